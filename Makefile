@@ -1,0 +1,39 @@
+# The two commands for a new user: `make run` and `make test` (see README.md).
+# Both create the virtual environment in .venv if it is missing; it is
+# reinstalled only when pyproject.toml changes.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test data lab lint bench clean-venv
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); install it or run make PYTHON=python3.11 ...")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $(STAMP)
+
+## Build every processed table from data/raw (deterministic, atomic).
+data: $(STAMP)
+	$(PY) -m lib build
+
+## The main job: build the data (later: the yearly notebook reports).
+run: data
+
+## The whole test suite.
+test: $(STAMP)
+	$(PY) -m pytest
+
+## JupyterLab on the project's kernel.
+lab: $(STAMP)
+	$(PY) -m ipykernel install --sys-prefix --name gbg-socialrapporter --display-name "Python (gbg-socialrapporter)"
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check lib tests
+
+clean-venv:
+	rm -rf $(VENV)

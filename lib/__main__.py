@@ -1,0 +1,71 @@
+"""Command line: ``python -m lib COMMAND``. Bad input ends with one line on stderr, exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from lib.errors import DataError
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from lib import build, paths
+
+    written = build.build(args.raw_dir, args.out_dir or paths.PROCESSED_DIR)
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from lib import corpus
+
+    c = corpus.load(args.raw_dir)
+    print(f"manifest OK: {len(c.documents)} documents, {len(c.parts())} parts, checksums verified")
+    return 0
+
+
+def _cmd_sha256(args: argparse.Namespace) -> int:
+    from lib import corpus
+
+    for name in args.files:
+        path = Path(name)
+        if not path.is_file():
+            raise DataError(f"{path}: no such file; give the path of a raw report.")
+        print(f"{corpus.sha256_file(path)}  {path}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m lib``."""
+    p = argparse.ArgumentParser(prog="python -m lib", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="build all processed tables from data/raw")
+    b.add_argument("--raw-dir", type=Path, default=None, help="raw directory (default data/raw)")
+    b.add_argument("--out-dir", type=Path, default=None, help="output (default data/processed)")
+    b.set_defaults(func=_cmd_build)
+
+    c = sub.add_parser("check", help="validate the manifest and verify checksums")
+    c.add_argument("--raw-dir", type=Path, default=None)
+    c.set_defaults(func=_cmd_check)
+
+    s = sub.add_parser("sha256", help="print the sha256 of files (for new manifest rows)")
+    s.add_argument("files", nargs="+")
+    s.set_defaults(func=_cmd_sha256)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run a command; a :class:`DataError` becomes one line on stderr and exit status 2."""
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,433 @@
+"""The raw reports: manifest, checksums, robust text reading, documents, parts and lines.
+
+Raw 1-based line numbers are the provenance of every figure in the project. A
+line is what an editor shows: the text is split on line breaks (LF, CRLF or a
+lone CR), a final fragment without a line break is a line too, and no other
+character (form feed, U+2028 …) starts a new line.
+
+Typical use::
+
+    from lib import corpus
+    c = corpus.load()                      # validates the manifest, verifies checksums
+    c.parts_frame()                        # one row per document part
+    c.lines("gemensamma_verksamheter_2024", part_id="gv_boende_hemloshet")
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from lib import paths
+from lib.errors import (
+    ChecksumError,
+    ManifestError,
+    MissingFileError,
+    TextDecodeError,
+    UnknownDocumentError,
+)
+
+DISTRICTS = ("Centrum", "Hisingen", "Nordost", "Sydväst", "Göteborg")
+REPORT_TYPES = ("årsrapport", "delårsrapport", "uppföljning", "ärende")
+TEXT_QUALITIES = ("clean", "ocr")
+
+DOC_FIELDS = (
+    "doc_id", "file", "title", "issuer", "district", "report_type", "period_start",
+    "period_end", "year", "text_quality", "sha256", "source", "origin_file", "retrieved",
+)
+PART_FIELDS = ("part_id", "title", "unit", "line_start", "line_end", "first_line")
+
+_ID_RE = re.compile(r"^[a-z0-9_]+$")
+_SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+_BOM = b"\xef\xbb\xbf"
+
+
+# --------------------------------------------------------------------------- text
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """Decode a report's bytes as UTF-8 (BOM optional) and normalise line breaks to LF.
+
+    Raises :class:`TextDecodeError` for an empty, binary or non-UTF-8 file.
+    """
+    if not data.strip():
+        raise TextDecodeError(f"{name}: the file is empty; replace it with the report's text.")
+    if b"\x00" in data:
+        raise TextDecodeError(
+            f"{name}: looks like a binary file (contains NUL bytes); "
+            "data/raw takes plain-text extractions only."
+        )
+    if data.startswith(_BOM):
+        data = data[len(_BOM):]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise TextDecodeError(
+            f"{name}: not valid UTF-8 (byte {exc.start}); re-save the file as UTF-8."
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """Split text into lines on LF only; a trailing LF does not start an empty line."""
+    if not text:
+        return []
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def sha256_file(path: Path) -> str:
+    """Return the hex sha256 of a file's bytes."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# --------------------------------------------------------------------------- manifest
+
+
+@dataclass(frozen=True)
+class Part:
+    """A contiguous range of raw lines of a document (the whole file if it has no parts)."""
+
+    doc_id: str
+    part_id: str
+    title: str
+    unit: str
+    line_start: int
+    line_end: int
+    first_line: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """One raw file and its provenance record."""
+
+    doc_id: str
+    file: str
+    title: str
+    issuer: str
+    district: str
+    report_type: str
+    period_start: dt.date
+    period_end: dt.date
+    year: int
+    text_quality: str
+    sha256: str
+    source: str
+    origin_file: str
+    retrieved: dt.date
+    twin_doc_id: str | None = None
+    twin_part_id: str | None = None
+    declared_parts: tuple[Part, ...] = field(default=())
+
+
+def _require(row: dict, fields: tuple[str, ...], where: str) -> None:
+    missing = [f for f in fields if row.get(f) in (None, "")]
+    if missing:
+        raise ManifestError(f"{where}: missing field(s) {', '.join(missing)}; fill them in.")
+
+
+def _as_date(value, where: str, name: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ManifestError(f"{where}: {name}={value!r} is not an ISO date (YYYY-MM-DD).") from None
+
+
+def _as_int(value, where: str, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ManifestError(f"{where}: {name}={value!r} must be a whole number.")
+    return value
+
+
+def _choice(value, allowed: tuple[str, ...], where: str, name: str) -> str:
+    if value not in allowed:
+        raise ManifestError(f"{where}: {name}={value!r}; use one of {', '.join(allowed)}.")
+    return value
+
+
+def _parse_part(doc_id: str, row: dict, where: str) -> Part:
+    if not isinstance(row, dict):
+        raise ManifestError(f"{where}: each part must be a mapping of {', '.join(PART_FIELDS)}.")
+    where = f"{where} part {row.get('part_id', '?')}"
+    _require(row, PART_FIELDS, where)
+    if not _ID_RE.match(str(row["part_id"])):
+        raise ManifestError(f"{where}: part_id must be lower-case letters, digits and _.")
+    start = _as_int(row["line_start"], where, "line_start")
+    end = _as_int(row["line_end"], where, "line_end")
+    if not 1 <= start <= end:
+        raise ManifestError(f"{where}: line_start={start}, line_end={end}; need 1 ≤ start ≤ end.")
+    return Part(doc_id, str(row["part_id"]), str(row["title"]), str(row["unit"]), start, end,
+                str(row["first_line"]))
+
+
+def _parse_document(row: dict, where: str) -> Document:
+    if not isinstance(row, dict):
+        raise ManifestError(f"{where}: each document must be a mapping of fields.")
+    where = f"{where} ({row.get('doc_id') or row.get('file') or 'no doc_id'})"
+    _require(row, DOC_FIELDS, where)
+    doc_id = str(row["doc_id"])
+    if not _ID_RE.match(doc_id):
+        raise ManifestError(f"{where}: doc_id must be lower-case letters, digits and _.")
+    sha = str(row["sha256"]).lower()
+    if not _SHA_RE.match(sha):
+        raise ManifestError(f"{where}: sha256 must be 64 hex digits (python -m lib sha256 FILE).")
+    start = _as_date(row["period_start"], where, "period_start")
+    end = _as_date(row["period_end"], where, "period_end")
+    if start > end:
+        raise ManifestError(f"{where}: period_start {start} is after period_end {end}.")
+    twin = row.get("twin") or {}
+    if twin and not (isinstance(twin, dict) and twin.get("doc_id") and twin.get("part_id")):
+        raise ManifestError(f"{where}: twin needs both doc_id and part_id.")
+    parts = row.get("parts") or []
+    if not isinstance(parts, list):
+        raise ManifestError(f"{where}: parts must be a list.")
+    return Document(
+        doc_id=doc_id,
+        file=str(row["file"]),
+        title=str(row["title"]),
+        issuer=str(row["issuer"]),
+        district=_choice(row["district"], DISTRICTS, where, "district"),
+        report_type=_choice(row["report_type"], REPORT_TYPES, where, "report_type"),
+        period_start=start,
+        period_end=end,
+        year=_as_int(row["year"], where, "year"),
+        text_quality=_choice(row["text_quality"], TEXT_QUALITIES, where, "text_quality"),
+        sha256=sha,
+        source=str(row["source"]).strip(),
+        origin_file=str(row["origin_file"]),
+        retrieved=_as_date(row["retrieved"], where, "retrieved"),
+        twin_doc_id=twin.get("doc_id"),
+        twin_part_id=twin.get("part_id"),
+        declared_parts=tuple(_parse_part(doc_id, p, where) for p in parts),
+    )
+
+
+def parse_manifest(path: Path) -> list[Document]:
+    """Read and validate the manifest's structure (not yet the files it names)."""
+    if not path.is_file():
+        raise MissingFileError(f"{path}: manifest not found; data/raw must hold manifest.yml.")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        at = f" near line {line + 1}" if line is not None else ""
+        raise ManifestError(f"{path}: not valid YAML{at}; fix the syntax.") from None
+    if not isinstance(data, dict) or not isinstance(data.get("documents"), list):
+        raise ManifestError(f"{path}: expected a top-level 'documents:' list.")
+    docs = [_parse_document(row, f"{path.name} row {i}")
+            for i, row in enumerate(data["documents"], start=1)]
+    for key in ("doc_id", "file"):
+        seen: set[str] = set()
+        for d in docs:
+            value = getattr(d, key)
+            if value in seen:
+                raise ManifestError(f"{path.name}: {key} {value!r} is listed twice.")
+            seen.add(value)
+    part_ids = [p.part_id for d in docs for p in d.declared_parts] + [d.doc_id for d in docs]
+    dup = sorted({p for p in part_ids if part_ids.count(p) > 1})
+    if dup:
+        raise ManifestError(f"{path.name}: part_id(s) {', '.join(dup)} used twice.")
+    by_id = {d.doc_id: d for d in docs}
+    for d in docs:
+        if d.twin_doc_id is None:
+            continue
+        twin = by_id.get(d.twin_doc_id)
+        if twin is None or d.twin_part_id not in {p.part_id for p in _parts_or_whole(twin, 0)}:
+            raise ManifestError(
+                f"{path.name}: {d.doc_id} names twin {d.twin_doc_id}/{d.twin_part_id}, "
+                "which the manifest does not list."
+            )
+    return docs
+
+
+def _parts_or_whole(doc: Document, n_lines: int) -> tuple[Part, ...]:
+    if doc.declared_parts:
+        return doc.declared_parts
+    return (Part(doc.doc_id, doc.doc_id, doc.title, doc.issuer, 1, max(n_lines, 1)),)
+
+
+# --------------------------------------------------------------------------- corpus
+
+
+class Corpus:
+    """The validated raw corpus of one data/raw directory."""
+
+    def __init__(self, raw_dir: Path = paths.RAW_DIR, verify: bool = True) -> None:
+        self.raw_dir = Path(raw_dir)
+        self.manifest_path = self.raw_dir / "manifest.yml"
+        self.documents: list[Document] = parse_manifest(self.manifest_path)
+        self._by_id = {d.doc_id: d for d in self.documents}
+        self._lines: dict[str, list[str]] = {}
+        for doc in self.documents:
+            self._check_file(doc, verify)
+
+    # -- validation
+
+    def _check_file(self, doc: Document, verify: bool) -> None:
+        path = self.raw_dir / doc.file
+        if not path.is_file():
+            raise MissingFileError(
+                f"{path}: listed in manifest.yml (doc_id {doc.doc_id}) but missing; "
+                "restore it from ../shared/reports or remove the row."
+            )
+        data = path.read_bytes()
+        if verify:
+            actual = hashlib.sha256(data).hexdigest()
+            if actual != doc.sha256:
+                raise ChecksumError(
+                    f"{path.name}: sha256 mismatch, expected {doc.sha256}, actual {actual}; "
+                    "raw files are immutable: restore the original."
+                )
+        lines = split_lines(decode_text(data, path.name))
+        self._lines[doc.doc_id] = lines
+        self._check_parts(doc, lines)
+
+    @staticmethod
+    def _check_parts(doc: Document, lines: list[str]) -> None:
+        previous_end = 0
+        for part in doc.declared_parts:
+            where = f"manifest.yml {doc.doc_id} part {part.part_id}"
+            if part.line_start <= previous_end:
+                raise ManifestError(
+                    f"{where}: starts at line {part.line_start}, overlapping the previous "
+                    f"part (ends at {previous_end}); parts must be in order without overlap."
+                )
+            if part.line_end > len(lines):
+                raise ManifestError(
+                    f"{where}: ends at line {part.line_end}, past the end of {doc.file} "
+                    f"({len(lines)} lines)."
+                )
+            actual = lines[part.line_start - 1].strip()
+            if part.first_line is not None and actual != part.first_line.strip():
+                raise ManifestError(
+                    f"{where}: line {part.line_start} reads {actual!r}, "
+                    f"not {part.first_line!r}; correct line_start or first_line."
+                )
+            previous_end = part.line_end
+
+    # -- access
+
+    @property
+    def doc_ids(self) -> list[str]:
+        """All doc_ids in manifest order."""
+        return [d.doc_id for d in self.documents]
+
+    def document(self, doc_id: str) -> Document:
+        """Return a document's record; unknown ids raise with the valid ones listed."""
+        try:
+            return self._by_id[doc_id]
+        except KeyError:
+            raise UnknownDocumentError(
+                f"unknown doc_id {doc_id!r}; valid: {', '.join(self.doc_ids)}."
+            ) from None
+
+    def path(self, doc_id: str) -> Path:
+        """Path of a document's raw file."""
+        return self.raw_dir / self.document(doc_id).file
+
+    def parts(self, doc_id: str | None = None) -> list[Part]:
+        """The parts of one document (or of all), a file without parts being one part."""
+        docs = [self.document(doc_id)] if doc_id else self.documents
+        return [p for d in docs for p in _parts_or_whole(d, len(self._lines[d.doc_id]))]
+
+    def part(self, doc_id: str, part_id: str) -> Part:
+        """One part of a document; unknown part ids raise with the valid ones listed."""
+        parts = {p.part_id: p for p in self.parts(doc_id)}
+        if part_id not in parts:
+            raise UnknownDocumentError(
+                f"unknown part_id {part_id!r} for {doc_id}; valid: {', '.join(parts)}."
+            )
+        return parts[part_id]
+
+    def raw_lines(self, doc_id: str) -> list[str]:
+        """All lines of a document; index i holds raw line i + 1."""
+        self.document(doc_id)
+        return self._lines[doc_id]
+
+    def lines(self, doc_id: str, part_id: str | None = None) -> pd.DataFrame:
+        """A document's or part's lines as a DataFrame with columns line (1-based raw) and text."""
+        all_lines = self.raw_lines(doc_id)
+        start, end = 1, len(all_lines)
+        if part_id is not None:
+            p = self.part(doc_id, part_id)
+            start, end = p.line_start, p.line_end
+        return pd.DataFrame(
+            {"line": range(start, end + 1), "text": all_lines[start - 1:end]}
+        ).astype({"line": "int64", "text": "string"})
+
+    def part_of_line(self, doc_id: str, line: int) -> str:
+        """The part_id that holds a raw line of a document."""
+        for p in self.parts(doc_id):
+            if p.line_start <= line <= p.line_end:
+                return p.part_id
+        raise UnknownDocumentError(f"{doc_id}: line {line} lies outside every part.")
+
+    # -- tables
+
+    def documents_frame(self) -> pd.DataFrame:
+        """One row per document with its provenance record."""
+        rows = []
+        for d in self.documents:
+            rows.append({
+                "doc_id": d.doc_id, "file": d.file, "title": d.title, "issuer": d.issuer,
+                "district": d.district, "report_type": d.report_type,
+                "period_start": d.period_start.isoformat(), "period_end": d.period_end.isoformat(),
+                "year": d.year, "text_quality": d.text_quality, "n_lines": len(self._lines[d.doc_id]),
+                "n_parts": len(self.parts(d.doc_id)), "sha256": d.sha256,
+                "twin_doc_id": d.twin_doc_id, "twin_part_id": d.twin_part_id,
+                "origin_file": d.origin_file, "retrieved": d.retrieved.isoformat(),
+                "source": d.source,
+            })
+        return pd.DataFrame(rows)
+
+    def parts_frame(self) -> pd.DataFrame:
+        """One row per document part, with its document's metadata (the `documents` table)."""
+        rows = []
+        twins_of = {(d.twin_doc_id, d.twin_part_id): d.doc_id for d in self.documents if d.twin_doc_id}
+        for d in self.documents:
+            for p in self.parts(d.doc_id):
+                twin = None
+                if d.twin_doc_id:
+                    twin = f"{d.twin_doc_id}/{d.twin_part_id}"
+                elif (d.doc_id, p.part_id) in twins_of:
+                    twin = f"{twins_of[(d.doc_id, p.part_id)]}/{twins_of[(d.doc_id, p.part_id)]}"
+                rows.append({
+                    "doc_id": d.doc_id, "part_id": p.part_id, "file": d.file,
+                    "doc_title": d.title, "part_title": p.title, "unit": p.unit,
+                    "issuer": d.issuer, "district": d.district, "report_type": d.report_type,
+                    "period_start": d.period_start.isoformat(),
+                    "period_end": d.period_end.isoformat(), "year": d.year,
+                    "text_quality": d.text_quality, "line_start": p.line_start,
+                    "line_end": p.line_end, "n_lines": p.line_end - p.line_start + 1,
+                    "same_report_as": twin, "sha256": d.sha256,
+                })
+        return pd.DataFrame(rows)
+
+    @cached_property
+    def part_index(self) -> dict[str, Part]:
+        """All parts keyed by part_id (part ids are unique across the corpus)."""
+        return {p.part_id: p for p in self.parts()}
+
+
+_DEFAULT: Corpus | None = None
+
+
+def load(raw_dir: Path | None = None, verify: bool = True) -> Corpus:
+    """Load (and cache, for the default directory) the validated corpus."""
+    global _DEFAULT
+    if raw_dir is not None and Path(raw_dir).resolve() != paths.RAW_DIR.resolve():
+        return Corpus(Path(raw_dir), verify=verify)
+    if _DEFAULT is None:
+        _DEFAULT = Corpus(paths.RAW_DIR, verify=verify)
+    return _DEFAULT

@@ -1,0 +1,99 @@
+"""Declared schemas of the processed tables, checked before anything is written.
+
+Each table's columns are documented here, next to their types: this module is
+the data dictionary of data/processed/.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from lib.errors import DataError
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: pandas dtype kind, description, nullability and allowed values."""
+
+    dtype: str  # "string" | "int64" | "float64" | "bool"
+    description: str
+    nullable: bool = False
+    allowed: tuple | None = None
+
+
+@dataclass(frozen=True)
+class Schema:
+    """A table: its columns in order and the columns that form its primary key."""
+
+    columns: dict[str, Column]
+    key: tuple[str, ...] = field(default=())
+
+
+_S, _I = "string", "int64"
+
+SCHEMAS: dict[str, Schema] = {
+    "documents": Schema(
+        key=("doc_id", "part_id"),
+        columns={
+            "doc_id": Column(_S, "Document id from data/raw/manifest.yml"),
+            "part_id": Column(_S, "Part id; equals doc_id for a file without parts"),
+            "file": Column(_S, "File name in data/raw/"),
+            "doc_title": Column(_S, "Title of the document (file)"),
+            "part_title": Column(_S, "Title of the part (report) within the file"),
+            "unit": Column(_S, "Organisational home of the part"),
+            "issuer": Column(_S, "Issuing nämnd / förvaltning"),
+            "district": Column(_S, "District or Göteborg for city-wide",
+                               allowed=("Centrum", "Hisingen", "Nordost", "Sydväst", "Göteborg")),
+            "report_type": Column(_S, "Report type",
+                                  allowed=("årsrapport", "delårsrapport", "uppföljning", "ärende")),
+            "period_start": Column(_S, "First day of the reporting period (ISO date)"),
+            "period_end": Column(_S, "Last day of the reporting period (ISO date)"),
+            "year": Column(_I, "Reporting year"),
+            "text_quality": Column(_S, "clean, or ocr for OCR-damaged text", allowed=("clean", "ocr")),
+            "line_start": Column(_I, "First raw line of the part (1-based, inclusive)"),
+            "line_end": Column(_I, "Last raw line of the part (1-based, inclusive)"),
+            "n_lines": Column(_I, "Number of raw lines in the part"),
+            "same_report_as": Column(_S, "doc_id/part_id of the same report in another rendering",
+                                     nullable=True),
+            "sha256": Column(_S, "sha256 of the raw file"),
+        },
+    ),
+}
+
+
+def _coerce(df: pd.DataFrame, schema: Schema) -> pd.DataFrame:
+    return df.astype({name: col.dtype for name, col in schema.columns.items()})
+
+
+def validate(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Check a table against its declared schema; return it with the declared dtypes.
+
+    Raises :class:`DataError` naming the table, column and offending values.
+    """
+    if name not in SCHEMAS:
+        raise DataError(f"table {name!r} has no declared schema in lib/schemas.py; declare it.")
+    schema = SCHEMAS[name]
+    missing = [c for c in schema.columns if c not in df.columns]
+    extra = [c for c in df.columns if c not in schema.columns]
+    if missing or extra:
+        raise DataError(f"table {name}: missing columns {missing}, undeclared columns {extra}.")
+    try:
+        df = _coerce(df[list(schema.columns)], schema)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"table {name}: column types do not match the schema ({exc}).") from None
+    for col_name, col in schema.columns.items():
+        values = df[col_name]
+        if not col.nullable and values.isna().any():
+            rows = list(values[values.isna()].index[:5])
+            raise DataError(f"table {name}: column {col_name} has empty values (rows {rows}).")
+        if col.allowed is not None:
+            bad = sorted(set(values.dropna()) - set(col.allowed))
+            if bad:
+                raise DataError(f"table {name}: column {col_name} has values {bad} "
+                                f"outside {list(col.allowed)}.")
+    if schema.key and df.duplicated(list(schema.key)).any():
+        dups = df[df.duplicated(list(schema.key), keep=False)][list(schema.key)].head(5)
+        raise DataError(f"table {name}: key {schema.key} is not unique: {dups.values.tolist()}.")
+    return df
