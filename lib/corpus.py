@@ -383,7 +383,8 @@ class Corpus:
                 "doc_id": d.doc_id, "file": d.file, "title": d.title, "issuer": d.issuer,
                 "district": d.district, "report_type": d.report_type,
                 "period_start": d.period_start.isoformat(), "period_end": d.period_end.isoformat(),
-                "year": d.year, "text_quality": d.text_quality, "n_lines": len(self._lines[d.doc_id]),
+                "year": d.year, "text_quality": d.text_quality,
+                "n_lines": len(self._lines[d.doc_id]),
                 "n_parts": len(self.parts(d.doc_id)), "sha256": d.sha256,
                 "twin_doc_id": d.twin_doc_id, "twin_part_id": d.twin_part_id,
                 "origin_file": d.origin_file, "retrieved": d.retrieved.isoformat(),
@@ -394,14 +395,15 @@ class Corpus:
     def parts_frame(self) -> pd.DataFrame:
         """One row per document part, with its document's metadata (the `documents` table)."""
         rows = []
-        twins_of = {(d.twin_doc_id, d.twin_part_id): d.doc_id for d in self.documents if d.twin_doc_id}
+        # Both renderings of a twinned report point at each other.
+        twins = {}
+        for d in self.documents:
+            if d.twin_doc_id:
+                twins[(d.doc_id, d.doc_id)] = f"{d.twin_doc_id}/{d.twin_part_id}"
+                twins[(d.twin_doc_id, d.twin_part_id)] = f"{d.doc_id}/{d.doc_id}"
         for d in self.documents:
             for p in self.parts(d.doc_id):
-                twin = None
-                if d.twin_doc_id:
-                    twin = f"{d.twin_doc_id}/{d.twin_part_id}"
-                elif (d.doc_id, p.part_id) in twins_of:
-                    twin = f"{twins_of[(d.doc_id, p.part_id)]}/{twins_of[(d.doc_id, p.part_id)]}"
+                twin = twins.get((d.doc_id, p.part_id))
                 rows.append({
                     "doc_id": d.doc_id, "part_id": p.part_id, "file": d.file,
                     "doc_title": d.title, "part_title": p.title, "unit": p.unit,

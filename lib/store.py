@@ -41,7 +41,9 @@ def _write_parquet(df: pd.DataFrame, path: Path) -> None:
     df.to_parquet(path, index=False, engine="pyarrow", compression="zstd")
 
 
-def write_tables(tables: Mapping[str, pd.DataFrame], out_dir: Path = paths.PROCESSED_DIR) -> list[Path]:
+def write_tables(
+    tables: Mapping[str, pd.DataFrame], out_dir: Path = paths.PROCESSED_DIR
+) -> list[Path]:
     """Validate every table against its schema, then write each as CSV and Parquet atomically.
 
     Returns the written paths. Nothing is replaced unless all tables validated and

@@ -1,0 +1,76 @@
+"""The build: documents table content, schema validation, determinism and atomicity."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from lib import build, store
+from lib.errors import DataError
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("processed")
+    build.build(out_dir=out)
+    return out
+
+
+def test_documents_has_one_row_per_part(built):
+    docs = pd.read_csv(built / "documents.csv")
+    assert len(docs) == 11
+    assert docs.part_id.is_unique
+    row = docs.set_index("part_id").loc["gv_boende_hemloshet"]
+    assert (row.line_start, row.line_end, row.unit) == (3396, 3741, "Socialförvaltningen Sydväst")
+    assert row.district == "Göteborg" and row.year == 2024
+
+
+def test_parquet_and_csv_hold_the_same_table(built):
+    csv = pd.read_csv(built / "documents.csv", keep_default_na=False, na_values=[""])
+    parquet = pd.read_parquet(built / "documents.parquet")
+    pd.testing.assert_frame_equal(
+        csv.astype(str).replace("nan", ""), parquet.astype(str).replace(["<NA>", "None"], ""))
+
+
+def test_build_is_byte_identical(built, tmp_path):
+    build.build(out_dir=tmp_path)
+    for name in ("documents.csv", "documents.parquet"):
+        assert (tmp_path / name).read_bytes() == (built / name).read_bytes()
+
+
+def _snapshot(directory):
+    return {p.name: p.read_bytes() for p in directory.iterdir()}
+
+
+def test_invalid_table_leaves_previous_tables_intact(tmp_path, monkeypatch):
+    build.build(out_dir=tmp_path)
+    before = _snapshot(tmp_path)
+    real = build.build_tables
+    monkeypatch.setattr(build, "build_tables", lambda c: {
+        "documents": real(c)["documents"].assign(district="Majorna")})
+    with pytest.raises(DataError, match="district.*Majorna"):
+        build.build(out_dir=tmp_path)
+    assert _snapshot(tmp_path) == before
+
+
+def test_failed_write_leaves_previous_tables_intact(tmp_path, monkeypatch):
+    build.build(out_dir=tmp_path)
+    before = _snapshot(tmp_path)
+    real = build.build_tables
+    monkeypatch.setattr(build, "build_tables", lambda c: {
+        "documents": real(c)["documents"].assign(unit="ändrad")})
+
+    def disk_full(df, path):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(store, "_write_parquet", disk_full)
+    with pytest.raises(OSError):
+        build.build(out_dir=tmp_path)
+    assert _snapshot(tmp_path) == before  # the CSV written first was not renamed into place
+
+
+def test_schema_rejects_duplicate_keys(tmp_path):
+    from lib import corpus
+    table = corpus.load().parts_frame()
+    with pytest.raises(DataError, match="not unique"):
+        store.write_tables({"documents": pd.concat([table, table.head(1)])}, out_dir=tmp_path)
