@@ -11,7 +11,11 @@ from lib import corpus, paths, store
 
 def build_tables(c: corpus.Corpus) -> dict[str, pd.DataFrame]:
     """Compute all processed tables from a loaded corpus, in memory."""
-    return {"documents": c.parts_frame()}
+    from lib import quantities
+
+    tables = {"documents": c.parts_frame()}
+    tables.update(quantities.tables(c))
+    return tables
 
 
 def build(raw_dir: Path | None = None, out_dir: Path = paths.PROCESSED_DIR) -> list[Path]:

@@ -6,6 +6,7 @@ the data dictionary of data/processed/.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -68,14 +69,37 @@ def _coerce(df: pd.DataFrame, schema: Schema) -> pd.DataFrame:
     return df.astype({name: col.dtype for name, col in schema.columns.items()})
 
 
+# Modules that declare the schemas of their own tables next to the code that builds them.
+_SCHEMA_MODULES = ("lib.quantities", "lib.structure", "lib.themes", "lib.indicators")
+
+
+def all_schemas() -> dict[str, Schema]:
+    """Every declared table schema: the ones above and those of the table-building modules."""
+    out = dict(SCHEMAS)
+    for module_name in _SCHEMA_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError:
+            continue
+        out.update(getattr(module, "SCHEMAS", {}))
+    return out
+
+
+def schema_of(name: str) -> Schema:
+    """The declared schema of a table; an undeclared table is an error."""
+    schemas = all_schemas()
+    if name not in schemas:
+        raise DataError(f"table {name!r} has no declared schema; declare it in lib/schemas.py "
+                        "or in the SCHEMAS dict of the module that builds it.")
+    return schemas[name]
+
+
 def validate(name: str, df: pd.DataFrame) -> pd.DataFrame:
     """Check a table against its declared schema; return it with the declared dtypes.
 
     Raises :class:`DataError` naming the table, column and offending values.
     """
-    if name not in SCHEMAS:
-        raise DataError(f"table {name!r} has no declared schema in lib/schemas.py; declare it.")
-    schema = SCHEMAS[name]
+    schema = schema_of(name)
     missing = [c for c in schema.columns if c not in df.columns]
     extra = [c for c in df.columns if c not in schema.columns]
     if missing or extra:

@@ -16,7 +16,17 @@ from pathlib import Path
 import pandas as pd
 
 from lib import paths
-from lib.schemas import SCHEMAS, validate
+from lib.schemas import schema_of, validate
+
+
+def _umask_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+# mkstemp creates files readable by the owner only; published tables get the usual mode.
+_FILE_MODE = _umask_mode()
 
 
 @contextmanager
@@ -28,6 +38,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        os.chmod(tmp_path, _FILE_MODE)
         os.replace(tmp_path, target)
     finally:
         tmp_path.unlink(missing_ok=True)
@@ -54,13 +65,14 @@ def write_tables(
     staged: list[tuple[Path, Path]] = []
     try:
         for name, df in sorted(checked.items()):
-            frame = df[list(SCHEMAS[name].columns)].reset_index(drop=True)
+            frame = df[list(schema_of(name).columns)].reset_index(drop=True)
             for suffix, writer in ((".csv", _write_csv), (".parquet", _write_parquet)):
                 target = out_dir / f"{name}{suffix}"
                 fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=out_dir)
                 os.close(fd)
                 staged.append((Path(tmp), target))
                 writer(frame, Path(tmp))
+                os.chmod(tmp, _FILE_MODE)
         for tmp, target in staged:
             os.replace(tmp, target)
     finally:

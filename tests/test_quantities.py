@@ -1,0 +1,248 @@
+"""Tests of lib.quantities on real lines of the five reports (raw 1-based line numbers)."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pandas as pd
+import pytest
+
+from lib import corpus, quantities
+from lib.schemas import validate
+from lib.text import analysis_lines
+
+GV = "gemensamma_verksamheter_2024"
+AR22 = "sn_centrum_arsrapport_2022"
+DEL = "sn_centrum_delarsrapport_2024_08"
+OCR_SG = "sf_centrum_stadengemensam_2024"
+
+
+@pytest.fixture(scope="module")
+def c() -> corpus.Corpus:
+    return corpus.load()
+
+
+@pytest.fixture(scope="module")
+def q(c) -> pd.DataFrame:
+    return quantities.quantities(c)
+
+
+@pytest.fixture(scope="module")
+def tok(c) -> pd.DataFrame:
+    return quantities.numeric_tokens(c)
+
+
+def rows(q: pd.DataFrame, doc_id: str, line: int) -> pd.DataFrame:
+    return q[(q.doc_id == doc_id) & (q.line == line)].sort_values("start")
+
+
+def one(q: pd.DataFrame, doc_id: str, line: int, value: float) -> pd.Series:
+    r = rows(q, doc_id, line)
+    r = r[r.value == value]
+    assert len(r) == 1, f"{doc_id}:{line} has {len(r)} rows with value {value}"
+    return r.iloc[0]
+
+
+def test_no_digit_token_dropped(c, tok):
+    """Every whitespace-separated token with a digit, counted independently, has a row."""
+    have = set(zip(tok.doc_id, tok.line, tok.start, tok.end, tok.token, strict=True))
+    n = 0
+    for doc_id in c.doc_ids:
+        for i, line in enumerate(analysis_lines(c, doc_id)):
+            for m in re.finditer(r"\S*\d\S*", line):
+                n += 1
+                assert (doc_id, i + 1, m.start(), m.end(), m.group()) in have, (doc_id, i + 1, m)
+    assert n == len(tok) and n > 2500
+    assert set(tok.kind) <= set(quantities.KINDS)
+
+
+def test_tokens_link_to_quantities(tok, q):
+    linked = tok.dropna(subset=["quantity_id"])
+    assert (linked.kind == "quantity").all()
+    assert set(linked.quantity_id) <= set(q.quantity_id)
+    assert tok[tok.kind == "quantity"].quantity_id.notna().all()
+
+
+def test_schemas_validate(c):
+    from lib import schemas
+
+    for name, df in quantities.tables(c).items():
+        saved = dict(schemas.SCHEMAS)
+        schemas.SCHEMAS.update(quantities.SCHEMAS)
+        try:
+            validate(name, df)
+        finally:
+            schemas.SCHEMAS.clear()
+            schemas.SCHEMAS.update(saved)
+
+
+def test_thousands_separator_and_count_noun(q, c):
+    # 3869: "2024 gjordes 23 315 registreringar av händelser (jämfört"
+    assert "23 315 registreringar" in c.raw_lines(GV)[3868]
+    r = one(q, GV, 3869, 23315.0)
+    assert (r.unit, r.raw, r.period) == ("registreringar", "23 315 registreringar", "2024")
+    # 3870: "med 26 669 för 2023)" — the comparison value in the parenthesis
+    assert one(q, GV, 3870, 26669.0).period == "2023"
+
+
+def test_nbsp_and_narrow_nbsp_are_thousands_separators():
+    for sep in ("\u00a0", "\u202f", " "):
+        m = quantities._NUMBER.search(f"totalt 23{sep}315 besök")
+        assert m and quantities._parse_value(m["sign"], m["int"], m["frac"]) == 23315.0
+
+
+def test_decimal_comma_and_mnkr(q):
+    # 2333: "För 2023 uppgick dessa bidrag till 18,6 mnkr och för 2024 uppgick det till 19,1 mnkr."
+    a, b = one(q, GV, 2333, 18.6), one(q, GV, 2333, 19.1)
+    assert (a.unit, a.scale, a.period) == ("mnkr", 1e6, "2023")
+    assert (b.unit, b.period) == ("mnkr", "2024")
+
+
+def test_tkr_mdkr_and_approximations(q):
+    # 3480: "vilket för 2025 uppgår till 3 035 tkr."
+    r = one(q, GV, 3480, 3035.0)
+    assert (r.unit, r.scale, r.period) == ("tkr", 1e3, "2025")
+    # 924: "omsorg från privata utförare för cirka 2,5 mdkr per år."
+    r = one(q, GV, 924, 2.5)
+    assert (r.unit, r.scale, r.approx) == ("mdkr", 1e9, True)
+    # 4381: "Under 2024 hanterade verksamheten drygt 328 miljoner kronor"
+    r = one(q, GV, 4381, 328.0)
+    assert (r.unit, r.approx, r.period, r.raw) == ("mnkr", True, "2024", "328 miljoner kronor")
+    # 4396: "knappt 80 miljoner kr"
+    assert one(q, GV, 4396, 80.0).approx
+    # 2685: "fem procent från cirka 870 till 820 personer": the range takes the unit
+    r = one(q, GV, 2685, 870.0)
+    assert (r.unit, r.approx) == ("personer", True)
+    assert not one(q, GV, 2685, 820.0).approx
+
+
+def test_word_numbers(q):
+    # 3477: "Inom verksamheten är det sju årsarbetare"; 3860: "Tolv ärenden"
+    assert one(q, GV, 3477, 7.0).unit == "årsarbetare"
+    assert one(q, GV, 3860, 12.0).unit == "ärenden"
+    # 2608: "Placeringsdygnen har minskat med nio procent 2024 jämfört med 2023"
+    r = one(q, GV, 2608, 9.0)
+    assert (r.unit, r.change, r.period, r.base_period) == ("procent", True, "2024", "2023")
+
+
+def test_number_broken_across_lines(q):
+    # 2669 ends "(cirka 15 ", 2671 starts "000 dygn)."
+    r = one(q, GV, 2669, 15000.0)
+    assert (r.line_end, r.unit, r.approx) == (2671, "dygn", True)
+
+
+def test_side_by_side_cells_read_from_header(q, c):
+    # 3946 "Ärendetyp  2024 2023 Kommentar"; 3947 "Samarbetssamtal 515 522 Sammantaget ..."
+    assert c.raw_lines(GV)[3946].startswith("Samarbetssamtal 515 522")
+    r = rows(q, GV, 3947)
+    assert list(zip(r.value, r.period, strict=True)) == [(515.0, "2024"), (522.0, "2023")]
+    assert (r.label == "Samarbetssamtal").all()
+    assert not (q.value == 515522.0).any()
+    # the OCR twin, 000 line 244: "Samarbetssamtal 515 522 | Sammantaget ..."
+    r = rows(q, OCR_SG, 244)
+    assert list(zip(r.value, r.period, strict=True)) == [(515.0, "2024"), (522.0, "2023")]
+
+
+def test_spink_table_double_space_cells(q):
+    # 1109 "Socialt boende  3 781  4 080  299  8%" (Jan-Dec 2023, Jan-Dec 2024, Diff., %)
+    r = rows(q, GV, 1109)
+    assert list(r.value) == [3781.0, 4080.0, 299.0, 8.0]
+    assert list(r.period) == ["2023", "2024", "2024", "2024"]
+    assert list(r.base_period.fillna("")) == ["", "", "2023", "2023"]
+    assert r.unit.iloc[-1] == "procent"
+
+
+def test_ambiguous_row_split_into_columns(q):
+    # 3078 "Verksamhetens nettokostnader 1 360 168 1 192 1 192 1 051": five tkr columns
+    r = rows(q, GV, 3078)
+    assert list(r.value) == [1360.0, 168.0, 1192.0, 1192.0, 1051.0]
+    assert list(r.basis) == ["utfall", "avvikelse", "budget", "prognos", "utfall"]
+    assert (r.unit == "tkr").all() and (r.scale == 1e3).all()
+
+
+def test_key_figure_table_year_columns(q):
+    # 328 "Mått/Indikator<TAB>Utfall 2020<TAB>Utfall 2021<TAB>Utfall 2022<TAB>Målvärde 2022"
+    # 329 "Antal hushåll som någon gång under året uppburit försörjningsstöd<TAB>3 028 …"
+    r = rows(q, AR22, 329)
+    assert list(r.value) == [3028.0, 2823.0, 2267.0, 2631.0]
+    assert list(r.period) == ["2020", "2021", "2022", "2022"]
+    assert list(r.basis) == ["utfall", "utfall", "utfall", "mål"]
+    # 116 "Mått<TAB>2020<TAB>2021<TAB>2022"; 117 "Nettokostnad IFO totalt<TAB>1 057 484 …"
+    r = rows(q, AR22, 117)
+    assert list(zip(r.value, r.period, strict=True)) == [(1057484.0, "2020"), (1078250.0, "2021"),
+                                            (1141806.0, "2022")]
+    # 120: empty 2020 cell, then "0,4 %" and "-8,7 %"
+    r = rows(q, AR22, 120)
+    assert list(zip(r.value, r.period, r.unit, strict=True)) == [(0.4, "2021", "procent"),
+                                                    (-8.7, "2022", "procent")]
+    # 886 "Antal anmälningar enligt Lex Sarah	0	1" under "Kvartal 3 2022	Kvartal 4 2022"
+    r = rows(q, AR22, 886)
+    assert list(r.period) == ["2022-07/2022-09", "2022-10/2022-12"]
+
+
+def test_parenthesis_prior_year_idiom(q):
+    # 4651 "I det skyddade boendet har 81 personer (72 år 2023) bott under 2024."
+    a, b = one(q, GV, 4651, 81.0), one(q, GV, 4651, 72.0)
+    assert (a.unit, a.period) == ("personer", "2024")
+    assert (b.unit, b.period) == ("personer", "2023")
+    # 4681 "genomfört 2051 besök (2253 år 2023)": 2051 is a count, not a year
+    assert one(q, GV, 4681, 2051.0).period == "2024"
+    assert one(q, GV, 4681, 2253.0).period == "2023"
+
+
+def test_from_to_idiom(q):
+    # 2586 "ökade från 409 miljoner kronor år 2023 till" / 2588 "448 miljoner kronor år 2024."
+    a, b = one(q, GV, 2586, 409.0), one(q, GV, 2588, 448.0)
+    assert (a.unit, a.scale, a.period) == ("mnkr", 1e6, "2023")
+    assert (b.unit, b.period, b.change) == ("mnkr", "2024", False)
+    # 2629-2631 "från 25 till 26 miljoner kronor 2024 jämfört med 2023"
+    assert (one(q, GV, 2629, 25.0).period, one(q, GV, 2629, 26.0).period) == ("2023", "2024")
+
+
+def test_jamfort_med_in_ocr_delarsrapport(q):
+    # 139 "Antal boendedygn socialt boende vuxna -6,8% -4,9 %" under the header
+    # "Utfall perioden jämfört med samma period föregående år | Prognos helår jämfört med ..."
+    r = rows(q, DEL, 139)
+    assert list(r.value) == [-6.8, -4.9]
+    assert list(r.period) == ["2024-01/2024-08", "2024"]
+    assert list(r.base_period) == ["2023-01/2023-08", "2023"]
+    assert r.change.all() and (r.unit == "procent").all()
+    # 98 "... oförändrad på 34% jämfört med samma period föregående år."
+    r = one(q, DEL, 98, 34.0)
+    assert (r.period, r.base_period) == ("2024-01/2024-08", "2023-01/2023-08")
+
+
+def test_references_years_dates_pages_sections(tok):
+    def kinds(doc_id, line):
+        t = tok[(tok.doc_id == doc_id) & (tok.line == line)]
+        return dict(zip(t.token, t.kind, strict=True))
+
+    assert kinds(GV, 4120)["(2015:417)"] == "reference"          # lag (2015:417) om arv
+    k = kinds(GV, 3812)                                           # kapitel 2 § 17.
+    assert k["2"] == "reference" and k["17."] == "reference"
+    assert kinds(GV, 775) == {"2024": "year", "6": "page", "(6)": "page"}
+    k = kinds(AR22, 808)                                          # 2022-11-29 §245.
+    assert (k["2022-11-29"], k["§245."]) == ("date", "reference")
+    assert kinds(AR22, 87)["2.1.1"] == "section"
+    assert kinds(AR22, 819)["9001,"] == "other"                   # Speckod column
+    assert kinds(GV, 3869)["2024"] == "year"
+    assert kinds(GV, 4681)["2051"] == "quantity"
+
+
+def test_questionnaire_percentages(q):
+    # 004 line 518 "arbetar 100% med felaktiga utbetalningar"
+    r = one(q, "sf_sydvast_trygghet_uppfoljning_2023", 518, 100.0)
+    assert r.unit == "procent"
+
+
+def test_deterministic_and_fast(c):
+    for d in c.doc_ids:
+        analysis_lines(c, d)  # the OCR repair is not part of this module's budget
+    t0 = time.perf_counter()
+    a = quantities._build.__wrapped__(c)
+    elapsed = time.perf_counter() - t0
+    b = quantities._build.__wrapped__(c)
+    assert elapsed <= 2.0, elapsed
+    for x, y in zip(a, b, strict=True):
+        pd.testing.assert_frame_equal(x, y)
