@@ -37,6 +37,21 @@ def _cmd_sha256(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_repair(args: argparse.Namespace) -> int:
+    from lib import ocr, store
+
+    lines = ocr.read_lines(args.path)
+    fixed, changes = ocr.repair_with_log(lines)
+    if args.changes is not None:
+        frame = ocr.changes_frame(changes, Path(args.path).name).drop(columns="doc_id")
+        with store.atomic_path(args.changes) as tmp:
+            frame.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8")
+    out = sys.stdout
+    for line in fixed:
+        out.write(line + "\n")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m lib``."""
     p = argparse.ArgumentParser(prog="python -m lib", description=__doc__)
@@ -50,6 +65,12 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="validate the manifest and verify checksums")
     c.add_argument("--raw-dir", type=Path, default=None)
     c.set_defaults(func=_cmd_check)
+
+    r = sub.add_parser("repair", help="print the OCR-repaired text of a report, line by line")
+    r.add_argument("path", type=Path, help="text file (UTF-8; cp1252 is decoded with a warning)")
+    r.add_argument("--changes", type=Path, default=None,
+                   help="write the change log (line, before, after, reason) to this CSV")
+    r.set_defaults(func=_cmd_repair)
 
     s = sub.add_parser("sha256", help="print the sha256 of files (for new manifest rows)")
     s.add_argument("files", nargs="+")

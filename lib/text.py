@@ -1,31 +1,38 @@
 """The text every analysis step reads: raw lines, repaired where the source is OCR-damaged.
 
 Line i of :func:`analysis_lines` corresponds to raw line i + 1 of the file, so
-line numbers stay those of data/raw whatever the repair does.
+line numbers stay those of data/raw whatever the repair does. The repair runs
+once per document and process (cached).
 """
 
 from __future__ import annotations
 
 from functools import cache
 
+import pandas as pd
+
 from lib import corpus
 
 
 @cache
-def _repaired(doc_id: str, raw_dir: str) -> tuple[str, ...]:
+def _repair(raw_dir: str, doc_id: str) -> tuple[tuple[str, ...], pd.DataFrame]:
     from lib import ocr
 
-    c = corpus.load(None if raw_dir == "" else raw_dir)
-    return tuple(ocr.repair_lines(c.raw_lines(doc_id)))
+    lines, changes = ocr.repair_document(corpus.load(raw_dir), doc_id)
+    return tuple(lines), changes
 
 
 def analysis_lines(c: corpus.Corpus, doc_id: str) -> list[str]:
     """A document's lines for analysis: repaired text for OCR'd documents, else the raw text."""
-    doc = c.document(doc_id)
-    if doc.text_quality != "ocr":
+    if c.document(doc_id).text_quality != "ocr":
         return c.raw_lines(doc_id)
-    try:
-        from lib import ocr  # noqa: F401
-    except ImportError:  # the repair module is being built; fall back to the raw text
-        return c.raw_lines(doc_id)
-    return list(_repaired(doc_id, str(c.raw_dir)))
+    return list(_repair(str(c.raw_dir), doc_id)[0])
+
+
+def repair_changes(c: corpus.Corpus, doc_id: str) -> pd.DataFrame:
+    """The change log of a document's repair (empty for clean documents)."""
+    from lib import ocr
+
+    if c.document(doc_id).text_quality != "ocr":
+        return ocr.changes_frame([], doc_id)
+    return _repair(str(c.raw_dir), doc_id)[1].copy()
