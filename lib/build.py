@@ -6,19 +6,35 @@ from pathlib import Path
 
 import pandas as pd
 
-from lib import corpus, paths, store
+from lib import corpus, paths, store, text
+
+
+def repaired_texts(c: corpus.Corpus) -> dict[str, str]:
+    """The repaired text of each OCR'd report, line-aligned with its raw file."""
+    out = {}
+    for doc in c.documents:
+        if doc.text_quality == "ocr":
+            lines = text.analysis_lines(c, doc.doc_id)
+            out[f"repaired/{doc.file}"] = "".join(f"{line}\n" for line in lines)
+    return out
 
 
 def build_tables(c: corpus.Corpus) -> dict[str, pd.DataFrame]:
     """Compute all processed tables from a loaded corpus, in memory."""
-    from lib import quantities
+    from lib import quantities, structure, themes
 
-    tables = {"documents": c.parts_frame()}
+    tables = {
+        "documents": c.parts_frame(),
+        "ocr_changes": pd.concat([text.repair_changes(c, d) for d in c.doc_ids],
+                                 ignore_index=True),
+    }
     tables.update(quantities.tables(c))
+    tables.update(structure.tables(c))
+    tables.update(themes.tables(c))
     return tables
 
 
 def build(raw_dir: Path | None = None, out_dir: Path = paths.PROCESSED_DIR) -> list[Path]:
-    """Load and verify the raw corpus, build the tables and write them atomically."""
+    """Load and verify the raw corpus, build all outputs and write them atomically."""
     c = corpus.load(raw_dir)
-    return store.write_tables(build_tables(c), out_dir)
+    return store.write_tables(build_tables(c), out_dir, texts=repaired_texts(c))

@@ -62,6 +62,15 @@ SCHEMAS: dict[str, Schema] = {
             "sha256": Column(_S, "sha256 of the raw file"),
         },
     ),
+    "ocr_changes": Schema(
+        columns={
+            "doc_id": Column(_S, "Document id (OCR'd documents only)"),
+            "line": Column(_I, "Raw 1-based line number of the change"),
+            "before": Column(_S, "Token as in the raw OCR text"),
+            "after": Column(_S, "Token in the repaired text"),
+            "reason": Column(_S, "Rule or score that decided the change (lib/ocr.py)"),
+        },
+    ),
 }
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -44,6 +45,10 @@ def atomic_path(target: Path) -> Iterator[Path]:
         tmp_path.unlink(missing_ok=True)
 
 
+def _write_text(content: str, path: Path) -> None:
+    path.write_text(content, encoding="utf-8", newline="\n")
+
+
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
     df.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
 
@@ -53,26 +58,35 @@ def _write_parquet(df: pd.DataFrame, path: Path) -> None:
 
 
 def write_tables(
-    tables: Mapping[str, pd.DataFrame], out_dir: Path = paths.PROCESSED_DIR
+    tables: Mapping[str, pd.DataFrame],
+    out_dir: Path = paths.PROCESSED_DIR,
+    texts: Mapping[str, str] | None = None,
 ) -> list[Path]:
-    """Validate every table against its schema, then write each as CSV and Parquet atomically.
+    """Validate every table against its schema, then write all outputs atomically.
 
-    Returns the written paths. Nothing is replaced unless all tables validated and
-    all temporary files were written.
+    Each table is written as ``<name>.csv`` and ``<name>.parquet``; ``texts`` maps
+    paths relative to ``out_dir`` to text content (e.g. repaired reports). Nothing
+    is replaced unless all tables validated and every temporary file was written.
+    Returns the written paths.
     """
     checked = {name: validate(name, df) for name, df in tables.items()}
-    out_dir.mkdir(parents=True, exist_ok=True)
+    jobs: list[tuple[Path, Callable[[Path], None]]] = []
+    for name, df in sorted(checked.items()):
+        frame = df[list(schema_of(name).columns)].reset_index(drop=True)
+        jobs.append((out_dir / f"{name}.csv", partial(_write_csv, frame)))
+        jobs.append((out_dir / f"{name}.parquet", partial(_write_parquet, frame)))
+    for rel, content in sorted((texts or {}).items()):
+        jobs.append((out_dir / rel, partial(_write_text, content)))
     staged: list[tuple[Path, Path]] = []
     try:
-        for name, df in sorted(checked.items()):
-            frame = df[list(schema_of(name).columns)].reset_index(drop=True)
-            for suffix, writer in ((".csv", _write_csv), (".parquet", _write_parquet)):
-                target = out_dir / f"{name}{suffix}"
-                fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=out_dir)
-                os.close(fd)
-                staged.append((Path(tmp), target))
-                writer(frame, Path(tmp))
-                os.chmod(tmp, _FILE_MODE)
+        for target, writer in jobs:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                       dir=target.parent)
+            os.close(fd)
+            staged.append((Path(tmp), target))
+            writer(Path(tmp))
+            os.chmod(tmp, _FILE_MODE)
         for tmp, target in staged:
             os.replace(tmp, target)
     finally:
