@@ -21,7 +21,7 @@ def repaired_texts(c: corpus.Corpus) -> dict[str, str]:
 
 def build_tables(c: corpus.Corpus) -> dict[str, pd.DataFrame]:
     """Compute all processed tables from a loaded corpus, in memory."""
-    from lib import quantities, structure, themes
+    from lib import indicators, quantities, structure, themes
 
     tables = {
         "documents": c.parts_frame(),
@@ -31,10 +31,16 @@ def build_tables(c: corpus.Corpus) -> dict[str, pd.DataFrame]:
     tables.update(quantities.tables(c))
     tables.update(structure.tables(c))
     tables.update(themes.tables(c))
+    tables.update(indicators.tables(c, tables["quantities"]))
     return tables
 
 
 def build(raw_dir: Path | None = None, out_dir: Path = paths.PROCESSED_DIR) -> list[Path]:
     """Load and verify the raw corpus, build all outputs and write them atomically."""
     c = corpus.load(raw_dir)
-    return store.write_tables(build_tables(c), out_dir, texts=repaired_texts(c))
+    from lib import export
+
+    tables = build_tables(c)
+    files: dict[str, str | bytes] = dict(repaired_texts(c))
+    files["observations.xlsx"] = export.workbook_bytes(tables["observations"])
+    return store.write_tables(tables, out_dir, files=files)

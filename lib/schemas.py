@@ -75,7 +75,9 @@ SCHEMAS: dict[str, Schema] = {
 
 
 def _coerce(df: pd.DataFrame, schema: Schema) -> pd.DataFrame:
-    return df.astype({name: col.dtype for name, col in schema.columns.items()})
+    # Nullable whole numbers use pandas' nullable Int64 (NaN is not an int64).
+    return df.astype({name: "Int64" if (col.dtype == "int64" and col.nullable) else col.dtype
+                      for name, col in schema.columns.items()})
 
 
 # Modules that declare the schemas of their own tables next to the code that builds them.

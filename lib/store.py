@@ -45,8 +45,11 @@ def atomic_path(target: Path) -> Iterator[Path]:
         tmp_path.unlink(missing_ok=True)
 
 
-def _write_text(content: str, path: Path) -> None:
-    path.write_text(content, encoding="utf-8", newline="\n")
+def _write_file(content: str | bytes, path: Path) -> None:
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8", newline="\n")
 
 
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
@@ -60,12 +63,12 @@ def _write_parquet(df: pd.DataFrame, path: Path) -> None:
 def write_tables(
     tables: Mapping[str, pd.DataFrame],
     out_dir: Path = paths.PROCESSED_DIR,
-    texts: Mapping[str, str] | None = None,
+    files: Mapping[str, str | bytes] | None = None,
 ) -> list[Path]:
     """Validate every table against its schema, then write all outputs atomically.
 
-    Each table is written as ``<name>.csv`` and ``<name>.parquet``; ``texts`` maps
-    paths relative to ``out_dir`` to text content (e.g. repaired reports). Nothing
+    Each table is written as ``<name>.csv`` and ``<name>.parquet``; ``files`` maps
+    paths relative to ``out_dir`` to text or bytes (repaired reports, the Excel export). Nothing
     is replaced unless all tables validated and every temporary file was written.
     Returns the written paths.
     """
@@ -75,8 +78,8 @@ def write_tables(
         frame = df[list(schema_of(name).columns)].reset_index(drop=True)
         jobs.append((out_dir / f"{name}.csv", partial(_write_csv, frame)))
         jobs.append((out_dir / f"{name}.parquet", partial(_write_parquet, frame)))
-    for rel, content in sorted((texts or {}).items()):
-        jobs.append((out_dir / rel, partial(_write_text, content)))
+    for rel, content in sorted((files or {}).items()):
+        jobs.append((out_dir / rel, partial(_write_file, content)))
     staged: list[tuple[Path, Path]] = []
     try:
         for target, writer in jobs:

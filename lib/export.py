@@ -1,0 +1,75 @@
+"""Excel export of the observations: one sheet per theme, Swedish headers, numbers as numbers.
+
+The workbook is made byte-reproducible: its document timestamps and the zip entries'
+dates are fixed, so the same observations give the same file.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from lib.indicators import THEMES
+
+# Swedish column headers of the exported observations (order = sheet column order).
+HEADERS: dict[str, str] = {
+    "indicator": "Indikator",
+    "label": "Benämning",
+    "value": "Värde",
+    "unit": "Enhet",
+    "value_type": "Värdetyp",
+    "basis": "Grund (utfall/prognos/budget/mål)",
+    "period": "Period",
+    "geography": "Område/verksamhet",
+    "source_file": "Källfil",
+    "line": "Rad",
+    "quote": "Citat",
+    "doc_id": "Dokument-id",
+    "part_id": "Del-id",
+    "method": "Metod",
+    "ocr_line": "Rad i OCR-versionen",
+    "note": "Anmärkning",
+}
+FIXED_TIME = "2000-01-01T00:00:00Z"
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def workbook_bytes(obs: pd.DataFrame) -> bytes:
+    """The observations as an .xlsx file (bytes), one sheet per theme."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for theme, title in THEMES.items():
+        ws = wb.create_sheet(title=title)
+        ws.append(list(HEADERS.values()))
+        rows = obs[obs.theme == theme][list(HEADERS)]
+        for record in rows.itertuples(index=False):
+            ws.append([None if pd.isna(v) else (int(v) if k in ("line", "ocr_line") else v)
+                       for k, v in zip(HEADERS, record, strict=True)])
+        ws.freeze_panes = "A2"
+        ws.auto_filter.ref = ws.dimensions
+        for i, key in enumerate(HEADERS, start=1):
+            width = {"label": 50, "quote": 80, "note": 50, "indicator": 36}.get(key, 14)
+            ws.column_dimensions[get_column_letter(i)].width = width
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return _reproducible(buffer.getvalue())
+
+
+def _reproducible(data: bytes) -> bytes:
+    """Fix the timestamps inside an .xlsx so identical content gives identical bytes."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*",
+                                 rb"\g<1>" + FIXED_TIME.encode(), content)
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE), content,
+                         compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
