@@ -56,12 +56,17 @@ def _snapshot(directory):
             for p in sorted(directory.rglob("*")) if p.is_file()}
 
 
+def _with_documents(tables, **changes):
+    """All tables, with columns of the documents table changed."""
+    return {**tables, "documents": tables["documents"].assign(**changes)}
+
+
 def test_invalid_table_leaves_previous_tables_intact(tmp_path, monkeypatch):
     build.build(out_dir=tmp_path)
     before = _snapshot(tmp_path)
     real = build.build_tables
-    monkeypatch.setattr(build, "build_tables", lambda c: {
-        "documents": real(c)["documents"].assign(district="Majorna")})
+    monkeypatch.setattr(build, "build_tables", lambda c: _with_documents(
+        real(c), district="Majorna"))
     with pytest.raises(DataError, match="district.*Majorna"):
         build.build(out_dir=tmp_path)
     assert _snapshot(tmp_path) == before
@@ -71,8 +76,7 @@ def test_failed_write_leaves_previous_tables_intact(tmp_path, monkeypatch):
     build.build(out_dir=tmp_path)
     before = _snapshot(tmp_path)
     real = build.build_tables
-    monkeypatch.setattr(build, "build_tables", lambda c: {
-        "documents": real(c)["documents"].assign(unit="ändrad")})
+    monkeypatch.setattr(build, "build_tables", lambda c: _with_documents(real(c), unit="ändrad"))
 
     def disk_full(df, path):
         raise OSError("No space left on device")
