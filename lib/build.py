@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lib import corpus, paths, store, text
+from lib import corpus, paths, schemas, store, text
 
 
 def repaired_texts(c: corpus.Corpus) -> dict[str, str]:
@@ -43,4 +43,5 @@ def build(raw_dir: Path | None = None, out_dir: Path = paths.PROCESSED_DIR) -> l
     tables = build_tables(c)
     files: dict[str, str | bytes] = dict(repaired_texts(c))
     files["observations.xlsx"] = export.workbook_bytes(tables["observations"])
+    files["README.md"] = schemas.data_dictionary(list(tables))
     return store.write_tables(tables, out_dir, files=files)

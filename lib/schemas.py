@@ -133,3 +133,24 @@ def validate(name: str, df: pd.DataFrame) -> pd.DataFrame:
         dups = df[df.duplicated(list(schema.key), keep=False)][list(schema.key)].head(5)
         raise DataError(f"table {name}: key {schema.key} is not unique: {dups.values.tolist()}.")
     return df
+
+
+def data_dictionary(names: list[str]) -> str:
+    """A Markdown data dictionary of the given tables (written beside them by the build)."""
+    schemas = all_schemas()
+    out = ["# data/processed — data dictionary", "",
+           "Built by `make data` (`python -m lib build`) from data/raw; do not edit.",
+           "Every table is written as CSV (UTF-8) and Parquet with the same content.", ""]
+    for name in sorted(names):
+        schema = schemas[name]
+        out += [f"## {name}", ""]
+        if schema.key:
+            out += [f"Key: {', '.join(schema.key)}", ""]
+        out += ["| column | type | null | description |", "|---|---|---|---|"]
+        for col_name, col in schema.columns.items():
+            allowed = f" Allowed: {', '.join(map(str, col.allowed))}." if col.allowed else ""
+            null = "yes" if col.nullable else "no"
+            text = f"{col.description}{allowed}".replace("|", "\\|")
+            out.append(f"| {col_name} | {col.dtype} | {null} | {text} |")
+        out.append("")
+    return "\n".join(out)
