@@ -19,6 +19,12 @@ periods (``ökat med 9 procent jämfört med 2023``, a Diff. column) has the lat
 period in ``period`` and the period it is measured against in ``base_period``
 (``period=2024, base_period=2023``; the lead's ``2023/2024`` is
 ``f"{base_period}/{period}"``). Unknown periods are null.
+
+lib/data/quantities_units.yml declares, reviewably, what the text alone cannot
+settle: tables whose headers or cells the extraction scattered (``tables``,
+``cell_tables``), units a table header omits (``table_units``) and periods a
+report states once for a stretch of text (``period_contexts``). ``sentence`` is
+the lib.structure passage holding the figure.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ import pandas as pd
 import yaml
 
 from lib import corpus, paths
+from lib.errors import DataError
 from lib.schemas import Column, Schema
 from lib.text import analysis_lines
 
@@ -69,6 +76,9 @@ class Vocab:
     approx_re: re.Pattern
     tables: tuple[dict, ...]
     units: tuple[str, ...]
+    cell_tables: tuple[dict, ...] = ()
+    table_units: tuple[dict, ...] = ()
+    period_contexts: tuple[dict, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -94,7 +104,9 @@ def vocab() -> Vocab:
     approx_alt = "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in approx)
     approx_re = re.compile(rf"(?:^|(?<=[\s(]))(?:{approx_alt})\s*\(?\s*$", re.IGNORECASE)
     return Vocab(unit_re, unit_of, tails, {k: float(v) for k, v in data["scales"].items()},
-                 words, approx_re, tuple(data.get("tables") or ()), tuple(data["units"]))
+                 words, approx_re, tuple(data.get("tables") or ()), tuple(data["units"]),
+                 tuple(data.get("cell_tables") or ()), tuple(data.get("table_units") or ()),
+                 tuple(data.get("period_contexts") or ()))
 
 
 # --------------------------------------------------------------------------- patterns
@@ -128,10 +140,10 @@ _NUMBER = re.compile(
     r"(?:[,.](?P<frac>\d+)(?![.\d]))?"
     r"(?=tkr\b|mnkr\b|mkr\b|kr\b|%|[^\w]|$)"
 )
-_OTHER_PREFIX = re.compile(r"(?:vecka|v\.|nr|iteration|kvartal|steg|fas|version)\s*$", re.I)
+_OTHER_PREFIX = re.compile(r"(?:vecka|v\.|nr|iteration|kvartal|steg|fas|version|covid-)\s*$", re.I)
 _CHANGE_BEFORE = re.compile(
     r"(?:ök\w*|ok\w*|6k\w*|minsk\w*|höj\w*|sänk\w*|förändr\w*|skillnad\w*)"
-    r"(?:\s+[\w,]+){0,4}?\s+(?:med|på)\s+(?:\S+\s+){0,1}$",
+    r"(?:\s+[\w,]+){0,5}?\s+(?:med|på)\s+(?:\S+\s+){0,1}$",
     re.IGNORECASE,
 )
 _AGAINST = re.compile(
@@ -152,7 +164,11 @@ _PERIOD_PHRASE = re.compile(
     rf"|(?P<ma>{_MONTH_RE})\s+(?:till|-|–)\s+(?:och\s+med\s+)?(?P<mb>{_MONTH_RE})\s+(?P<yb>{_YEAR})"
     rf"|(?:under|för|for|år|ar|i|helår|helåret|helar|helaret|inför|infor|per)\s+(?P<y>{_YEAR})"
     r"(?![\d/-])"
-    rf"|^[ \t\n•]*(?P<y0>{_YEAR})(?=[ \t\n]+[a-zåäö])",
+    rf"|^[ \t\n•]*(?P<y0>{_YEAR})(?=[ \t\n]+[a-zåäö])"
+    rf"|(?P<half>första|forsta|andra)\s+halv(?:å|a)ret\s+(?P<yh>{_YEAR})"
+    rf"|till\s+och\s+med\s+(?P<mt>{_MONTH_RE})(?![ \t\n]+(?:\d|{_YEAR}))"
+    r"|(?P<cur>(?:under|för|for|till\s+och\s+med)\s+perioden)\b"
+    r"|(?P<full>(?:för|for|under)\s+(?:hel|hela\s+)?(?:å|a)ret)(?![ \t\n]+\d)",
     re.IGNORECASE,
 )
 _SENT_END = re.compile(r"[.!?](?=\s+[A-ZÅÄÖ•])|•|\n[ \t]*\n(?=[ \t]*[A-ZÅÄÖ•])")
@@ -180,6 +196,7 @@ class Quantity:
     column: str | None = None
     in_table: bool = False
     change: bool = False
+    verb_at: int = -1  # offset of the change verb (`ökade`) of a change in prose
     token_spans: list[tuple[int, int]] = field(default_factory=list)
 
 
@@ -215,6 +232,33 @@ class Doc:
         self.prior_period = (str(d.year - 1) if full_year else
                              f"{d.period_start.year - 1}-{d.period_start:%m}/"
                              f"{d.period_end.year - 1}-{d.period_end:%m}")
+
+        self.contexts = self._contexts()
+
+    def _contexts(self) -> list[dict]:
+        """The declared period contexts of this document, each checked against its source line."""
+        out = []
+        for ctx in vocab().period_contexts:
+            if ctx["doc_id"] != self.doc_id:
+                continue
+            if ctx["quote"] not in self.lines[ctx["source"] - 1]:
+                raise DataError(f"{VOCAB_PATH}: period_contexts: {ctx['quote']!r} is not in line "
+                                f"{ctx['source']} of {self.doc_id}; fix the declaration")
+            out.append(ctx)
+        return out
+
+    def context(self, offset: int) -> dict | None:
+        """The declared period context holding a text offset, if any."""
+        line = self.locate(offset)[0]
+        for ctx in self.contexts:
+            if ctx["lines"][0] <= line <= ctx["lines"][1]:
+                return ctx
+        return None
+
+    def current_period(self, offset: int) -> str:
+        """The period "this year" / "perioden" means at a text offset."""
+        ctx = self.context(offset)
+        return ctx["period"] if ctx else self.report_period
 
     def locate(self, offset: int) -> tuple[int, int]:
         """Raw 1-based line and column of a text offset."""
@@ -287,9 +331,14 @@ class _State:
         self.occupy(s, e)
 
 
+_AGE = re.compile(
+    r"(?<![\d,.])\d{1,2}[ \t]?[-–][ \t]?\d{1,2}"
+    r"(?=(?:[ \t]+(?:respektive|och|eller)[ \t]+\d{1,2}[ \t]?[-–][ \t]?\d{1,2})*[ \t]+(?:år|ar)\b)")
+
+
 def _entities(st: _State) -> None:
-    for rx, kind in ((_DATE, "date"), (_REFERENCE, "reference"), (_YEAR_PAIR, "year"),
-                     (_PAGE, "page"), (_SECTION, "section")):
+    for rx, kind in ((_AGE, "other"), (_DATE, "date"), (_REFERENCE, "reference"),
+                     (_YEAR_PAIR, "year"), (_PAGE, "page"), (_SECTION, "section")):
         for m in rx.finditer(st.doc.text):
             s, e = m.span()
             if any(ch.isdigit() for ch in m.group()) and st.free(s, e):
@@ -341,7 +390,7 @@ def _unit_hint(*texts: str) -> str | None:
 
 
 def _cell_numbers(st: _State, offset: int, cell: str, header: str | None, label: str,
-                  table_hint: str) -> None:
+                  table_hint: str, unit: str | None = None) -> None:
     doc = st.doc
     if header and re.search(r"kod\b", header, re.I):
         for m in _NUMBER.finditer(cell):
@@ -358,7 +407,7 @@ def _cell_numbers(st: _State, offset: int, cell: str, header: str | None, label:
         if after.lstrip().startswith("%"):
             q.unit, q.unit_end = "procent", offset + m.end() + after.index("%") + 1
         else:
-            q.unit = _unit_hint(label, header or "", table_hint) or "antal"
+            q.unit = unit or _unit_hint(label, header or "", table_hint) or "antal"
             q.unit_end = e
         before = cell[:m.start()]
         q.approx = bool(vocab().approx_re.search(before))
@@ -376,6 +425,8 @@ def _add_quantity(st: _State, q: Quantity) -> None:
 def _tab_tables(st: _State) -> None:
     doc = st.doc
     header: list[str] | None = None
+    header_line = 0
+    rules = [r for r in vocab().table_units if r["doc_id"] == doc.doc_id]
     for i, line in enumerate(doc.lines):
         if "\t" not in line:
             header = None
@@ -395,14 +446,26 @@ def _tab_tables(st: _State) -> None:
         no_values = not any(re.search(r"\d", _HEADER_NOISE.sub("", c)) for c in cells[1:])
         if no_values and any(heads) and not (numeric and not all(
                 re.fullmatch(rf"\s*{_YEAR}\s*", cells[j]) for j in numeric)):
-            header = cells
+            header, header_line = cells, i + 1
             for m in re.finditer(rf"\b{_YEAR}\b", line):
                 if st.free(base + m.start(), base + m.end()):
                     st.add_span(base + m.start(), base + m.end(), "year")
             continue
+        unit = next((r["unit"] for r in rules if header and r["header"] == header_line
+                     and re.search(r["label"], cells[0])), None)
         for j, cell in enumerate(cells[1:], 1):
             h = header[j] if header and j < len(header) else None
-            _cell_numbers(st, base + offs[j], cell, h, cells[0], header[0] if header else "")
+            _cell_numbers(st, base + offs[j], cell, h, cells[0], header[0] if header else "", unit)
+        if numeric:
+            _label_numbers(st, base, cells[0])
+
+
+def _label_numbers(st: _State, base: int, label: str) -> None:
+    """Digits in a table row's label (`0-12 år`, `inom 14 dagar`) name the row: not values."""
+    for m in re.finditer(r"\d+(?:[-–,.:]\d+)*", label):
+        s, e = base + m.start(), base + m.end()
+        if st.free(s, e):
+            st.add_span(s, e, "year" if re.fullmatch(_YEAR, m.group()) else "other")
 
 
 def _partitions(groups: list[tuple[int, int, str, bool]], n: int) -> list[list[list[int]]]:
@@ -500,6 +563,51 @@ def _declared_tables(st: _State) -> None:
             c["name"] = f"{spec['name']} (rader {spec['header'][0]}–{spec['header'][1]})"
         for i in range(lo - 1, hi):
             _row(st, i, cols, spec.get("unit"), spec["name"])
+
+
+_CELL_VALUE = re.compile(r"(?P<sign>[-−–])?(?P<int>\d[\d \u00a0\u202f]*?)(?:[,.](?P<frac>\d+))?"
+                         r"(?P<pct>[ \t]?%)?")
+
+
+def _cell_tables(st: _State) -> None:
+    """Tables whose cells the OCR scrambled, read cell by cell as declared in the vocabulary."""
+    for spec in vocab().cell_tables:
+        if spec["doc_id"] != st.doc.doc_id:
+            continue
+        for row in spec["rows"]:
+            unit = row.get("unit", spec.get("unit", "antal"))
+            for line, cells in row["cells"].items():
+                _cell_line(st, spec, row["label"], int(line), cells, unit)
+
+
+def _cell_line(st: _State, spec: dict, label: str, line: int, cells: str, unit: str) -> None:
+    doc = st.doc
+    text, base, cursor = doc.lines[line - 1], doc.line_starts[line - 1], 0
+    where = f"{VOCAB_PATH}: cell_tables {spec['name']!r}, line {line} of {doc.doc_id}"
+    h0, h1 = spec["header"]
+    for item in (c.strip() for c in cells.split(";")):
+        tok, _, key = item.rpartition(" ")
+        m = re.compile(rf"(?<![\d,.]){re.escape(tok)}(?![\d])").search(text, cursor)
+        if not m or (key != "-" and key not in spec["columns"]):
+            raise DataError(f"{where}: cannot place {item!r} (text not found after offset {cursor}"
+                            " or unknown column); fix the declaration")
+        cursor = m.end()
+        s, e = base + m.start(), base + m.end()
+        if key == "-":
+            st.add_span(s, e, "other")
+            continue
+        col = spec["columns"][key]
+        v = _CELL_VALUE.fullmatch(tok)
+        if not v:
+            raise DataError(f"{where}: {tok!r} is not a number; fix the declaration")
+        q = Quantity(s, e, _parse_value(v.group("sign"), v.group("int"), v.group("frac")),
+                     unit="procent" if v.group("pct") else unit, unit_end=e, in_table=True,
+                     label=label, column=f"{spec['name']}: {col['name']} (rubrik rader {h0}–{h1})",
+                     period=col.get("period"), base_period=col.get("base_period"),
+                     basis=col.get("basis"), change=col.get("base_period") is not None)
+        if v.group("pct"):
+            q.end = e - len(v.group("pct"))
+        _add_quantity(st, q)
 
 
 _YEAR_HEADER = re.compile(rf"^[ \t]*[^\W\d][^\d\n]*?[ \t]+(?P<years>{_YEAR}(?:[ \t|]+{_YEAR})+)"
@@ -605,7 +713,7 @@ def _shift_year(period: str, by: int) -> str:
     return re.sub(r"\d{4}", lambda m: str(int(m.group()) + by), period)
 
 
-def _phrase_period(m: re.Match) -> str:
+def _phrase_period(m: re.Match, doc: Doc, offset: int) -> str:
     g = m.groupdict()
     if g["y1"]:
         d1 = f"{g['y1']}-{_MONTHS.index(g['m1'].lower()) + 1:02d}-{int(g['d1']):02d}"
@@ -616,6 +724,16 @@ def _phrase_period(m: re.Match) -> str:
         if (a, b) == (1, 12):
             return g["yb"]
         return f"{g['yb']}-{a:02d}/{g['yb']}-{b:02d}"
+    if g["yh"]:
+        first = g["half"].lower().startswith("f")
+        return f"{g['yh']}-01/{g['yh']}-06" if first else f"{g['yh']}-07/{g['yh']}-12"
+    current = doc.current_period(offset)
+    if g["mt"]:
+        return f"{current[:4]}-01/{current[:4]}-{_MONTHS.index(g['mt'].lower()) + 1:02d}"
+    if g["cur"]:
+        return current
+    if g["full"]:
+        return current[:4]
     return g["y"] or g["y0"]
 
 
@@ -627,6 +745,17 @@ def _range_units(st: _State) -> None:
         if q.unit == "antal" and nxt.unit != "antal" and re.fullmatch(
                 r"[ \t]*(?:till|och|à|-|–)[ \t]*", text[q.end:nxt.start]):
             q.unit = nxt.unit
+
+
+_REL_PRIOR = re.compile(r"[ \t\n]*(?:året\s+innan|året\s+före|f.reg.ende\s+år|f.rra\s+året)\b",
+                        re.IGNORECASE)
+_AFTER_PERIOD = re.compile(
+    r"[ \t\n]*(?:i\s+(?:utfall|prognos)\s+)?"
+    rf"(?:(?:fram\s+)?till\s+och\s+med\s+(?P<mt>{_MONTH_RE})"
+    r"|(?:för|for|under)\s+(?:(?P<cur>perioden)|(?P<full>(?:hel|hela\s+)?(?:å|a)ret)))"
+    r"(?![ \t\n]+\d)", re.IGNORECASE)
+_PROGNOS_BEFORE = re.compile(r"\b(?:i\s+)?prognos(?:en|t\w*)?\b[^.\d]{0,50}$", re.IGNORECASE)
+_DURATION = ("år", "månader", "veckor", "dagar", "timmar")
 
 
 def _attach_periods(st: _State) -> None:
@@ -650,23 +779,24 @@ def _attach_periods(st: _State) -> None:
                                  text[prev.unit_end:q.start])):
             q.change, q.period, q.base_period = True, prev.period, prev.base_period
             continue
-        if _CHANGE_BEFORE.search(before[-80:]):
+        tail = before[-80:]
+        verb = _CHANGE_BEFORE.search(tail)
+        if verb or (prev and prev.change and re.search(r"\boch\s+med\s+$", before)
+                    and len(text[prev.unit_end:q.start]) < 120):
             q.change = True
-            _change_period(q, doc, text, s0, s1)
+            verb_start = q.start - len(tail) + verb.start() if verb else prev.unit_end
+            q.verb_at = verb_start
+            _change_period(q, doc, text, (s0, s1, verb_start), prev)
             continue
-        # från X [år Y1] till Z [år Y2] / från X till Z, Y2 jämfört med Y1
-        if re.search(r"\bfr[åa]n\s+(?:\S+\s+)?$", before, re.I) and nxt:
-            mid = text[q.unit_end:nxt.start]
-            if re.fullmatch(rf"\s*(?:(?:år\s+|ar\s+)?{_YEAR}\s+)?till\s+(?:\S+\s+)?", mid, re.I):
-                tail = re.match(rf"[\s,]*(?:år\s+|ar\s+)?(?P<b>{_YEAR})\s+"
-                                r"(?:jämfört med|jamfort med|i förhållande till)"
-                                rf"\s+(?:år\s+)?(?P<a>{_YEAR})",
-                                text[nxt.unit_end:s1], re.I)
-                between = _BETWEEN.search(text[s0:s1])
-                if tail:
-                    q.period, nxt.period = tail.group("a"), tail.group("b")
-                elif between and not re.match(rf"\s*(?:år\s+)?{_YEAR}", mid):
-                    q.period, nxt.period = between.group("a"), between.group("b")
+        _from_to(q, nxt, text, before, s0, s1)
+        if _PROGNOS_BEFORE.search(before[-60:]):
+            q.basis = "prognos"
+        after = _AFTER_PERIOD.match(text, q.unit_end)
+        if q.period is None and after:
+            q.period = _after_period(after, doc.current_period(q.start))
+        if q.period is None and _REL_PRIOR.match(text, q.unit_end):
+            ref = prev.period if prev and prev.period else doc.current_period(q.start)
+            q.period = _shift_year(ref, -1)
         if q.period is None:
             ym = _YEAR_AFTER.match(text, q.unit_end)
             if ym and ym.end() <= s1:
@@ -674,7 +804,34 @@ def _attach_periods(st: _State) -> None:
         if q.period is None:
             phrases = list(_PERIOD_PHRASE.finditer(before))
             if phrases:
-                q.period = _phrase_period(phrases[-1])
+                q.period = _phrase_period(phrases[-1], doc, s0 + phrases[-1].start())
+        if q.period is None and q.unit not in _DURATION and doc.context(q.start):
+            q.period = doc.current_period(q.start)
+
+
+def _after_period(m: re.Match, current: str) -> str:
+    """The period of `… till och med augusti`, `… för perioden`, `… för helåret`."""
+    if m.group("mt"):
+        return f"{current[:4]}-01/{current[:4]}-{_MONTHS.index(m.group('mt').lower()) + 1:02d}"
+    return current if m.group("cur") else current[:4]
+
+
+def _from_to(q: Quantity, nxt: Quantity | None, text: str, before: str, s0: int,
+             s1: int) -> None:
+    """`från X [år Y1] till Z [år Y2]` / `från X till Z, Y2 jämfört med Y1`."""
+    if not (re.search(r"\bfr[åa]n\s+(?:\S+\s+)?$", before, re.I) and nxt):
+        return
+    mid = text[q.unit_end:nxt.start]
+    if re.fullmatch(rf"\s*(?:(?:år\s+|ar\s+)?{_YEAR}\s+)?till\s+(?:\S+\s+)?", mid, re.I):
+        tail = re.match(rf"[\s,]*(?:år\s+|ar\s+)?(?P<b>{_YEAR})\s+"
+                        r"(?:jämfört med|jamfort med|i förhållande till)"
+                        rf"\s+(?:år\s+)?(?P<a>{_YEAR})",
+                        text[nxt.unit_end:s1], re.I)
+        between = _BETWEEN.search(text[s0:s1])
+        if tail:
+            q.period, nxt.period = tail.group("a"), tail.group("b")
+        elif between and not re.match(rf"\s*(?:år\s+)?{_YEAR}", mid):
+            q.period, nxt.period = between.group("a"), between.group("b")
 
 
 def _paren_prior(st: _State, prose: list[Quantity], bounds: list[int]) -> set[int]:
@@ -693,40 +850,50 @@ def _paren_prior(st: _State, prose: list[Quantity], bounds: list[int]) -> set[in
         prev = prose[k - 1] if k else None
         if prev and re.fullmatch(r"[ \t\n]*(?:[^\W\d]+[ \t\n]+){0,2}\(\s*(?:[^\W\d]+\.?\s*){0,2}",
                                  text[prev.unit_end:q.start]):
-            prev.period = doc.report_period
+            prev.period = doc.current_period(prev.start)
             fixed.add(k - 1)
             if q.unit == "antal":
                 q.unit = prev.unit
     return fixed
 
 
-def _change_period(q: Quantity, doc: Doc, text: str, s0: int, s1: int) -> None:
+def _change_period(q: Quantity, doc: Doc, text: str, window: tuple[int, int, int],
+                   prev: Quantity | None) -> None:
+    """Period and base period of a change (`ökat med 9 procent jämfört med 2023`)."""
+    s0, s1, verb_start = window
+    current = doc.current_period(q.start)
     ym = _YEAR_AFTER.match(text, q.unit_end)
     if ym and ym.end() <= s1:
         q.period = ym.group("y")
-    window = text[s0:s1]
-    between = _BETWEEN.search(window)
+    vy = re.match(rf"\S+\s+(?:under\s+|år\s+)?(?P<y>{_YEAR})\b", text[verb_start:q.start])
+    if q.period is None and vy:
+        q.period = vy.group("y")
+    between = _BETWEEN.search(text, s0, s1)
     if between:
         q.base_period, q.period = between.group("a"), between.group("b")
         return
-    against = _AGAINST.search(text, q.unit_end, s1) or _AGAINST.search(window)
+    against = _AGAINST.search(text, q.unit_end, s1)
+    if against is None:
+        earlier = list(_AGAINST.finditer(text, s0, q.start))
+        # an earlier comparison counts unless it sits inside the previous change's clause
+        if earlier and not (prev and prev.change and prev.verb_at < earlier[-1].start()):
+            against = earlier[-1]
     if against:
+        q.period = q.period or current
         if against.group("year"):
             q.base_period = against.group("year")
-            q.period = q.period or doc.report_period
             if q.period == q.base_period:
-                q.period = doc.report_period
-        elif against.group("same"):
-            q.period = q.period or doc.report_period
-            q.base_period = _shift_year(q.period, -1)
+                q.period = current
         else:
-            q.period = q.period or doc.report_period
             q.base_period = _shift_year(q.period, -1)
         return
     if q.period is None:
         phrases = list(_PERIOD_PHRASE.finditer(text[s0:q.start]))
         if phrases:
-            q.period = _phrase_period(phrases[-1])
+            q.period = _phrase_period(phrases[-1], doc, s0 + phrases[-1].start())
+    ctx = doc.context(q.start)
+    if ctx and q.period in (None, ctx["period"]):
+        q.period, q.base_period = ctx["period"], ctx["base_period"]
 
 
 # --------------------------------------------------------------------------- tables out
@@ -735,6 +902,7 @@ def _change_period(q: Quantity, doc: Doc, text: str, s0: int, s1: int) -> None:
 def _extract(c: corpus.Corpus, doc_id: str) -> _State:
     doc = Doc(c, doc_id)
     st = _State(doc, bytearray(len(doc.text)))
+    _cell_tables(st)
     _entities(st)
     _tab_tables(st)
     _declared_tables(st)
@@ -750,6 +918,32 @@ def _quantity_id(doc_id: str, line: int, col: int) -> str:
     return f"{doc_id}:{line}:{col}"
 
 
+class _SentenceFinder:
+    """The passage (lib.structure) holding a figure's line and raw text."""
+
+    def __init__(self, c: corpus.Corpus, doc: Doc) -> None:
+        from lib import structure
+
+        self.doc = doc
+        self.by_line: dict[int, list] = {}
+        for p in structure.iter_passages(c, doc.doc_id):
+            for line in dict.fromkeys(p.lines):
+                self.by_line.setdefault(line, []).append(p)
+
+    def __call__(self, line: int, raw: str) -> str:
+        needle = _cut(raw)
+        candidates = [p for p in self.by_line.get(line, ()) if needle in p.text]
+        for p in candidates:
+            k = p.text.find(needle)
+            while k >= 0:
+                if p.line_at(k) == line:
+                    return p.text
+                k = p.text.find(needle, k + 1)
+        if candidates:
+            return candidates[0].text
+        return self.doc.lines[line - 1].strip()
+
+
 @lru_cache(maxsize=4)
 def _build(c: corpus.Corpus) -> tuple[pd.DataFrame, pd.DataFrame]:
     q_rows: list[dict] = []
@@ -758,6 +952,7 @@ def _build(c: corpus.Corpus) -> tuple[pd.DataFrame, pd.DataFrame]:
     for doc_id in c.doc_ids:
         st = _extract(c, doc_id)
         doc = st.doc
+        sentence_of = _SentenceFinder(c, doc)
         owner: list[tuple[str, str | None] | None] = [None] * len(doc.text)
         for sp in st.spans:
             owner[sp.start:sp.end] = [(sp.kind, None)] * (sp.end - sp.start)
@@ -772,7 +967,8 @@ def _build(c: corpus.Corpus) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "value": q.value, "unit": q.unit, "scale": v.scales.get(q.unit, 1.0),
                 "approx": q.approx, "change": q.change, "period": q.period,
                 "base_period": q.base_period, "basis": q.basis, "label": q.label,
-                "column": q.column, "raw": doc.text[q.start:q.unit_end], "sentence": None,
+                "column": q.column, "raw": doc.text[q.start:q.unit_end],
+                "sentence": sentence_of(line, doc.text[q.start:q.unit_end]),
             })
         for i, text in enumerate(doc.lines):
             base = doc.line_starts[i]
@@ -853,7 +1049,8 @@ SCHEMAS: dict[str, Schema] = {
             "label": Column(_S, "Table row label", nullable=True),
             "column": Column(_S, "Table column header", nullable=True),
             "raw": Column(_S, "The figure and its unit as in the text (lines joined by \\n)"),
-            "sentence": Column(_S, "Sentence of the figure (attached later)", nullable=True),
+            "sentence": Column(_S, "The passage (sentence, list item, table row) holding the "
+                                   "figure; the analysed line when no passage holds it"),
         },
     ),
 }

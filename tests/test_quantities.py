@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from lib import corpus, quantities
+from lib.errors import DataError
 from lib.schemas import validate
 from lib.text import analysis_lines
 
@@ -208,9 +209,10 @@ def test_jamfort_med_in_ocr_delarsrapport(q):
     assert list(r.period) == ["2024-01/2024-08", "2024"]
     assert list(r.base_period) == ["2023-01/2023-08", "2023"]
     assert r.change.all() and (r.unit == "procent").all()
-    # 98 "... oförändrad på 34% jämfört med samma period föregående år."
+    # 98 "... oförändrad på 34% jämfört med samma period föregående år." The section's
+    # period is 1 January - 30 June 2024 (77 "januari till och med 30 juni 2024").
     r = one(q, DEL, 98, 34.0)
-    assert (r.period, r.base_period) == ("2024-01/2024-08", "2023-01/2023-08")
+    assert (r.period, r.base_period, r.change) == ("2024-01/2024-06", "2023-01/2023-06", True)
 
 
 def test_references_years_dates_pages_sections(tok):
@@ -237,8 +239,11 @@ def test_questionnaire_percentages(q):
 
 
 def test_deterministic_and_fast(c):
+    from lib import structure
+
     for d in c.doc_ids:
         analysis_lines(c, d)  # the OCR repair is not part of this module's budget
+        list(structure.iter_passages(c, d))  # nor the passages (structure, cached)
     t0 = time.perf_counter()
     a = quantities._build.__wrapped__(c)
     elapsed = time.perf_counter() - t0
@@ -246,3 +251,172 @@ def test_deterministic_and_fast(c):
     assert elapsed <= 2.0, elapsed
     for x, y in zip(a, b, strict=True):
         pd.testing.assert_frame_equal(x, y)
+
+
+# --------------------------------------------------------------------------- OCR'd tables
+
+
+def cells(q: pd.DataFrame, doc_id: str, line: int) -> list[tuple]:
+    r = rows(q, doc_id, line)
+    return list(zip(r.value, r.period, r.basis, strict=True))
+
+
+def test_delarsrapport_key_figures_scrambled_table(q, c):
+    # 58 "Mått/nyckeltal Utfall 2022 Utfall 2023 perioden Pl;ognos"; 61 "Andel ärenden som
+    # 76% helår 76% helår 79% 79 %"; 62 "avslutats med att behovet 79% 7%"
+    assert c.raw_lines(DEL)[60] == "Andel arenden som 76% helar 76% helar 79% 79 %"
+    assert cells(q, DEL, 61) == [(76.0, "2022", "utfall"), (76.0, "2023", "utfall"),
+                                 (79.0, "2024-01/2024-06", "utfall"), (79.0, "2024", "prognos")]
+    assert cells(q, DEL, 62) == [(79.0, "2022-01/2022-06", "utfall"),
+                                 (7.0, "2023-01/2023-06", "utfall")]  # OCR: 77 % in the text
+    # 69 ". 47% 42% 38% 38 %": försörjningsstöd, perioden 2022 and 2023, then 2024
+    r = rows(q, DEL, 69)
+    assert list(r.period) == ["2022-01/2022-06", "2023-01/2023-06", "2024-01/2024-06", "2024"]
+    assert (r.unit == "procent").all()
+    assert r.label.iloc[0] == ("Andel ärenden som avslutats med att behovet tillgodosett, "
+                               "försörjningsstöd")
+    # 104 "Första halvåret 2024 var andelen 38% jämfört med 42%" agrees with the table
+    assert one(q, DEL, 104, 38.0).period == "2024-01/2024-06"
+
+
+def test_delarsrapport_hr_table(q, tok):
+    # 568 "Årsarbetare 452,6 442,3 858 839" was read as 452,6 / 442,3 / 858 839
+    assert cells(q, DEL, 568) == [(452.6, "2024-01/2024-06", "utfall"),
+                                  (442.3, "2023-01/2023-06", "utfall"),
+                                  (858.0, "2023", "utfall"), (839.0, "2024", "prognos")]
+    assert (rows(q, DEL, 568).unit == "årsarbetare").all()
+    assert (rows(q, DEL, 569).unit == "procent").all()    # Total sjukfrånvaro (%)
+    # 570 "Antal förvaltningsexterna 41 51": current period and the same period 2023
+    assert [p for _, p, _ in cells(q, DEL, 570)] == ["2024-01/2024-06", "2023-01/2023-06"]
+    # 564 "sedan i pe 9 Utfall 2023": header debris
+    t = tok[(tok.doc_id == DEL) & (tok.line == 564)]
+    assert dict(zip(t.token, t.kind, strict=True)) == {"9": "other", "2023": "year"}
+
+
+def test_delarsrapport_result_summary_table(q, tok):
+    # 658 "Intäkter 104 96 8 101 161 158 144 162" (was one number 8 101 161 158 144 162)
+    assert cells(q, DEL, 658) == [
+        (104.0, "2024-01/2024-08", "utfall"), (96.0, "2024-01/2024-08", "budget"),
+        (8.0, "2024-01/2024-08", "avvikelse"), (101.0, "2023-01/2023-08", "utfall"),
+        (161.0, "2024", "prognos"), (158.0, "2024", "prognos"), (144.0, "2024", "budget"),
+        (162.0, "2023", "utfall")]
+    assert (rows(q, DEL, 658).unit == "mnkr").all()
+    # 659 "-1 -1" and 661 "Kostnader -974 004 30 ...": budget cells split over two lines
+    r = rows(q, DEL, 661)
+    assert list(r.value) == [-974.0, 30.0, -948.0, -1517.0, -1523.0, -1450.0]
+    t = tok[(tok.doc_id == DEL) & tok.line.isin([659, 661])]
+    assert list(t[t.kind == "other"].token) == ["-1", "-1", "004", "529"]
+    # 665 "Resultat 52 15 36 25 28 18 0 24": avvikelse 36 = "överskott ... 36 miljoner" (672)
+    assert cells(q, DEL, 665)[2] == (36.0, "2024-01/2024-08", "avvikelse")
+
+
+def test_delarsrapport_result_per_department_table(q):
+    # 970 "Barn och unga 5,8 - 5,8 0 0": the dash is an empty budget cell, not a minus sign
+    assert cells(q, DEL, 970) == [(5.8, "2024-01/2024-08", "utfall"),
+                                  (5.8, "2024-01/2024-08", "avvikelse"),
+                                  (0.0, "2024", "prognos"), (0.0, "2024", "prognos")]
+    assert not ((q.doc_id == DEL) & (q.value == -5.8)).any()
+    r = rows(q, DEL, 986)  # Totalt 51,7 15,4 36,3 28,0 18,0
+    assert list(r.value) == [51.7, 15.4, 36.3, 28.0, 18.0]
+    assert list(r.column.str.split(" \\(").str[0]) == [
+        "Utfall och prognos per avdelning: " + name for name in (
+            "Ackumulerat utfall augusti", "Ackumulerad budget augusti", "Avvikelse",
+            "Prognos augusti", "Prognos maj")]
+
+
+def test_cell_declaration_that_does_not_fit_fails(c):
+    doc = quantities.Doc(c, DEL)
+    st = quantities._State(doc, bytearray(len(doc.text)))
+    spec = {"name": "t", "header": [1, 1], "columns": {"u": {"name": "u"}}}
+    with pytest.raises(DataError, match="cannot place '77% u'"):
+        quantities._cell_line(st, spec, "x", 61, "77% u", "procent")
+
+
+def test_prose_periods_delarsrapport(q):
+    # 84-86 "ökning med två procentenheter jämfört med samma tidsperiod förra året och med
+    # tre procentenheter jämfört med helåret 2023"
+    a, b = one(q, DEL, 84, 2.0), one(q, DEL, 86, 3.0)
+    assert (a.change, a.period, a.base_period) == (True, "2024-01/2024-06", "2023-01/2023-06")
+    assert (b.change, b.period, b.base_period) == (True, "2024-01/2024-06", "2023")
+    # 672 "överskott till och med augusti på 36 miljoner kronor"
+    assert one(q, DEL, 672, 36.0).period == "2024-01/2024-08"
+    # 1009 "en prognos på 21 miljoner kronor för helåret"
+    r = one(q, DEL, 1009, 21.0)
+    assert (r.period, r.basis) == ("2024", "prognos")
+
+
+# --------------------------------------------------------------------------- missing periods
+
+
+def test_comparison_stated_once_for_a_section(q):
+    # 1153 "Samtliga jämförelser avser helår 2024 i förhållande till föregående år om inget
+    # annat anges"; 1169 "Förfrågningar inom socialt boende med stöd ökade med åtta procent (299)."
+    for value in (8.0, 299.0):
+        r = one(q, GV, 1169, value)
+        assert (r.change, r.period, r.base_period) == (True, "2024", "2023")
+    # 1302-1306 "minskade 2023 i förhållande till 2022 med 11 procent och ... under 2024 då
+    # förfrågningarna minskat med nio procent (-34)": the 2022 base belongs to the first clause
+    r = one(q, GV, 1304, 11.0)
+    assert (r.change, r.period, r.base_period) == (True, "2023", "2022")
+    r = one(q, GV, 1306, -34.0)
+    assert (r.change, r.period, r.base_period) == (True, "2024", "2023")
+
+
+def test_the_year_before(q):
+    # 4384 "cirka 1 000 (att jämföras med 1 200 för 2023 och 750 året innan)"
+    assert [one(q, GV, 4384, v).period for v in (1000.0, 1200.0, 750.0)] == [
+        "2024", "2023", "2022"]
+
+
+def test_funding_split_table(q):
+    # 247 "Nordost 37,9 % 4 187 500 3 429 950" under "Fördelningsnyckel | Summa fördelad
+    # kostnad 2025 | 2024 års fördelning" (241-245)
+    r = rows(q, GV, 247)
+    assert list(zip(r.value, r.unit, r.period, strict=True)) == [
+        (37.9, "procent", "2025"), (4187500.0, "kr", "2025"), (3429950.0, "kr", "2024")]
+    assert list(rows(q, GV, 251).value) == [100.0, 11050000.0, 9050000.0]
+
+
+def test_key_figure_table_unit_tkr(q):
+    # 116 "Mått 2020 2021 2022" has no unit; the Nettokostnad rows are tkr (see the vocabulary)
+    r = rows(q, AR22, 117)
+    assert (r.unit == "tkr").all() and (r.scale == 1e3).all()
+    assert (rows(q, AR22, 118).unit == "procent").all()   # Nettokostnadsutveckling
+    assert (rows(q, AR22, 121).unit == "antal").all()     # Antal hushåll ...
+
+
+def test_numbers_in_labels_and_age_brackets_are_other(q, tok):
+    def kinds(doc_id, line):
+        t = tok[(tok.doc_id == doc_id) & (tok.line == line)]
+        return dict(zip(t.token, t.kind, strict=True))
+
+    # 395 "Andel ej återaktualiserade ärenden 0-12 år<TAB><TAB>89%<TAB>89%<TAB>89%"
+    assert kinds(AR22, 395) == {"0-12": "other", "89%": "quantity"}
+    assert len(rows(q, AR22, 395)) == 3
+    # 396 "Verkställda vräkningar/avhysningar som berör barn (per 100 000 invånare)"
+    assert kinds(AR22, 396)["100"] == "other"
+    # 377 prose "ärenden inom ett år, 0-12 år, ligger på 89 procent"
+    assert kinds(AR22, 377)["0-12"] == "other"
+    # 3914 "Två barngrupper om 5-6 barn i åldrarna 7-9 respektive 10-12 år"
+    k = kinds(GV, 3914)
+    assert (k["7-9"], k["10-12"], k["5-6"]) == ("other", "other", "quantity")
+
+
+# --------------------------------------------------------------------------- sentences
+
+
+def test_sentence_of_each_quantity(q, c):
+    assert q.sentence.notna().all() and (q.sentence.str.len() > 0).all()
+    assert one(q, GV, 4651, 72.0).sentence == (
+        "I det skyddade boendet har 81 personer (72 år 2023) bott under 2024.")
+    # a sentence over three raw lines (2586-2588)
+    assert one(q, GV, 2588, 448.0).sentence == (
+        "Nettokostnaderna för socialt boende ökade från 409 miljoner kronor år 2023 till "
+        "448 miljoner kronor år 2024.")
+    # the OCR'd report: the repaired text ("oförändrad", not "oforandrad")
+    assert one(q, DEL, 98, 34.0).sentence.endswith(
+        "oförändrad på 34% jämfört med samma period föregående år.")
+    # a table row is its own passage
+    assert one(q, AR22, 117, 1141806.0).sentence.startswith("Nettokostnad IFO totalt")
+    for r in q.sample(200, random_state=0).itertuples():
+        assert re.sub(r"\s+", " ", r.raw).strip() in r.sentence, r.quantity_id
