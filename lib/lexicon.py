@@ -8,6 +8,7 @@ line ranges, so the benchmark can leave the clean twin of a damaged report out.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter
@@ -24,6 +25,8 @@ SENTENCE_END_RE = re.compile(r"[.!?:;\t]|\s[–—-]\s")
 _IMPLAUSIBLE = re.compile(r"(.)\1\1|åå|ää|öö")
 BOS = "<s>"
 NUM = "<num>"
+YEAR = "<year>"
+_YEAR_RE = re.compile(r"(?:19|20)\d\d")
 
 # Minimal frequency for a word to act as a compound part (wordfreq's tail is noisy).
 MIN_PART_FREQ = 3e-7
@@ -36,8 +39,10 @@ def word_key(word: str) -> str:
 
 
 def lm_token(token: str) -> str:
-    """The n-gram model's token for a surface token: lower case, numbers as <num>."""
-    return NUM if token.isdigit() else token.lower()
+    """The n-gram model's token for a surface token: lower case, years as <year>, numbers <num>."""
+    if token.isdigit():
+        return YEAR if _YEAR_RE.fullmatch(token) else NUM
+    return token.lower()
 
 
 def stream(lines: list[str]) -> list[str]:
@@ -69,20 +74,31 @@ class Lexicon:
     total: int
     index: dict[str, list[str]] = field(default_factory=dict)
     types: Counter = field(default_factory=Counter)
+    sorted_words: list[str] = field(default_factory=list)
+    # log P(the number is "1" | a number), for reading the glyph 1 as a number
+    one_logp: float = math.log(0.05)
+    # all-caps words with å/ä/ö of the clean reports (LÖSA, ÖFS), by the key of their lower case
+    caps: dict[str, str] = field(default_factory=dict)
     _logp_cache: dict[tuple[str, str], float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         index: dict[str, list[str]] = {}
-        words = set(self.wordfreq) | set(self.unigrams)
-        for w in sorted(words):
+        words = sorted(set(self.wordfreq) | set(self.unigrams))
+        for w in words:
             if w.isalpha() and not _IMPLAUSIBLE.search(w):
                 index.setdefault(word_key(w), []).append(w)
         self.index = index
+        self.sorted_words = words
         self.types = Counter(prev for prev, _ in self.bigrams)
 
     def freq(self, word: str) -> float:
         """Unigram probability: wordfreq and the clean reports, half each."""
         return 0.5 * self.wordfreq.get(word, 0.0) + 0.5 * self.unigrams.get(word, 0) / self.total
+
+    def prefix_count(self, prefix: str) -> int:
+        """How many words of the lexicon begin with ``prefix`` (a compound part's productivity)."""
+        lo = bisect.bisect_left(self.sorted_words, prefix)
+        return bisect.bisect_left(self.sorted_words, prefix + "\U0010ffff", lo) - lo
 
     def known(self, word: str) -> bool:
         """True if the lower-case word is in wordfreq or the clean reports."""
@@ -113,7 +129,7 @@ class Lexicon:
         return value
 
     def _p_uni_tok(self, word: str) -> float:
-        if word in (BOS, NUM):
+        if word in (BOS, NUM, YEAR):
             return self.unigrams.get(word, 1) / self.total
         return max(self.freq(word), 1e-9)
 
@@ -143,9 +159,19 @@ def load(exclude: tuple[tuple[str, int, int], ...] = ()) -> Lexicon:
 
     uni: Counter = Counter()
     bi: Counter = Counter()
+    ones = 0
+    caps: dict[str, str] = {}
     for lines in clean_lines(exclude):
         toks = stream(lines)
         uni.update(toks)
         bi.update(zip(toks, toks[1:], strict=False))
+        for line in lines:
+            for m in TOKEN_RE.finditer(line):
+                tok = m.group()
+                ones += tok == "1"
+                if sum(c.isupper() for c in tok) >= 2 and any(c in "ÅÄÖ" for c in tok):
+                    caps.setdefault(word_key(tok.lower()), tok)
     wf = wordfreq.get_frequency_dict("sv", wordlist="large")
-    return Lexicon(wordfreq=wf, unigrams=uni, bigrams=bi, total=max(sum(uni.values()), 1))
+    one_logp = math.log(max(ones, 1) / max(uni[NUM], 1))
+    return Lexicon(wordfreq=wf, unigrams=uni, bigrams=bi, total=max(sum(uni.values()), 1),
+                   one_logp=one_logp, caps=dict(sorted(caps.items())))
