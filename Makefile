@@ -7,7 +7,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test data lab lint bench clean-venv
+.PHONY: run test data lab lint bench bench-ocr bench-build clean-venv
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); install it or run make PYTHON=python3.11 ...")'
@@ -31,6 +31,15 @@ test: $(STAMP)
 lab: $(STAMP)
 	$(PY) -m ipykernel install --sys-prefix --name gbg-socialrapporter --display-name "Python (gbg-socialrapporter)"
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+## Benchmarks (figures in README.md): OCR repair accuracy and CPU, build wall time.
+bench: bench-ocr bench-build
+
+bench-ocr: $(STAMP)
+	$(PY) -m lib.bench ocr
+
+bench-build: $(STAMP)
+	$(PY) -m lib.bench build
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check lib tests

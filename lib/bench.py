@@ -1,4 +1,10 @@
-"""Benchmarks: ``python -m lib.bench ocr`` measures the OCR repair of :mod:`lib.ocr`.
+"""Benchmarks: ``python -m lib.bench ocr`` (the OCR repair) and ``python -m lib.bench build``.
+
+``build`` times the whole ``python -m lib build`` as a process pinned to one core
+(``taskset -c 0`` where available), several runs, into a temporary directory, and
+prints the minimum, median and maximum wall time (target: under 10 s).
+
+``ocr`` measures the OCR repair of :mod:`lib.ocr`:
 
 Word accuracy of the repaired city-wide 2024 report (sf_centrum_stadengemensam_2024)
 against its clean rendering (part gv_stadengemensam of gemensamma_verksamheter_2024),
@@ -141,15 +147,44 @@ def bench_ocr(show_errors: int = 0, repeats: int = 3) -> dict[str, float]:
     return fig
 
 
+def bench_build(repeats: int = 3) -> dict[str, float]:
+    """Wall time of ``python -m lib build`` on one core, in a temporary output directory."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    from lib import paths
+
+    pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
+    times = []
+    with tempfile.TemporaryDirectory() as out:
+        cmd = [*pin, sys.executable, "-m", "lib", "build", "--out-dir", out]
+        for _ in range(repeats):
+            start = time.perf_counter()
+            subprocess.run(cmd, check=True, cwd=paths.ROOT, stdout=subprocess.DEVNULL)
+            times.append(time.perf_counter() - start)
+    fig = {"min": min(times), "median": statistics.median(times), "max": max(times)}
+    core = "one core (taskset -c 0)" if pin else "all cores (taskset not found)"
+    print(f"Build benchmark: python -m lib build, {repeats} runs on {core}")
+    print(f"  wall time  min {fig['min']:.2f} s  median {fig['median']:.2f} s  "
+          f"max {fig['max']:.2f} s   (target < 10 s)")
+    print(f"\n| `make data`, wall time on one core | median {fig['median']:.1f} s "
+          f"(min {fig['min']:.1f}, max {fig['max']:.1f}; {repeats} runs) |")
+    return fig
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: ``python -m lib.bench ocr [--errors N] [--repeat N]``."""
+    """Entry point: ``python -m lib.bench ocr|build [--errors N] [--repeat N]``."""
     p = argparse.ArgumentParser(prog="python -m lib.bench", description=__doc__)
-    p.add_argument("what", choices=["ocr"])
+    p.add_argument("what", choices=["ocr", "build"])
     p.add_argument("--errors", type=int, default=0, help="print the first N remaining errors")
     p.add_argument("--repeat", type=int, default=3,
                    help="time the repair of all reports N times (median; default 3)")
     args = p.parse_args(argv)
-    bench_ocr(args.errors, args.repeat)
+    if args.what == "build":
+        bench_build(args.repeat)
+    else:
+        bench_ocr(args.errors, args.repeat)
     return 0
 
 
