@@ -1,0 +1,226 @@
+"""Selections, key figures, comparisons and tests on the real processed tables."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from lib import analysis, processed
+from lib.errors import DataError
+
+GV = "2024_gemensamma_verksamheter_arsrapporter.txt"
+
+
+@pytest.fixture(scope="module")
+def kf_hem_2024() -> pd.DataFrame:
+    return analysis.key_figures("hemloshet", 2024, "Göteborg")
+
+
+@pytest.mark.parametrize(("year", "district", "output_dir", "message"), [
+    (2021, "Göteborg", "", "year=2021"),
+    ("2024", "Göteborg", "", "year='2024'"),
+    (True, "Göteborg", "", "year=True"),
+    (2024, "Angered", "", "district='Angered'"),
+    (2024, "göteborg", "", "district='göteborg'"),
+    (2024, "Göteborg", 5, "output_dir=5"),
+])
+def test_validate_params_rejects(year, district, output_dir, message):
+    with pytest.raises(DataError, match=message.replace("(", r"\(")):
+        analysis.validate_params(year, district, output_dir)
+
+
+def test_validate_params_accepts_all_documented_values(tmp_path):
+    for year in (2022, 2023, 2024):
+        for district in ("Göteborg", "Centrum", "Hisingen", "Nordost", "Sydväst"):
+            analysis.validate_params(year, district, "")
+    analysis.validate_params(2024, "Centrum", str(tmp_path / "ny"))
+    assert (tmp_path / "ny").is_dir()
+
+
+def test_periods():
+    assert analysis.period_year("2023/2024") == 2024
+    assert analysis.period_year("2024-01/2024-08") == 2024
+    assert analysis.period_year("2024-12-31") == 2024
+    assert analysis.period_kind("2024-01/2024-08") == "interval"
+    assert analysis.shift_period("2024-01/2024-08") == "2023-01/2023-08"
+    assert analysis.shift_period("2024-06-30") == "2023-06-30"
+
+
+def test_select_year_adds_prior_year_values():
+    sel = analysis.select("hemloshet", 2024, "Göteborg")
+    cur, prior = sel[sel.role == "current"], sel[sel.role == "prior"]
+    assert set(cur.year) == {2024}
+    assert set(prior.year) == {2023}
+    # A change 2023/2024 and an interval Jan-Aug 2024 both belong to 2024.
+    assert {"2023/2024", "2024-01/2024-08"} <= set(cur.period)
+    row = prior[prior.indicator == "hem_forfragningar_socialt_boende"].iloc[0]
+    assert (row.value, row.line) == (3781, 1109)
+    # Restatements are left out: 4 080 stands once, not twice.
+    assert len(cur[cur.indicator == "hem_forfragningar_socialt_boende"]) == 1
+
+
+def test_select_district_rules():
+    city = analysis.select("vald_i_nara_relation", 2024, "Göteborg")
+    assert "Kriscentrum för kvinnor" in set(city.geography)
+    nordost = analysis.select("vald_i_nara_relation", 2024, "Nordost")
+    assert set(nordost.geography) == {"Nordost"}
+    assert analysis.select("hemloshet", 2022, "Hisingen").empty
+
+
+def test_key_figure_with_prior_year_change_and_source(kf_hem_2024):
+    row = analysis.figure(kf_hem_2024, "hem_forfragningar_socialt_boende")
+    assert (row.value, row.prior_value, row.change) == (4080, 3781, 299)
+    assert row.change_pct == 7.9  # computed from the levels as written
+    assert (row.reported_change, row.reported_change_unit) == (8, "procent")  # as reported
+    assert (row.source_file, row.line) == (GV, 1109)
+    assert row.source == f"{GV}, rad 1109"
+    assert row.quote == "Socialt boende 3 781 4 080 299 8%"
+
+
+def test_key_figure_share_change_in_percentage_points(kf_hem_2024):
+    row = analysis.figure(kf_hem_2024, "hem_korttidsboende_andel_egen_regi")
+    assert (row.value, row.prior_value, row.change) == (5, 20, -15)
+    assert math.isnan(row.change_pct)
+
+
+def test_key_figure_prognosis_compared_with_prior_outcome():
+    kf = analysis.key_figures("forsorjningsstod", 2024, "Centrum")
+    row = analysis.figure(kf, "fs_andel_avslutade_behov_tillgodosett", "Centrum", "2024",
+                          basis="prognos")
+    assert (row.value, row.prior_value, row.line) == (38, 44, 69)
+    half = analysis.figure(kf, "fs_andel_avslutade_behov_tillgodosett", "Centrum",
+                           "2024-01/2024-06")
+    assert (half.value, half.prior_period, half.prior_value) == (38, "2023-01/2023-06", 42)
+
+
+def test_key_figures_2022_centrum_and_empty_selection():
+    kf = analysis.key_figures("forsorjningsstod", 2022, "Centrum")
+    row = analysis.figure(kf, "fs_hushall_stadsomrade", "Centrum")
+    assert (row.value, row.prior_value, row.reported_change) == (1470, 1694, -13)
+    assert row.source == "2022_sn_centrum_arsrapport.txt, rad 121"
+    empty = analysis.key_figures("hemloshet", 2022, "Hisingen")
+    assert empty.empty and list(empty.columns) == list(analysis.KEY_COLUMNS)
+    with pytest.raises(DataError, match="0 rows"):
+        analysis.figure(empty, "hem_forfragningar_socialt_boende")
+
+
+def test_reported_changes_and_chart_data(kf_hem_2024):
+    ch = analysis.reported_changes("hemloshet", 2024)
+    row = ch[(ch.indicator == "hem_boendedygn_vuxna_forandring") & (ch.basis == "utfall")]
+    assert row.value.tolist() == [-6.8]
+    data = analysis.change_chart_data(kf_hem_2024, ch)
+    computed = data[data.kind == "beräknad"]
+    assert "Nettokostnad för socialt boende med stöd" in set(computed.label)
+    assert data.change_pct.is_monotonic_increasing
+
+
+def test_series_across_years():
+    s = analysis.series("forsorjningsstod", "Centrum")
+    hh = s[s.indicator == "fs_hushall_stadsomrade"]
+    assert hh.year.tolist() == [2020, 2021, 2022]
+    assert hh.value.tolist() == [1791, 1694, 1470]
+    cost = s[s.indicator == "fs_nettokostnad"]
+    assert cost.value.tolist() == [197.154, 197.986, 180.748]  # tkr shown as mnkr
+    assert set(cost.unit) == {"mnkr"}
+
+
+def test_district_comparison():
+    dc = analysis.district_comparison("forsorjningsstod", 2024)
+    burial = dc[dc.indicator == "fs_begravning_arenden"]
+    assert burial.geography.tolist() == ["Centrum", "Hisingen", "Nordost", "Sydväst"]
+    assert burial.value.tolist() == [106, 95, 125, 74]
+    hem = analysis.district_comparison("hemloshet", 2024)
+    assert hem.geography.tolist() == ["Centrum", "Hisingen", "Göteborg"]
+    assert analysis.district_comparison("hemloshet", 2022).empty
+
+
+def test_count_change_test_exact_binomial():
+    from scipy import stats
+
+    res = analysis.count_change_test(3781, 4080, "Förfrågningar", "förfrågningar",
+                                     ("2023", "2024"))
+    assert res.p_value == pytest.approx(stats.binomtest(4080, 7861, 0.5).pvalue)
+    assert res.p_value < 0.001
+    assert "3 781".replace(" ", "\u00a0") in res.interpretation
+    assert "större än vad slumpen" in res.interpretation
+    small = analysis.count_change_test(30, 30, "Barnärenden")
+    assert small.p_value == 1.0 and "ryms inom slumpvariationen" in small.interpretation
+    with pytest.raises(DataError, match="whole numbers"):
+        analysis.count_change_test(2.5, 3, "x")
+
+
+def test_count_change_tests_on_key_figures():
+    kf = analysis.key_figures("vald_i_nara_relation", 2024)
+    tests = analysis.count_change_tests(kf)
+    row = tests[tests.indicator == "vnr_kcm_samtal_personer"].iloc[0]
+    assert "340" in row.interpretation and "265" in row.interpretation
+    assert row.source == f"{GV}, rad 4716"
+    assert (tests.p_adjusted >= tests.p_value - 1e-12).all()
+    assert tests.caveats.str.contains("Poisson").all()
+
+
+def test_chi_square_women_and_men_overnight_guests():
+    from scipy import stats
+
+    [res] = analysis.distribution_tests("hemloshet", 2024, "Göteborg")
+    expected = stats.chi2_contingency([[16, 60], [7, 31]])
+    assert res.p_value == pytest.approx(expected.pvalue)
+    assert res.n == 114
+    assert "Andel kvinnor: Biståndsbedömda 21,1" in res.interpretation
+    assert "låg styrka" in res.caveats
+    assert analysis.distribution_tests("hemloshet", 2024, "Hisingen") == []
+    assert len(analysis.distribution_tests("forsorjningsstod", 2024, "Hisingen")) == 1
+
+
+def test_statements_have_sources():
+    st = analysis.statements("hemloshet", 2024)
+    assert len(st) == 8
+    top = st.iloc[0]
+    lines = processed.analysis_lines("gemensamma_verksamheter_2024")
+    assert top.match.lower() in lines[top.line - 1].lower()
+    assert top.source == f"{GV}, rad {top.line}"
+    assert analysis.statements("hemloshet", 2023, "Hisingen").empty
+
+
+def test_kwic_agrees_with_lib_themes(real_corpus):
+    from lib import themes
+
+    fast = analysis.kwic("skyddat boende")
+    slow = themes.kwic("skyddat boende", real_corpus)
+    assert sorted(zip(fast.doc_id, fast.line, fast.match, strict=True)) == \
+        sorted(zip(slow.doc_id, slow.line, slow.match, strict=True))
+
+
+def test_discrepancies_and_ocr_figures():
+    d = analysis.discrepancies("vald_i_nara_relation", 2023)
+    assert d.value_a.tolist() == [409] and d.value_b.tolist() == [411]
+    assert d.source_a.tolist() == [f"{GV}, rad 1115"]
+    ocr = analysis.ocr_figures(analysis.select("forsorjningsstod", 2024, "Centrum"))
+    assert len(ocr) == 12
+    assert ocr.ocr_source.str.contains("_ocr.txt, rad ").all()
+    # The begravning figure stands in the clean report and was checked against its OCR twin.
+    burial = ocr[ocr.source.str.startswith(GV)]
+    assert burial.label.str.contains("begravning", case=False).all()
+    assert ocr.repairs.str.contains("forsorjningsstéd→försörjningsstöd").any()
+
+
+def test_overview_tables():
+    q = analysis.text_quality().set_index("doc_id")
+    twin = q.loc["sf_centrum_stadengemensam_2024"]
+    assert twin.overlap_after > twin.overlap_before + 10
+    assert math.isnan(q.loc["sn_centrum_delarsrapport_2024_08"].overlap_before)
+    cov = analysis.coverage()
+    assert int(cov.to_numpy().sum()) == len(analysis.observations())
+    assert cov.loc[("Hemlöshet", "gemensamma_verksamheter_2024"), 2024] > 0
+    prom = analysis.prominence()
+    assert list(prom.columns) == ["Hemlöshet", "Våld i nära relation", "Försörjningsstöd"]
+
+
+def test_missing_table_message(monkeypatch, tmp_path):
+    monkeypatch.setenv(processed.ENV_VAR, str(tmp_path))
+    with pytest.raises(DataError, match="run `make data` first"):
+        processed.load("observations")
+    with pytest.raises(DataError, match="unknown processed table"):
+        processed.load("nope")

@@ -1,0 +1,78 @@
+"""Swedish number formatting and the Excel-friendly CSV export."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from lib import fmt
+from lib.errors import DataError
+
+NB = "\u00a0"
+
+
+@pytest.mark.parametrize(("value", "decimals", "expected"), [
+    (1234.5, None, f"1{NB}234,5"),
+    (4080.0, None, f"4{NB}080"),
+    (139801, None, f"139{NB}801"),
+    (-27.0, None, "\u221227"),
+    (0.0, None, "0"),
+    (24.25, None, "24,25"),
+    (7.9, 2, "7,90"),
+    (1234567.891, 1, f"1{NB}234{NB}567,9"),
+])
+def test_number(value, decimals, expected):
+    assert fmt.number(value, decimals) == expected
+
+
+def test_number_sign_and_missing():
+    assert fmt.number(299, sign=True) == "+299"
+    assert fmt.number(-0.04, 1) == "0,0"  # rounds to zero: no sign
+    assert fmt.number(float("nan")) == fmt.NA
+    assert fmt.number(None) == fmt.NA
+    assert fmt.number(pd.NA) == fmt.NA
+
+
+def test_percent_and_pvalue():
+    assert fmt.percent(12.34) == f"12,3{NB}%"
+    assert fmt.percent(7.9, sign=True) == f"+7,9{NB}%"
+    assert fmt.percent(-22.06) == f"\u221222,1{NB}%"
+    assert fmt.pvalue(0.0004) == f"<{NB}0,001"
+    assert fmt.pvalue(0.0123) == "0,012"
+
+
+def test_source_reference():
+    assert fmt.source("2024_gemensamma_verksamheter_arsrapporter.txt", 1109) == \
+        "2024_gemensamma_verksamheter_arsrapporter.txt, rad 1109"
+
+
+def test_swedish_headers_select_and_reject_unknown():
+    df = pd.DataFrame({"label": ["a"], "value": [1.0], "line": [3]})
+    assert list(fmt.swedish(df, ["value", "line"]).columns) == ["Värde", "Rad"]
+    with pytest.raises(DataError, match="not in the table"):
+        fmt.swedish(df, ["nope"])
+
+
+def test_styler_html_is_swedish_and_deterministic():
+    df = fmt.swedish(pd.DataFrame({"value": [4080.0, 12.5], "line": [1109, 2588],
+                                   "p_value": [0.0001, 0.2]}))
+    a, b = fmt.styler(df, "x").to_html(), fmt.styler(df, "x").to_html()
+    assert a == b
+    assert f"4{NB}080" in a and "12,5" in a and ">1109<" in a and f"<{NB}0,001" in a
+
+
+def test_csv_for_excel(tmp_path):
+    df = fmt.swedish(pd.DataFrame({"label": ["Nettokostnad"], "value": [24.2], "line": [2860]}))
+    path = fmt.save_table(df, tmp_path / "ut", "kostnad")
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert data.decode("utf-8-sig") == "Benämning;Värde;Rad\nNettokostnad;24,2;2860\n"
+    assert fmt.save_table(df, "", "kostnad") is None
+    assert [p.name for p in (tmp_path / "ut").iterdir()] == ["kostnad.csv"]  # no temp left
+
+
+def test_output_dir_that_is_a_file(tmp_path):
+    f = tmp_path / "fil"
+    f.write_text("x")
+    with pytest.raises(DataError, match="is a file"):
+        fmt.check_output_dir(f)
