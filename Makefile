@@ -7,7 +7,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test data lab lint bench bench-ocr bench-build clean-venv
+.PHONY: run test data lab lint bench bench-ocr bench-build bench-batch bless clean-venv
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); install it or run make PYTHON=python3.11 ...")'
@@ -20,12 +20,20 @@ $(STAMP): pyproject.toml
 data: $(STAMP)
 	$(PY) -m lib build
 
-## The main job: build the data (later: the yearly notebook reports).
+## The main job: build the data, then the yearly notebook reports for 2022–2024
+## into outputs/<year>/<district>/ with outputs/index.html.
 run: data
+	$(PY) -m lib batch --all-years
 
-## The whole test suite.
-test: $(STAMP)
+## The whole test suite: unit tests, then nbval over the committed notebooks
+## (both read the processed tables, so the data is built first).
+test: data
 	$(PY) -m pytest
+	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg notebooks/
+
+## Re-execute the committed notebooks with default parameters (after an intended change).
+bless: data
+	$(PY) -m lib batch --bless
 
 ## JupyterLab on the project's kernel.
 lab: $(STAMP)
@@ -33,13 +41,16 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
 
 ## Benchmarks (figures in README.md): OCR repair accuracy and CPU, build wall time.
-bench: bench-ocr bench-build
+bench: bench-ocr bench-build bench-batch
 
 bench-ocr: $(STAMP)
 	$(PY) -m lib.bench ocr
 
 bench-build: $(STAMP)
 	$(PY) -m lib.bench build
+
+bench-batch: data
+	$(PY) -m lib.bench_batch
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check lib tests

@@ -52,6 +52,36 @@ def _cmd_repair(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from lib import batch, paths
+
+    if args.all_years and args.year:
+        raise DataError("give either --year or --all-years, not both.")
+    years = batch.YEARS if args.all_years else (args.year or [])
+    try:
+        n_jobs = int(args.jobs)
+    except ValueError:
+        raise DataError(f"--jobs {args.jobs!r}: give a whole number of at least 1.") from None
+    outputs_dir = args.outputs_dir or paths.OUTPUTS_DIR
+    if args.bless:
+        if years or args.district or args.outputs_dir:
+            raise DataError("--bless re-runs notebooks/ with their default parameters; "
+                            "give only --theme and --jobs with it.")
+        results = batch.bless(args.theme, n_jobs, paths.NOTEBOOKS_DIR)
+        for r in results:
+            print(f"{'blessed' if r.ok else 'failed'}: {r.job.notebook.name}"
+                  + ("" if r.ok else f": {r.error}"), file=sys.stdout if r.ok else sys.stderr)
+        return 0 if all(r.ok for r in results) else 1
+    results = batch.run_batch(years, args.theme, args.district, n_jobs, outputs_dir=outputs_dir,
+                              notebooks_dir=paths.NOTEBOOKS_DIR)
+    failed = [r for r in results if not r.ok]
+    for r in failed:
+        print(f"failed: {r.job.label}: {r.error}", file=sys.stderr)
+    print(f"{len(results) - len(failed)} of {len(results)} notebooks OK; "
+          f"index: {outputs_dir / 'index.html'}")
+    return 1 if failed else 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m lib``."""
     p = argparse.ArgumentParser(prog="python -m lib", description=__doc__)
@@ -71,6 +101,23 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--changes", type=Path, default=None,
                    help="write the change log (line, before, after, reason) to this CSV")
     r.set_defaults(func=_cmd_repair)
+
+    bt = sub.add_parser("batch", help="run the notebooks into outputs/<year>/<district>/")
+    bt.add_argument("--year", action="append", default=[], metavar="YEAR",
+                    help="2022, 2023 or 2024 (repeatable)")
+    bt.add_argument("--all-years", action="store_true", help="every year: 2022, 2023 and 2024")
+    bt.add_argument("--theme", action="append", default=[], metavar="THEME",
+                    help="oversikt, hemloshet, vald_i_nara_relation or forsorjningsstod "
+                         "(repeatable; default all)")
+    bt.add_argument("--district", action="append", default=[], metavar="DISTRICT",
+                    help="Göteborg, Centrum, Hisingen, Nordost or Sydväst "
+                         "(repeatable; default all)")
+    bt.add_argument("--jobs", default="2", help="notebooks run in parallel (default 2)")
+    bt.add_argument("--outputs-dir", type=Path, default=None, help="default outputs/")
+    bt.add_argument("--bless", action="store_true",
+                    help="instead: re-execute notebooks/ in place with default parameters "
+                         "(new nbval reference outputs after an intended change)")
+    bt.set_defaults(func=_cmd_batch)
 
     s = sub.add_parser("sha256", help="print the sha256 of files (for new manifest rows)")
     s.add_argument("files", nargs="+")

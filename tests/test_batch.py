@@ -1,0 +1,231 @@
+"""The papermill batch: validation before any run, publishing, failures and atomicity.
+
+The notebooks here are tiny fixtures (tests/fixtures/notebooks) with the interface of the
+real ones: a ``parameters`` cell of plain literals (year, district, output_dir), a
+validation cell, and figures/tables written into ``output_dir``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from lib import batch, paths
+from lib.__main__ import main
+from lib.errors import DataError
+
+FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+
+
+def _notebooks(tmp: Path, **names: str) -> Path:
+    """A notebooks directory whose files are copies of fixtures: ``target_stem=fixture_stem``."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    for target, source in names.items():
+        shutil.copy(FIXTURES / f"{source}.ipynb", tmp / f"{target}.ipynb")
+    return tmp
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def first_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list]:
+    """One real batch over the fixtures: overview plus two themes for 2024, Centrum."""
+    base = tmp_path_factory.mktemp("batch")
+    nbdir = _notebooks(base / "notebooks", **{"00_oversikt": "00_oversikt",
+                                              "10_hemloshet": "10_hemloshet",
+                                              "20_vald_i_nara_relation": "10_hemloshet"})
+    out = base / "outputs"
+    results = batch.run_batch(["2024"], ["oversikt", "hemloshet", "vald_i_nara_relation"],
+                              ["Centrum"], n_jobs=2, outputs_dir=out, notebooks_dir=nbdir,
+                              progress=False)
+    return nbdir, out, results
+
+
+# ---------------------------------------------------------------- validation
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"years": ["2021"]}, "--year '2021': unknown year; choose one of 2022, 2023, 2024."),
+    ({"years": ["2024; rm"]}, "--year '2024; rm': unknown year"),
+    ({"years": [2024], "themes": ["hemlöshet"]}, "--theme 'hemlöshet': unknown value"),
+    ({"years": [2024], "districts": ["Angered"]}, "--district 'Angered': unknown value"),
+    ({"years": []}, "no year given"),
+])
+def test_plan_rejects_unknown_selection(kwargs: dict, message: str) -> None:
+    with pytest.raises(DataError) as err:
+        batch.plan(notebooks_dir=FIXTURES, **kwargs)
+    assert str(err.value).startswith(message)
+
+
+def test_plan_lists_overview_once_per_year_and_themes_per_district(tmp_path: Path) -> None:
+    nbdir = _notebooks(tmp_path, **{"00_oversikt": "00_oversikt", "10_hemloshet": "10_hemloshet"})
+    jobs = batch.plan([2023, 2022], ["hemloshet", "oversikt"], None, nbdir)
+    labels = [j.label for j in jobs]
+    assert labels[:6] == [
+        "00_oversikt.ipynb (2022, Göteborg)", "10_hemloshet.ipynb (2022, Göteborg)",
+        "10_hemloshet.ipynb (2022, Centrum)", "10_hemloshet.ipynb (2022, Hisingen)",
+        "10_hemloshet.ipynb (2022, Nordost)", "10_hemloshet.ipynb (2022, Sydväst)",
+    ]
+    assert len(jobs) == 2 * (1 + 5)
+    overview = jobs[0]
+    assert dict(overview.params) == {"year": 2022, "output_dir": "."}  # takes no district
+    assert dict(jobs[2].params) == {"year": 2022, "district": "Centrum", "output_dir": "."}
+
+
+def test_non_literal_parameter_cell_is_rejected_before_any_run(tmp_path: Path) -> None:
+    nbdir = _notebooks(tmp_path / "nb", **{"10_hemloshet": "bad_params"})
+    out = tmp_path / "outputs"
+    with pytest.raises(DataError) as err:
+        batch.run_batch([2024], ["hemloshet"], ["Centrum"], outputs_dir=out,
+                        notebooks_dir=nbdir, progress=False)
+    assert "parameters cell line 1: `year = int(\"2024\")` is not a plain literal" in str(err.value)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("value", [[2024], {"a": 1}, object(), b"2024"])
+def test_parameter_values_must_be_plain_literals(value: object) -> None:
+    with pytest.raises(DataError, match="not a plain literal"):
+        batch.check_plain_literal("year", value)
+
+
+def test_undeclared_or_mistyped_parameter_is_rejected() -> None:
+    overview = FIXTURES / "00_oversikt.ipynb"
+    assert batch.parameters_of(overview) == {"year": 2024, "output_dir": ""}
+    with pytest.raises(DataError, match="parameter 'district' is not declared"):
+        batch.check_parameters(overview, {"year": 2024, "district": "Centrum"})
+    with pytest.raises(DataError, match="has type str, the notebook declares int"):
+        batch.check_parameters(overview, {"year": "2024"})
+
+
+def test_missing_processed_directory_asks_for_make_data(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match=r"no processed tables; run `make data` first\.$"):
+        batch.run_batch([2024], outputs_dir=tmp_path / "o", notebooks_dir=FIXTURES,
+                        processed_dir=tmp_path / "processed", progress=False)
+
+
+def test_cli_bad_input_is_one_line_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["batch", "--year", "2025"]) == 2
+    err = capsys.readouterr().err
+    assert err == "error: --year '2025': unknown year; choose one of 2022, 2023, 2024.\n"
+    assert main(["batch", "--all-years", "--district", "Göteborg", "--district", "Biskopsgården"]) \
+        == 2
+    assert capsys.readouterr().err.startswith("error: --district 'Biskopsgården': unknown value")
+
+
+# ---------------------------------------------------------------- end to end
+
+
+def test_batch_publishes_notebook_report_figures_and_tables(first_run: tuple) -> None:
+    _, out, results = first_run
+    assert [(r.job.label, r.error) for r in results] == [
+        ("00_oversikt.ipynb (2024, Göteborg)", None),
+        ("10_hemloshet.ipynb (2024, Centrum)", None),
+        ("20_vald_i_nara_relation.ipynb (2024, Centrum)", None),
+    ]
+    folder = out / "2024" / "Centrum" / "10_hemloshet"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "10_hemloshet.html", "10_hemloshet.ipynb", "figur.svg", "nyckeltal.csv"]
+    assert (folder / "nyckeltal.csv").read_text(encoding="utf-8") == \
+        "year,district,value\n2024,Centrum,42\n"
+    executed = (folder / "10_hemloshet.ipynb").read_text(encoding="utf-8")
+    assert '"district = \\"Centrum\\"\\n"' in executed  # the injected parameters
+    assert "start_time" not in executed and ".tmp" not in executed
+    assert (out / "2024" / "Göteborg" / "00_oversikt" / "00_oversikt.html").is_file()
+    assert not list(out.rglob(".*"))  # no temporary directories left
+
+
+def test_html_report_has_outputs_but_no_code(first_run: tuple) -> None:
+    _, out, _ = first_run
+    report = (out / "2024" / "Centrum" / "10_hemloshet" / "10_hemloshet.html").read_text("utf-8")
+    assert "Nyckeltal 2024 Centrum: 42" in report  # the output of the last cell
+    assert "Testrapport" in report  # the markdown
+    assert "<title>Hemlöshet – Centrum 2024</title>" in report and '<html lang="sv">' in report
+    for code in ("write_text", "output_dir", "raise ValueError"):
+        assert code not in report
+    body = report[report.index("<body"):]
+    code_cells = re.findall(r'<div class="jp-Cell jp-CodeCell[^"]*"', body)
+    assert len(code_cells) == 4 and all("jp-mod-noInput" in c for c in code_cells)
+    assert "jp-CodeMirrorEditor" not in body and "jp-InputPrompt" not in body
+
+
+def test_index_links_every_report_by_year_and_district(first_run: tuple) -> None:
+    _, out, _ = first_run
+    index = (out / "index.html").read_text(encoding="utf-8")
+    hrefs = re.findall(r'href="([^"]+)"', index)
+    assert len(hrefs) == 3 * 4  # report, notebook, one figure, one table per notebook
+    from urllib.parse import unquote
+    for href in hrefs:
+        assert (out / unquote(href)).is_file(), href
+    assert "2024/G%C3%B6teborg/00_oversikt/00_oversikt.html" in hrefs
+    assert index.index("<h2>År 2024</h2>") < index.index("<h3>Göteborg (hela staden)</h3>") \
+        < index.index("<h3>Centrum</h3>")
+    assert ">Våld i nära relation</a>" in index and ">Hemlöshet</a>" in index
+
+
+def test_failing_notebook_is_reported_and_leaves_previous_outputs(
+    first_run: tuple, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _, out_first, _ = first_run
+    out = tmp_path / "outputs"
+    shutil.copytree(out_first, out)
+    before = _tree(out / "2024" / "Centrum")
+    inodes = {p.name: p.stat().st_ino for p in (out / "2024" / "Centrum").iterdir()}
+    nbdir = _notebooks(tmp_path / "nb", **{"10_hemloshet": "failing",
+                                           "20_vald_i_nara_relation": "10_hemloshet"})
+    monkeypatch.setattr(paths, "NOTEBOOKS_DIR", nbdir)
+    status = main(["batch", "--year", "2024", "--district", "Centrum", "--theme", "hemloshet",
+                   "--theme", "vald_i_nara_relation", "--outputs-dir", str(out)])
+    assert status == 1
+    err = capsys.readouterr().err
+    failed = [line for line in err.splitlines() if line.startswith("failed:")]
+    assert failed == ["failed: 10_hemloshet.ipynb (2024, Centrum): "
+                      "RuntimeError: avsiktligt fel i testnotebook"]
+    # The failed notebook's previous outputs are untouched; the other one was re-run and
+    # re-published with byte-identical content (determinism).
+    assert _tree(out / "2024" / "Centrum") == before
+    assert not list(out.rglob(".*"))
+    after = {p.name: p.stat().st_ino for p in (out / "2024" / "Centrum").iterdir()}
+    assert after["10_hemloshet"] == inodes["10_hemloshet"]
+    assert after["20_vald_i_nara_relation"] != inodes["20_vald_i_nara_relation"]
+
+
+def test_selection_constants_agree_with_the_notebooks_validation() -> None:
+    from lib import analysis
+
+    assert batch.YEARS == analysis.YEARS
+    assert batch.DISTRICTS == analysis.DISTRICTS
+    assert set(batch.THEMES) - {batch.OVERVIEW} == set(analysis.THEMES)
+
+
+def test_kernel_is_this_interpreter_without_an_installed_kernelspec() -> None:
+    import sys
+
+    km = batch._kernel_manager_class()(kernel_name=batch.KERNEL_NAME)
+    assert km.kernel_spec.argv[0] == sys.executable
+    assert km.kernel_spec.argv[1:3] == ["-m", "ipykernel_launcher"]
+
+
+def test_bless_writes_outputs_in_place_and_keeps_a_failing_notebook(tmp_path: Path) -> None:
+    nbdir = _notebooks(tmp_path, **{"10_hemloshet": "10_hemloshet",
+                                    "20_vald_i_nara_relation": "failing"})
+    failing_before = (nbdir / "20_vald_i_nara_relation.ipynb").read_bytes()
+    results = batch.bless(["hemloshet", "vald_i_nara_relation"], notebooks_dir=nbdir,
+                          progress=False)
+    assert [(r.job.label, r.error) for r in results] == [
+        ("10_hemloshet.ipynb (2024, Göteborg)", None),
+        ("20_vald_i_nara_relation.ipynb (2024, Göteborg)",
+         "RuntimeError: avsiktligt fel i testnotebook"),
+    ]
+    blessed = (nbdir / "10_hemloshet.ipynb").read_text(encoding="utf-8")
+    assert '"Nyckeltal 2024 Göteborg: 42\\n"' in blessed
+    assert '"execution_count": 3' in blessed and '"execution"' not in blessed
+    assert (nbdir / "20_vald_i_nara_relation.ipynb").read_bytes() == failing_before
+    assert sorted(p.name for p in nbdir.iterdir()) == [
+        "10_hemloshet.ipynb", "20_vald_i_nara_relation.ipynb"]  # no temporary files, no outputs
