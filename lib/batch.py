@@ -546,6 +546,17 @@ def _report_row(folder: Path, base: Path) -> str | None:
     return "<tr>" + "".join(cells) + "</tr>"
 
 
+# Swedish display names of the file stems the notebooks write (ASCII in file names).
+FILE_LABELS: dict[str, str] = {
+    "avvikelser": "avvikelser", "citat": "citat", "forandringar": "förändringar",
+    "kostnader": "kostnader", "nyckeltal": "nyckeltal", "ocr": "OCR-lästa uppgifter",
+    "ovriga uppgifter": "övriga uppgifter", "stadsomraden": "stadsområden",
+    "test antal": "test av antal", "test fordelning": "test av fördelning",
+    "utveckling": "utveckling", "dokument": "dokument", "tackning": "täckning",
+    "teman": "teman", "textkvalitet": "textkvalitet",
+}
+
+
 def _files_cell(files: list[Path], theme: str, base: Path) -> str:
     """One line per file stem (theme prefix dropped), linking each format: ``citat CSV``."""
     stems: dict[str, list[Path]] = {}
@@ -554,6 +565,7 @@ def _files_cell(files: list[Path], theme: str, base: Path) -> str:
     lines = []
     for stem, group in stems.items():
         name = stem.removeprefix(f"{theme}_").replace("_", " ")
+        name = FILE_LABELS.get(name, name)
         links = " ".join(_link(p, base, p.suffix[1:].upper()) for p in group)
         lines.append(f"{html.escape(name)} {links}")
     return "<td>" + ("<br>".join(lines) or "–") + "</td>"
