@@ -149,6 +149,11 @@ def _prior_rows(obs: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
 def select(theme: str, year: int, district: str = CITY) -> pd.DataFrame:
     """The figures of a theme for a year and district (module docstring), with ``role``."""
     validate_params(year, district, "")
+    return _select(str(processed.processed_dir()), check_theme(theme), year, district).copy()
+
+
+@cache
+def _select(directory: str, theme: str, year: int, district: str) -> pd.DataFrame:
     obs = in_district(observations(theme), district)
     current = obs[obs.year == year].assign(role="current")
     prior = _prior_rows(obs, current)
@@ -164,8 +169,27 @@ def place(district: str) -> str:
         else f"stadsområde {district}"
 
 
+def heading(year: int, district: str = CITY) -> str:
+    """The Swedish sentence naming the selection a report shows (Markdown)."""
+    return f"**Rapporten visar år {year}, {place(district)}.**"
+
+
+def _count(n: int) -> str:
+    return f"{n} uppgift" if n == 1 else f"{n} uppgifter"
+
+
+def sources_legend(files: list[str]) -> str:
+    """Markdown list of the reports behind ``files``: short label, file name and title."""
+    docs = processed.load("documents").drop_duplicates("file").set_index("file")
+    return "\n".join(f"- **{fmt.source_label(f)}**: {docs.doc_title.get(f, f)} (`{f}`)"
+                      for f in sorted(files))
+
+
 def summary(theme: str, year: int, district: str = CITY) -> str:
-    """One or two Swedish sentences on what the selection holds (or that it is empty)."""
+    """What the selection holds (or that it is empty), as Swedish Markdown prose.
+
+    Lists the reports cited, with the short labels the tables use for them.
+    """
     sel = select(theme, year, district)
     cur = sel[sel.role == "current"]
     label = THEMES[theme].lower()
@@ -173,15 +197,96 @@ def summary(theme: str, year: int, district: str = CITY) -> str:
         return (f"Rapporterna innehåller inga uppgifter om {label} för {place(district)} "
                 f"år {year}. Avsnitten nedan visar därför inga nyckeltal för urvalet; "
                 "jämförelser och textutdrag visas där rapporterna har sådana.")
-    docs = ", ".join(sorted(cur.source_file.unique()))
     n_prior = int((sel.role == "prior").sum())
-    return (f"Urval: {label}, år {year}, {place(district)}. {len(cur)} uppgifter avser "
-            f"{year} (perioder som ligger i eller slutar {year}), och {n_prior} uppgifter "
-            f"från {year - 1} används som jämförelse. Källor: {docs}.")
+    return (f"**Urval:** {label}, år {year}, {place(district)}. {_count(len(cur))} avser "
+            f"{year} (perioder som ligger i eller slutar {year}), och {_count(n_prior)} "
+            f"från {year - 1} används som jämförelse.\n\n"
+            "**Källor.** Tabellerna anger källan med rapportens kortnamn och radnummer i "
+            "textfilen; de sparade CSV-filerna har hela filnamnet.\n\n"
+            + sources_legend(sorted(sel.source_file.unique())))
+
+
+# ----------------------------------------------------------------------------- display
+
+SOURCE_COLUMNS = frozenset({"source", "prior_source", "source_a", "source_b", "ocr_source"})
+VIEW_HEADERS: dict[str, str] = {
+    "item": "Uppgift", "when": "Period", "computed": "Beräknad förändring",
+    "reported": "Förändring enligt rapporten",
+}
+_PP = "%\u2011enheter"  # percentage points, with a non-breaking hyphen
+_UNIT_SHORT = {"procent": "%", "procentenheter": _PP}
+
+
+def item(label: str, geography: str) -> str:
+    """``label – geography``, the place left out for the city or when the label names it."""
+    if geography == CITY or geography.lower() in label.lower():
+        return label
+    return f"{label} – {geography}"
+
+
+def _when(row: dict) -> str:
+    basis = row.get("basis")
+    text = fmt.period(row["period"])
+    return text if basis in (None, "utfall") or pd.isna(basis) else f"{text} ({basis})"
+
+
+def _reported(row: dict) -> str:
+    value = row["reported_change"]
+    if pd.isna(value):
+        return fmt.NA
+    unit = row.get("reported_change_unit") or ""
+    return f"{fmt.number(value, sign=True)} {_UNIT_SHORT.get(unit, unit)}".rstrip()
+
+
+def _computed(row: dict) -> str:
+    change, pct = row["change"], row.get("change_pct")
+    if pd.isna(change):
+        return fmt.NA
+    if row.get("value_type") == "share":
+        return f"{fmt.number(change, sign=True)} {_PP}"
+    text = fmt.number(change, sign=True)
+    return text if pct is None or pd.isna(pct) else f"{text} ({fmt.percent(pct, sign=True)})"
+
+
+def view(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """A compact table for display, with Swedish headers; the CSV keeps the full table.
+
+    ``columns`` are column names of ``df`` or the derived columns ``item`` (label and
+    place), ``when`` (period in words, basis unless outcome), ``computed`` (the change
+    from the prior-year value, in percent too for levels, in percentage points for
+    shares) and ``reported`` (the change the report gives, with its unit). Source columns
+    show the short report label (:func:`lib.fmt.short_source`); periods read
+    ``jan–aug 2024``; OCR repairs read ``a → b``.
+    """
+    derived = {"item": lambda r: item(r["label"], r["geography"]), "when": _when,
+               "computed": _computed, "reported": _reported}
+    records = df.to_dict("records")
+    out = {}
+    for col in columns:
+        header = VIEW_HEADERS.get(col, fmt.HEADERS.get(col, col))
+        if col in derived:
+            out[header] = [derived[col](r) for r in records]
+        elif col not in df.columns:
+            raise DataError(f"analysis.view: column {col!r} is not in the table.")
+        elif col in SOURCE_COLUMNS:
+            out[header] = [fmt.short_source(v) for v in df[col]]
+        elif col == "period":
+            out[header] = [fmt.period(v) for v in df[col]]
+        elif col == "repairs":
+            out[header] = [v.replace("→", " → ") for v in df[col]]
+        else:
+            out[header] = df[col].to_numpy()
+    return pd.DataFrame(out, columns=list(out))
 
 
 # ----------------------------------------------------------------------------- key figures
 
+# Columns of the key-figure CSV files (the notebooks show a compact view of them).
+KEY_CSV_COLUMNS = (
+    "label", "geography", "period", "basis", "value", "unit", "prior_period", "prior_value",
+    "change", "change_pct", "reported_change", "reported_change_unit", "source",
+    "prior_source", "quote",
+)
 KEY_COLUMNS = (
     "indicator", "label", "geography", "period", "basis", "value", "unit", "value_type",
     "prior_period", "prior_value", "change", "change_pct", "reported_change",
@@ -818,6 +923,22 @@ def documents_overview() -> pd.DataFrame:
     cols = ["doc_id", "part_id", "part_title", "district", "report_type", "period_start",
             "period_end", "year", "text_quality", "line_start", "line_end", "n_lines"]
     return d[cols].reset_index(drop=True)
+
+
+def documents_view(docs: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The documents overview for display: fewer, merged columns (Swedish headers)."""
+    quality = {"clean": "ren", "ocr": "OCR-läst"}
+    return pd.DataFrame({
+        "Del": docs.part_id.to_numpy(),
+        "Titel": docs.part_title.to_numpy(),
+        "Område": docs.district.to_numpy(),
+        "Typ": docs.report_type.to_numpy(),
+        "Period": [fmt.period(f"{str(a)[:7]}/{str(b)[:7]}")
+                   for a, b in zip(docs.period_start, docs.period_end, strict=True)],
+        "Text": docs.text_quality.map(lambda q: quality.get(q, q)).to_numpy(),
+        "Textrader": [f"{a}–{b}" for a, b in zip(docs.line_start, docs.line_end, strict=True)],
+        f"År {year}": ["ja" if y == year else "" for y in docs.year],
+    })
 
 
 def text_quality() -> pd.DataFrame:

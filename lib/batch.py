@@ -274,12 +274,47 @@ def _kernel_manager_class() -> type:
     return _current_env_kernel_manager()
 
 
+# Report CSS: an A4-wide page (charts are at most this wide at their natural size), tables
+# that wrap long cells instead of scrolling, text columns left-aligned, numbers right.
+REPORT_CSS = """
+body.jp-Notebook { max-width: 54rem; margin: 0 auto; padding: 1rem; }
+.jp-RenderedHTMLCommon table.gbg-tabell { table-layout: auto; width: 100%; margin: 0 0 1em;
+  font-size: 0.78rem; }
+.jp-RenderedHTMLCommon table.gbg-tabell th, .jp-RenderedHTMLCommon table.gbg-tabell td {
+  text-align: left; vertical-align: top; white-space: normal; overflow-wrap: break-word;
+  max-width: none; padding: 0.3em 0.35em; line-height: 1.35; }
+.jp-RenderedHTMLCommon table.gbg-tabell .r { text-align: right; }
+.jp-RenderedImage img { max-width: 100%; height: auto; }
+.jp-OutputArea-output { padding-left: var(--jp-code-padding); }
+@media print { body.jp-Notebook { max-width: none; padding: 0; }
+  .jp-RenderedImage, table.gbg-tabell tr { break-inside: avoid; } }
+"""
+# The lab template, plus: the report CSS; alt text of PNG outputs from their metadata
+# (IPython's Image(alt=...)), so nbconvert does not add its English placeholder; no
+# scripts (no widgets or math in the reports, so the page needs no network).
+REPORT_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block html_head_css -%}<style type="text/css">{{ resources.report_css }}</style>
+{%- endblock html_head_css -%}
+{% block data_png scoped %}
+<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}"
+alt="{{ ((output | get_metadata('alt', 'image/png')) or 'Diagram') | escape_html }}">
+</div>
+{%- endblock data_png %}
+"""
+
+
 @cache
 def _html_exporter():  # noqa: ANN202
+    from jinja2 import DictLoader
     from nbconvert import HTMLExporter
 
     return HTMLExporter(exclude_input=True, exclude_input_prompt=True, language_code="sv",
-                        exclude_output_prompt=True)
+                        exclude_output_prompt=True, template_file="gbg_report.html.j2",
+                        extra_loaders=[DictLoader({"gbg_report.html.j2": REPORT_TEMPLATE})])
 
 
 def _scrub(nb) -> None:  # noqa: ANN001
@@ -306,7 +341,8 @@ def _report_html(nb, title: str) -> str:  # noqa: ANN001
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs
                             if not (o.output_type == "stream" and o.get("name") == "stderr")]
-    body, _ = _html_exporter().from_notebook_node(nb, resources={"metadata": {"name": title}})
+    body, _ = _html_exporter().from_notebook_node(
+        nb, resources={"metadata": {"name": title}, "report_css": REPORT_CSS})
     return body
 
 

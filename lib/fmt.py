@@ -5,14 +5,18 @@ no-break space, U+00A0, so a number never wraps), percent with a space before th
 sign (``12,3 %``), and a real minus sign (U+2212) for negative values.
 
 Tables shown in notebooks get Swedish headers (:data:`HEADERS`) and are rendered as
-HTML from a pandas Styler with a fixed id, so executed notebooks are deterministic.
-Tables saved by :func:`save_table` are CSV for Swedish Excel: UTF-8 with BOM, ``;``
-as separator, decimal comma, Swedish headers, numbers unformatted.
+plain HTML with a fixed id (:func:`table_html`), so executed notebooks are deterministic.
+Shown tables cite sources compactly (:func:`short_source`: ``Gemensamma 2024, rad 1109``);
+tables saved by :func:`save_table` keep the full file name. They are CSV for Swedish
+Excel: UTF-8 with BOM, ``;`` as separator, decimal comma, Swedish headers, numbers
+unformatted.
 """
 
 from __future__ import annotations
 
+import html as _html
 import math
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -21,6 +25,7 @@ import pandas as pd
 from lib.errors import DataError
 
 NBSP = "\u00a0"
+WJ = "\u2060"  # word joiner: no line break after the dash of "jan–aug"
 MINUS = "\u2212"
 NA = "–"
 
@@ -70,9 +75,23 @@ HEADERS: dict[str, str] = {
     "source_b": "Källa B",
     "before": "Före reparation",
     "after": "Efter reparation",
+    "ocr_source": "OCR-källa",
+    "repairs": "Reparationer",
 }
 # Swedish headers whose whole numbers are shown without thousands grouping.
 PLAIN_HEADERS = frozenset({"Rad", "År", "Rad A", "Rad B", "Rader", "Första rad", "Sista rad"})
+# Swedish headers of text columns that hold numbers (right-aligned like numeric columns).
+# "Före" is the left context of a keyword in context: right-aligned to the keyword.
+RIGHT_HEADERS = frozenset({"Beräknad förändring", "Förändring enligt rapporten", "Före"})
+# Short labels of the raw reports for shown tables (the CSV files keep the file name).
+SOURCE_LABELS: dict[str, str] = {
+    "2022_sn_centrum_arsrapport.txt": "Årsrapport 2022",
+    "2023_sf_sydvast_trygghetsprogram_uppfoljning.txt": "Trygghetsprogram 2023",
+    "2024_gemensamma_verksamheter_arsrapporter.txt": "Gemensamma 2024",
+    "2024_sf_centrum_stadengemensam_uppfoljning_ocr.txt": "Stadengemensam 2024",
+    "2024_sn_centrum_delarsrapport_augusti_ocr.txt": "Delårsrapport 2024",
+}
+_SOURCE_RE = re.compile(r"(?P<file>\S+\.txt), rad (?P<line>\d+)")
 
 
 def _finite(x: object) -> bool:
@@ -117,11 +136,50 @@ def pvalue(p: object) -> str:
     return f"<{NBSP}0,001" if float(p) < 0.001 else number(p, 3)  # type: ignore[arg-type]
 
 
+MONTHS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+
+
+def period(text: object, nobreak: bool = True) -> str:
+    """A period in words: ``2024-01/2024-08`` -> ``jan–aug 2024``, ``2024-12-31`` ->
+    ``31 dec 2024``; years (``2024``) and changes (``2023/2024``) stay as they are.
+
+    ``nobreak`` (for HTML) keeps the words on one line (no-break space, word joiner).
+    """
+    if not isinstance(text, str):
+        return NA
+    out = text
+    m = re.fullmatch(r"(\d{4})-(\d\d)/(\d{4})-(\d\d)", text)
+    d = re.fullmatch(r"(\d{4})-(\d\d)-(\d\d)", text)
+    if m:
+        y0, m0, y1, m1 = m.group(1), MONTHS[int(m[2]) - 1], m.group(3), MONTHS[int(m[4]) - 1]
+        out = (f"{m0} {y0}–{m1} {y1}" if y0 != y1 else
+               f"{m0} {y1}" if m0 == m1 else f"{m0}–{m1} {y1}")
+    elif d:
+        out = f"{int(d[3])} {MONTHS[int(d[2]) - 1]} {d[1]}"
+    return out.replace(" ", NBSP).replace("–", "–" + WJ) if nobreak else out
+
+
 def source(file: str, line: object) -> str:
     """A source reference: ``2024_gemensamma_verksamheter_arsrapporter.txt, rad 1109``."""
     if not _finite(line):
         return NA
     return f"{file}, rad {int(line)}"  # type: ignore[call-overload]
+
+
+def source_label(file: str) -> str:
+    """Short Swedish label of a raw report (:data:`SOURCE_LABELS`), else the file stem."""
+    return SOURCE_LABELS.get(file, file.removesuffix(".txt"))
+
+
+def short_source(ref: object) -> str:
+    """A :func:`source` reference with the short report label: ``Gemensamma 2024, rad 1109``.
+
+    "rad N" is kept on one line (no-break space); text that is not a source reference is
+    returned unchanged.
+    """
+    if not isinstance(ref, str):
+        return NA
+    return _SOURCE_RE.sub(lambda m: f"{source_label(m['file'])}, rad{NBSP}{m['line']}", ref)
 
 
 def swedish(df: pd.DataFrame, columns: Iterable[str] | None = None) -> pd.DataFrame:
@@ -146,21 +204,54 @@ def _formatter(header: str, series: pd.Series):
                                                           math.isnan(v)) else str(v)
 
 
-def styler(df: pd.DataFrame, uid: str = "t") -> pd.io.formats.style.Styler:
-    """A Styler showing ``df`` in Swedish number format, without index, with a fixed id."""
+# Soft hyphens in long header words, so narrow number columns stay narrow.
+_HYPHENATE = {"Föregående": "Före\u00adgående", "Förändring": "Föränd\u00adring",
+              "Ordöverlapp": "Ord\u00adöverlapp", "Ändringar": "Änd\u00adringar"}
+
+
+def _hyphenate(header: str) -> str:
+    return " ".join(_HYPHENATE.get(w, w) for w in header.split(" "))
+
+
+def _right(header: str, series: pd.Series) -> bool:
+    numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+    return (numeric and header not in PLAIN_HEADERS) or header in RIGHT_HEADERS
+
+
+def table_html(df: pd.DataFrame, uid: str = "t") -> str:
+    """``df`` as an HTML table in Swedish number format, without index, with a fixed id.
+
+    Plain markup (class ``gbg-tabell``, numbers right-aligned by class ``r``) and a style
+    scoped to the id, so the table reads the same in JupyterLab and in the HTML report.
+    """
     frame = df.reset_index(drop=True)
-    st = frame.style.set_uuid(uid).hide(axis="index")
-    st = st.format({c: _formatter(str(c), frame[c]) for c in frame.columns})
-    numeric = [c for c in frame.columns
-               if pd.api.types.is_numeric_dtype(frame[c]) and str(c) not in PLAIN_HEADERS]
-    return st.set_properties(subset=numeric, **{"text-align": "right"})
+    cols = [str(c) for c in frame.columns]
+    fmts = [_formatter(c, frame[k]) for c, k in zip(cols, frame.columns, strict=True)]
+    right = [_right(c, frame[k]) for c, k in zip(cols, frame.columns, strict=True)]
+    tid = f"T_{uid}"
+
+    def cell(tag: str, text: str, r: bool) -> str:
+        attr = ' class="r"' if r else ""
+        # Identifiers and file names may break after an underscore.
+        return f"<{tag}{attr}>{_html.escape(text).replace('_', '_<wbr>')}</{tag}>"
+
+    head = "".join(cell("th", _hyphenate(c), r) for c, r in zip(cols, right, strict=True))
+    body = "\n".join(
+        "<tr>" + "".join(cell("td", f(v), r) for f, v, r in zip(fmts, row, right, strict=True))
+        + "</tr>" for row in frame.itertuples(index=False, name=None))
+    style = (f"<style>#{tid}{{border-collapse:collapse;width:100%}}"
+             f"#{tid} th,#{tid} td{{text-align:left;vertical-align:top;padding:.25em .45em;"
+             f"overflow-wrap:break-word}}#{tid} .r{{text-align:right}}"
+             f"#{tid} thead th{{border-bottom:1px solid #999}}</style>")
+    return (f'{style}<table id="{tid}" class="gbg-tabell">\n<thead><tr>{head}</tr></thead>\n'
+            f"<tbody>\n{body}\n</tbody></table>")
 
 
 def html(df: pd.DataFrame, uid: str = "t"):
     """The table as an IPython HTML object (its text form has no memory address)."""
     from IPython.display import HTML
 
-    return HTML(styler(df, uid).to_html())
+    return HTML(table_html(df, uid))
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
@@ -194,15 +285,17 @@ def save_table(df: pd.DataFrame, output_dir: str | Path, name: str) -> Path | No
 
 
 def show(df: pd.DataFrame, name: str, output_dir: str | Path = "",
-         empty: str = "Inga uppgifter.") -> None:
+         empty: str = "Inga uppgifter.", csv: pd.DataFrame | None = None) -> None:
     """Display a (Swedish-headed) table in the notebook and save it as CSV if asked.
 
-    An empty table is not shown: the Swedish sentence ``empty`` is printed instead.
+    ``csv`` is the table to save when it differs from the one shown (more columns, full
+    source file names); by default the shown table is saved. An empty table is not shown:
+    the Swedish sentence ``empty`` is displayed instead (as Markdown).
     """
-    from IPython.display import display
+    from IPython.display import Markdown, display
 
     if df.empty:
-        print(empty)
+        display(Markdown(empty))
         return
     display(html(df, uid=name))
-    save_table(df, output_dir, name)
+    save_table(df if csv is None else csv, output_dir, name)

@@ -2,9 +2,11 @@
 
 Every chart function takes a tidy table from :mod:`lib.analysis` and returns a
 :class:`matplotlib.figure.Figure` (not registered with pyplot, so a notebook shows it
-once, when it is displayed), or None when there is nothing to draw. :func:`save`
-writes PNG and SVG atomically with fixed metadata (no date; a fixed SVG hash salt),
-so the same data give byte-identical files.
+once, when it is displayed), or None when there is nothing to draw. Charts are at most
+:data:`MAX_WIDTH` inches wide and rendered once, at :data:`PNG_DPI`, so they fit an
+A4-wide report at their natural size. :func:`save` writes PNG and SVG atomically with
+fixed metadata (no date; a fixed SVG hash salt), so the same data give byte-identical
+files. :func:`show` displays the PNG with a Swedish alt text (:func:`alt_text`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from lib import fmt
 
 HASH_SALT = "gbg-socialrapporter"
-PNG_DPI = 110
+PNG_DPI = 96
+MAX_WIDTH = 8.6  # inches: 826 px at PNG_DPI, the width of an A4-wide report
 KIND_COLORS = {"rapporterad": "#1f77b4", "beräknad": "#ff7f0e"}
 HIGHLIGHT, OTHER = "#c44e52", "#8c8c8c"
 _READY = False
@@ -37,6 +40,7 @@ def setup() -> None:
     mpl.rcParams["svg.fonttype"] = "none"  # text as text: smaller, faster files
     mpl.rcParams["axes.titlesize"] = "medium"
     mpl.rcParams["axes.titleweight"] = "bold"
+    mpl.rcParams["axes.titley"] = 1.0  # fixed title position: no overlap search at each draw
     _READY = True
 
 
@@ -59,7 +63,7 @@ _NUMBER = FuncFormatter(lambda v, _pos: fmt.number(v))
 
 
 def _wrap(text: str, width: int = 34) -> str:
-    return "\n".join(textwrap.wrap(text, width)) or text
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False)) or text
 
 
 def _panel_title(label: str, geography: str) -> str:
@@ -75,18 +79,22 @@ def _panels(df: pd.DataFrame, title: str, max_panels: int, highlight_year: int |
     n = (df.groupby(["indicator", "geography"]).year.nunique().rename("n").reset_index()
          .sort_values(["n", "indicator", "geography"], ascending=[False, True, True]))
     keys = list(n.head(max_panels).itertuples(index=False, name=None))
-    cols = min(3, len(keys))
+    cols = min(2, len(keys))
     rows = -(-len(keys) // cols)
-    fig = _figure(4.2 * cols, 3.3 * rows + 0.6)
+    frames = [df[(df.indicator == i) & (df.geography == g)] for i, g, _n in keys]
+    titles = [_panel_title(d.label.iloc[0], g) for d, (_i, g, _n) in zip(frames, keys,
+                                                                          strict=True)]
+    top = 0.5 + 0.22 * max(t.count("\n") + 1 for t in titles[:cols])  # suptitle + titles
+    fig = _figure(4.2 * cols, 3.1 * rows + top - 0.4)
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
-    _margins(fig, left=0.8, top=1.2, bottom=0.5, hspace=0.75 if rows > 1 else 0.2, wspace=0.4)
+    _margins(fig, left=0.8, top=top, bottom=0.5, hspace=0.75 if rows > 1 else 0.2,
+             wspace=0.45)
     years = sorted(df.year.unique())
-    for ax, (indicator, geography, _n) in zip(axes, keys, strict=False):
-        d = df[(df.indicator == indicator) & (df.geography == geography)]
+    for ax, d, panel_title in zip(axes, frames, titles, strict=False):
         sns.lineplot(data=d, x="year", y="value", hue=hue, style=hue, markers=True,
                      marker=None if hue else "o", dashes=False, ax=ax, legend=bool(hue),
                      errorbar=None)
-        ax.set_title(_panel_title(d.label.iloc[0], geography))
+        ax.set_title(panel_title)
         ax.set_xlabel("År")
         ax.set_ylabel(d.unit.iloc[0])
         ax.set_xticks(years)
@@ -135,16 +143,18 @@ def changes(df: pd.DataFrame, max_rows: int = 12) -> Figure | None:
     d = d.head(max_rows).sort_values(["change_pct", "label"], kind="stable")
     labels: list[str] = []
     for r in d.itertuples():
-        text = _wrap(f"{_panel_title(_change_label(r.label), r.geography)} · {r.period}"
-                     f"{'' if r.basis == 'utfall' else ' · ' + r.basis}".replace("\n", " "), 50)
+        text = _wrap(f"{_panel_title(_change_label(r.label), r.geography)} · "
+                     f"{fmt.period(r.period, nobreak=False)}"
+                     f"{'' if r.basis == 'utfall' else ' · ' + r.basis}".replace("\n", " "), 38)
         while text in labels:  # one bar per row, even if two rows read the same
             text += " "
         labels.append(text)
     d = d.assign(rad=labels)
-    fig = _figure(10, 0.5 * len(d) + 1.4)
+    lines = sum(max(2, text.count("\n") + 1) for text in labels)  # room for 2+ lines a bar
+    fig = _figure(MAX_WIDTH, 0.2 * lines + 0.1 * len(d) + 1.2)
     ax = fig.subplots()
-    _margins(fig, left=0.3 + 0.085 * max(len(x) for r in labels for x in r.split("\n")),
-             top=0.55, bottom=0.6)
+    _margins(fig, left=0.35 + 0.09 * max(len(x) for r in labels for x in r.split("\n")),
+             top=0.45, bottom=0.6)
     sns.barplot(data=d, y="rad", x="change_pct", hue="kind", palette=KIND_COLORS,
                 dodge=False, ax=ax, orient="h")
     for i, value in enumerate(d.change_pct):
@@ -158,8 +168,7 @@ def changes(df: pd.DataFrame, max_rows: int = 12) -> Figure | None:
     lo, hi = min(0.0, d.change_pct.min()), max(0.0, d.change_pct.max())
     pad = 0.18 * (hi - lo or 1)
     ax.set_xlim(lo - pad, hi + pad)
-    ax.legend(title=None, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=2,
-              frameon=False, fontsize="small")
+    ax.legend(title=None, loc="best", fontsize="small")
     ax.set_title("Förändringar under året", loc="left")
     return fig
 
@@ -176,7 +185,7 @@ def district_comparison(df: pd.DataFrame, highlight: str | None = None,
         index=False, name=None))[:max_panels]
     cols = min(2, len(keys))
     rows = -(-len(keys) // cols)
-    fig = _figure(5.2 * cols, 3.6 * rows + 0.5)
+    fig = _figure(4.2 * cols, 3.6 * rows + 0.5)
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     _margins(fig, left=0.8, top=1.35, bottom=0.45, hspace=0.9 if rows > 1 else 0.2, wspace=0.4)
     for ax, (indicator, period, basis) in zip(axes, keys, strict=False):
@@ -191,7 +200,8 @@ def district_comparison(df: pd.DataFrame, highlight: str | None = None,
                         patch.get_height()), xytext=(0, 3), textcoords="offset points",
                         ha="center", fontsize="small")
         extra = f"\nGöteborg totalt: {fmt.number(total.value.iloc[0])}" if len(total) else ""
-        ax.set_title(_wrap(f"{d.label.iloc[0]} ({period})", 48) + extra)
+        when = fmt.period(period, nobreak=False)
+        ax.set_title(_wrap(f"{d.label.iloc[0]} ({when})", 40) + extra)
         ax.set_xlabel("")
         ax.set_ylabel(d.unit.iloc[0])
         ax.yaxis.set_major_formatter(_NUMBER)
@@ -205,12 +215,14 @@ def district_comparison(df: pd.DataFrame, highlight: str | None = None,
 
 def prominence_heatmap(matrix: pd.DataFrame) -> Figure:
     """Theme mentions per 1 000 words: document parts × themes."""
-    fig = _figure(8, 0.36 * len(matrix) + 1.5)
+    fig = _figure(8, 0.36 * len(matrix) + 1.6)
     ax = fig.subplots()
-    _margins(fig, left=3.0, right=0.3, top=0.45, bottom=0.95)
+    _margins(fig, left=0.5 + 0.085 * max(len(str(i)) for i in matrix.index), right=0.3,
+             top=0.45, bottom=0.75)
     annot = matrix.map(lambda v: fmt.number(v, 1))
     sns.heatmap(matrix, annot=annot, fmt="", cmap="Blues", linewidths=0.5, ax=ax,
                 cbar_kws={"label": "Omnämnanden per 1 000 ord"})
+    ax.set_xticklabels([_wrap(str(c), 14) for c in matrix.columns], rotation=0)
     ax.set_xlabel("")
     ax.set_ylabel("Dokument / del")
     ax.set_title("Temanas framträdande per dokumentdel")
@@ -219,11 +231,12 @@ def prominence_heatmap(matrix: pd.DataFrame) -> Figure:
 
 def coverage_matrix(matrix: pd.DataFrame) -> Figure:
     """Number of curated figures: (theme, source document) × year."""
-    fig = _figure(9, 0.36 * len(matrix) + 1.5)
-    ax = fig.subplots()
-    _margins(fig, left=5.0, right=0.3, top=0.45, bottom=0.7)
     m = matrix.copy()
     m.index = [f"{t} · {d}" for t, d in m.index]
+    fig = _figure(MAX_WIDTH, 0.36 * len(matrix) + 1.5)
+    ax = fig.subplots()
+    _margins(fig, left=0.6 + 0.08 * max(len(i) for i in m.index), right=0.3, top=0.45,
+             bottom=0.7)
     annot = m.map(lambda v: fmt.number(v) if v else "")
     sns.heatmap(m, annot=annot, fmt="", cmap="Greens", linewidths=0.5, ax=ax,
                 cbar_kws={"label": "Antal uppgifter"})
@@ -231,6 +244,23 @@ def coverage_matrix(matrix: pd.DataFrame) -> Figure:
     ax.set_ylabel("Tema · källa")
     ax.set_title("Täckning: uppgifter per tema, källa och år")
     return fig
+
+
+def alt_text(fig: Figure) -> str:
+    """A Swedish description of a chart for screen readers: its title and its panels."""
+    def flat(text: str) -> str:
+        return " ".join(text.split())
+
+    titles = [flat(ax.get_title() or ax.get_title(loc="left")) for ax in fig.axes
+              if ax.get_visible()]
+    titles = [t for t in titles if t]
+    main = flat(fig._suptitle.get_text()) if fig._suptitle is not None else ""
+    if not main and titles:
+        main, titles = titles[0], titles[1:]
+    text = f"Diagram: {main or 'utan rubrik'}."
+    if titles:
+        text += f" Delar: {'; '.join(titles)}."
+    return text
 
 
 def png_bytes(fig: Figure) -> bytes:
@@ -275,15 +305,14 @@ def save(fig: Figure, output_dir: str | Path, name: str, png: bytes | None = Non
 
 def show(fig: Figure | None, name: str, output_dir: str | Path = "",
          empty: str = "Inga uppgifter att visa i diagram.") -> None:
-    """Display a figure as PNG in the notebook (or the Swedish ``empty`` sentence); save it.
-
-    The figure is rendered once; the notebook shows exactly the PNG that is saved.
+    """Display a figure as PNG with Swedish alt text (or the Swedish ``empty`` sentence);
+    save it. The figure is rendered once; the notebook shows exactly the PNG that is saved.
     """
-    from IPython.display import Image, display
+    from IPython.display import Image, Markdown, display
 
     if fig is None:
-        print(empty)
+        display(Markdown(empty))
         return
     png = png_bytes(fig)
-    display(Image(data=png, format="png"))
+    display(Image(data=png, format="png", alt=alt_text(fig)))
     save(fig, output_dir, name, png)

@@ -216,6 +216,45 @@ def test_overview_tables():
     assert cov.loc[("Hemlöshet", "gemensamma_verksamheter_2024"), 2024] > 0
     prom = analysis.prominence()
     assert list(prom.columns) == ["Hemlöshet", "Våld i nära relation", "Försörjningsstöd"]
+    view = analysis.documents_view(analysis.documents_overview(), 2024).set_index("Del")
+    assert view.loc["gv_spink", "Textrader"] == "807–3091"
+    assert view.loc["sn_centrum_delarsrapport_2024_08", "Period"] == "jan–\u2060aug\u00a02024"
+    assert (view.loc["sn_centrum_arsrapport_2022", "År 2024"],
+            view.loc["gv_spink", "År 2024"]) == ("", "ja")
+
+
+def test_view_is_compact_and_keeps_the_numbers(kf_hem_2024):
+    row = kf_hem_2024[kf_hem_2024.indicator == "hem_forfragningar_socialt_boende"]
+    v = analysis.view(row, ["item", "when", "value", "prior_value", "computed", "reported",
+                            "source"])
+    assert list(v.columns) == ["Uppgift", "Period", "Värde", "Föregående år",
+                               "Beräknad förändring", "Förändring enligt rapporten", "Källa"]
+    r = v.iloc[0]
+    assert (r["Värde"], r["Föregående år"]) == (4080, 3781)
+    assert r["Beräknad förändring"] == "+299 (+7,9\u00a0%)"
+    assert r["Förändring enligt rapporten"] == "+8 %"
+    assert r["Källa"] == "Gemensamma 2024, rad\u00a01109"
+    share = analysis.view(kf_hem_2024[kf_hem_2024.indicator == "hem_bostad_forst_andel_egen_regi"],
+                          ["computed"])
+    assert share.iloc[0, 0] == "\u22122 %\u2011enheter"  # 46 % after 48 %: percentage points
+    ocr = analysis.ocr_figures(analysis.select("forsorjningsstod", 2024, "Centrum"))
+    v = analysis.view(ocr, ["item", "period", "ocr_source", "repairs"])
+    assert v.Uppgift.str.endswith(" – Centrum").all()
+    assert "jan–\u2060aug\u00a02024" in set(v.Period)
+    assert v["OCR-källa"].str.startswith("Delårsrapport 2024, rad").any()
+    assert v.Reparationer.str.contains("forsorjningsstéd → försörjningsstöd").any()
+    with pytest.raises(DataError, match="not in the table"):
+        analysis.view(ocr, ["nope"])
+
+
+def test_summary_and_heading_are_markdown():
+    text = analysis.summary("hemloshet", 2024, "Göteborg")
+    assert text.startswith("**Urval:** hemlöshet, år 2024, Göteborg")
+    assert "96 uppgifter avser 2024" in text and "11 uppgifter från 2023" in text
+    assert f"- **Gemensamma 2024**: Årsrapportering från gemensamma verksamheter 2024 (`{GV}`)" \
+        in text
+    assert analysis.heading(2024, "Centrum") == "**Rapporten visar år 2024, stadsområde Centrum.**"
+    assert "inga uppgifter om hemlöshet" in analysis.summary("hemloshet", 2023, "Hisingen")
 
 
 def test_missing_table_message(monkeypatch, tmp_path):

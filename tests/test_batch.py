@@ -154,6 +154,25 @@ def test_html_report_has_outputs_but_no_code(first_run: tuple) -> None:
     assert "jp-CodeMirrorEditor" not in body and "jp-InputPrompt" not in body
 
 
+def test_report_images_get_swedish_alt_text_and_the_page_fits_a4() -> None:
+    import base64
+
+    import nbformat
+
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n").decode()
+    alt = "Diagram: Förändringar under året."
+    cell = nbformat.v4.new_code_cell("x", outputs=[
+        nbformat.v4.new_output("display_data", data={"image/png": png},
+                               metadata={"image/png": {"alt": alt}}),
+        nbformat.v4.new_output("display_data", data={"image/png": png}),
+    ])
+    report = batch._report_html(nbformat.v4.new_notebook(cells=[cell]), "Test")
+    assert f'alt="{alt}"' in report and 'alt="Diagram"' in report
+    assert "No description" not in report
+    assert "max-width: 54rem" in report and "table.gbg-tabell" in report
+    assert "<script" not in report  # no widgets, math or require.js: works offline
+
+
 def test_index_links_every_report_by_year_and_district(first_run: tuple) -> None:
     _, out, _ = first_run
     index = (out / "index.html").read_text(encoding="utf-8")

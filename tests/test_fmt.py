@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lib import fmt
+from lib import fmt, paths
 from lib.errors import DataError
 
 NB = "\u00a0"
@@ -53,12 +53,41 @@ def test_swedish_headers_select_and_reject_unknown():
         fmt.swedish(df, ["nope"])
 
 
-def test_styler_html_is_swedish_and_deterministic():
-    df = fmt.swedish(pd.DataFrame({"value": [4080.0, 12.5], "line": [1109, 2588],
-                                   "p_value": [0.0001, 0.2]}))
-    a, b = fmt.styler(df, "x").to_html(), fmt.styler(df, "x").to_html()
+def test_table_html_is_swedish_compact_and_deterministic():
+    df = fmt.swedish(pd.DataFrame({"label": ["Socialt boende"], "value": [4080.0],
+                                   "line": [1109], "p_value": [0.0001],
+                                   "doc_id": ["gemensamma_verksamheter_2024"]}))
+    df = df.rename(columns={"Benämning": "Föregående år"})
+    a, b = fmt.table_html(df, "x"), fmt.table_html(df, "x")
     assert a == b
-    assert f"4{NB}080" in a and "12,5" in a and ">1109<" in a and f"<{NB}0,001" in a
+    assert '<table id="T_x" class="gbg-tabell">' in a and "#T_x .r{text-align:right}" in a
+    assert f'<td class="r">4{NB}080</td>' in a and "<td>1109</td>" in a  # line: no grouping
+    assert f"<{NB}0,001" in a.replace("&lt;", "<")
+    assert "<th>Före\u00adgående år</th>" in a  # soft hyphen keeps the column narrow
+    assert "gemensamma_<wbr>verksamheter_<wbr>2024" in a
+
+
+def test_short_source_and_labels_of_every_report():
+    ref = fmt.source("2024_gemensamma_verksamheter_arsrapporter.txt", 1109)
+    assert fmt.short_source(ref) == f"Gemensamma 2024, rad{NB}1109"
+    assert fmt.short_source("ingen källa") == "ingen källa"
+    assert fmt.short_source(None) == fmt.NA
+    files = sorted(p.name for p in paths.RAW_DIR.glob("*.txt"))
+    assert len(files) == 5 and sorted(fmt.SOURCE_LABELS) == files
+    assert len(set(fmt.SOURCE_LABELS.values())) == 5
+
+
+@pytest.mark.parametrize(("period", "expected"), [
+    ("2024-01/2024-08", "jan–aug 2024"),
+    ("2024-07/2024-07", "jul 2024"),
+    ("2023-09/2024-08", "sep 2023–aug 2024"),
+    ("2024-12-31", "31 dec 2024"),
+    ("2023/2024", "2023/2024"),
+    ("2024", "2024"),
+])
+def test_period_in_words(period, expected):
+    assert fmt.period(period, nobreak=False) == expected
+    assert fmt.period(period) == expected.replace(" ", NB).replace("–", "–\u2060")
 
 
 def test_csv_for_excel(tmp_path):

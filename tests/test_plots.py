@@ -73,6 +73,20 @@ def test_overview_heatmaps():
     assert "Hemlöshet · gemensamma_verksamheter_2024" in labels
 
 
+def test_alt_text_and_width(hem_series):
+    fig = plots.levels(hem_series, 2024)
+    assert plots.alt_text(fig) == (
+        "Diagram: Utveckling över åren (utfall). Delar: Antal boendedygn vuxna (Centrum); "
+        "Andel Bostad först i egen regi; Antal unika personer med Bostad först; "
+        "Antal placeringsförfrågningar om Bostad först.")
+    kf = analysis.key_figures("hemloshet", 2024)
+    changes = plots.changes(analysis.change_chart_data(kf, analysis.reported_changes(
+        "hemloshet", 2024)))
+    assert plots.alt_text(changes) == "Diagram: Förändringar under året."
+    for f in (fig, changes, plots.coverage_matrix(analysis.coverage())):
+        assert f.get_figwidth() <= plots.MAX_WIDTH
+
+
 def test_save_is_deterministic(tmp_path, hem_series):
     a = plots.save(plots.levels(hem_series, 2024), tmp_path / "a", "utveckling")
     b = plots.save(plots.levels(hem_series, 2024), tmp_path / "b", "utveckling")
