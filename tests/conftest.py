@@ -16,6 +16,12 @@ def real_corpus() -> corpus.Corpus:
     return corpus.load()
 
 
+@pytest.fixture(scope="session")
+def c(real_corpus: corpus.Corpus) -> corpus.Corpus:
+    """Short name for the real corpus, as the module tests use it."""
+    return real_corpus
+
+
 @pytest.fixture
 def raw_copy(tmp_path: Path) -> Path:
     """A writable copy of data/raw (manifest and reports) in a temporary directory."""

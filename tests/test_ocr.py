@@ -20,11 +20,6 @@ OCR_002 = "sn_centrum_delarsrapport_2024_08"
 
 
 @pytest.fixture(scope="module")
-def c() -> corpus.Corpus:
-    return corpus.load()
-
-
-@pytest.fixture(scope="module")
 def fixed(c):
     """Both OCR'd reports repaired once (loads the lexicon once for the module)."""
     return {d: ocr.repair_with_log(c.raw_lines(d)) for d in (OCR_000, OCR_002)}

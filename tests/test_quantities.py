@@ -8,7 +8,7 @@ import time
 import pandas as pd
 import pytest
 
-from lib import corpus, quantities
+from lib import quantities
 from lib.errors import DataError
 from lib.schemas import validate
 from lib.text import analysis_lines
@@ -17,11 +17,6 @@ GV = "gemensamma_verksamheter_2024"
 AR22 = "sn_centrum_arsrapport_2022"
 DEL = "sn_centrum_delarsrapport_2024_08"
 OCR_SG = "sf_centrum_stadengemensam_2024"
-
-
-@pytest.fixture(scope="module")
-def c() -> corpus.Corpus:
-    return corpus.load()
 
 
 @pytest.fixture(scope="module")
