@@ -34,8 +34,6 @@ from lib.errors import (
     UnknownDocumentError,
 )
 
-DISTRICTS = ("Centrum", "Hisingen", "Nordost", "Sydväst", "Göteborg")
-REPORT_TYPES = ("årsrapport", "delårsrapport", "uppföljning", "ärende")
 TEXT_QUALITIES = ("clean", "ocr")
 
 DOC_FIELDS = (
@@ -91,6 +89,24 @@ def sha256_file(path: Path) -> str:
 
 
 # --------------------------------------------------------------------------- manifest
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The manifest's controlled values: the city-wide area, the districts, the report types.
+
+    They are data (``vocabulary:`` at the top of data/raw/manifest.yml), never constants in
+    code: a report from a new district or of a new type is added there.
+    """
+
+    city: str
+    districts: tuple[str, ...]
+    report_types: tuple[str, ...]
+
+    @property
+    def areas(self) -> tuple[str, ...]:
+        """The city first, then the districts (the values of a document's ``district``)."""
+        return (self.city, *self.districts)
 
 
 @dataclass(frozen=True)
@@ -171,7 +187,27 @@ def _parse_part(doc_id: str, row: dict, where: str) -> Part:
                 str(row["first_line"]))
 
 
-def _parse_document(row: dict, where: str) -> Document:
+def parse_vocabulary(data: object, where: str) -> Vocabulary:
+    """Validate the manifest's ``vocabulary:`` mapping (city, districts, report_types)."""
+    if not isinstance(data, dict):
+        raise ManifestError(f"{where}: expected a top-level 'vocabulary:' mapping with city, "
+                            "districts and report_types.")
+    city = data.get("city")
+    lists = {k: data.get(k) for k in ("districts", "report_types")}
+    if not isinstance(city, str) or not city.strip():
+        raise ManifestError(f"{where}: vocabulary.city must name the city-wide area.")
+    for key, value in lists.items():
+        if (not isinstance(value, list) or not value
+                or not all(isinstance(v, str) and v.strip() for v in value)):
+            raise ManifestError(f"{where}: vocabulary.{key} must be a non-empty list of names.")
+        if len(set(value)) != len(value):
+            raise ManifestError(f"{where}: vocabulary.{key} lists a name twice.")
+    if city in lists["districts"]:
+        raise ManifestError(f"{where}: vocabulary.city {city!r} is listed among the districts.")
+    return Vocabulary(city, tuple(lists["districts"]), tuple(lists["report_types"]))
+
+
+def _parse_document(row: dict, where: str, vocab: Vocabulary) -> Document:
     if not isinstance(row, dict):
         raise ManifestError(f"{where}: each document must be a mapping of fields.")
     where = f"{where} ({row.get('doc_id') or row.get('file') or 'no doc_id'})"
@@ -197,8 +233,8 @@ def _parse_document(row: dict, where: str) -> Document:
         file=str(row["file"]),
         title=str(row["title"]),
         issuer=str(row["issuer"]),
-        district=_choice(row["district"], DISTRICTS, where, "district"),
-        report_type=_choice(row["report_type"], REPORT_TYPES, where, "report_type"),
+        district=_choice(row["district"], vocab.areas, where, "district"),
+        report_type=_choice(row["report_type"], vocab.report_types, where, "report_type"),
         period_start=start,
         period_end=end,
         year=_as_int(row["year"], where, "year"),
@@ -213,7 +249,7 @@ def _parse_document(row: dict, where: str) -> Document:
     )
 
 
-def parse_manifest(path: Path) -> list[Document]:
+def parse_manifest(path: Path) -> tuple[Vocabulary, list[Document]]:
     """Read and validate the manifest's structure (not yet the files it names)."""
     if not path.is_file():
         raise MissingFileError(f"{path}: manifest not found; data/raw must hold manifest.yml.")
@@ -225,7 +261,8 @@ def parse_manifest(path: Path) -> list[Document]:
         raise ManifestError(f"{path}: not valid YAML{at}; fix the syntax.") from None
     if not isinstance(data, dict) or not isinstance(data.get("documents"), list):
         raise ManifestError(f"{path}: expected a top-level 'documents:' list.")
-    docs = [_parse_document(row, f"{path.name} row {i}")
+    vocab = parse_vocabulary(data.get("vocabulary"), path.name)
+    docs = [_parse_document(row, f"{path.name} row {i}", vocab)
             for i, row in enumerate(data["documents"], start=1)]
     for key in ("doc_id", "file"):
         seen: set[str] = set()
@@ -248,7 +285,7 @@ def parse_manifest(path: Path) -> list[Document]:
                 f"{path.name}: {d.doc_id} names twin {d.twin_doc_id}/{d.twin_part_id}, "
                 "which the manifest does not list."
             )
-    return docs
+    return vocab, docs
 
 
 def _parts_or_whole(doc: Document, n_lines: int) -> tuple[Part, ...]:
@@ -266,7 +303,7 @@ class Corpus:
     def __init__(self, raw_dir: Path = paths.RAW_DIR, verify: bool = True) -> None:
         self.raw_dir = Path(raw_dir)
         self.manifest_path = self.raw_dir / "manifest.yml"
-        self.documents: list[Document] = parse_manifest(self.manifest_path)
+        self.vocabulary, self.documents = parse_manifest(self.manifest_path)
         self._by_id = {d.doc_id: d for d in self.documents}
         self._lines: dict[str, list[str]] = {}
         for doc in self.documents:

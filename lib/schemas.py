@@ -45,10 +45,9 @@ SCHEMAS: dict[str, Schema] = {
             "part_title": Column(_S, "Title of the part (report) within the file"),
             "unit": Column(_S, "Organisational home of the part"),
             "issuer": Column(_S, "Issuing nämnd / förvaltning"),
-            "district": Column(_S, "District or Göteborg for city-wide",
-                               allowed=("Centrum", "Hisingen", "Nordost", "Sydväst", "Göteborg")),
-            "report_type": Column(_S, "Report type",
-                                  allowed=("årsrapport", "delårsrapport", "uppföljning", "ärende")),
+            "district": Column(_S, "District, or the city for a city-wide report (values: "
+                                   "vocabulary in data/raw/manifest.yml)"),
+            "report_type": Column(_S, "Report type (values: vocabulary in data/raw/manifest.yml)"),
             "period_start": Column(_S, "First day of the reporting period (ISO date)"),
             "period_end": Column(_S, "Last day of the reporting period (ISO date)"),
             "year": Column(_I, "Reporting year"),

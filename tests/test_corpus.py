@@ -244,3 +244,25 @@ def test_command_line_prints_one_line_and_no_traceback(raw_copy):
     assert "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith("error: ") and "2022_sn_centrum_arsrapport.txt" in result.stderr
+
+
+def test_vocabulary_comes_from_the_manifest(real_corpus):
+    v = real_corpus.vocabulary
+    assert v.city == "Göteborg"
+    assert v.districts == ("Centrum", "Hisingen", "Nordost", "Sydväst")
+    assert "delårsrapport" in v.report_types
+
+
+def test_new_district_is_accepted_once_the_vocabulary_lists_it(raw_copy):
+    def edit(d):
+        d["vocabulary"]["districts"].append("Majorna")
+        _doc(d, "sn_centrum_arsrapport_2022").update(district="Majorna")
+    _edit_manifest(raw_copy, edit)
+    c = corpus.Corpus(raw_copy)
+    assert c.document("sn_centrum_arsrapport_2022").district == "Majorna"
+
+
+def test_missing_vocabulary_is_refused(raw_copy):
+    _edit_manifest(raw_copy, lambda d: d.pop("vocabulary"))
+    with pytest.raises(ManifestError, match="vocabulary"):
+        corpus.Corpus(raw_copy)
