@@ -1,5 +1,9 @@
 """Excel export of the observations: one sheet per theme, Swedish headers, numbers as numbers.
 
+An indicator of several themes appears on each of their sheets. The qualifier of an
+approximation or bound stands in its own column before the value (``ca``, ``<``, ``>``),
+so the value stays a number Excel can compute with.
+
 The workbook is made byte-reproducible: its document timestamps and the zip entries'
 dates are fixed, so the same observations give the same file.
 """
@@ -14,12 +18,14 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from lib.indicators import THEMES
+from lib import fmt
+from lib.themes import theme_labels
 
 # Swedish column headers of the exported observations (order = sheet column order).
 HEADERS: dict[str, str] = {
     "indicator": "Indikator",
     "label": "Benämning",
+    "qualifier": "Ungefär/gräns",
     "value": "Värde",
     "unit": "Enhet",
     "value_type": "Värdetyp",
@@ -34,6 +40,7 @@ HEADERS: dict[str, str] = {
     "method": "Metod",
     "ocr_line": "Rad i OCR-versionen",
     "note": "Anmärkning",
+    "themes": "Teman",
 }
 FIXED_TIME = "2000-01-01T00:00:00Z"
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -43,21 +50,33 @@ def workbook_bytes(obs: pd.DataFrame) -> bytes:
     """The observations as an .xlsx file (bytes), one sheet per theme."""
     wb = Workbook()
     wb.remove(wb.active)
-    for theme, title in THEMES.items():
+    for theme, title in theme_labels().items():
         ws = wb.create_sheet(title=title)
         ws.append(list(HEADERS.values()))
-        rows = obs[obs.theme == theme][list(HEADERS)]
-        for record in rows.itertuples(index=False):
-            ws.append([None if pd.isna(v) else (int(v) if k in ("line", "ocr_line") else v)
-                       for k, v in zip(HEADERS, record, strict=True)])
+        rows = obs[obs.themes.str.split(";").map(lambda ts, t=theme: t in ts)]
+        for record in rows[list(HEADERS)].itertuples(index=False):
+            ws.append([_cell(k, v) for k, v in zip(HEADERS, record, strict=True)])
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = ws.dimensions
         for i, key in enumerate(HEADERS, start=1):
-            width = {"label": 50, "quote": 80, "note": 50, "indicator": 36}.get(key, 14)
+            width = {"label": 50, "quote": 80, "note": 50, "indicator": 36, "themes": 30}.get(
+                key, 14)
             ws.column_dimensions[get_column_letter(i)].width = width
     buffer = io.BytesIO()
     wb.save(buffer)
     return _reproducible(buffer.getvalue())
+
+
+def _cell(key: str, value: object) -> object:
+    if pd.isna(value):
+        return None
+    if key in ("line", "ocr_line"):
+        return int(value)
+    if key == "qualifier":
+        return fmt.qualifier_text(value)
+    if key == "themes":
+        return ", ".join(theme_labels()[t] for t in str(value).split(";"))
+    return value
 
 
 def _reproducible(data: bytes) -> bytes:

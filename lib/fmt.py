@@ -38,6 +38,7 @@ HEADERS: dict[str, str] = {
     "geography": "Område/verksamhet",
     "period": "Period",
     "basis": "Grund",
+    "qualifier": "Ungefär/gräns",
     "value": "Värde",
     "unit": "Enhet",
     "value_type": "Värdetyp",
@@ -120,6 +121,23 @@ def number(x: object, decimals: int | None = None, sign: bool = False) -> str:
     if v < 0:
         return MINUS + text
     return ("+" + text) if sign else text
+
+
+# How a qualifier reads before a number: ≈ as "ca", bounds as their sign.
+QUALIFIER_TEXT: dict[str, str] = {"≈": "ca", "<": "<", ">": ">", "≤": "≤", "≥": "≥"}
+
+
+def qualifier_text(qualifier: object) -> str:
+    """``ca`` for an approximation, the sign of a bound (``<``), ``""`` when exact."""
+    return QUALIFIER_TEXT.get(qualifier, "") if isinstance(qualifier, str) else ""
+
+
+def qualified(x: object, qualifier: object = None, decimals: int | None = None,
+              sign: bool = False) -> str:
+    """A number with its qualifier: ``ca 20 000``, ``< 5``; the plain number when exact."""
+    text = number(x, decimals, sign)
+    word = qualifier_text(qualifier)
+    return f"{word}{NBSP}{text}" if word and text != NA else text
 
 
 def percent(x: object, decimals: int = 1, sign: bool = False) -> str:

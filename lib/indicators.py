@@ -2,15 +2,18 @@
 
 Sources (reviewable data files):
 
-* ``lib/data/indicators/<theme>.yml`` — the indicator catalog of a theme (id, Swedish
-  label, definition, unit, value type, comparability note);
+* ``data/curated/indicators/<theme>.yml`` — the indicator catalog of a theme (id, Swedish
+  label, definition, unit, value type, comparability note, and ``themes`` when the
+  indicator belongs to more themes than its file's);
 * ``data/curated/observations_<theme>.yml`` — every theme figure of the reports, read
   by hand: value, unit, period, geography, basis, and where it stands (doc_id, raw line,
-  the raw text holding the number; for the 2024 city-wide report also the OCR twin's line).
+  the raw text holding the number, the qualifier of an approximation or bound; for the 2024
+  city-wide report also the OCR twin's line).
 
 :func:`observations` turns them into one tidy table whose every row is validated: the
 raw text stands at its line, the value can be read back from it, unit and value type
-agree with the catalog, and there is one value per (indicator, period, geography, basis)
+agree with the catalog, the qualifier (≈ < > ≤ ≥) is the one the text gives the number,
+and there is one value per (indicator, period, geography, basis)
 and source part unless a row is marked as a restatement. The quote is taken from the
 analysed (repaired, for OCR'd sources) text at that line.
 """
@@ -28,12 +31,8 @@ import yaml
 from lib import corpus, paths, text
 from lib.errors import DataError
 from lib.schemas import Column, Schema
+from lib.themes import theme_ids
 
-THEMES: dict[str, str] = {
-    "hemloshet": "Hemlöshet",
-    "vald_i_nara_relation": "Våld i nära relation",
-    "forsorjningsstod": "Försörjningsstöd",
-}
 VALUE_TYPES = ("level", "share", "change_pct", "change_pp", "change_abs")
 BASES = ("utfall", "prognos", "budget", "mal")
 UNITS = (
@@ -45,8 +44,9 @@ UNITS = (
 _PERIOD_RE = re.compile(
     r"^(\d{4}|\d{4}/\d{4}|\d{4}-\d{2}/\d{4}-\d{2}|\d{4}-\d{2}-\d{2})$"
 )
-CATALOG_DIR = paths.PACKAGE_DATA_DIR / "indicators"
-CURATED_DIR = paths.DATA_DIR / "curated"
+QUALIFIERS = ("≈", "<", ">", "≤", "≥")
+CATALOG_DIR = paths.CATALOG_DIR
+CURATED_DIR = paths.CURATED_DIR
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,11 @@ class Indicator:
     unit: str
     value_type: str
     comparability: str | None = None
+    themes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.themes:
+            object.__setattr__(self, "themes", (self.theme,))
 
 
 def _load_yaml(path: Path) -> dict:
@@ -76,10 +81,22 @@ def _load_yaml(path: Path) -> dict:
     return data
 
 
+def _themes_of(row: dict, theme: str, where: str) -> tuple[str, ...]:
+    """The themes of a catalog entry: its file's theme first, then those it lists."""
+    listed = row.get("themes") or []
+    if not isinstance(listed, list):
+        raise DataError(f"{where}: themes must be a list of theme ids, e.g. [{theme}].")
+    unknown = [t for t in listed if t not in theme_ids()]
+    if unknown:
+        raise DataError(f"{where}: unknown theme(s) {', '.join(map(str, unknown))}; use "
+                        f"{', '.join(theme_ids())} (lib/data/themes.yml).")
+    return tuple(dict.fromkeys([theme, *listed]))
+
+
 def load_catalog(catalog_dir: Path = CATALOG_DIR) -> dict[str, Indicator]:
     """All indicators of all themes, keyed by id; validated."""
     out: dict[str, Indicator] = {}
-    for theme in THEMES:
+    for theme in theme_ids():
         path = catalog_dir / f"{theme}.yml"
         data = _load_yaml(path)
         for i, row in enumerate(data.get("indicators") or [], start=1):
@@ -99,6 +116,7 @@ def load_catalog(catalog_dir: Path = CATALOG_DIR) -> dict[str, Indicator]:
                 id=row["id"], theme=theme, label=row["label"], definition=row["definition"],
                 unit=row["unit"], value_type=row["value_type"],
                 comparability=row.get("comparability"),
+                themes=_themes_of(row, theme, where),
             )
     return out
 
@@ -106,7 +124,9 @@ def load_catalog(catalog_dir: Path = CATALOG_DIR) -> dict[str, Indicator]:
 def catalog_frame(catalog: dict[str, Indicator] | None = None) -> pd.DataFrame:
     """The catalog as a table (one row per indicator)."""
     catalog = catalog if catalog is not None else load_catalog()
-    return pd.DataFrame([vars(i) for i in sorted(catalog.values(), key=lambda i: i.id)])
+    rows = [{**vars(i), "themes": ";".join(i.themes)}
+            for i in sorted(catalog.values(), key=lambda i: i.id)]
+    return pd.DataFrame(rows)
 
 
 # ---------------------------------------------------------------- reading values back
@@ -148,24 +168,42 @@ def _number_words() -> dict[str, float]:
     return {**words, **_EXTRA_WORDS}
 
 
+def _value_spans(value: float, flat: str) -> list[tuple[int, int]]:
+    """Where the value stands in whitespace-collapsed text: digit forms and number words."""
+    spans = {m.span() for form in number_forms(value)
+             for m in re.finditer(rf"(?<![\d,.]){re.escape(_WS.sub(' ', form))}(?![\d]|,\d)",
+                                  flat)}
+    spans |= {m.span() for m in re.finditer(r"[^\W\d_]+", flat)
+              if _number_words().get(m.group().lower()) == abs(value)}
+    return sorted(spans)
+
+
 def value_in_text(value: float, raw: str) -> bool:
     """True if the value stands in ``raw`` as the reports write it: digits or a number word."""
-    flat = _WS.sub(" ", raw)
-    for form in number_forms(value):
-        f = _WS.sub(" ", form)
-        if re.search(rf"(?<![\d,.]){re.escape(f)}(?![\d]|,\d)", flat):
-            return True
-    words = {w.lower() for w in re.findall(r"[^\W\d_]+", raw)}
-    return any(_number_words().get(w) == abs(value) for w in words)
+    return bool(_value_spans(value, _WS.sub(" ", raw)))
+
+
+def qualifiers_in_text(value: float, text: str, before: str = "") -> set[str | None]:
+    """The qualifiers (≈ < > ≤ ≥, None for exact) the text gives each occurrence of the value.
+
+    ``before`` is the text preceding ``text`` (the start of the line, the line above), read
+    for a qualifier word that stands just before the number (``cirka`` / ``15 000``).
+    """
+    from lib.quantities import qualifier_before
+
+    head = _WS.sub(" ", before).strip()
+    head = f"{head} " if head else ""
+    flat = _WS.sub(" ", text)
+    return {qualifier_before(head + flat[:start]) for start, _ in _value_spans(value, flat)}
 
 
 # ---------------------------------------------------------------- observations
 
 
 OBS_COLUMNS = (
-    "theme", "indicator", "label", "value", "unit", "value_type", "basis", "period",
-    "geography", "doc_id", "part_id", "source_file", "line", "quote", "line_text", "method",
-    "raw", "ocr_doc_id", "ocr_line", "restatement_of", "note",
+    "theme", "themes", "indicator", "label", "qualifier", "value", "unit", "value_type",
+    "basis", "period", "geography", "doc_id", "part_id", "source_file", "line", "quote",
+    "line_text", "method", "raw", "ocr_doc_id", "ocr_line", "restatement_of", "note",
 )
 
 
@@ -184,7 +222,18 @@ def _read_curated(path: Path, theme: str) -> list[dict]:
     return rows
 
 
-def _check_row(row: dict, where: str, catalog: dict[str, Indicator], c: corpus.Corpus) -> None:
+REQUIRED_FIELDS = ("indicator", "value", "unit", "value_type", "basis", "period", "geography",
+                   "doc_id", "line", "raw")
+
+
+def check_entry(row: dict, where: str, catalog: dict[str, Indicator], c: corpus.Corpus) -> None:
+    """Validate one curated (or accepted) entry against the catalog and the report itself.
+
+    ``where`` names the entry in the error (file and entry number, or sheet row). Checks:
+    required fields, indicator in the catalog with the same unit and value type, basis,
+    period form, the raw text at its line, the value readable from it, and the qualifier
+    (≈ < > ≤ ≥ or none) the text gives the number.
+    """
     for key in ("indicator", "value", "unit", "value_type", "basis", "period", "geography",
                 "doc_id", "line", "raw"):
         if row.get(key) in (None, ""):
@@ -192,7 +241,7 @@ def _check_row(row: dict, where: str, catalog: dict[str, Indicator], c: corpus.C
     ind = catalog.get(row["indicator"])
     if ind is None:
         raise DataError(f"{where}: indicator {row['indicator']!r} is not in the catalog "
-                        f"(lib/data/indicators/).")
+                        f"(data/curated/indicators/).")
     if (row["unit"], row["value_type"]) != (ind.unit, ind.value_type):
         raise DataError(f"{where}: unit/value_type {row['unit']}/{row['value_type']} differ from "
                         f"the catalog's {ind.unit}/{ind.value_type} for {ind.id}.")
@@ -209,9 +258,29 @@ def _check_row(row: dict, where: str, catalog: dict[str, Indicator], c: corpus.C
     if str(row["raw"]) not in lines[line - 1]:
         raise DataError(f"{where}: raw text {row['raw']!r} is not on line {line} of "
                         f"{c.document(row['doc_id']).file}; correct line or raw.")
-    if not value_in_text(float(row["value"]), _with_continuation(row, lines)):
+    if not isinstance(row["value"], int | float) or isinstance(row["value"], bool):
+        raise DataError(f"{where}: value {row['value']!r} is not a number.")
+    text = _with_continuation(row, lines)
+    if not value_in_text(float(row["value"]), text):
         raise DataError(f"{where}: value {row['value']} cannot be read back from raw text "
                         f"{row['raw']!r}.")
+    _check_qualifier(row, where, lines, text)
+
+
+def _check_qualifier(row: dict, where: str, lines: list[str], text: str) -> None:
+    qualifier = row.get("qualifier") or None
+    if qualifier is not None and qualifier not in QUALIFIERS:
+        raise DataError(f"{where}: qualifier {qualifier!r}; use one of {' '.join(QUALIFIERS)} "
+                        "or leave it out for an exact figure.")
+    line = row["line"]
+    before = (lines[line - 2] if line > 1 else "") + "\n" + \
+        lines[line - 1][:lines[line - 1].index(str(row["raw"]))]
+    found = qualifiers_in_text(float(row["value"]), text, before)
+    if qualifier not in found:
+        stated = " or ".join(sorted(repr(q) if q else "exact" for q in found))
+        raise DataError(f"{where}: the text gives {row['value']:g} as {stated}, the entry as "
+                        f"{repr(qualifier) if qualifier else 'exact'}; set qualifier to match "
+                        "(≈ ca/ungefär, > över/fler än, < färre än, ≥ minst, ≤ högst).")
 
 
 def _with_continuation(row: dict, lines: list[str]) -> str:
@@ -252,44 +321,62 @@ def _quote(doc_id: str, line: int, value: float) -> str:
     return _line_text(doc_id, line)
 
 
+def observation_record(row: dict, where: str, catalog: dict[str, Indicator],
+                       c: corpus.Corpus) -> dict:
+    """A validated entry (:func:`check_entry`) as a row of the observations table."""
+    check_entry(row, where, catalog, c)
+    ind = catalog[row["indicator"]]
+    doc = c.document(row["doc_id"])
+    ocr_line = row.get("ocr_line")
+    return {
+        "theme": ind.theme, "themes": ";".join(ind.themes), "indicator": ind.id,
+        "label": ind.label, "qualifier": row.get("qualifier") or None,
+        "value": float(row["value"]), "unit": ind.unit, "value_type": ind.value_type,
+        "basis": row["basis"], "period": str(row["period"]),
+        "geography": str(row["geography"]), "doc_id": doc.doc_id,
+        "part_id": c.part_of_line(doc.doc_id, row["line"]), "source_file": doc.file,
+        "line": int(row["line"]),
+        "quote": _quote(doc.doc_id, row["line"], float(row["value"])),
+        "line_text": _line_text(doc.doc_id, row["line"]),
+        "method": "curated", "raw": str(row["raw"]),
+        "ocr_doc_id": _twin_doc(c, doc.doc_id, row["line"]) if ocr_line else None,
+        "ocr_line": int(ocr_line) if ocr_line else None,
+        "restatement_of": row.get("restatement_of"), "note": row.get("note"),
+    }
+
+
+def curated_path(theme: str, curated_dir: Path = CURATED_DIR) -> Path:
+    """The file of a theme's curated observations."""
+    return curated_dir / f"observations_{theme}.yml"
+
+
 def curated_observations(
     curated_dir: Path = CURATED_DIR, catalog: dict[str, Indicator] | None = None
 ) -> pd.DataFrame:
-    """Load, validate and tabulate the curated observations of every theme."""
+    """Load, validate and tabulate the curated observations of every theme.
+
+    An entry stands in the file of its indicator's (primary) theme.
+    """
     catalog = catalog if catalog is not None else load_catalog()
     c = corpus.load()
     records = []
-    for theme in THEMES:
-        path = curated_dir / f"observations_{theme}.yml"
+    for theme in theme_ids():
+        path = curated_path(theme, curated_dir)
         for i, row in enumerate(_read_curated(path, theme), start=1):
             where = f"{path.name} observation {i} ({row.get('indicator', '?')})"
-            _check_row(row, where, catalog, c)
-            ind = catalog[row["indicator"]]
-            if ind.theme != theme:
-                raise DataError(f"{where}: indicator {ind.id} belongs to theme {ind.theme}.")
-            doc = c.document(row["doc_id"])
-            ocr_line = row.get("ocr_line")
-            records.append({
-                "theme": theme, "indicator": ind.id, "label": ind.label,
-                "value": float(row["value"]), "unit": ind.unit, "value_type": ind.value_type,
-                "basis": row["basis"], "period": str(row["period"]),
-                "geography": str(row["geography"]), "doc_id": doc.doc_id,
-                "part_id": c.part_of_line(doc.doc_id, row["line"]), "source_file": doc.file,
-                "line": int(row["line"]),
-                "quote": _quote(doc.doc_id, row["line"], float(row["value"])),
-                "line_text": _line_text(doc.doc_id, row["line"]),
-                "method": "curated", "raw": str(row["raw"]),
-                "ocr_doc_id": _twin_doc(c, doc.doc_id, row["line"]) if ocr_line else None,
-                "ocr_line": int(ocr_line) if ocr_line else None,
-                "restatement_of": row.get("restatement_of"), "note": row.get("note"),
-            })
+            record = observation_record(row, where, catalog, c)
+            if record["theme"] != theme:
+                raise DataError(f"{where}: indicator {record['indicator']} belongs to theme "
+                                f"{record['theme']}; move the entry to "
+                                f"{curated_path(record['theme']).name}.")
+            records.append(record)
     frame = pd.DataFrame.from_records(records, columns=list(OBS_COLUMNS))
-    _check_one_value_per_key(frame)
+    check_one_value_per_key(frame)
     return frame.sort_values(["theme", "doc_id", "line", "indicator", "period", "basis"],
                              kind="stable").reset_index(drop=True)
 
 
-def _check_one_value_per_key(frame: pd.DataFrame) -> None:
+def check_one_value_per_key(frame: pd.DataFrame) -> None:
     """One value per (indicator, period, geography, basis) and source part, restatements aside."""
     key = ["indicator", "period", "geography", "basis", "doc_id", "part_id"]
     primary = frame[frame.restatement_of.isna()]
@@ -373,6 +460,36 @@ def agree_at_precision(a: float, b: float) -> bool:
     return round(a, digits) == round(b, digits)
 
 
+_BOUNDS = {">": (False, None), "≥": (True, None), "<": (None, False), "≤": (None, True)}
+
+
+def _interval(value: float, qualifier: str | None) -> tuple[float, float, bool, bool]:
+    """The values a statement allows: (low, high, low included, high included)."""
+    inf = float("inf")
+    if qualifier in (">", "≥"):
+        return value, inf, qualifier == "≥", False
+    if qualifier in ("<", "≤"):
+        return -inf, value, False, qualifier == "≤"
+    return value, value, True, True
+
+
+def statements_agree(a: float, qa: str | None, b: float, qb: str | None) -> bool:
+    """True if two statements of a figure can both hold.
+
+    Exact values and approximations (≈) agree at the precision written
+    (:func:`agree_at_precision`); a bound (> < ≥ ≤) agrees with a statement whose values
+    it admits: ``färre än 5`` and a table cell ``>5`` do not agree.
+    """
+    qa, qb = (q if isinstance(q, str) else None for q in (qa, qb))
+    if qa not in _BOUNDS and qb not in _BOUNDS:
+        return agree_at_precision(a, b)
+    lo_a, hi_a, li_a, hi_in_a = _interval(a, qa)
+    lo_b, hi_b, li_b, hi_in_b = _interval(b, qb)
+    low, low_in = max((lo_a, li_a), (lo_b, li_b), key=lambda x: (x[0], not x[1]))
+    high, high_in = min((hi_a, hi_in_a), (hi_b, hi_in_b), key=lambda x: (x[0], x[1]))
+    return low < high or (low == high and low_in and high_in)
+
+
 def restated_disagreements(obs: pd.DataFrame) -> list[dict]:
     """Figures stated more than once (same indicator, period, geography, basis) that differ."""
     out = []
@@ -380,8 +497,12 @@ def restated_disagreements(obs: pd.DataFrame) -> list[dict]:
     for _, group in obs.groupby(key, sort=True):
         first = group.iloc[0]
         for _, other in group.iloc[1:].iterrows():
-            if not agree_at_precision(first.value, other.value):
+            if not statements_agree(first.value, first.qualifier, other.value, other.qualifier):
+                same = first.value == other.value
                 out.append(_pair("restatement_differs", first, other.to_dict(),
+                                 "Samma uppgift anges med gränser som utesluter varandra "
+                                 f"({first.qualifier or ''}{first.value:g} och "
+                                 f"{other.qualifier or ''}{other.value:g})." if same else
                                  "Samma uppgift anges med olika värden."))
     return out
 
@@ -455,7 +576,7 @@ def derived_disagreements(obs: pd.DataFrame, catalog: dict[str, Indicator]) -> l
     return out
 
 
-def load_consistency_checks(path: Path = paths.PACKAGE_DATA_DIR / "consistency.yml") -> dict:
+def load_consistency_checks(path: Path = paths.CURATED_DIR / "consistency.yml") -> dict:
     """The declared data tests (parts that must sum to a total)."""
     data = _load_yaml(path)
     return {"sums": list(data.get("sums") or [])}
@@ -503,21 +624,28 @@ SCHEMAS: dict[str, Schema] = {
         key=("id",),
         columns={
             "id": Column(_S, "Indicator id (theme prefix hem_, vnr_, fs_)"),
-            "theme": Column(_S, "Theme id", allowed=tuple(THEMES)),
+            "theme": Column(_S, "Primary theme id (the catalog file it is in)",
+                            allowed=theme_ids),
             "label": Column(_S, "Swedish label"),
             "definition": Column(_S, "Swedish definition: what is counted, where"),
             "unit": Column(_S, "Unit as written in the reports", allowed=UNITS),
             "value_type": Column(_S, "level, share or kind of change", allowed=VALUE_TYPES),
             "comparability": Column(_S, "Swedish note on breaks in the series", nullable=True),
+            "themes": Column(_S, "Every theme of the indicator, ';'-separated, primary first"),
         },
     ),
     "observations": Schema(
         key=("indicator", "period", "geography", "basis", "doc_id", "line"),
         columns={
-            "theme": Column(_S, "Theme id", allowed=tuple(THEMES)),
+            "theme": Column(_S, "Primary theme id of the indicator", allowed=theme_ids),
+            "themes": Column(_S, "Every theme of the indicator, ';'-separated, primary first"),
             "indicator": Column(_S, "Indicator id (see the indicators table)"),
             "label": Column(_S, "Swedish label of the indicator"),
-            "value": Column(_F, "The figure, in the unit as written (448 miljoner kronor -> 448)"),
+            "qualifier": Column(_S, "≈ approximation (ca, ungefär), > < bound (över, färre än), "
+                                    "≥ ≤ (minst, högst); empty when the figure is exact",
+                                nullable=True, allowed=QUALIFIERS),
+            "value": Column(_F, "The figure, in the unit as written (448 miljoner kronor -> 448); "
+                                "read with qualifier"),
             "unit": Column(_S, "Unit as written", allowed=UNITS),
             "value_type": Column(_S, "level | share | change_pct | change_pp | change_abs",
                                  allowed=VALUE_TYPES),
@@ -548,7 +676,7 @@ SCHEMAS: dict[str, Schema] = {
                                "change_differs_from_levels | parts_do_not_sum",
                            allowed=("restatement_differs", "ocr_rendering_differs",
                                     "change_differs_from_levels", "parts_do_not_sum")),
-            "theme": Column(_S, "Theme id", allowed=tuple(THEMES)),
+            "theme": Column(_S, "Primary theme id", allowed=theme_ids),
             "indicator": Column(_S, "Indicator of statement a"),
             "period": Column(_S, "Period of statement a"),
             "geography": Column(_S, "Geography of statement a"),

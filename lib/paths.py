@@ -15,6 +15,9 @@ DATA_DIR: Path = ROOT / "data"
 RAW_DIR: Path = DATA_DIR / "raw"
 PROCESSED_DIR: Path = DATA_DIR / "processed"
 MANIFEST: Path = RAW_DIR / "manifest.yml"
+# Figures read from the reports, the indicator catalog and the data tests: analysts edit these.
+CURATED_DIR: Path = DATA_DIR / "curated"
+CATALOG_DIR: Path = CURATED_DIR / "indicators"
 
 NOTEBOOKS_DIR: Path = ROOT / "notebooks"
 OUTPUTS_DIR: Path = ROOT / "outputs"

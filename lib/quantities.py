@@ -64,6 +64,17 @@ def _fold(s: str) -> str:
 # --------------------------------------------------------------------------- vocabulary
 
 
+def qualifier_before(before: str) -> str | None:
+    """The qualifier (≈ < > ≤ ≥) that the text right before a number gives it, or None.
+
+    ``ca 20 000`` -> ≈, ``färre än 5`` -> <, a table cell ``>5`` -> >; the words are
+    ``qualifier_words`` in lib/data/quantities_units.yml.
+    """
+    v = vocab()
+    m = v.qualifier_re.search(before)
+    return v.qualifier_of[" ".join(m.group("q").lower().split())] if m else None
+
+
 @dataclass(frozen=True)
 class Vocab:
     """The unit vocabulary, number words, approximation words and scattered tables."""
@@ -73,7 +84,8 @@ class Vocab:
     tail_forms: tuple[tuple[str, str], ...]
     scales: dict[str, float]
     number_words: dict[str, int]
-    approx_re: re.Pattern
+    qualifier_re: re.Pattern
+    qualifier_of: dict[str, str]
     tables: tuple[dict, ...]
     units: tuple[str, ...]
     cell_tables: tuple[dict, ...] = ()
@@ -100,11 +112,14 @@ def vocab() -> Vocab:
     for w, v in data["number_words"].items():
         words[w] = v
         words[_fold(w)] = v
-    approx = sorted({a for w in data["approx_words"] for a in (w, _fold(w))}, key=len, reverse=True)
-    approx_alt = "|".join(re.escape(a).replace(r"\ ", r"\s+") for a in approx)
-    approx_re = re.compile(rf"(?:^|(?<=[\s(]))(?:{approx_alt})\s*\(?\s*$", re.IGNORECASE)
+    qualifier_of = {f: symbol for symbol, ws in data["qualifier_words"].items()
+                    for w in ws for f in (w.lower(), _fold(w.lower()))}
+    alt = "|".join(re.escape(a).replace(r"\ ", r"\s+")
+                   for a in sorted(qualifier_of, key=len, reverse=True))
+    qualifier_re = re.compile(rf"(?:^|(?<=[\s(]))(?P<q>{alt})\s*\(?\s*$", re.IGNORECASE)
     return Vocab(unit_re, unit_of, tails, {k: float(v) for k, v in data["scales"].items()},
-                 words, approx_re, tuple(data.get("tables") or ()), tuple(data["units"]),
+                 words, qualifier_re, qualifier_of, tuple(data.get("tables") or ()),
+                 tuple(data["units"]),
                  tuple(data.get("cell_tables") or ()), tuple(data.get("table_units") or ()),
                  tuple(data.get("period_contexts") or ()))
 
@@ -189,6 +204,7 @@ class Quantity:
     unit: str = "antal"
     unit_end: int = 0
     approx: bool = False
+    qualifier: str | None = None
     period: str | None = None
     base_period: str | None = None
     basis: str | None = None
@@ -410,7 +426,8 @@ def _cell_numbers(st: _State, offset: int, cell: str, header: str | None, label:
             q.unit = unit or _unit_hint(label, header or "", table_hint) or "antal"
             q.unit_end = e
         before = cell[:m.start()]
-        q.approx = bool(vocab().approx_re.search(before))
+        q.qualifier = qualifier_before(before)
+        q.approx = q.qualifier is not None
         if header:
             q.period = _period_of_header(header, doc)
             q.basis = _basis_of(header)
@@ -655,7 +672,6 @@ _YEAR_CONTEXT = re.compile(
 def _prose_numbers(st: _State) -> None:
     doc = st.doc
     text = doc.text
-    v = vocab()
     for m in _NUMBER.finditer(text):
         s, e = m.span()
         if not st.free(s, e):
@@ -675,8 +691,10 @@ def _prose_numbers(st: _State) -> None:
         if "." in text[s:e] and frac and doc.document.text_quality != "ocr":
             st.add_span(s, e, "other")
             continue
+        qualifier = qualifier_before(before) or ("≈" if tal else None)
         q = Quantity(s, e, _parse_value(sign, int_part, frac), unit=unit,
-                     unit_end=max(unit_end, e), approx=tal or bool(v.approx_re.search(before)))
+                     unit_end=max(unit_end, e), approx=qualifier is not None,
+                     qualifier=qualifier)
         _add_quantity(st, q)
 
 
@@ -697,8 +715,9 @@ def _word_numbers(st: _State) -> None:
         else:
             value = float(v.number_words[w])
         before = doc.text[max(0, m.start() - 30):m.start()]
+        qualifier = qualifier_before(before)
         q = Quantity(m.start(), m.end(), value, unit=unit, unit_end=unit_end,
-                     approx=bool(v.approx_re.search(before)))
+                     approx=qualifier is not None, qualifier=qualifier)
         st.quantities.append(q)
 
 
@@ -965,8 +984,9 @@ def _build(c: corpus.Corpus) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "quantity_id": qid, "doc_id": doc_id, "part_id": doc.part_of(line),
                 "line": line, "line_end": line_end, "start": col, "end": col_end,
                 "value": q.value, "unit": q.unit, "scale": v.scales.get(q.unit, 1.0),
-                "approx": q.approx, "change": q.change, "period": q.period,
-                "base_period": q.base_period, "basis": q.basis, "label": q.label,
+                "approx": q.approx, "qualifier": q.qualifier, "change": q.change,
+                "period": q.period, "base_period": q.base_period, "basis": q.basis,
+                "label": q.label,
                 "column": q.column, "raw": doc.text[q.start:q.unit_end],
                 "sentence": sentence_of(line, doc.text[q.start:q.unit_end]),
             })
@@ -1039,7 +1059,11 @@ SCHEMAS: dict[str, Schema] = {
             "value": Column(_F, "Value in the unit as written (448 miljoner kronor -> 448)"),
             "unit": Column(_S, "Unit (antal: no unit written)", allowed=_UNITS),
             "scale": Column(_F, "Multiplier to the base unit (mnkr: 1e6 kronor)"),
-            "approx": Column(_B, "Approximate figure (cirka, drygt, knappt, 20-tal …)"),
+            "approx": Column(_B, "Approximate figure or a bound (cirka, drygt, 20-tal, färre än, "
+                                 "> …)"),
+            "qualifier": Column(_S, "≈ approximation, > < bound, ≥ ≤ at least/most; empty when "
+                                    "exact (qualifier_words in lib/data/quantities_units.yml)",
+                                nullable=True, allowed=("≈", "<", ">", "≤", "≥")),
             "change": Column(_B, "A change between two periods (ökat med, Diff.)"),
             "period": Column(_S, "Period of the value: 2024, 2024-01/2024-08, 2022-12-31; for a "
                                  "change the later period", nullable=True),

@@ -7,6 +7,7 @@ the data dictionary of data/processed/.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -16,12 +17,20 @@ from lib.errors import DataError
 
 @dataclass(frozen=True)
 class Column:
-    """One column: pandas dtype kind, description, nullability and allowed values."""
+    """One column: pandas dtype kind, description, nullability and allowed values.
+
+    ``allowed`` is a tuple, or a function returning one where the values are data (the
+    themes of lib/data/themes.yml), read when a table is validated.
+    """
 
     dtype: str  # "string" | "int64" | "float64" | "bool"
     description: str
     nullable: bool = False
-    allowed: tuple | None = None
+    allowed: tuple | Callable[[], tuple] | None = None
+
+    def allowed_values(self) -> tuple | None:
+        """The allowed values (calling ``allowed`` if it is a function), or None."""
+        return self.allowed() if callable(self.allowed) else self.allowed
 
 
 @dataclass(frozen=True)
@@ -123,11 +132,12 @@ def validate(name: str, df: pd.DataFrame) -> pd.DataFrame:
         if not col.nullable and values.isna().any():
             rows = list(values[values.isna()].index[:5])
             raise DataError(f"table {name}: column {col_name} has empty values (rows {rows}).")
-        if col.allowed is not None:
-            bad = sorted(set(values.dropna()) - set(col.allowed))
+        allowed = col.allowed_values()
+        if allowed is not None:
+            bad = sorted(set(values.dropna()) - set(allowed))
             if bad:
                 raise DataError(f"table {name}: column {col_name} has values {bad} "
-                                f"outside {list(col.allowed)}.")
+                                f"outside {list(allowed)}.")
     if schema.key and df.duplicated(list(schema.key)).any():
         dups = df[df.duplicated(list(schema.key), keep=False)][list(schema.key)].head(5)
         raise DataError(f"table {name}: key {schema.key} is not unique: {dups.values.tolist()}.")
@@ -147,7 +157,8 @@ def data_dictionary(names: list[str]) -> str:
             out += [f"Key: {', '.join(schema.key)}", ""]
         out += ["| column | type | null | description |", "|---|---|---|---|"]
         for col_name, col in schema.columns.items():
-            allowed = f" Allowed: {', '.join(map(str, col.allowed))}." if col.allowed else ""
+            values = col.allowed_values()
+            allowed = f" Allowed: {', '.join(map(str, values))}." if values else ""
             null = "yes" if col.nullable else "no"
             text = f"{col.description}{allowed}".replace("|", "\\|")
             out.append(f"| {col_name} | {col.dtype} | {null} | {text} |")

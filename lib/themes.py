@@ -28,7 +28,6 @@ from lib.errors import DataError
 from lib.schemas import Column, Schema
 
 LEXICON_PATH: Path = paths.PACKAGE_DATA_DIR / "themes.yml"
-THEME_IDS = ("hemloshet", "vald_i_nara_relation", "forsorjningsstod")
 
 _FOLD = str.maketrans("åäáàâãöóòôøéèêëüÅÄÁÀÂÃÖÓÒÔØÉÈÊËÜ", "aaaaaaoooooeeeeuaaaaaaoooooeeeeu")
 _WORD_RE = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
@@ -189,12 +188,30 @@ def tag(text: str, context: str = "") -> list[str]:
     return sorted({m[0] for m in mentions(text, context)})
 
 
+def theme_labels() -> dict[str, str]:
+    """Every theme id with its Swedish label, in the order of lib/data/themes.yml.
+
+    The one list of themes in the project: tables, catalogs, notebooks and the batch
+    read it from here.
+    """
+    return dict(lexicon().labels)
+
+
+def theme_ids() -> tuple[str, ...]:
+    """The theme ids, in the order of lib/data/themes.yml."""
+    return tuple(lexicon().labels)
+
+
+def check_theme(theme: object) -> str:
+    """The theme id if known, else a DataError listing the valid ones."""
+    if theme not in lexicon().labels:
+        raise DataError(f"unknown theme {theme!r}; valid: {', '.join(theme_ids())}.")
+    return theme  # type: ignore[return-value]
+
+
 def label(theme: str) -> str:
     """The Swedish label of a theme id."""
-    try:
-        return lexicon().labels[theme]
-    except KeyError:
-        raise DataError(f"unknown theme {theme!r}; valid: {', '.join(THEME_IDS)}.") from None
+    return lexicon().labels[check_theme(theme)]
 
 
 # --------------------------------------------------------------------------- kwic
@@ -280,7 +297,7 @@ def theme_prominence(c: corpus_mod.Corpus) -> pd.DataFrame:
             for theme, *_ in mentions(p.text, p.context):
                 hits[(p.part_id, theme)] = hits.get((p.part_id, theme), 0) + 1
         for part_id, n in words.items():
-            for theme in THEME_IDS:
+            for theme in theme_ids():
                 m = hits.get((part_id, theme), 0)
                 rows.append({"doc_id": d, "part_id": part_id, "theme": theme,
                              "theme_label": label(theme), "mentions": m, "words": n,
@@ -296,7 +313,7 @@ SCHEMAS: dict[str, Schema] = {
         columns={
             "doc_id": Column(_S, "Document id"),
             "part_id": Column(_S, "Part id"),
-            "theme": Column(_S, "Theme id (lib/data/themes.yml)", allowed=THEME_IDS),
+            "theme": Column(_S, "Theme id (lib/data/themes.yml)", allowed=theme_ids),
             "theme_label": Column(_S, "Swedish label of the theme", allowed=(
                 "Hemlöshet", "Våld i nära relation", "Försörjningsstöd")),
             "mentions": Column(_I, "Lexicon mentions of the theme in the part's passages"),

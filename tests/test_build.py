@@ -66,8 +66,8 @@ def test_invalid_table_leaves_previous_tables_intact(tmp_path, monkeypatch):
     before = _snapshot(tmp_path)
     real = build.build_tables
     monkeypatch.setattr(build, "build_tables", lambda c: _with_documents(
-        real(c), district="Majorna"))
-    with pytest.raises(DataError, match="district.*Majorna"):
+        real(c), text_quality="skannad"))
+    with pytest.raises(DataError, match="text_quality.*skannad"):
         build.build(out_dir=tmp_path)
     assert _snapshot(tmp_path) == before
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from lib import corpus, export, indicators, text
+from lib import corpus, export, indicators, text, themes
 from lib.errors import DataError
 
 GV = "gemensamma_verksamheter_2024"
@@ -34,7 +34,7 @@ def _one(obs, **where) -> pd.Series:
 
 def test_several_hundred_observations_in_all_three_themes(obs):
     assert len(obs) >= 300
-    assert set(obs.theme) == set(indicators.THEMES)
+    assert set(obs.theme) == set(themes.theme_ids())
 
 
 @pytest.mark.parametrize("theme, docs", [
@@ -182,7 +182,93 @@ def test_excel_export_has_a_sheet_per_theme_with_numbers_as_numbers(obs):
     sheets = pd.read_excel(io.BytesIO(data), sheet_name=None)
     assert list(sheets) == ["Hemlöshet", "Våld i nära relation", "Försörjningsstöd"]
     sheet = sheets["Försörjningsstöd"]
-    assert list(sheet.columns)[:3] == ["Indikator", "Benämning", "Värde"]
+    assert list(sheet.columns)[:4] == ["Indikator", "Benämning", "Ungefär/gräns", "Värde"]
     assert pd.api.types.is_float_dtype(sheet["Värde"]) and pd.api.types.is_integer_dtype(
         sheet["Rad"])
-    assert len(sheet) == (obs.theme == "forsorjningsstod").sum()
+    in_theme = obs.themes.str.split(";").map(lambda ts: "forsorjningsstod" in ts)
+    assert len(sheet) == in_theme.sum()
+    # An indicator of two themes is on both sheets; approximations read "ca" before the value.
+    both = sheets["Hemlöshet"][sheets["Hemlöshet"].Indikator ==
+                               "fs_temporara_bostader_kommuncentral"]
+    assert len(both) > 0 and set(both.Teman) == {"Försörjningsstöd, Hemlöshet"}
+    approx = sheets["Hemlöshet"][sheets["Hemlöshet"].Indikator == "hem_korttidsboende_dygn_sf"]
+    assert approx[["Ungefär/gräns", "Värde"]].values.tolist() == [["ca", 20000]]
+
+
+# ---------------------------------------------------------------- qualifiers and themes
+
+
+def test_approximations_and_bounds_are_marked(obs):
+    q = obs.set_index(["indicator", "line"]).qualifier
+    assert q["hem_korttidsboende_dygn_sf", 2870] == "≈"            # "ca 20 000 dygn"
+    assert q["vnr_spink_andel_forfragningar_skyddat_boende_vnr_heder"].iloc[0] == "≈"
+    assert q["hem_vrakningar_barn", 379] == "<"                    # "färre än 5"
+    row = obs[(obs.indicator == "hem_vrakningar_barn") & (obs.line == 396) & (obs.value == 5)]
+    assert row.qualifier.tolist() == [">"]                          # table cell ">5"
+    assert pd.isna(q["hem_forfragningar_socialt_boende", 1109].iloc[0])
+    assert obs.qualifier.notna().sum() == 19
+
+
+def test_text_gives_the_qualifier():
+    assert indicators.qualifiers_in_text(20000, "stod de för ca 20 000 dygn") == {"≈"}
+    assert indicators.qualifiers_in_text(5, "var för 2022 färre än 5.") == {"<"}
+    assert indicators.qualifiers_in_text(5, "\t>5\t0") == {">"}
+    assert indicators.qualifiers_in_text(15000, "15 000 dygn)", before="dygn (cirka") == {"≈"}
+    assert indicators.qualifiers_in_text(2, "med cirka två procent") == {"≈"}
+    assert indicators.qualifiers_in_text(459, "2024 hanterade vi 459") == {None}
+
+
+def test_bounds_that_exclude_each_other_are_a_discrepancy(obs, catalog):
+    d = indicators.discrepancies(obs, catalog)
+    row = d[d.indicator == "hem_vrakningar_barn"].iloc[0]
+    assert (row.kind, row.line_a, row.line_b) == ("restatement_differs", 379, 396)
+    assert "utesluter varandra" in row.note
+    assert indicators.statements_agree(5, "<", 4, None)
+    assert indicators.statements_agree(5, "≤", 5, None)
+    assert not indicators.statements_agree(5, "<", 5, None)
+    assert indicators.statements_agree(20000, "≈", 20000, None)
+
+
+def test_a_missing_qualifier_is_refused(tmp_path, catalog):
+    def edit(rows):
+        row = next(r for r in rows if r["indicator"] == "hem_korttidsboende_dygn_sf")
+        row.pop("qualifier")
+    curated = _curated_copy(tmp_path, "hemloshet", edit)
+    with pytest.raises(DataError, match="hem_korttidsboende_dygn_sf.*text gives 20000 as '≈', "
+                                        "the entry as exact; set qualifier"):
+        indicators.curated_observations(curated, catalog)
+
+
+def test_a_wrong_qualifier_is_refused(tmp_path, catalog):
+    def edit(rows):
+        rows[0]["qualifier"] = "≈"
+    curated = _curated_copy(tmp_path, "hemloshet", edit)
+    with pytest.raises(DataError, match="observation 1 .*as exact, the entry as '≈'"):
+        indicators.curated_observations(curated, catalog)
+
+
+def test_indicators_may_belong_to_several_themes(catalog, obs):
+    ind = catalog["fs_temporara_bostader_kommuncentral"]
+    assert (ind.theme, ind.themes) == ("forsorjningsstod", ("forsorjningsstod", "hemloshet"))
+    assert catalog["hem_forfragningar_socialt_boende"].themes == ("hemloshet",)
+    rows = obs[obs.indicator == "fs_temporara_bostader_kommuncentral"]
+    assert set(rows.themes) == {"forsorjningsstod;hemloshet"}
+    frame = indicators.catalog_frame(catalog).set_index("id")
+    assert frame.themes["fs_temporara_bostader_kommuncentral"] == "forsorjningsstod;hemloshet"
+
+
+def test_the_catalog_lives_with_the_curated_data():
+    from lib import paths
+    assert indicators.CATALOG_DIR == paths.DATA_DIR / "curated" / "indicators"
+    assert (indicators.CATALOG_DIR / "hemloshet.yml").is_file()
+
+
+def test_an_unknown_theme_in_the_catalog_is_refused(tmp_path):
+    target = tmp_path / "indicators"
+    shutil.copytree(indicators.CATALOG_DIR, target)
+    path = target / "forsorjningsstod.yml"
+    text = path.read_text(encoding="utf-8").replace(
+        "themes: [forsorjningsstod, hemloshet]", "themes: [forsorjningsstod, boende]", 1)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError, match="forsorjningsstod.yml indicator .*unknown theme.*boende"):
+        indicators.load_catalog(target)

@@ -21,7 +21,7 @@ def test_lexicon_has_the_three_themes():
     assert lex.labels == {"hemloshet": "Hemlöshet", "vald_i_nara_relation": "Våld i nära relation",
                           "forsorjningsstod": "Försörjningsstöd"}
     assert all(any(t.excluded and t.reason for t in lex.terms if t.theme == th)
-               for th in themes.THEME_IDS)
+               for th in themes.theme_ids())
 
 
 def test_tag_real_lines(real_corpus):
