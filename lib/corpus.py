@@ -35,6 +35,8 @@ from lib.errors import (
 )
 
 TEXT_QUALITIES = ("clean", "ocr")
+# Layouts the structure step reads differently from running text (lib/structure.py).
+LAYOUTS = ("questionnaire",)
 
 DOC_FIELDS = (
     "doc_id", "file", "title", "issuer", "district", "report_type", "period_start",
@@ -143,6 +145,13 @@ class Document:
     twin_doc_id: str | None = None
     twin_part_id: str | None = None
     declared_parts: tuple[Part, ...] = field(default=())
+    short_title: str = ""
+    layout: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The short Swedish name tables cite the report by (``short_title``, else the title)."""
+        return self.short_title or self.title
 
 
 def _require(row: dict, fields: tuple[str, ...], where: str) -> None:
@@ -246,6 +255,9 @@ def _parse_document(row: dict, where: str, vocab: Vocabulary) -> Document:
         twin_doc_id=twin.get("doc_id"),
         twin_part_id=twin.get("part_id"),
         declared_parts=tuple(_parse_part(doc_id, p, where) for p in parts),
+        short_title=str(row.get("short_title") or "").strip(),
+        layout=(_choice(row["layout"], LAYOUTS, where, "layout") if row.get("layout")
+                else None),
     )
 
 
@@ -449,7 +461,7 @@ class Corpus:
                     "period_end": d.period_end.isoformat(), "year": d.year,
                     "text_quality": d.text_quality, "line_start": p.line_start,
                     "line_end": p.line_end, "n_lines": p.line_end - p.line_start + 1,
-                    "same_report_as": twin, "sha256": d.sha256,
+                    "same_report_as": twin, "sha256": d.sha256, "short_title": d.label,
                 })
         return pd.DataFrame(rows)
 

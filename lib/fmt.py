@@ -84,14 +84,6 @@ PLAIN_HEADERS = frozenset({"Rad", "År", "Rad A", "Rad B", "Rader", "Första rad
 # Swedish headers of text columns that hold numbers (right-aligned like numeric columns).
 # "Före" is the left context of a keyword in context: right-aligned to the keyword.
 RIGHT_HEADERS = frozenset({"Beräknad förändring", "Förändring enligt rapporten", "Före"})
-# Short labels of the raw reports for shown tables (the CSV files keep the file name).
-SOURCE_LABELS: dict[str, str] = {
-    "2022_sn_centrum_arsrapport.txt": "Årsrapport 2022",
-    "2023_sf_sydvast_trygghetsprogram_uppfoljning.txt": "Trygghetsprogram 2023",
-    "2024_gemensamma_verksamheter_arsrapporter.txt": "Gemensamma 2024",
-    "2024_sf_centrum_stadengemensam_uppfoljning_ocr.txt": "Stadengemensam 2024",
-    "2024_sn_centrum_delarsrapport_augusti_ocr.txt": "Delårsrapport 2024",
-}
 _SOURCE_RE = re.compile(r"(?P<file>\S+\.txt), rad (?P<line>\d+)")
 
 
@@ -185,8 +177,21 @@ def source(file: str, line: object) -> str:
 
 
 def source_label(file: str) -> str:
-    """Short Swedish label of a raw report (:data:`SOURCE_LABELS`), else the file stem."""
-    return SOURCE_LABELS.get(file, file.removesuffix(".txt"))
+    """Short Swedish label of a raw report (the manifest's ``short_title``), else the file stem.
+
+    The labels come from the processed ``documents`` table.
+    """
+    return _source_labels().get(file, file.removesuffix(".txt"))
+
+
+def _source_labels() -> dict[str, str]:
+    from lib import processed
+
+    try:
+        docs = processed.load("documents")
+    except DataError:
+        return {}
+    return dict(zip(docs.file, docs.short_title, strict=True))
 
 
 def short_source(ref: object) -> str:

@@ -68,6 +68,8 @@ SCHEMAS: dict[str, Schema] = {
             "same_report_as": Column(_S, "doc_id/part_id of the same report in another rendering",
                                      nullable=True),
             "sha256": Column(_S, "sha256 of the raw file"),
+            "short_title": Column(_S, "Short Swedish name tables cite the report by "
+                                      "(manifest short_title, else the title)"),
         },
     ),
     "ocr_changes": Schema(

@@ -8,9 +8,9 @@ paragraphs (words hyphenated at line ends rejoined, compound hyphens kept) and
 split into sentences (:func:`iter_passages`, :func:`passages`). Each passage
 knows the raw line of every character (:meth:`Passage.line_at`).
 
-The safety-programme follow-up (doc ``sf_sydvast_trygghet_uppfoljning_2023``) is
-a questionnaire: :func:`questionnaire` returns one row per question, and its
-questions are sections too.
+Documents with ``layout: questionnaire`` in the manifest (the safety-programme
+follow-up) are questionnaires: :func:`questionnaire` returns one row per question, and
+their questions are sections too.
 """
 
 from __future__ import annotations
@@ -27,8 +27,6 @@ import pandas as pd
 from lib import corpus as corpus_mod
 from lib import text as text_mod
 from lib.schemas import Column, Schema
-
-QUESTIONNAIRE_DOC = "sf_sydvast_trygghet_uppfoljning_2023"
 
 # Line roles (the `role` column of line_roles).
 BLANK, FURNITURE, TOC = "blank", "furniture", "toc"
@@ -238,8 +236,8 @@ def _unnumbered(lines: list[str], i: int, roles: list[str | None], stop: int) ->
     return _Heading(i, i, None, re.sub(r"\s+", " ", s))
 
 
-def _is_questionnaire(doc_id: str) -> bool:
-    return doc_id == QUESTIONNAIRE_DOC
+def _is_questionnaire(c: corpus_mod.Corpus, doc_id: str) -> bool:
+    return c.document(doc_id).layout == "questionnaire"
 
 
 @dataclass
@@ -266,7 +264,7 @@ def _analyse(c: corpus_mod.Corpus, doc_id: str) -> _DocStructure:
             roles[i] = TOC
     headings: list[tuple[str, _Heading, int]] = []
     for part in c.parts(doc_id):
-        headings += _part_headings(doc_id, part, lines, roles)
+        headings += _part_headings(part, lines, roles, _is_questionnaire(c, doc_id))
     for i, line in enumerate(lines):
         if roles[i] is None:
             s = _clean(line)
@@ -275,7 +273,7 @@ def _analyse(c: corpus_mod.Corpus, doc_id: str) -> _DocStructure:
 
 
 def _part_headings(
-    doc_id: str, part: corpus_mod.Part, lines: list[str], roles: list[str | None]
+    part: corpus_mod.Part, lines: list[str], roles: list[str | None], questionnaire: bool
 ) -> list[tuple[str, _Heading, int]]:
     start, stop = part.line_start - 1, part.line_end
     found: list[_Heading] = []
@@ -285,7 +283,7 @@ def _part_headings(
             i += 1
             continue
         h = _numbered(lines, i, roles)
-        if h is None and not _is_questionnaire(doc_id):
+        if h is None and not questionnaire:
             h = _unnumbered(lines, i, roles, stop)
         if h is None:
             roles[i] = TEXT  # provisional: keeps runs of heading candidates apart
@@ -692,7 +690,7 @@ def line_roles(c: corpus_mod.Corpus, doc_id: str) -> pd.DataFrame:
 def _sections_list(c: corpus_mod.Corpus, doc_id: str) -> list[dict]:
     ds = _structure(c, doc_id)
     rows: list[dict] = []
-    q_items = _questionnaire_rows(c) if _is_questionnaire(doc_id) else []
+    q_items = _questionnaire_rows(c, doc_id) if _is_questionnaire(c, doc_id) else []
     for part in c.parts(doc_id):
         entries = [
             {"number": h.number, "heading": h.title, "level": level, "line_start": h.index + 1}
@@ -774,14 +772,14 @@ def _blocks(ds: _DocStructure, part: corpus_mod.Part) -> list[tuple[str, int, in
     return out
 
 
-@lru_cache(maxsize=4)
-def _questionnaire_cached(c: corpus_mod.Corpus) -> tuple[dict, ...]:
-    ds = _structure(c, QUESTIONNAIRE_DOC)
+@lru_cache(maxsize=8)
+def _questionnaire_cached(c: corpus_mod.Corpus, doc_id: str) -> tuple[dict, ...]:
+    ds = _structure(c, doc_id)
     levels = {h.index + 1: level for _, h, level in ds.headings}
     rows: list[dict] = []
     plan = area = None
     level = 1
-    for part in c.parts(QUESTIONNAIRE_DOC):
+    for part in c.parts(doc_id):
         q: dict | None = None
         for kind, first, last, text in _blocks(ds, part):
             if kind == "heading":
@@ -821,22 +819,23 @@ def _close(q: dict | None, rows: list[dict]) -> None:
     return None
 
 
-def _questionnaire_rows(c: corpus_mod.Corpus) -> list[dict]:
-    return list(_questionnaire_cached(c))
+def _questionnaire_rows(c: corpus_mod.Corpus, doc_id: str) -> list[dict]:
+    return list(_questionnaire_cached(c, doc_id))
 
 
 def questionnaire(c: corpus_mod.Corpus) -> pd.DataFrame:
-    """One row per question of the safety-programme follow-up (``QUESTIONNAIRE_DOC``).
+    """One row per question of the questionnaires (manifest ``layout: questionnaire``).
 
     Columns: doc_id, question_no, plan, malomrade (målområde / fokusområde heading or
     None), strategy (Strategi / insats and expected result), question, answer (Ja, Nej
     or None), comment, line_start, line_end (raw lines of question through comment).
     """
     rows = [
-        {"doc_id": QUESTIONNAIRE_DOC, "question_no": k, **{
+        {"doc_id": doc.doc_id, "question_no": k, **{
             key: r[key] for key in ("plan", "malomrade", "strategy", "question", "answer",
                                     "comment", "line_start", "line_end")}}
-        for k, r in enumerate(_questionnaire_rows(c), start=1)
+        for doc in c.documents if doc.layout == "questionnaire"
+        for k, r in enumerate(_questionnaire_rows(c, doc.doc_id), start=1)
     ]
     return pd.DataFrame(rows, columns=list(SCHEMAS["questionnaire"].columns)).astype(
         {"question_no": "int64", "line_start": "int64", "line_end": "int64"}

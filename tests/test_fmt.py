@@ -73,8 +73,17 @@ def test_short_source_and_labels_of_every_report():
     assert fmt.short_source("ingen källa") == "ingen källa"
     assert fmt.short_source(None) == fmt.NA
     files = sorted(p.name for p in paths.RAW_DIR.glob("*.txt"))
-    assert len(files) == 5 and sorted(fmt.SOURCE_LABELS) == files
-    assert len(set(fmt.SOURCE_LABELS.values())) == 5
+    labels = {fmt.source_label(f) for f in files}
+    assert len(files) == 5 and len(labels) == 5  # every report has its own short label
+    assert fmt.source_label("2022_sn_centrum_arsrapport.txt") == "Årsrapport 2022"
+    assert fmt.source_label("okand.txt") == "okand"
+
+
+def test_qualified_numbers():
+    assert fmt.qualified(20000, "≈") == f"ca{NB}20{NB}000"
+    assert fmt.qualified(5, "<") == f"<{NB}5"
+    assert fmt.qualified(4080, None) == f"4{NB}080"
+    assert fmt.qualified(float("nan"), "≈") == fmt.NA
 
 
 @pytest.mark.parametrize(("period", "expected"), [

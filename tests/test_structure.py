@@ -10,7 +10,7 @@ from lib.schemas import Schema
 AR22 = "sn_centrum_arsrapport_2022"
 GV = "gemensamma_verksamheter_2024"
 SF = "sf_centrum_stadengemensam_2024"
-Q = st.QUESTIONNAIRE_DOC
+Q = "sf_sydvast_trygghet_uppfoljning_2023"  # layout: questionnaire in the manifest
 
 
 def _section(df, heading):
