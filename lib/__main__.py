@@ -57,7 +57,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
     if args.all_years and args.year:
         raise DataError("give either --year or --all-years, not both.")
-    years = batch.YEARS if args.all_years else (args.year or [])
+    years = batch.report_years() if args.all_years else (args.year or [])
     try:
         n_jobs = int(args.jobs)
     except ValueError:
@@ -104,13 +104,13 @@ def parser() -> argparse.ArgumentParser:
 
     bt = sub.add_parser("batch", help="run the notebooks into outputs/<year>/<district>/")
     bt.add_argument("--year", action="append", default=[], metavar="YEAR",
-                    help="2022, 2023 or 2024 (repeatable)")
-    bt.add_argument("--all-years", action="store_true", help="every year: 2022, 2023 and 2024")
+                    help="a year with a report or a figure in data/processed (repeatable)")
+    bt.add_argument("--all-years", action="store_true",
+                    help="every year a report is for (documents.year)")
     bt.add_argument("--theme", action="append", default=[], metavar="THEME",
-                    help="oversikt, hemloshet, vald_i_nara_relation or forsorjningsstod "
-                         "(repeatable; default all)")
+                    help="oversikt or a theme id of lib/data/themes.yml (repeatable; default all)")
     bt.add_argument("--district", action="append", default=[], metavar="DISTRICT",
-                    help="Göteborg, Centrum, Hisingen, Nordost or Sydväst "
+                    help="the city or a district of the manifest's vocabulary "
                          "(repeatable; default all)")
     bt.add_argument("--jobs", default="2", help="notebooks run in parallel (default 2)")
     bt.add_argument("--outputs-dir", type=Path, default=None, help="default outputs/")

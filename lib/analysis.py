@@ -10,10 +10,16 @@ Selection rules (:func:`select`):
   they are compared with (role ``prior``): for a current figure of period ``P`` the
   outcome (basis ``utfall``) of the same indicator and geography for ``P`` moved back
   one year (``"2023"``, ``"2023-01/2023-08"``, ``"2023-06-30"``).
-* **district** ``Göteborg`` selects every geography (districts, the city and the
-  city-wide services such as Kriscentrum för kvinnor); any other district selects the
-  rows whose geography is that district, nothing else (services are city-wide and
-  appear only under Göteborg).
+* **district**: the city (``Göteborg``, :func:`city`) selects every geography (districts,
+  the city and the city-wide services such as Kriscentrum för kvinnor); any other district
+  selects the rows whose geography is that district, nothing else (services are city-wide
+  and appear only under the city). ``None`` means the city.
+* An indicator belongs to every theme its catalog entry lists (column ``themes``).
+
+Years, districts and themes are data: :func:`years` (every year with a report or a
+figure), :func:`areas` (the manifest's vocabulary, via the ``areas`` table) and
+:func:`lib.themes.theme_labels`. Approximations and bounds carry their ``qualifier``
+(≈ < > ≤ ≥); changes are not computed from bounds, and bounds stay out of the tests.
 * Restatements (rows with ``restatement_of`` set: the same figure again elsewhere in a
   report) are left out; the discrepancies table records where they disagree.
 
@@ -25,23 +31,16 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
+from pathlib import Path
 
 import pandas as pd
 
-from lib import fmt, processed
+from lib import fmt, paths, processed
 from lib.errors import DataError
+from lib.themes import check_theme, theme_labels
 
-YEARS: tuple[int, ...] = (2022, 2023, 2024)
-CITY = "Göteborg"
-DISTRICTS: tuple[str, ...] = (CITY, "Centrum", "Hisingen", "Nordost", "Sydväst")
-PARTS_OF_CITY: tuple[str, ...] = DISTRICTS[1:]
-THEMES: dict[str, str] = {
-    "hemloshet": "Hemlöshet",
-    "vald_i_nara_relation": "Våld i nära relation",
-    "forsorjningsstod": "Försörjningsstöd",
-}
 BASIS_LABELS: dict[str, str] = {
     "utfall": "utfall", "prognos": "prognos", "budget": "budget", "mal": "mål",
 }
@@ -52,30 +51,67 @@ COUNT_UNITS = (
 )
 _CHANGE_SUFFIXES = ("_forandring_pct", "_forandring", "_forandring_antal", "_forandring_mnkr")
 _YEAR_RE = re.compile(r"\d{4}")
+BOUNDS = frozenset({"<", ">", "≤", "≥"})
+
+
+# ----------------------------------------------------------------------------- scope
+
+
+def city() -> str:
+    """The area standing for the whole city (the manifest's ``vocabulary.city``)."""
+    return processed.city()
+
+
+def areas() -> tuple[str, ...]:
+    """The city, then its districts (the manifest's vocabulary)."""
+    return processed.areas()
+
+
+def districts() -> tuple[str, ...]:
+    """The city's districts (every area but the city)."""
+    return tuple(a for a in areas() if a != city())
+
+
+def years() -> tuple[int, ...]:
+    """Every year with a report (``documents.year``) or a figure (the year a period ends in)."""
+    return _years(str(processed.processed_dir()))
+
+
+def report_years() -> tuple[int, ...]:
+    """The years the reports are for (``documents.year``)."""
+    return tuple(sorted({int(y) for y in processed.load("documents").year}))
+
+
+@cache
+def _years(directory: str) -> tuple[int, ...]:
+    periods = processed.load("observations").period
+    return tuple(sorted(set(report_years()) | {period_year(p) for p in periods}))
+
+
+def _area(district: str | None) -> str:
+    return city() if district is None else district
+
+
+def is_bound(qualifier: object) -> bool:
+    """True for a bound (``<``, ``>``, ``≤``, ``≥``): not a value to compute with."""
+    return isinstance(qualifier, str) and qualifier in BOUNDS
 
 
 # ----------------------------------------------------------------------------- parameters
 
 
 def validate_params(year: object, district: object, output_dir: object) -> None:
-    """Check a notebook's parameters; raise :class:`DataError` with a one-line message."""
-    if isinstance(year, bool) or not isinstance(year, int) or year not in YEARS:
+    """Check a notebook's parameters against the data; raise a one-line :class:`DataError`."""
+    if isinstance(year, bool) or not isinstance(year, int) or year not in years():
         raise DataError(f"year={year!r}: ogiltigt år / invalid year; "
-                        f"välj / choose one of {', '.join(map(str, YEARS))}.")
-    if not isinstance(district, str) or district not in DISTRICTS:
+                        f"välj / choose one of {', '.join(map(str, years()))}.")
+    if not isinstance(district, str) or district not in areas():
         raise DataError(f"district={district!r}: okänt område / unknown district; "
-                        f"välj / choose one of {', '.join(DISTRICTS)}.")
+                        f"välj / choose one of {', '.join(areas())}.")
     if not isinstance(output_dir, str):
         raise DataError(f"output_dir={output_dir!r}: must be a string (a directory path, "
                         "or \"\" not to save files) / ska vara en sträng.")
     fmt.check_output_dir(output_dir)
-
-
-def check_theme(theme: str) -> str:
-    """The theme id if known, else a DataError."""
-    if theme not in THEMES:
-        raise DataError(f"unknown theme {theme!r}; valid: {', '.join(THEMES)}.")
-    return theme
 
 
 # ----------------------------------------------------------------------------- periods
@@ -111,11 +147,12 @@ def shift_period(period: str, years: int = -1) -> str:
 
 
 def observations(theme: str | None = None) -> pd.DataFrame:
-    """The curated observations (of one theme), restatements left out, with ``year``
-    (the year the period ends in) and ``source`` (file, line)."""
+    """The curated observations (of one theme: every indicator listing it), restatements
+    left out, with ``year`` (the year the period ends in) and ``source`` (file, line)."""
     obs = _observations(str(processed.processed_dir()))
     if theme is not None:
-        obs = obs[obs.theme == check_theme(theme)]
+        check_theme(theme)
+        obs = obs[obs.themes.str.split(";").map(lambda ts: theme in ts)]
     return obs.reset_index(drop=True)
 
 
@@ -129,11 +166,12 @@ def _observations(directory: str) -> pd.DataFrame:
                            kind="stable").reset_index(drop=True)
 
 
-def in_district(obs: pd.DataFrame, district: str) -> pd.DataFrame:
-    """Rows of ``district``: all rows for Göteborg, else rows with that geography."""
-    if district not in DISTRICTS:
-        raise DataError(f"district={district!r}: choose one of {', '.join(DISTRICTS)}.")
-    return obs if district == CITY else obs[obs.geography == district]
+def in_district(obs: pd.DataFrame, district: str | None) -> pd.DataFrame:
+    """Rows of ``district``: all rows for the city, else rows with that geography."""
+    district = _area(district)
+    if district not in areas():
+        raise DataError(f"district={district!r}: choose one of {', '.join(areas())}.")
+    return obs if district == city() else obs[obs.geography == district]
 
 
 def _prior_rows(obs: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
@@ -146,8 +184,9 @@ def _prior_rows(obs: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
     return outcomes[mask]
 
 
-def select(theme: str, year: int, district: str = CITY) -> pd.DataFrame:
+def select(theme: str, year: int, district: str | None = None) -> pd.DataFrame:
     """The figures of a theme for a year and district (module docstring), with ``role``."""
+    district = _area(district)
     validate_params(year, district, "")
     return _select(str(processed.processed_dir()), check_theme(theme), year, district).copy()
 
@@ -163,13 +202,14 @@ def _select(directory: str, theme: str, year: int, district: str) -> pd.DataFram
                            kind="stable").reset_index(drop=True)
 
 
-def place(district: str) -> str:
+def place(district: str | None) -> str:
     """Swedish name of the selection's area: ``Göteborg (hela staden)`` or ``Centrum``."""
-    return f"{CITY} (hela staden, alla områden och verksamheter)" if district == CITY \
-        else f"stadsområde {district}"
+    district = _area(district)
+    return f"{district} (hela staden, alla områden och verksamheter)" \
+        if district == city() else f"stadsområde {district}"
 
 
-def heading(year: int, district: str = CITY) -> str:
+def heading(year: int, district: str | None = None) -> str:
     """The Swedish sentence naming the selection a report shows (Markdown)."""
     return f"**Rapporten visar år {year}, {place(district)}.**"
 
@@ -185,14 +225,14 @@ def sources_legend(files: list[str]) -> str:
                       for f in sorted(files))
 
 
-def summary(theme: str, year: int, district: str = CITY) -> str:
+def summary(theme: str, year: int, district: str | None = None) -> str:
     """What the selection holds (or that it is empty), as Swedish Markdown prose.
 
     Lists the reports cited, with the short labels the tables use for them.
     """
     sel = select(theme, year, district)
     cur = sel[sel.role == "current"]
-    label = THEMES[theme].lower()
+    label = theme_labels()[theme].lower()
     if cur.empty:
         return (f"Rapporterna innehåller inga uppgifter om {label} för {place(district)} "
                 f"år {year}. Avsnitten nedan visar därför inga nyckeltal för urvalet; "
@@ -219,7 +259,7 @@ _UNIT_SHORT = {"procent": "%", "procentenheter": _PP}
 
 def item(label: str, geography: str) -> str:
     """``label – geography``, the place left out for the city or when the label names it."""
-    if geography == CITY or geography.lower() in label.lower():
+    if geography == city() or geography.lower() in label.lower():
         return label
     return f"{label} – {geography}"
 
@@ -248,13 +288,19 @@ def _computed(row: dict) -> str:
     return text if pct is None or pd.isna(pct) else f"{text} ({fmt.percent(pct, sign=True)})"
 
 
+# Value columns shown with the qualifier of an approximation or bound (``ca 20 000``, ``< 5``).
+_QUALIFIER_OF = {"value": "qualifier", "prior_value": "prior_qualifier"}
+
+
 def view(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """A compact table for display, with Swedish headers; the CSV keeps the full table.
 
     ``columns`` are column names of ``df`` or the derived columns ``item`` (label and
     place), ``when`` (period in words, basis unless outcome), ``computed`` (the change
     from the prior-year value, in percent too for levels, in percentage points for
-    shares) and ``reported`` (the change the report gives, with its unit). Source columns
+    shares) and ``reported`` (the change the report gives, with its unit). A value column
+    becomes text (``ca 20 000``, ``< 5``) where some of its values are qualified, and
+    stays numeric otherwise. Source columns
     show the short report label (:func:`lib.fmt.short_source`); periods read
     ``jan–aug 2024``; OCR repairs read ``a → b``.
     """
@@ -270,6 +316,9 @@ def view(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
             raise DataError(f"analysis.view: column {col!r} is not in the table.")
         elif col in SOURCE_COLUMNS:
             out[header] = [fmt.short_source(v) for v in df[col]]
+        elif col in _QUALIFIER_OF and df.get(_QUALIFIER_OF[col], pd.Series()).notna().any():
+            out[header] = [fmt.qualified(v, q) for v, q in zip(df[col], df[_QUALIFIER_OF[col]],
+                                                                strict=True)]
         elif col == "period":
             out[header] = [fmt.period(v) for v in df[col]]
         elif col == "repairs":
@@ -283,14 +332,16 @@ def view(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 # Columns of the key-figure CSV files (the notebooks show a compact view of them).
 KEY_CSV_COLUMNS = (
-    "label", "geography", "period", "basis", "value", "unit", "prior_period", "prior_value",
+    "label", "geography", "period", "basis", "qualifier", "value", "unit", "prior_period",
+    "prior_qualifier", "prior_value",
     "change", "change_pct", "reported_change", "reported_change_unit", "source",
     "prior_source", "quote",
 )
 KEY_COLUMNS = (
-    "indicator", "label", "geography", "period", "basis", "value", "unit", "value_type",
-    "prior_period", "prior_value", "change", "change_pct", "reported_change",
-    "reported_change_unit", "source", "prior_source", "source_file", "line", "doc_id", "quote",
+    "indicator", "label", "geography", "period", "basis", "qualifier", "value", "unit",
+    "value_type", "prior_period", "prior_qualifier", "prior_value", "change", "change_pct",
+    "reported_change", "reported_change_unit", "source", "prior_source", "source_file", "line",
+    "doc_id", "quote",
 )
 
 
@@ -322,14 +373,15 @@ def _reported_change(changes: dict[tuple, list[dict]], row: dict) -> dict | None
     return _pick(cands, row["doc_id"])
 
 
-def key_figures(theme: str, year: int, district: str = CITY) -> pd.DataFrame:
+def key_figures(theme: str, year: int, district: str | None = None) -> pd.DataFrame:
     """Levels and shares of the year with prior-year value, change and source (file, line).
 
     ``change`` is the difference to the prior-year value (units of the figure; percentage
     points for shares), ``change_pct`` the relative change of a level in percent; both
     computed from the values as written. ``reported_change`` is the change the report
     itself gives (its ``_forandring`` indicator for the same geography, basis and period),
-    in ``reported_change_unit``. Rows with a comparison come first.
+    in ``reported_change_unit``. Rows with a comparison come first. ``qualifier`` and
+    ``prior_qualifier`` mark approximations and bounds; no change is computed from a bound.
     """
     sel = select(theme, year, district)
     current = sel[sel.role == "current"]
@@ -343,14 +395,17 @@ def key_figures(theme: str, year: int, district: str = CITY) -> pd.DataFrame:
         prior = _pick(priors.get((r["indicator"], r["geography"], pp), []), r["doc_id"])
         rep = _reported_change(changes, r)
         pv = prior["value"] if prior is not None else math.nan
-        change = r["value"] - pv if prior is not None else math.nan
+        pq = prior["qualifier"] if prior is not None else None
+        bounded = is_bound(r["qualifier"]) or is_bound(pq)
+        change = r["value"] - pv if prior is not None and not bounded else math.nan
         pct = (100 * change / pv if prior is not None and r["value_type"] == "level" and pv
                else math.nan)
         rows.append({
-            **{k: r[k] for k in ("indicator", "label", "geography", "period", "basis", "value",
-                                 "unit", "value_type", "source", "source_file", "line",
-                                 "doc_id", "quote")},
+            **{k: r[k] for k in ("indicator", "label", "geography", "period", "basis",
+                                 "qualifier", "value", "unit", "value_type", "source",
+                                 "source_file", "line", "doc_id", "quote")},
             "prior_period": pp if prior is not None else None,
+            "prior_qualifier": pq if isinstance(pq, str) else None,
             "prior_value": pv, "change": change,
             "change_pct": round(pct, 1) if not math.isnan(pct) else math.nan,
             "reported_change": rep["value"] if rep is not None else math.nan,
@@ -367,9 +422,10 @@ def key_figures(theme: str, year: int, district: str = CITY) -> pd.DataFrame:
     return kf.drop(columns="_c").reset_index(drop=True)
 
 
-def figure(kf: pd.DataFrame, indicator: str, geography: str = CITY,
+def figure(kf: pd.DataFrame, indicator: str, geography: str | None = None,
            period: str | None = None, basis: str = "utfall") -> pd.Series:
     """The one key-figure row of an indicator (for asserts); DataError unless exactly one."""
+    geography = _area(geography)
     rows = kf[(kf.indicator == indicator) & (kf.geography == geography)
               & (kf.basis == BASIS_LABELS.get(basis, basis))]
     if period is not None:
@@ -384,7 +440,7 @@ REPORTED_CHANGE_COLUMNS = ("indicator", "label", "geography", "period", "basis",
                            "unit", "value_type", "source", "source_file", "line", "quote")
 
 
-def reported_changes(theme: str, year: int, district: str = CITY) -> pd.DataFrame:
+def reported_changes(theme: str, year: int, district: str | None = None) -> pd.DataFrame:
     """The changes the reports state for the year (change_pct, change_pp, change_abs rows)."""
     sel = select(theme, year, district)
     ch = sel[(sel.role == "current") & sel.value_type.str.startswith("change")]
@@ -418,7 +474,7 @@ def change_chart_data(kf: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
 SERIES_COLUMNS = ("indicator", "label", "geography", "year", "basis", "value", "unit", "source")
 
 
-def series(theme: str, district: str = CITY, min_points: int = 2) -> pd.DataFrame:
+def series(theme: str, district: str | None = None, min_points: int = 2) -> pd.DataFrame:
     """Whole-year levels and shares across all years the reports cover.
 
     One row per (indicator, geography, year, basis); outcomes only for the level series
@@ -456,12 +512,12 @@ def district_comparison(theme: str, year: int) -> pd.DataFrame:
     a district notebook shows its district beside the others.
     """
     obs = observations(theme)
-    obs = obs[(obs.year == year) & obs.geography.isin(DISTRICTS)]
+    obs = obs[(obs.year == year) & obs.geography.isin(areas())]
     key = ["indicator", "period", "basis"]
-    parts = obs[obs.geography.isin(PARTS_OF_CITY)].groupby(key).geography.nunique()
+    parts = obs[obs.geography.isin(districts())].groupby(key).geography.nunique()
     keys = parts[parts >= 2].reset_index()[key]
     out = obs.merge(keys, on=key)
-    order = {g: i for i, g in enumerate(DISTRICTS[1:] + (CITY,))}
+    order = {g: i for i, g in enumerate(districts() + (city(),))}
     out = out.assign(_o=out.geography.map(order), basis=out.basis.map(BASIS_LABELS))
     out = out.sort_values(["indicator", "period", "basis", "_o"], kind="stable")
     return out[list(COMPARISON_COLUMNS)].reset_index(drop=True)
@@ -491,6 +547,9 @@ COUNT_CAVEATS = (
     "förfrågningar, besök eller ärenden, vilket ger mer variation än modellen och för små "
     "p-värden. Ändrade rutiner för registrering eller nya definitioner mellan åren fångas inte."
 )
+
+
+APPROX_CAVEAT = "Några antal är ungefärliga i rapporten (ca) och används som de står."
 
 
 def _p(p: float) -> str:
@@ -542,16 +601,22 @@ def count_change_tests(kf: pd.DataFrame) -> pd.DataFrame:
     """Count-change tests for every key figure that is a count with a prior-year outcome.
 
     Both periods must be whole years (or the same months of two years) and the basis an
-    outcome. Adds ``p_adjusted`` (Benjamini–Hochberg over the tests shown), since many
+    outcome; bounds (``färre än 5``) are left out, approximations (ca) say so in the
+    caveats. Adds ``p_adjusted`` (Benjamini–Hochberg over the tests shown), since many
     tests at once make some small p-values likely by chance.
     """
     from scipy import stats
 
     ok = kf[(kf.basis == "utfall") & (kf.value_type == "level") & kf.unit.isin(COUNT_UNITS)
-            & kf.prior_value.notna() & (kf.prior_value > 0)]
-    results = [count_change_test(r.prior_value, r.value, _with_place(r.label, r.geography),
-                                 r.unit,
-                                 (r.prior_period, r.period)) for r in ok.itertuples()]
+            & kf.prior_value.notna() & (kf.prior_value > 0)
+            & ~kf.qualifier.map(is_bound) & ~kf.prior_qualifier.map(is_bound)]
+    results = []
+    for r in ok.itertuples():
+        res = count_change_test(r.prior_value, r.value, _with_place(r.label, r.geography),
+                                r.unit, (r.prior_period, r.period))
+        if "≈" in (r.qualifier, r.prior_qualifier):
+            res = replace(res, caveats=f"{res.caveats} {APPROX_CAVEAT}")
+        results.append(res)
     out = results_frame(results)
     out.insert(0, "source", list(ok.source))
     out.insert(0, "indicator", list(ok.indicator))
@@ -596,7 +661,7 @@ def chi_square_test(table: pd.DataFrame, question: str, caveats: str = "",
 @dataclass(frozen=True)
 class ChiSpec:
     """A distribution in the data worth a chi-square test: cells are (indicator, geography,
-    period) triples arranged as rows × columns."""
+    period) triples arranged as rows × columns (data/curated/distribution_tests.yml)."""
 
     theme: str
     year: int
@@ -611,87 +676,74 @@ class ChiSpec:
         return {g for row in self.cells for _, g, _ in row}
 
 
-CHI_SPECS: tuple[ChiSpec, ...] = (
-    ChiSpec(
-        "hemloshet", 2024,
-        "Skiljer sig andelen kvinnor mellan biståndsbedömda och biståndslösa övernattande "
-        "hos Uppsökarenheten?",
-        ("Biståndsbedömda", "Biståndslösa"), ("Kvinnor", "Män"),
-        ((("hem_uppsok_overnattande_bistandsbedomda_kvinnor", "Uppsökarenheten", "2024"),
-          ("hem_uppsok_overnattande_bistandsbedomda_man", "Uppsökarenheten", "2024")),
-         (("hem_uppsok_overnattande_bistandslosa_kvinnor", "Uppsökarenheten", "2024"),
-          ("hem_uppsok_overnattande_bistandslosa_man", "Uppsökarenheten", "2024"))),
-        "Små tal (7 kvinnor bland de biståndslösa): testet har låg styrka, och en icke "
-        "signifikant skillnad betyder inte att andelarna är lika. Personer räknas en gång per "
-        "grupp; samma person kan ha övernattat i båda grupperna.",
-        "kvinnor",
-    ),
-    ChiSpec(
-        "vald_i_nara_relation", 2024,
-        "Har fördelningen mellan Kriscentrum för kvinnor och Kriscentrum för män (personer i "
-        "samtal) förändrats mellan 2023 och 2024?",
-        ("2023", "2024"), ("Kriscentrum för kvinnor", "Kriscentrum för män"),
-        ((("vnr_kck_samtal_personer", "Kriscentrum för kvinnor", "2023"),
-          ("vnr_kcm_samtal_personer", "Kriscentrum för män", "2023")),
-         (("vnr_kck_samtal_personer", "Kriscentrum för kvinnor", "2024"),
-          ("vnr_kcm_samtal_personer", "Kriscentrum för män", "2024"))),
-        "Samma person kan finnas med båda åren, så åren är inte oberoende stickprov. "
-        "Verksamheternas kapacitet och väntetider styr antalet lika mycket som behovet.",
-        "hos Kriscentrum för kvinnor",
-    ),
-    ChiSpec(
-        "vald_i_nara_relation", 2024,
-        "Har orsakerna till Spinks förfrågningar om skyddat boende fördelats annorlunda 2024 "
-        "än 2023?",
-        ("2023", "2024"), ("Våld i nära relation/heder", "Avhoppare", "Annan orsak"),
-        ((("vnr_spink_forfragningar_skyddat_boende_vnr_heder", CITY, "2023"),
-          ("vnr_spink_forfragningar_skyddat_boende_avhoppare", CITY, "2023"),
-          ("vnr_spink_forfragningar_skyddat_boende_annan_orsak", CITY, "2023")),
-         (("vnr_spink_forfragningar_skyddat_boende_vnr_heder", CITY, "2024"),
-          ("vnr_spink_forfragningar_skyddat_boende_avhoppare", CITY, "2024"),
-          ("vnr_spink_forfragningar_skyddat_boende_annan_orsak", CITY, "2024"))),
-        "Delarna summerar inte exakt till rapportens total för 2023 (411 mot 409, se "
-        "datakvalitet). En förfrågan kan gälla samma person flera gånger.",
-        "våld i nära relation/heder",
-    ),
-    ChiSpec(
-        "forsorjningsstod", 2024,
-        "Är ärendena om begravningskostnader (ekonomiskt bistånd) jämnt fördelade mellan "
-        "stadsområdena?",
-        ("Ärenden",), ("Centrum", "Hisingen", "Nordost", "Sydväst"),
-        ((("fs_begravning_arenden", "Centrum", "2024"),
-          ("fs_begravning_arenden", "Hisingen", "2024"),
-          ("fs_begravning_arenden", "Nordost", "2024"),
-          ("fs_begravning_arenden", "Sydväst", "2024")),),
-        "Nollhypotesen är lika många ärenden i varje stadsområde; stadsområdena har olika "
-        "befolkning och dödstal, som rapporterna inte anger. Testet visar bara att antalen "
-        "skiljer sig mer än slumpen vid lika storlek, inte att behovet per invånare skiljer sig.",
-    ),
-)
+DISTRIBUTION_TESTS = paths.CURATED_DIR / "distribution_tests.yml"
 
 
-def distribution_tests(theme: str, year: int, district: str = CITY) -> list[TestResult]:
-    """The chi-square tests of :data:`CHI_SPECS` that apply to the selection."""
+def _chi_spec(entry: object, where: str) -> ChiSpec:
+    if not isinstance(entry, dict):
+        raise DataError(f"{where}: each test must be a mapping (theme, year, question, rows, "
+                        "columns, cells, caveats).")
+    missing = [k for k in ("theme", "year", "question", "rows", "columns", "cells", "caveats")
+               if not entry.get(k)]
+    if missing:
+        raise DataError(f"{where}: missing {', '.join(missing)}; fill them in.")
+    try:
+        cells = tuple(tuple((c["indicator"], c["geography"], str(c["period"])) for c in row)
+                      for row in entry["cells"])
+    except (KeyError, TypeError):
+        raise DataError(f"{where}: each cell needs indicator, geography and period.") from None
+    if len(cells) != len(entry["rows"]) or any(len(r) != len(entry["columns"]) for r in cells):
+        raise DataError(f"{where}: cells must have one row per row name and one cell per "
+                        "column name.")
+    return ChiSpec(check_theme(entry["theme"]), int(entry["year"]), str(entry["question"]),
+                   tuple(entry["rows"]), tuple(entry["columns"]), cells,
+                   str(entry["caveats"]), entry.get("share_of"))
+
+
+@cache
+def chi_specs(path: Path = DISTRIBUTION_TESTS) -> tuple[ChiSpec, ...]:
+    """The chi-square tests declared in data/curated/distribution_tests.yml."""
+    from lib.yamlio import load_yaml
+
+    data = load_yaml(path)
+    if not isinstance(data, dict) or not isinstance(data.get("tests"), list):
+        raise DataError(f"{path}: expected a top-level 'tests:' list.")
+    return tuple(_chi_spec(e, f"{path.name} test {i}")
+                 for i, e in enumerate(data["tests"], start=1))
+
+
+def distribution_tests(theme: str, year: int, district: str | None = None) -> list[TestResult]:
+    """The chi-square tests of :func:`chi_specs` that apply to the selection.
+
+    A test whose cells include a bound (``färre än 5``) is left out: a bound is not a
+    count. Approximate counts (ca) are used, with a caveat saying so.
+    """
+    district = _area(district)
     obs = observations(check_theme(theme))
     out = []
-    for spec in CHI_SPECS:
+    for spec in chi_specs():
         if spec.theme != theme or spec.year != year:
             continue
-        if district != CITY and district not in spec.geographies():
+        if district != city() and district not in spec.geographies():
             continue
-        grid = []
+        grid, qualifiers = [], set()
         for row in spec.cells:
             vals = []
             for ind, geo, per in row:
                 hit = obs[(obs.indicator == ind) & (obs.geography == geo) & (obs.period == per)
                           & (obs.basis == "utfall")]
                 if hit.empty:
-                    raise DataError(f"CHI_SPECS: no observation {ind} / {geo} / {per}; "
-                                    "update lib/analysis.py or the curated observations.")
+                    raise DataError(f"{DISTRIBUTION_TESTS.name}: no observation {ind} / {geo} / "
+                                    f"{per}; correct the test or the curated observations.")
                 vals.append(float(hit.value.iloc[0]))
+                qualifiers.add(hit.qualifier.iloc[0] if pd.notna(hit.qualifier.iloc[0])
+                               else None)
             grid.append(vals)
+        if any(is_bound(q) for q in qualifiers):
+            continue
+        caveats = f"{spec.caveats} {APPROX_CAVEAT}" if "≈" in qualifiers else spec.caveats
         table = pd.DataFrame(grid, index=list(spec.rows), columns=list(spec.columns))
-        out.append(chi_square_test(table, spec.question, spec.caveats, spec.share_of))
+        out.append(chi_square_test(table, spec.question, caveats, spec.share_of))
     return out
 
 
@@ -775,13 +827,13 @@ def _passages(theme: str, year: int, district: str) -> pd.DataFrame:
     pas = pas.merge(docs[["doc_id", "part_id", "district", "file"]], on=["doc_id", "part_id"])
     pas = pas[pas.themes.str.split(";").map(lambda ts: theme in ts)
               & pas.kind.isin(["sentence", "list_item"])]
-    if district != CITY:
+    if district != city():
         named = pas.text.str.contains(rf"\b{district}\b", regex=True)
         pas = pas[(pas.district == district) | named]
     return pas
 
 
-def statements(theme: str, year: int, district: str = CITY, n: int = 8,
+def statements(theme: str, year: int, district: str | None = None, n: int = 8,
                width: int = 70) -> pd.DataFrame:
     """The strongest statements of the year on a theme, as keyword-in-context rows.
 
@@ -795,7 +847,7 @@ def statements(theme: str, year: int, district: str = CITY, n: int = 8,
     from lib.themes import fold
 
     regex = _term_regex(THEME_TERMS[check_theme(theme)])
-    pas = _passages(theme, year, district).drop_duplicates("text")
+    pas = _passages(theme, year, _area(district)).drop_duplicates("text")
     rows = []
     for p in pas.itertuples():
         m = regex.search(fold(p.text))
@@ -862,7 +914,7 @@ DISCREPANCY_KINDS: dict[str, str] = {
 }
 
 
-def discrepancies(theme: str, year: int, district: str = CITY) -> pd.DataFrame:
+def discrepancies(theme: str, year: int, district: str | None = None) -> pd.DataFrame:
     """Recorded inconsistencies of the theme whose period ends in ``year`` or the year after.
 
     (A change 2023/2024 concerns 2023 values too.) District rule as in :func:`select`.
@@ -923,6 +975,20 @@ def documents_overview() -> pd.DataFrame:
     cols = ["doc_id", "part_id", "part_title", "district", "report_type", "period_start",
             "period_end", "year", "text_quality", "line_start", "line_end", "n_lines"]
     return d[cols].reset_index(drop=True)
+
+
+def _span(years_: tuple[int, ...]) -> str:
+    return str(years_[0]) if len(years_) == 1 else f"{years_[0]}–{years_[-1]}"
+
+
+def corpus_summary() -> str:
+    """One Swedish sentence on what the data holds: documents, parts, report years, figures."""
+    docs = processed.load("documents")
+    obs = observations()
+    n_docs, n_parts = docs.doc_id.nunique(), len(docs)
+    parts = f" ({n_parts} delar)" if n_parts != n_docs else ""
+    return (f"Underlaget är {n_docs} dokument{parts} från åren {_span(report_years())}, med "
+            f"{fmt.number(len(obs))} uppgifter om teman för åren {_span(years())}.")
 
 
 def documents_view(docs: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -987,15 +1053,16 @@ def prominence() -> pd.DataFrame:
     tp = processed.load("theme_prominence").rename(columns={"part_id": "part"})
     order = list(dict.fromkeys(tp.part))
     m = tp.pivot(index="part", columns="theme_label", values="per_1000_words")
-    return m.loc[order, list(THEMES.values())]
+    return m.loc[order, [t for t in theme_labels().values() if t in m.columns]]
 
 
 def coverage() -> pd.DataFrame:
     """Number of curated figures (restatements excluded) per theme × source × year."""
     obs = observations()
-    obs = obs.assign(theme_label=obs.theme.map(THEMES))
+    labels = theme_labels()
+    obs = obs.assign(theme_label=obs.theme.map(labels))
     m = obs.pivot_table(index=["theme_label", "doc_id"], columns="year", values="value",
                         aggfunc="size", fill_value=0)
-    order = [(t, d) for t in THEMES.values() for d in sorted(obs.doc_id.unique())
+    order = [(t, d) for t in labels.values() for d in sorted(obs.doc_id.unique())
              if (t, d) in m.index]
     return m.loc[order].astype("int64")

@@ -2,6 +2,8 @@
 
 Every theme notebook runs once per (year, district); the overview ``00_oversikt`` covers
 the whole corpus and runs once per year, filed under the city as a whole (``Göteborg``).
+Years, districts and themes come from the data (:func:`lib.analysis.years`,
+:func:`lib.analysis.areas`, lib/data/themes.yml), never from constants here.
 Each run writes into a hidden temporary directory beside its target,
 ``outputs/<year>/<district>/<notebook>/``, and is renamed into place only when the
 notebook, its HTML report and its figures and tables were all written: a failed notebook
@@ -30,17 +32,8 @@ from urllib.parse import quote
 from lib import paths
 from lib.errors import DataError
 
-YEARS: tuple[int, ...] = (2022, 2023, 2024)
-CITY = "Göteborg"
-DISTRICTS: tuple[str, ...] = (CITY, "Centrum", "Hisingen", "Nordost", "Sydväst")
 OVERVIEW = "oversikt"
-THEMES: tuple[str, ...] = (OVERVIEW, "hemloshet", "vald_i_nara_relation", "forsorjningsstod")
-THEME_LABELS: dict[str, str] = {
-    OVERVIEW: "Översikt över rapporterna",
-    "hemloshet": "Hemlöshet",
-    "vald_i_nara_relation": "Våld i nära relation",
-    "forsorjningsstod": "Försörjningsstöd",
-}
+OVERVIEW_LABEL = "Översikt över rapporterna"
 KERNEL_NAME = "python3"
 # Environment of the kernels: no hash-order or date leaking into outputs.
 KERNEL_ENV: dict[str, str] = {"PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": "0"}
@@ -94,19 +87,65 @@ class Result:
         return self.error is None
 
 
+# --------------------------------------------------------------------- scope (from the data)
+
+
+def theme_choices() -> tuple[str, ...]:
+    """The overview, then every theme of lib/data/themes.yml (each has a notebook)."""
+    from lib.themes import theme_ids
+
+    return (OVERVIEW, *theme_ids())
+
+
+def theme_labels() -> dict[str, str]:
+    """Swedish names of the notebooks' themes."""
+    from lib.themes import theme_labels as labels
+
+    return {OVERVIEW: OVERVIEW_LABEL, **labels()}
+
+
+def years() -> tuple[int, ...]:
+    """Every year the batch accepts: those with a report or a figure in the processed data."""
+    from lib import analysis
+
+    return analysis.years()
+
+
+def report_years() -> tuple[int, ...]:
+    """The years of the reports (``--all-years``)."""
+    from lib import analysis
+
+    return analysis.report_years()
+
+
+def areas() -> tuple[str, ...]:
+    """The city, then its districts."""
+    from lib import processed
+
+    return processed.areas()
+
+
+def city() -> str:
+    """The area standing for the whole city."""
+    from lib import processed
+
+    return processed.city()
+
+
 # --------------------------------------------------------------------- validation
 
 
 def parse_years(values: Iterable[str | int]) -> list[int]:
-    """Years as ints, checked against :data:`YEARS`; DataError names a bad value."""
-    years: list[int] = []
+    """Years as ints, checked against :func:`years`; DataError names a bad value."""
+    chosen: list[int] = []
+    allowed = years()
     for value in values:
         text = str(value).strip()
-        if not text.isdigit() or int(text) not in YEARS:
-            allowed = ", ".join(map(str, YEARS))
-            raise DataError(f"--year {value!r}: unknown year; choose one of {allowed}.")
-        years.append(int(text))
-    return sorted(set(years))
+        if not text.isdigit() or int(text) not in allowed:
+            raise DataError(f"--year {value!r}: no report or figure for that year; choose one "
+                            f"of {', '.join(map(str, allowed))}.")
+        chosen.append(int(text))
+    return sorted(set(chosen))
 
 
 def _check_choices(option: str, values: Iterable[str], allowed: Sequence[str]) -> list[str]:
@@ -217,13 +256,14 @@ def plan(
     year_list = parse_years(years)
     if not year_list:
         raise DataError("no year given; use --year YEAR (repeatable) or --all-years.")
-    theme_list = _check_choices("--theme", themes or THEMES, THEMES)
-    district_list = _check_choices("--district", districts or DISTRICTS, DISTRICTS)
+    all_themes, all_areas = theme_choices(), areas()
+    theme_list = _check_choices("--theme", themes or all_themes, all_themes)
+    district_list = _check_choices("--district", districts or all_areas, all_areas)
     jobs: list[Job] = []
     for theme in theme_list:
         notebook = notebook_for(theme, notebooks_dir)
         declared = parameters_of(notebook)
-        places = [CITY] if theme == OVERVIEW else district_list
+        places = [city()] if theme == OVERVIEW else district_list
         for year in year_list:
             for district in places:
                 params: dict[str, object] = {"year": year, "output_dir": "."}
@@ -231,7 +271,7 @@ def plan(
                     params["district"] = district
                 check_parameters(notebook, params)
                 jobs.append(Job(notebook, theme, year, district, tuple(sorted(params.items()))))
-    return sorted(jobs, key=lambda j: (j.year, DISTRICTS.index(j.district), j.stem))
+    return sorted(jobs, key=lambda j: (j.year, all_areas.index(j.district), j.stem))
 
 
 # --------------------------------------------------------------------- execution
@@ -348,8 +388,8 @@ def _report_html(nb, title: str) -> str:  # noqa: ANN001
 
 def report_title(job: Job) -> str:
     """Swedish title of a report."""
-    where = "hela staden" if job.district == CITY else job.district
-    return f"{THEME_LABELS[job.theme]} – {where} {job.year}"
+    where = "hela staden" if job.district == city() else job.district
+    return f"{theme_labels()[job.theme]} – {where} {job.year}"
 
 
 def _one_line(exc: BaseException) -> str:
@@ -543,11 +583,12 @@ def bless(
 
     check_processed(processed_dir())
     jobs = []
-    for theme in _check_choices("--theme", themes or THEMES, THEMES):
+    all_themes = theme_choices()
+    for theme in _check_choices("--theme", themes or all_themes, all_themes):
         notebook = notebook_for(theme, notebooks_dir)
         declared = parameters_of(notebook)
         jobs.append(Job(notebook, theme, int(declared.get("year", 0)),
-                        str(declared.get("district", CITY))))
+                        str(declared.get("district", city()))))
     return run_jobs(jobs, n_jobs=n_jobs, progress=progress, worker=bless_job)
 
 
@@ -564,7 +605,7 @@ def _link(path: Path, base: Path, label: str) -> str:
 
 def _theme_of(stem: str) -> str | None:
     match = re.fullmatch(r"\d\d_(.+)", stem)
-    return match.group(1) if match and match.group(1) in THEMES else None
+    return match.group(1) if match and match.group(1) in theme_choices() else None
 
 
 def _report_row(folder: Path, base: Path) -> str | None:
@@ -574,7 +615,7 @@ def _report_row(folder: Path, base: Path) -> str | None:
         return None
     files = sorted(p for p in folder.iterdir() if p.is_file())
     cells = [
-        f"<td>{_link(report, base, THEME_LABELS[theme])}</td>",
+        f"<td>{_link(report, base, theme_labels()[theme])}</td>",
         f"<td>{_link(folder / f'{folder.name}.ipynb', base, 'notebook')}</td>",
         _files_cell([p for p in files if p.suffix in (".png", ".svg")], theme, base),
         _files_cell([p for p in files if p.suffix == ".csv"], theme, base),
@@ -607,8 +648,14 @@ def _files_cell(files: list[Path], theme: str, base: Path) -> str:
     return "<td>" + ("<br>".join(lines) or "–") + "</td>"
 
 
-def _district_key(name: str) -> tuple[int, str]:
-    return (DISTRICTS.index(name) if name in DISTRICTS else len(DISTRICTS), name)
+def _district_key(name: str, order: tuple[str, ...]) -> tuple[int, str]:
+    return (order.index(name) if name in order else len(order), name)
+
+
+def _theme_list() -> str:
+    labels = [label for key, label in theme_labels().items() if key != OVERVIEW]
+    text = ", ".join(labels[:-1]) + f" och {labels[-1]}" if len(labels) > 1 else labels[0]
+    return text[0].upper() + text[1:].lower()
 
 
 def index_html(outputs_dir: Path) -> str:
@@ -623,23 +670,24 @@ def index_html(outputs_dir: Path) -> str:
         "vertical-align:top}td a{margin-right:.6em}</style></head>",
         "<body>",
         "<h1>Rapporter per år och stadsområde</h1>",
-        "<p>Hemlöshet, våld i nära relation och försörjningsstöd ur Göteborgs Stads "
+        f"<p>{_theme_list()} ur Göteborgs Stads "
         "rapporter. Varje rapport finns som webbsida, som notebook och med figurer och "
         "tabeller.</p>",
     ]
     years = sorted((p for p in outputs_dir.iterdir() if p.is_dir() and p.name.isdigit()),
                    key=lambda p: p.name, reverse=True) if outputs_dir.is_dir() else []
+    order = areas()
     empty = True
     for year_dir in years:
         districts = sorted((p for p in year_dir.iterdir()
                             if p.is_dir() and not p.name.startswith(".")),
-                           key=lambda p: _district_key(p.name))
+                           key=lambda p: _district_key(p.name, order))
         sections = []
         for district_dir in districts:
             rows = [r for f in sorted(district_dir.iterdir())
                     if f.is_dir() and (r := _report_row(f, outputs_dir)) is not None]
             if rows:
-                title = "Göteborg (hela staden)" if district_dir.name == CITY \
+                title = f"{district_dir.name} (hela staden)" if district_dir.name == order[0] \
                     else district_dir.name
                 sections.append(
                     f"<h3>{html.escape(title)}</h3>\n<table><tr><th>Rapport</th>"

@@ -25,6 +25,7 @@ def build_tables(c: corpus.Corpus) -> dict[str, pd.DataFrame]:
 
     tables = {
         "documents": c.parts_frame(),
+        "areas": c.areas_frame(),
         "ocr_changes": pd.concat([text.repair_changes(c, d) for d in c.doc_ids],
                                  ignore_index=True),
     }

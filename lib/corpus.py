@@ -465,6 +465,13 @@ class Corpus:
                 })
         return pd.DataFrame(rows)
 
+    def areas_frame(self) -> pd.DataFrame:
+        """The manifest's areas: the city (kind ``stad``) and its districts (``stadsområde``)."""
+        v = self.vocabulary
+        return pd.DataFrame({"area": list(v.areas),
+                             "kind": ["stad"] + ["stadsområde"] * len(v.districts),
+                             "sort_order": range(len(v.areas))})
+
     @cached_property
     def part_index(self) -> dict[str, Part]:
         """All parts keyed by part_id (part ids are unique across the corpus)."""

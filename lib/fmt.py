@@ -83,7 +83,9 @@ HEADERS: dict[str, str] = {
 PLAIN_HEADERS = frozenset({"Rad", "År", "Rad A", "Rad B", "Rader", "Första rad", "Sista rad"})
 # Swedish headers of text columns that hold numbers (right-aligned like numeric columns).
 # "Före" is the left context of a keyword in context: right-aligned to the keyword.
-RIGHT_HEADERS = frozenset({"Beräknad förändring", "Förändring enligt rapporten", "Före"})
+# "Värde" and "Föregående år" hold text where a value is qualified ("ca 20 000").
+RIGHT_HEADERS = frozenset({"Beräknad förändring", "Förändring enligt rapporten", "Före",
+                           "Värde", "Föregående år"})
 _SOURCE_RE = re.compile(r"(?P<file>\S+\.txt), rad (?P<line>\d+)")
 
 

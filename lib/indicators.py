@@ -26,7 +26,6 @@ from functools import cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from lib import corpus, paths, text
 from lib.errors import DataError
@@ -68,14 +67,11 @@ class Indicator:
 
 
 def _load_yaml(path: Path) -> dict:
+    from lib.yamlio import load_yaml
+
     if not path.is_file():
         raise DataError(f"{path}: not found; every theme needs this file.")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" near line {mark.line + 1}" if mark is not None else ""
-        raise DataError(f"{path}: not valid YAML{at}; fix the syntax.") from None
+    data = load_yaml(path)
     if not isinstance(data, dict):
         raise DataError(f"{path}: expected a mapping with 'theme' at the top.")
     return data

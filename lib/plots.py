@@ -20,7 +20,7 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from lib import fmt
+from lib import fmt, processed
 
 HASH_SALT = "gbg-socialrapporter"
 PNG_DPI = 96
@@ -67,7 +67,7 @@ def _wrap(text: str, width: int = 34) -> str:
 
 
 def _panel_title(label: str, geography: str) -> str:
-    place = "" if geography == "Göteborg" or geography.lower() in label.lower() else \
+    place = "" if geography == processed.city() or geography.lower() in label.lower() else \
         f" ({geography})"
     return _wrap(label + place)
 
@@ -190,8 +190,9 @@ def district_comparison(df: pd.DataFrame, highlight: str | None = None,
     _margins(fig, left=0.8, top=1.35, bottom=0.45, hspace=0.9 if rows > 1 else 0.2, wspace=0.4)
     for ax, (indicator, period, basis) in zip(axes, keys, strict=False):
         d = df[(df.indicator == indicator) & (df.period == period) & (df.basis == basis)]
-        parts = d[d.geography != "Göteborg"]
-        total = d[d.geography == "Göteborg"]
+        city = processed.city()
+        parts = d[d.geography != city]
+        total = d[d.geography == city]
         colors = {g: HIGHLIGHT if g == highlight else OTHER for g in parts.geography}
         sns.barplot(data=parts, x="geography", y="value", hue="geography", palette=colors,
                     legend=False, ax=ax)
@@ -199,7 +200,7 @@ def district_comparison(df: pd.DataFrame, highlight: str | None = None,
             ax.annotate(fmt.number(value), (patch.get_x() + patch.get_width() / 2,
                         patch.get_height()), xytext=(0, 3), textcoords="offset points",
                         ha="center", fontsize="small")
-        extra = f"\nGöteborg totalt: {fmt.number(total.value.iloc[0])}" if len(total) else ""
+        extra = f"\n{city} totalt: {fmt.number(total.value.iloc[0])}" if len(total) else ""
         when = fmt.period(period, nobreak=False)
         ax.set_title(_wrap(f"{d.label.iloc[0]} ({when})", 40) + extra)
         ax.set_xlabel("")

@@ -20,7 +20,7 @@ from lib import corpus, paths
 from lib.errors import DataError
 
 TABLES: tuple[str, ...] = (
-    "discrepancies", "documents", "indicators", "numeric_tokens", "observations",
+    "areas", "discrepancies", "documents", "indicators", "numeric_tokens", "observations",
     "ocr_changes", "passages", "quantities", "questionnaire", "sections", "theme_prominence",
 )
 ENV_VAR = "GBG_PROCESSED_DIR"
@@ -75,3 +75,15 @@ def clear_cache() -> None:
     """Forget the tables read so far (after a rebuild in the same process)."""
     _read.cache_clear()
     _analysis_lines.cache_clear()
+
+
+def areas() -> tuple[str, ...]:
+    """The city first, then its districts, as the manifest's vocabulary lists them."""
+    a = load("areas").sort_values("sort_order")
+    return tuple(a.area)
+
+
+def city() -> str:
+    """The area that stands for the whole city (``vocabulary.city`` in the manifest)."""
+    a = load("areas")
+    return str(a[a.kind == "stad"].area.iloc[0])

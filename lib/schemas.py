@@ -72,6 +72,16 @@ SCHEMAS: dict[str, Schema] = {
                                       "(manifest short_title, else the title)"),
         },
     ),
+    "areas": Schema(
+        key=("area",),
+        columns={
+            "area": Column(_S, "The city or one of its districts (vocabulary in "
+                               "data/raw/manifest.yml)"),
+            "kind": Column(_S, "stad (the whole city) or stadsområde (a district)",
+                           allowed=("stad", "stadsområde")),
+            "sort_order": Column(_I, "Order in which tables and pages list the areas"),
+        },
+    ),
     "ocr_changes": Schema(
         columns={
             "doc_id": Column(_S, "Document id (OCR'd documents only)"),

@@ -19,7 +19,7 @@ def kf_hem_2024() -> pd.DataFrame:
 
 
 @pytest.mark.parametrize(("year", "district", "output_dir", "message"), [
-    (2021, "Göteborg", "", "year=2021"),
+    (2019, "Göteborg", "", "year=2019"),
     ("2024", "Göteborg", "", "year='2024'"),
     (True, "Göteborg", "", "year=True"),
     (2024, "Angered", "", "district='Angered'"),
@@ -250,7 +250,9 @@ def test_view_is_compact_and_keeps_the_numbers(kf_hem_2024):
 def test_summary_and_heading_are_markdown():
     text = analysis.summary("hemloshet", 2024, "Göteborg")
     assert text.startswith("**Urval:** hemlöshet, år 2024, Göteborg")
-    assert "96 uppgifter avser 2024" in text and "11 uppgifter från 2023" in text
+    # 96 hemlöshet figures and 4 of indicators shared with försörjningsstöd (temporära
+    # bostäder, boenderådgivning at Etableringsenheten).
+    assert "100 uppgifter avser 2024" in text and "11 uppgifter från 2023" in text
     assert f"- **Gemensamma 2024**: Årsrapportering från gemensamma verksamheter 2024 (`{GV}`)" \
         in text
     assert analysis.heading(2024, "Centrum") == "**Rapporten visar år 2024, stadsområde Centrum.**"
@@ -263,3 +265,25 @@ def test_missing_table_message(monkeypatch, tmp_path):
         processed.load("observations")
     with pytest.raises(DataError, match="unknown processed table"):
         processed.load("nope")
+
+
+def test_qualified_values_show_their_qualifier_and_bounds_give_no_change():
+    kf = analysis.key_figures("hemloshet", 2024)
+    row = kf[kf.indicator == "hem_korttidsboende_dygn_sf"]
+    assert row.qualifier.tolist() == ["≈"]
+    v = analysis.view(row, ["item", "value"])
+    assert v["Värde"].tolist() == ["ca\u00a020\u00a0000"]
+    kf22 = analysis.key_figures("hemloshet", 2022, "Centrum")
+    bound = kf22[(kf22.indicator == "hem_vrakningar_barn") & (kf22.basis == "utfall")]
+    assert bound.qualifier.tolist() == ["<"]         # "färre än 5" (2022, line 379)
+
+
+def test_bounds_stay_out_of_the_count_tests_and_approximations_say_so():
+    kf = analysis.key_figures("hemloshet", 2024)
+    row = kf[kf.indicator == "hem_forfragningar_socialt_boende"]   # 3 781 -> 4 080
+    assert len(analysis.count_change_tests(row)) == 1
+    # The same real row, as if the report had written "fler än 4 080" / "ca 4 080":
+    assert analysis.count_change_tests(row.assign(qualifier=">")).empty
+    assert analysis.count_change_tests(row.assign(prior_qualifier="<")).empty
+    approx = analysis.count_change_tests(row.assign(qualifier="≈"))
+    assert approx.caveats.iloc[0].endswith(analysis.APPROX_CAVEAT)

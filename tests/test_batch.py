@@ -51,8 +51,9 @@ def first_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, lis
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
-    ({"years": ["2021"]}, "--year '2021': unknown year; choose one of 2022, 2023, 2024."),
-    ({"years": ["2024; rm"]}, "--year '2024; rm': unknown year"),
+    ({"years": ["2019"]}, "--year '2019': no report or figure for that year; choose one of "
+                          "2020, 2021, 2022, 2023, 2024, 2025."),
+    ({"years": ["2024; rm"]}, "--year '2024; rm': no report or figure"),
     ({"years": [2024], "themes": ["hemlöshet"]}, "--theme 'hemlöshet': unknown value"),
     ({"years": [2024], "districts": ["Angered"]}, "--district 'Angered': unknown value"),
     ({"years": []}, "no year given"),
@@ -110,9 +111,10 @@ def test_missing_processed_directory_asks_for_make_data(tmp_path: Path) -> None:
 
 
 def test_cli_bad_input_is_one_line_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["batch", "--year", "2025"]) == 2
+    assert main(["batch", "--year", "2019"]) == 2
     err = capsys.readouterr().err
-    assert err == "error: --year '2025': unknown year; choose one of 2022, 2023, 2024.\n"
+    assert err == ("error: --year '2019': no report or figure for that year; choose one of "
+                   "2020, 2021, 2022, 2023, 2024, 2025.\n")
     assert main(["batch", "--all-years", "--district", "Göteborg", "--district", "Biskopsgården"]) \
         == 2
     assert capsys.readouterr().err.startswith("error: --district 'Biskopsgården': unknown value")
@@ -215,12 +217,15 @@ def test_failing_notebook_is_reported_and_leaves_previous_outputs(
     assert after["20_vald_i_nara_relation"] != inodes["20_vald_i_nara_relation"]
 
 
-def test_selection_constants_agree_with_the_notebooks_validation() -> None:
-    from lib import analysis
+def test_selection_comes_from_the_data() -> None:
+    from lib import analysis, themes
 
-    assert batch.YEARS == analysis.YEARS
-    assert batch.DISTRICTS == analysis.DISTRICTS
-    assert set(batch.THEMES) - {batch.OVERVIEW} == set(analysis.THEMES)
+    # Years with a report, the years the 2022 tables go back to, and 2025 budgets (2024 reports).
+    assert batch.years() == analysis.years() == (2020, 2021, 2022, 2023, 2024, 2025)
+    assert batch.report_years() == (2022, 2023, 2024)
+    assert batch.areas() == analysis.areas() == ("Göteborg", "Centrum", "Hisingen", "Nordost",
+                                                  "Sydväst")
+    assert batch.theme_choices() == (batch.OVERVIEW, *themes.theme_ids())
 
 
 def test_kernel_is_this_interpreter_without_an_installed_kernelspec() -> None:

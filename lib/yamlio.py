@@ -1,0 +1,31 @@
+"""Reading the project's YAML files: libyaml's C loader where installed, one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from lib.errors import DataError
+
+try:
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+
+def parse_yaml(text: str, where: str) -> object:
+    """Parse YAML text (safe subset); a syntax error names ``where`` and the line."""
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" near line {mark.line + 1}" if mark is not None else ""
+        raise DataError(f"{where}: not valid YAML{at}; fix the syntax.") from None
+
+
+def load_yaml(path: Path) -> object:
+    """Read and parse a YAML file; a missing file or a syntax error is a one-line DataError."""
+    if not path.is_file():
+        raise DataError(f"{path}: not found; restore it (see README.md).")
+    return parse_yaml(path.read_text(encoding="utf-8-sig"), str(path))
