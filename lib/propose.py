@@ -266,7 +266,8 @@ def candidates(tables: Tables, doc_id: str) -> pd.DataFrame:
                 continue
             rows.append(_extra(doc_id, _part_of(parts, i), i, m.start(), m.end(), words[w],
                                m.group(), "word"))
-    frame = pd.DataFrame(rows)
+    frame = _plain(pd.DataFrame(rows))
+    _label_lists(frame, lines)
     ctx = []
     for r in frame.to_dict("records"):
         before, after = _window(lines, r["line"], r["start"], r["end"])
@@ -290,6 +291,31 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     """Object columns with None for missing values (NaN would read as a float)."""
     frame = frame.astype(object)
     return frame.where(frame.notna(), None)
+
+
+_LABEL_LINE = re.compile(r"^\s*([^\d\t]{2,60}?)\s+\(?[-–]?\d[\d ,]*\)?\s*%?\s*$")
+
+
+def _label_lists(frame: pd.DataFrame, lines: list[str]) -> None:
+    """Lines of the form ``Centrum 106`` under a caption (``Antal ärenden gällande …``):
+    the line's words are the row label, the caption the column, as in a table."""
+    for i, r in frame.iterrows():
+        if r["label"]:
+            continue
+        m = _LABEL_LINE.match(lines[r["line"] - 1])
+        if not m:
+            continue
+        caption = None
+        for k in range(r["line"] - 2, max(r["line"] - 14, -1), -1):
+            text = lines[k].strip()
+            if not text or _LABEL_LINE.match(lines[k]):
+                continue
+            if not re.search(r"\d", text):
+                caption = text
+            break
+        if caption:
+            frame.at[i, "label"] = m.group(1).strip()
+            frame.at[i, "column"] = caption
 
 
 _ARTICLE_NOUNS = re.compile(
@@ -382,18 +408,33 @@ def _year_of(p: str) -> int:
     return int(p[:4]) if p[-3:-2] != "-" else int(p.split("/")[-1][:4])
 
 
+_MONTH_NAMES = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
+                "september", "oktober", "november", "december")
+_CHANGE_LABEL = re.compile(r"(utveckling|forandring|okning|minskning|diff)")
+_CHANGE_VERB = re.compile(r"\b(okat|okade|oka|okar|minskat|minskade|minska|minskar|steg|sjonk|"
+                          r"forandrats|okning(?:en)?|minskning(?:en)?)\b(?:\s+\w+){0,3}\s+"
+                          r"(?:med|pa)?\s*(?:ca|cirka|drygt|knappt|nastan|ungefar)?\s*$")
+
+
 def value_type_of(r: dict) -> str:
+    """level, share or a kind of change, from the unit and the words that name the figure."""
     unit = r["unit"]
     if unit == "procentenheter":
         return "change_pp"
+    before = fold(r.get("before") or "")
     change = bool(r["change"]) or bool(r["base_period"])
+    if not change and re.search(r"\bfran\s*$", before):
+        change = False
+    elif not change:
+        change = bool(_CHANGE_LABEL.search(fold(r.get("label") or ""))) or bool(
+            _CHANGE_VERB.search(before))
     if unit == "procent":
         return "change_pct" if change else "share"
     return "change_abs" if change else "level"
 
 
 def basis_of(r: dict, text: str) -> str:
-    """utfall, prognos, budget or mal: the table column's basis, else words before the figure."""
+    """utfall, prognos, budget or mal: the table column's basis, else words near the figure."""
     b = r["basis"]
     if b in ("utfall", "prognos", "budget"):
         return b
@@ -402,19 +443,36 @@ def basis_of(r: dict, text: str) -> str:
     if b == "avvikelse":
         return "utfall"
     t = fold(text)
-    if re.search(r"prognos", t):
+    if re.search(r"prognos|bedom|beraknas|forvantas", t):
         return "prognos"
-    if re.search(r"budget", t):
+    if re.search(r"budget", t) and not re.search(
+            r"(mot|overskrid\w*|avvik\w*|underskott|overskott|jamfort med)\s+budget", t):
         return "budget"
     if re.search(r"\bmal(?:et|varde|vardet|sattning)?\b", t):
         return "mal"
     return "utfall"
 
 
+def _prior(period: str) -> str:
+    """The same period a year earlier (2024 -> 2023, 2024-01/2024-06 -> 2023-01/2023-06)."""
+    return re.sub(r"\d{4}", lambda m: str(int(m.group()) - 1), period)
+
+
 def period_of(r: dict, info: DocInfo, value_type: str, basis: str) -> str:
     """The period in the curated format: a year, a change A/B, an interval or a date."""
     p, base = _norm_period(r["period"]), _norm_period(r["base_period"])
+    before = fold(r.get("before") or "")
+    label = fold(r.get("label") or "")
+    if label in _MONTH_NAMES and not p or (p and len(p) == 4 and label in _MONTH_NAMES):
+        month = _MONTH_NAMES.index(label) + 1
+        year = p or str(info.year)
+        return f"{year}-{month:02d}/{year}-{month:02d}"
+    m = re.search(r"i slutet av (?:ar )?(\d{4})\D*$", before)
+    if m and value_type == "level":
+        return f"{m.group(1)}-12-31"
     if value_type.startswith("change"):
+        if basis == "prognos" and not info.full_year and not (p and base and "/" not in p):
+            return f"{info.year - 1}/{info.year}"
         if p and base:
             if "/" in p:      # a change between two intervals: the later interval
                 return p
@@ -426,11 +484,11 @@ def period_of(r: dict, info: DocInfo, value_type: str, basis: str) -> str:
         if basis in ("prognos", "budget") or info.full_year:
             return f"{info.year - 1}/{info.year}"
         return info.period
-    if p:
-        return p
-    if basis in ("prognos", "budget"):
-        return str(info.year)
-    return info.period
+    current = p or (str(info.year) if basis in ("prognos", "budget") else info.period)
+    if re.search(r"(\bfran|jamfort med|jmf med|mot)\s*(?:ca|cirka)?\s*$", before) and \
+            not r.get("label") and (not p or p == info.period or p == str(info.year)):
+        return _prior(current)
+    return current
 
 
 def qualifier_of(r: dict, before: str) -> str:
@@ -499,22 +557,36 @@ def unit_of(r: dict, learned: dict[str, str]) -> str:
         named = unit_from_words(unit)
         if named:
             return named
-    for text in (r["label"], r["column"], r["before"]):
+    for text in (r["label"], r["column"]):
         if text:
-            named = unit_from_words(text if text is not r["before"] else
-                                    " ".join(text.split()[-2:]))
+            named = unit_from_words(text)
             if named:
                 return named
+    if r["label"]:
+        return "antal"
+    # the noun after the figure (``608 pågående ärenden``, ``2397 deltagare``)
+    for token in re.findall(rf"{_WORD}+", r.get("after") or "")[:3]:
+        t = fold(token)
+        if t in learned:
+            return learned[t]
+        if t in unit_words():
+            return unit_words()[t]
     return "antal"
 
 
-def geography_of(text: str, info: DocInfo, known: list[str]) -> str:
-    """The area or service a figure is about: a known geography named nearby, else the
-    document's district (Göteborg for city-wide reports)."""
-    t = fold(text)
-    for g in known:
-        if re.search(rf"(?<![a-z]){re.escape(fold(g))}", t):
-            return g
+def geography_of(texts: list[str], info: DocInfo, known: list[str]) -> str:
+    """The area or service a figure is about: a known geography named nearby (the row
+    label first, then the words before the figure, nearest first), else the document's
+    district (Göteborg for city-wide reports)."""
+    for text in texts:
+        t = fold(text or "")
+        best, at = None, -1
+        for g in known:
+            for m in re.finditer(rf"(?<![a-z]){re.escape(fold(g))}", t):
+                if m.start() > at:
+                    best, at = g, m.start()
+        if best:
+            return best
     return info.district if info.district else "Göteborg"
 
 
@@ -548,6 +620,9 @@ def annotate(frame: pd.DataFrame, info: DocInfo, learned_units: dict[str, str],
     for r in frame.to_dict("records"):
         unit = unit_of(r, learned_units)
         vt = value_type_of({**r, "unit": unit})
+        if info.full_year is not None and r["period"] and _year_of(_norm_period(r["period"])) \
+                > info.year and not r["basis"]:
+            r = {**r, "basis": "budget"}
         cue = f"{r['column'] or ''} {r['before']} {r['label'] or ''}"
         basis = basis_of(r, cue)
         near = _near_text(r)
@@ -556,8 +631,8 @@ def annotate(frame: pd.DataFrame, info: DocInfo, learned_units: dict[str, str],
             "p_period": period_of(r, info, vt, basis),
             "p_value": signed(float(r["value"]), vt, r["before"], r["after"]),
             "qualifier": qualifier_of(r, r["before"]),
-            "p_geography": geography_of(f"{r['label'] or ''} {r['before']} {r['after']}",
-                                        info, geographies),
+            "p_geography": geography_of([r["label"], r["before"], r["column"]], info,
+                                        geographies),
             "near": fold(f"{near} u_{unit} v_{vt}"),
             "wide": fold(_wide_text(r)),
         })
