@@ -43,11 +43,15 @@ from lib.errors import DataError
 SHEET_COLUMNS = (
     "accept", "confidence", "doc_id", "line", "raw", "value", "qualifier", "unit", "value_type",
     "basis", "period", "geography", "theme", "indicator", "label", "definition", "new_indicator",
-    "restatement_of", "curated", "section", "sentence", "note",
+    "match", "restatement_of", "curated", "section", "sentence", "note",
 )
 
-SIMILARITY_THRESHOLD = 0.45  # below this, the nearest curated figure is not trusted for the id
-_WINDOW_BEFORE, _WINDOW_AFTER = 7, 4
+GEOGRAPHY_BONUS = 0.1  # a curated figure about the same area or service is a closer match
+# Similarity (0-1) from which the nearest curated figure's indicator is proposed rather than
+# a new id. Low on purpose: a reviewer corrects a wrong known id more easily than finding
+# the right one among hundreds; the `match` column shows the similarity.
+NAME_THRESHOLD = 0.3
+_WINDOW_BEFORE, _WINDOW_AFTER = 6, 4
 _WORD = r"[A-Za-zÅÄÖåäöÉéÜü]"
 
 
@@ -237,7 +241,7 @@ def candidates(tables: Tables, doc_id: str) -> pd.DataFrame:
     rows = []
     taken: set[tuple[int, int]] = set()
     for r in q.to_dict("records"):
-        rows.append({**r, "source": "quantity"})
+        rows.append({**r, "source": "quantity", "caption": None})
         taken.add((r["line"], r["start"]))
     # digit tokens the quantities layer classified as other (e.g. "11 GR-kommuner:") or as
     # a date where a month name labels a count ("Juli 23")
@@ -281,6 +285,7 @@ def candidates(tables: Tables, doc_id: str) -> pd.DataFrame:
             "passage_themes": (passage["themes"] or "") if passage else "",
             "section_themes": index.section_themes.get(sec_name or "", {}),
             "passage_text": passage["text"] if passage else lines[r["line"] - 1].strip(),
+            "line_before": lines[r["line"] - 1][:r["start"]],
         })
     frame = pd.concat([frame.reset_index(drop=True), pd.DataFrame(ctx)], axis=1)
     frame = frame.sort_values(["line", "start"], kind="stable").reset_index(drop=True)
@@ -315,7 +320,7 @@ def _label_lists(frame: pd.DataFrame, lines: list[str]) -> None:
             break
         if caption:
             frame.at[i, "label"] = m.group(1).strip()
-            frame.at[i, "column"] = caption
+            frame.at[i, "caption"] = caption
 
 
 _ARTICLE_NOUNS = re.compile(
@@ -339,7 +344,7 @@ def _extra(doc_id: str, part_id: str, line: int, start: int, end: int, value: fl
     return {"quantity_id": f"{doc_id}:{line}:{start}", "doc_id": doc_id, "part_id": part_id,
             "line": line, "line_end": line, "start": start, "end": end, "value": value,
             "unit": "antal", "scale": 1.0, "approx": False, "change": False, "period": None,
-            "base_period": None, "basis": None, "label": None, "column": None, "raw": raw,
+            "base_period": None, "basis": None, "label": None, "column": None, "caption": None, "raw": raw,
             "sentence": None, "source": source}
 
 
@@ -511,7 +516,8 @@ def unit_words() -> dict[str, str]:
 
     if not _UNIT_WORDS:
         forms = {
-            "ärenden": ["ärende", "ärenden", "ärendena"], "personer": ["person", "personer"],
+            "ärenden": ["ärende", "ärenden", "ärendena"], "personer": ["person", "personer", "individ", "individer", "klient", "klienter",
+                                     "deltagare", "besökare"],
             "hushåll": ["hushåll", "hushållen"], "beslut": ["beslut", "besluten"],
             "förfrågningar": ["förfrågan", "förfrågningar"], "dygn": ["dygn", "dygnen"],
             "placeringar": ["placering", "placeringar"], "platser": ["plats", "platser"],
@@ -557,7 +563,7 @@ def unit_of(r: dict, learned: dict[str, str]) -> str:
         named = unit_from_words(unit)
         if named:
             return named
-    for text in (r["label"], r["column"]):
+    for text in (r["label"], r["caption"], r["column"]):
         if text:
             named = unit_from_words(text)
             if named:
@@ -603,23 +609,32 @@ def signed(value: float, value_type: str, before: str, after: str) -> float:
 
 
 def _near_text(r: dict) -> str:
-    """What names the figure: the table row label and column, else the words around it."""
+    """What names the figure: the table row label (and a list's caption), else the words
+    around it; digits left out (they are other figures and years)."""
     if r["label"]:
-        return f"{r['label']} {r['column'] or ''}"
-    return f"{r['before']} {r['after']}"
+        text = f"{r['label']} {r['label']} {r['caption'] or ''}"
+    else:   # the words next to the figure count twice: they name what is counted
+        b, a = r["before"].split(), r["after"].split()
+        text = " ".join(b + b[-2:] + a[:2] + a)
+    return re.sub(r"[\d,]+", " ", text)
 
 
 def _wide_text(r: dict) -> str:
-    return f"{r['heading']} {r['passage_text'][:400]}"
+    return f"{r['heading']} {r['column'] or ''} {r['passage_text'][:400]}"
 
 
 def annotate(frame: pd.DataFrame, info: DocInfo, learned_units: dict[str, str],
              geographies: list[str]) -> pd.DataFrame:
     """Add the rule-based reading of each candidate: unit, value type, basis, period, …"""
-    out = []
+    out: list[dict] = []
+    prev: dict | None = None
     for r in frame.to_dict("records"):
         unit = unit_of(r, learned_units)
         vt = value_type_of({**r, "unit": unit})
+        if (prev and prev["line"] == r["line"] and prev["p_unit"] == unit
+                and prev["p_value_type"].startswith("change") and not vt.startswith("change")
+                and re.search(r"\b(respektive|och|samt)\s+(\w+\s+)?$", r["before"] + " ")):
+            vt = prev["p_value_type"]   # ``ökat med 18,6 procent respektive 15 procent``
         if info.full_year is not None and r["period"] and _year_of(_norm_period(r["period"])) \
                 > info.year and not r["basis"]:
             r = {**r, "basis": "budget"}
@@ -627,16 +642,19 @@ def annotate(frame: pd.DataFrame, info: DocInfo, learned_units: dict[str, str],
         basis = basis_of(r, cue)
         near = _near_text(r)
         out.append({
-            "p_unit": unit, "p_value_type": vt, "p_basis": basis,
+            "line": r["line"], "p_unit": unit, "p_value_type": vt, "p_basis": basis,
             "p_period": period_of(r, info, vt, basis),
             "p_value": signed(float(r["value"]), vt, r["before"], r["after"]),
             "qualifier": qualifier_of(r, r["before"]),
-            "p_geography": geography_of([r["label"], r["before"], r["column"]], info,
-                                        geographies),
+            "p_geography": geography_of(
+                [r["label"], r["before"], r["caption"], r["line_before"], r["heading"]], info,
+                geographies),
             "near": fold(f"{near} u_{unit} v_{vt}"),
             "wide": fold(_wide_text(r)),
         })
-    return pd.concat([frame.reset_index(drop=True), pd.DataFrame(out)], axis=1)
+        prev = out[-1]
+    extra = pd.DataFrame(out).drop(columns="line")
+    return pd.concat([frame.reset_index(drop=True), extra], axis=1)
 
 
 # --------------------------------------------------------------------------- learning
@@ -672,6 +690,7 @@ class Model:
     geographies: list[str]
     catalog: dict[str, dict]      # known indicators: id -> catalog row
     prefixes: dict[str, str]      # theme -> id prefix (hem_, vnr_, fs_)
+    threshold: float = 0.0        # similarity needed to name a known indicator
 
 
 def _fit_vectorizers(texts_near: list[str], texts_wide: list[str]):
@@ -689,7 +708,7 @@ def _similarity(model: Model, frame: pd.DataFrame, examples: pd.DataFrame) -> np
         return np.zeros((len(frame), len(examples)))
     a = model.vec_near.transform(frame.near) @ model.vec_near.transform(examples.near).T
     b = model.vec_wide.transform(frame.wide) @ model.vec_wide.transform(examples.wide).T
-    return (0.75 * a + 0.25 * b).toarray()
+    return (0.65 * a + 0.35 * b).toarray()
 
 
 _UNIT_CLASSES = ("procent", "money", "antal", "count")
@@ -776,7 +795,7 @@ def train(tables: Tables, exclude: str | None) -> Model:
             learned[qunit] = best
     geographies = sorted(geos, key=lambda g: (-len(g), g))
     model = Model(pd.DataFrame(), pd.DataFrame(), None, None, None, learned, geographies,
-                  _catalog(tables, obs), _prefixes(tables))
+                  _catalog(tables, obs), _prefixes(tables), NAME_THRESHOLD)
     annotated = []
     for doc, cands in zip(train_docs, ex_rows, strict=True):
         annotated.append(annotate(cands, doc_info(tables, doc), learned, geographies))
@@ -797,8 +816,9 @@ def train(tables: Tables, exclude: str | None) -> Model:
     # confidence: features of each training candidate against the examples of the
     # *other* reports, as at proposing time
     feats, labels = [], []
+    groups = {doc: held_out(tables.documents, doc) for doc in train_docs}
     for doc in train_docs:
-        grp_docs, grp_parts = held_out(tables.documents, doc)
+        grp_docs, grp_parts = groups[doc]
         mine = allc[allc.doc_id == doc].reset_index(drop=True)
         if mine.empty:
             continue
@@ -827,32 +847,38 @@ def _unit_class(unit: str) -> str:
     return "money" if unit in _MONEY else "count"
 
 
-def _choose_indicator(model: Model, r: dict, sims: np.ndarray) -> tuple[str | None, float]:
-    """The known indicator of the most similar curated figure that fits the candidate."""
-    ex = model.examples
-    order = np.argsort(-sims)[:25]
+def _choose_indicator(examples: pd.DataFrame, catalog: dict[str, dict], r: dict,
+                      sims: np.ndarray, threshold: float) -> tuple[str | None, float]:
+    """The known indicator of the most similar curated figure that fits the candidate
+    (same value type, or the change indicator of the same family), if similar enough."""
+    if not len(sims):
+        return None, 0.0
     vt, uclass = r["p_value_type"], _unit_class(r["p_unit"])
+    score_all = sims + GEOGRAPHY_BONUS * (examples.o_geography.to_numpy() == r["p_geography"])
+    order = np.argsort(-score_all, kind="stable")[:25]
     for k in order:
-        score = float(sims[k])
-        if score < SIMILARITY_THRESHOLD:
+        score = float(score_all[k])
+        if score < threshold:
             break
-        ind = ex.indicator.iat[k]
-        entry = model.catalog.get(ind)
+        ind = examples.indicator.iat[k]
+        entry = catalog.get(ind)
         if entry is None:
             continue
         if entry["value_type"] != vt:
             family = _FAMILY.sub("", ind)
-            siblings = [i for i, e in model.catalog.items()
+            siblings = [i for i, e in catalog.items()
                         if _FAMILY.sub("", i) == family and e["value_type"] == vt
                         and _unit_class(e["unit"]) == uclass]
             if len(siblings) != 1:
                 continue
-            ind, entry = siblings[0], model.catalog[siblings[0]]
-        if _unit_class(entry["unit"]) != uclass and not (uclass == "count"
-                                                         and r["p_unit"] == "antal"):
+            ind, entry = siblings[0], catalog[siblings[0]]
+        if _unit_class(entry["unit"]) != uclass and not (
+                r["p_unit"] == "antal" and entry["unit"] in _MONEY and score >= 0.5):
+            continue   # (a bare number in a table may be money whose header was lost)
+        if uclass == "count" and r["p_unit"] not in ("antal", entry["unit"]):
             continue
         return ind, score
-    return None, float(sims[order[0]]) if len(order) else 0.0
+    return None, float(score_all[order[0]])
 
 
 def _slug(text: str, n: int = 4) -> str:
@@ -935,7 +961,8 @@ def propose(doc_id: str, exclude_curated: bool = False, tables: Tables | None = 
     lines, raw = tables.lines[doc_id], tables.raw_lines[doc_id]
     rows = []
     for i, r in enumerate(cands.to_dict("records")):
-        ind, _ = _choose_indicator(model, r, sims[i])
+        ind, match = _choose_indicator(model.examples, model.catalog, r, sims[i],
+                                       model.threshold)
         if ind is not None:
             entry = model.catalog[ind]
             theme, unit, vt = entry["theme"], entry["unit"], entry["value_type"]
@@ -946,6 +973,10 @@ def propose(doc_id: str, exclude_curated: bool = False, tables: Tables | None = 
             ind, label, definition = (suggestion["indicator"], suggestion["label"],
                                       suggestion["definition"])
             unit, vt, new = r["p_unit"], r["p_value_type"], "ja"
+            if unit == "antal" and len(sims[i]) and sims[i].max() >= model.threshold:
+                near_unit = model.examples.o_unit.iat[int(np.argmax(sims[i]))]
+                if _unit_class(near_unit) == "count":
+                    unit = near_unit   # what the most similar curated figure counts
         value = r["p_value"]
         period = r["p_period"]
         if vt != r["p_value_type"]:
@@ -957,7 +988,7 @@ def propose(doc_id: str, exclude_curated: bool = False, tables: Tables | None = 
             "value": value, "qualifier": r["qualifier"], "unit": unit, "value_type": vt,
             "basis": r["p_basis"], "period": period, "geography": r["p_geography"],
             "theme": theme, "indicator": ind, "label": label, "definition": definition,
-            "new_indicator": new, "restatement_of": "",
+            "new_indicator": new, "match": round(min(match, 1.0), 2), "restatement_of": "",
             "curated": curated.get((int(r["line"]), abs(float(r["value"]))), ""),
             "section": r["heading"], "sentence": re.sub(r"\s+", " ", str(r["passage_text"])),
             "note": "", "_part": r["part_id"],
