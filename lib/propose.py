@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -175,6 +175,16 @@ def _number_words() -> dict[str, float]:
     return {fold(w): v for w, v in indicators._number_words().items()}
 
 
+@cache
+def _number_word_re() -> re.Pattern:
+    """Number words as written or without diacritics (OCR), whole words only."""
+    forms = set()
+    for w in _number_words():
+        forms |= {w, w.replace("a", "[aåä]").replace("o", "[oö]")}
+    alts = "|".join(sorted(forms, key=len, reverse=True))
+    return re.compile(rf"(?<!{_WORD})(?:{alts})(?!{_WORD})", re.IGNORECASE)
+
+
 class _Index:
     """Interval look-ups of passages and sections for one document."""
 
@@ -262,7 +272,7 @@ def candidates(tables: Tables, doc_id: str) -> pd.DataFrame:
     words = _number_words()
     parts = _parts(tables, doc_id)
     for i, text in enumerate(lines, start=1):
-        for m in re.finditer(rf"(?<!{_WORD}){_WORD}+(?!{_WORD})", text):
+        for m in _number_word_re().finditer(text):
             w = fold(m.group())
             if w not in words or (i, m.start()) in taken:
                 continue
@@ -584,16 +594,19 @@ def geography_of(texts: list[str], info: DocInfo, known: list[str]) -> str:
     """The area or service a figure is about: a known geography named nearby (the row
     label first, then the words before the figure, nearest first), else the document's
     district (Göteborg for city-wide reports)."""
+    pattern, names = _geography_re(tuple(known))
     for text in texts:
-        t = fold(text or "")
-        best, at = None, -1
-        for g in known:
-            for m in re.finditer(rf"(?<![a-z]){re.escape(fold(g))}", t):
-                if m.start() > at:
-                    best, at = g, m.start()
-        if best:
-            return best
+        hits = list(pattern.finditer(fold(text or ""))) if text else []
+        if hits:
+            return names[hits[-1].group()]
     return info.district if info.district else "Göteborg"
+
+
+@cache
+def _geography_re(known: tuple[str, ...]) -> tuple[re.Pattern, dict[str, str]]:
+    names = {fold(g): g for g in reversed(known)}
+    alts = "|".join(re.escape(f) for f in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![a-z])(?:{alts})"), names
 
 
 def signed(value: float, value_type: str, before: str, after: str) -> float:
@@ -691,6 +704,9 @@ class Model:
     catalog: dict[str, dict]      # known indicators: id -> catalog row
     prefixes: dict[str, str]      # theme -> id prefix (hem_, vnr_, fs_)
     threshold: float = 0.0        # similarity needed to name a known indicator
+    cache: dict = field(default_factory=dict)   # TF-IDF vectors of frames, by frame
+    mat_near: object = None       # TF-IDF vectors of the training candidates
+    mat_wide: object = None
 
 
 def _fit_vectorizers(texts_near: list[str], texts_wide: list[str]):
@@ -703,12 +719,24 @@ def _fit_vectorizers(texts_near: list[str], texts_wide: list[str]):
     return near, wide
 
 
+def _vectors(model: Model, frame: pd.DataFrame) -> tuple:
+    if "_row" in frame.columns:   # rows of the training candidates: vectors computed once
+        rows = frame._row.to_numpy(dtype=int)
+        return model.mat_near[rows], model.mat_wide[rows]
+    key = id(frame)
+    hit = model.cache.get(key)
+    if hit is None or hit[0] is not frame:
+        hit = (frame, model.vec_near.transform(frame.near), model.vec_wide.transform(frame.wide))
+        model.cache[key] = hit
+    return hit[1], hit[2]
+
+
 def _similarity(model: Model, frame: pd.DataFrame, examples: pd.DataFrame) -> np.ndarray:
     if examples.empty or frame.empty:
         return np.zeros((len(frame), len(examples)))
-    a = model.vec_near.transform(frame.near) @ model.vec_near.transform(examples.near).T
-    b = model.vec_wide.transform(frame.wide) @ model.vec_wide.transform(examples.wide).T
-    return (0.65 * a + 0.35 * b).toarray()
+    fa, fb = _vectors(model, frame)
+    ea, eb = _vectors(model, examples)
+    return (0.65 * (fa @ ea.T) + 0.35 * (fb @ eb.T)).toarray()
 
 
 _UNIT_CLASSES = ("procent", "money", "antal", "count")
@@ -800,6 +828,7 @@ def train(tables: Tables, exclude: str | None) -> Model:
     for doc, cands in zip(train_docs, ex_rows, strict=True):
         annotated.append(annotate(cands, doc_info(tables, doc), learned, geographies))
     allc = pd.concat(annotated, ignore_index=True) if annotated else pd.DataFrame()
+    allc["_row"] = range(len(allc))
     examples, negatives = [], []
     for r in allc.to_dict("records"):
         if r["_hits"]:
@@ -813,6 +842,8 @@ def train(tables: Tables, exclude: str | None) -> Model:
     model.examples = pd.DataFrame(examples).reset_index(drop=True)
     model.negatives = pd.DataFrame(negatives).reset_index(drop=True)
     model.vec_near, model.vec_wide = _fit_vectorizers(list(allc.near), list(allc.wide))
+    model.mat_near = model.vec_near.transform(allc.near).tocsr()
+    model.mat_wide = model.vec_wide.transform(allc.wide).tocsr()
     # confidence: features of each training candidate against the examples of the
     # *other* reports, as at proposing time
     feats, labels = [], []
@@ -923,6 +954,8 @@ def _raw_snippet(raw_line: str, r: dict, analysed_len: int) -> str:
     from lib import indicators
 
     value = abs(float(r["value"]))
+    if "\t" in raw_line:          # a table row: the whole row, as curators quote it
+        return raw_line.strip()
     if r["source"] == "word":
         pattern = re.escape(str(r["raw"]))
     else:
@@ -978,6 +1011,7 @@ def propose(doc_id: str, exclude_curated: bool = False, tables: Tables | None = 
                 if _unit_class(near_unit) == "count":
                     unit = near_unit   # what the most similar curated figure counts
         value = r["p_value"]
+        value = int(value) if float(value).is_integer() else value
         period = r["p_period"]
         if vt != r["p_value_type"]:
             period = period_of(r, info, vt, r["p_basis"])
