@@ -354,8 +354,8 @@ def _extra(doc_id: str, part_id: str, line: int, start: int, end: int, value: fl
     return {"quantity_id": f"{doc_id}:{line}:{start}", "doc_id": doc_id, "part_id": part_id,
             "line": line, "line_end": line, "start": start, "end": end, "value": value,
             "unit": "antal", "scale": 1.0, "approx": False, "change": False, "period": None,
-            "base_period": None, "basis": None, "label": None, "column": None, "caption": None, "raw": raw,
-            "sentence": None, "source": source}
+            "base_period": None, "basis": None, "label": None, "column": None, "caption": None,
+            "raw": raw, "sentence": None, "source": source}
 
 
 def _parts(tables: Tables, doc_id: str) -> list[tuple[int, int, str]]:
@@ -526,8 +526,9 @@ def unit_words() -> dict[str, str]:
 
     if not _UNIT_WORDS:
         forms = {
-            "ärenden": ["ärende", "ärenden", "ärendena"], "personer": ["person", "personer", "individ", "individer", "klient", "klienter",
-                                     "deltagare", "besökare"],
+            "ärenden": ["ärende", "ärenden", "ärendena"],
+            "personer": ["person", "personer", "individ", "individer", "klient", "klienter",
+                         "deltagare", "besökare"],
             "hushåll": ["hushåll", "hushållen"], "beslut": ["beslut", "besluten"],
             "förfrågningar": ["förfrågan", "förfrågningar"], "dygn": ["dygn", "dygnen"],
             "placeringar": ["placering", "placeringar"], "platser": ["plats", "platser"],
@@ -799,13 +800,12 @@ def train(tables: Tables, exclude: str | None) -> Model:
     docs_out, parts_out = held_out(tables.documents, exclude) if exclude else (set(), set())
     train_docs = sorted({d for d in set(obs.doc_id) | set(obs.ocr_doc_id.dropna())
                          if d not in docs_out})
-    ex_rows, neg_rows = [], []
+    ex_rows = []
     units: dict[str, dict[str, int]] = {}
     geos: dict[str, int] = {}
     for o in obs.to_dict("records"):
         geos[o["geography"]] = geos.get(o["geography"], 0) + 1
     for doc in train_docs:
-        info = doc_info(tables, doc)
         cands = candidates(tables, doc)
         cands = cands[[(doc, p) not in parts_out for p in cands.part_id]]
         hits = _label_positives(cands, obs)
@@ -869,7 +869,7 @@ def train(tables: Tables, exclude: str | None) -> Model:
 _FAMILY = re.compile(r"_forandring(?:_[a-z]+)?$")
 _STOP = {"och", "att", "som", "med", "för", "har", "det", "den", "till", "av", "på", "i", "om",
          "en", "ett", "är", "var", "vid", "under", "samt", "från", "de", "år", "totalt",
-         "jämfört", "cirka", "ca", "drygt", "knappt", "ungefär", "till", "än", "mot", "sig"}
+         "jämfört", "cirka", "ca", "drygt", "knappt", "ungefär", "än", "mot", "sig"}
 
 
 def _unit_class(unit: str) -> str:
