@@ -26,6 +26,7 @@ How a candidate is read:
 
 from __future__ import annotations
 
+import bisect
 import re
 import time
 import unicodedata
@@ -198,12 +199,14 @@ class _Index:
             (r for r in s[s.doc_id == doc_id].to_dict("records")),
             key=lambda r: (r["line_start"], -r["line_end"]))
         self.section_themes = self._section_themes()
+        self._p_starts = [r["line_start"] for r in self.passages]
+        self._s_starts = [r["line_start"] for r in self.sections]
 
     def passage(self, line: int) -> dict | None:
+        """The passage holding the line (a sentence or row rather than a heading)."""
         best = None
-        for r in self.passages:
-            if r["line_start"] > line:
-                break
+        k = bisect.bisect_right(self._p_starts, line)
+        for r in self.passages[max(0, k - 40):k]:
             if r["line_end"] >= line and (best is None or r["kind"] != "heading"):
                 best = r
         return best
@@ -211,9 +214,8 @@ class _Index:
     def section(self, line: int) -> dict | None:
         """The innermost section holding the line."""
         best = None
-        for r in self.sections:
-            if r["line_start"] > line:
-                break
+        k = bisect.bisect_right(self._s_starts, line)
+        for r in self.sections[:k]:
             if r["line_end"] >= line and (best is None or r["level"] >= best["level"]):
                 best = r
         return best
