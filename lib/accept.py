@@ -21,6 +21,8 @@ import yaml
 
 from lib import corpus, indicators, sheet
 from lib.errors import DataError
+from lib.themes import theme_ids
+from lib.yamlio import load_yaml
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _ENTRY_KEYS = ("indicator", "value", "unit", "value_type", "basis", "period", "geography",
@@ -119,7 +121,7 @@ def plan(path: Path, curated_dir: Path | None = None, catalog_dir: Path | None =
     catalog_dir = catalog_dir or indicators.CATALOG_DIR
     frame = sheet.read(path)
     catalog = indicators.load_catalog(catalog_dir)
-    themes = list(indicators.THEMES)
+    themes = list(theme_ids())
     c = corpus.load()
     existing = _existing_keys(curated_dir, catalog, c)
     result = Plan()
@@ -171,9 +173,9 @@ def _key(entry: dict, c: corpus.Corpus) -> tuple:
 def _existing_keys(curated_dir: Path, catalog: dict, c: corpus.Corpus) -> dict[tuple, str]:
     """Keys of the curated observations (not restatements): where each stands."""
     out = {}
-    for theme in indicators.THEMES:
-        path = curated_dir / f"observations_{theme}.yml"
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    for theme in theme_ids():
+        path = indicators.curated_path(theme, curated_dir)
+        data = load_yaml(path) or {}
         for i, row in enumerate(data.get("observations") or [], start=1):
             if row.get("restatement_of"):
                 continue
@@ -220,7 +222,7 @@ def apply(p: Plan, curated_dir: Path | None = None, catalog_dir: Path | None = N
     for theme, items in p.indicators.items():
         new_texts[catalog_dir / f"{theme}.yml"] = _appended(catalog_dir / f"{theme}.yml", items)
     for theme, items in p.entries.items():
-        path = curated_dir / f"observations_{theme}.yml"
+        path = indicators.curated_path(theme, curated_dir)
         new_texts[path] = _appended(path, items)
     if not new_texts:
         return []

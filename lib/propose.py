@@ -355,7 +355,8 @@ def _extra(doc_id: str, part_id: str, line: int, start: int, end: int, value: fl
            raw: str, source: str) -> dict:
     return {"quantity_id": f"{doc_id}:{line}:{start}", "doc_id": doc_id, "part_id": part_id,
             "line": line, "line_end": line, "start": start, "end": end, "value": value,
-            "unit": "antal", "scale": 1.0, "approx": False, "change": False, "period": None,
+            "unit": "antal", "scale": 1.0, "approx": False, "qualifier": None, "change": False,
+            "period": None,
             "base_period": None, "basis": None, "label": None, "column": None, "caption": None,
             "raw": raw, "sentence": None, "source": source}
 
@@ -379,11 +380,6 @@ _MONEY = {"kr", "tkr", "mnkr", "mdkr"}
 _CHANGE_WORDS = re.compile(r"(ök|minsk|sänk|hög|lägre|färre|fler|ändr|förändr|jämfört|diff)",
                            re.IGNORECASE)
 _DOWN_WORDS = re.compile(r"(minsk|sänk|lägre|färre|minus|tapp|underskott|nedgång)", re.IGNORECASE)
-_QUALIFIERS = (("mindre än", "<"), ("färre än", "<"), ("under", "<"), ("knappt", "<"),
-               ("högst", "≤"), ("max", "≤"), ("mer än", ">"), ("fler än", ">"), ("över", ">"),
-               ("drygt", ">"), ("minst", "≥"))
-
-
 @dataclass
 class DocInfo:
     """What the manifest says about a document: its reporting period and district."""
@@ -508,15 +504,16 @@ def period_of(r: dict, info: DocInfo, value_type: str, basis: str) -> str:
     return current
 
 
-def qualifier_of(r: dict, before: str) -> str:
-    """≈ for an approximate figure, < > ≤ ≥ for a bound; empty when exact."""
-    if not r["approx"]:
-        return ""
-    tail = fold(before)[-20:]
-    for word, mark in _QUALIFIERS:
-        if re.search(rf"\b{fold(word)}\s*$", tail):
-            return mark
-    return "≈"
+def qualifier_of(r: dict) -> str:
+    """≈ for an approximate figure, < > ≤ ≥ for a bound; empty when exact (as the build
+    reads it: :func:`lib.quantities.qualifier_before`)."""
+    from lib.quantities import qualifier_before
+
+    if r.get("qualifier"):
+        return str(r["qualifier"])
+    if r["source"] != "quantity":
+        return qualifier_before(r["line_before"]) or ""
+    return ""
 
 
 _UNIT_WORDS: dict[str, str] = {}
@@ -661,7 +658,7 @@ def annotate(frame: pd.DataFrame, info: DocInfo, learned_units: dict[str, str],
             "line": r["line"], "p_unit": unit, "p_value_type": vt, "p_basis": basis,
             "p_period": period_of(r, info, vt, basis),
             "p_value": signed(float(r["value"]), vt, r["before"], r["after"]),
-            "qualifier": qualifier_of(r, r["before"]),
+            "p_qualifier": qualifier_of(r),
             "p_geography": geography_of(
                 [r["label"], r["before"], r["caption"], r["line_before"], r["heading"]], info,
                 geographies),
@@ -1021,7 +1018,7 @@ def propose(doc_id: str, exclude_curated: bool = False, tables: Tables | None = 
             "accept": "", "confidence": round(float(confidence[i]), 3), "doc_id": doc_id,
             "line": int(r["line"]),
             "raw": _raw_snippet(raw[r["line"] - 1], r, len(lines[r["line"] - 1])),
-            "value": value, "qualifier": r["qualifier"], "unit": unit, "value_type": vt,
+            "value": value, "qualifier": r["p_qualifier"], "unit": unit, "value_type": vt,
             "basis": r["p_basis"], "period": period, "geography": r["p_geography"],
             "theme": theme, "indicator": ind, "label": label, "definition": definition,
             "new_indicator": new, "match": round(min(match, 1.0), 2), "restatement_of": "",
