@@ -202,13 +202,20 @@ class _Index:
         self._p_starts = [r["line_start"] for r in self.passages]
         self._s_starts = [r["line_start"] for r in self.sections]
 
-    def passage(self, line: int) -> dict | None:
-        """The passage holding the line (a sentence or row rather than a heading)."""
+    def passage(self, line: int, needle: str = "") -> dict | None:
+        """The passage holding the line and, if given, the figure's text (a sentence or
+        row rather than a heading)."""
         best = None
         k = bisect.bisect_right(self._p_starts, line)
-        for r in self.passages[max(0, k - 40):k]:
-            if r["line_end"] >= line and (best is None or r["kind"] != "heading"):
+        covering = [r for r in self.passages[max(0, k - 40):k] if r["line_end"] >= line]
+        for r in covering:
+            if best is None or r["kind"] != "heading":
                 best = r
+        flat = " ".join(needle.split())
+        if flat:
+            for r in covering:
+                if flat in " ".join(str(r["text"]).split()):
+                    return r
         return best
 
     def section(self, line: int) -> dict | None:
@@ -287,7 +294,7 @@ def candidates(tables: Tables, doc_id: str) -> pd.DataFrame:
     ctx = []
     for r in frame.to_dict("records"):
         before, after = _window(lines, r["line"], r["start"], r["end"])
-        passage = index.passage(r["line"])
+        passage = index.passage(r["line"], str(r["raw"] or ""))
         section = index.section(r["line"])
         heading = section["heading"] if section else ""
         sec_name = passage["section"] if passage and passage["section"] else heading
@@ -296,7 +303,8 @@ def candidates(tables: Tables, doc_id: str) -> pd.DataFrame:
             "passage_kind": passage["kind"] if passage else "",
             "passage_themes": (passage["themes"] or "") if passage else "",
             "section_themes": index.section_themes.get(sec_name or "", {}),
-            "passage_text": passage["text"] if passage else lines[r["line"] - 1].strip(),
+            "passage_text": (r["sentence"] or (passage["text"] if passage else
+                                               lines[r["line"] - 1].strip())),
             "line_before": lines[r["line"] - 1][:r["start"]],
         })
     frame = pd.concat([frame.reset_index(drop=True), pd.DataFrame(ctx)], axis=1)
@@ -587,6 +595,14 @@ def unit_of(r: dict, learned: dict[str, str]) -> str:
             return learned[t]
         if t in unit_words():
             return unit_words()[t]
+    # else the nearest count noun before it (``förfrågningar, från 317 stycken``)
+    for token in reversed(re.findall(rf"{_WORD}+", r.get("before") or "")[-6:]):
+        t = fold(token)
+        if t in learned:
+            return learned[t]
+        named = unit_from_words(token)
+        if named:
+            return named
     return "antal"
 
 
@@ -902,6 +918,8 @@ def _choose_indicator(examples: pd.DataFrame, catalog: dict[str, dict], r: dict,
             if len(siblings) != 1:
                 continue
             ind, entry = siblings[0], catalog[siblings[0]]
+        if uclass == "money" and entry["unit"] != r["p_unit"]:
+            continue   # tkr and mnkr are different indicators
         if _unit_class(entry["unit"]) != uclass and not (
                 r["p_unit"] == "antal" and entry["unit"] in _MONEY and score >= 0.5):
             continue   # (a bare number in a table may be money whose header was lost)
