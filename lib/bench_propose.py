@@ -11,11 +11,14 @@ left out) is compared with the report's curated observations:
   (not the twin), the proposal names that indicator;
 * recall within the top 2.5 × N proposals by confidence (N = the report's curated figures);
 * seconds per report (training included, tables already loaded) and for the command
-  ``python -m lib propose DOC --exclude-curated`` run as a process.
+  ``python -m lib propose DOC --exclude-curated`` run as a process (median of 3), also as a
+  ratio to a floor measured in the same run: a process that imports pandas, pyarrow and
+  yaml (``python -c "import pandas, pyarrow.parquet, yaml"``).
 """
 
 from __future__ import annotations
 
+import statistics
 import subprocess
 import sys
 import time
@@ -126,12 +129,23 @@ def table(scores: list[Score]) -> str:
     return "\n".join(lines)
 
 
+FLOOR = "import pandas, pyarrow.parquet, yaml"
+RUNS = 3
+
+
+def _median_seconds(command: list[str]) -> float:
+    times = []
+    for _ in range(RUNS):
+        t0 = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, cwd=paths.ROOT)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
 def _cli_seconds(doc_id: str) -> float:
-    out = paths.ROOT / "outputs" / "bench_propose" / f"{doc_id}.xlsx"
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "lib", "propose", doc_id, "--exclude-curated",
-                    "--out", str(out)], check=True, capture_output=True, cwd=paths.ROOT)
-    return time.perf_counter() - t0
+    out = paths.OUTPUTS_DIR / "bench_propose" / f"{doc_id}.xlsx"
+    return _median_seconds([sys.executable, "-m", "lib", "propose", doc_id,
+                            "--exclude-curated", "--out", str(out)])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -151,6 +165,11 @@ def main(argv: list[str] | None = None) -> int:
             s.cli_seconds = _cli_seconds(doc_id)
         scores.append(s)
     print(table(scores))
+    if "--no-cli" not in args:
+        floor = _median_seconds([sys.executable, "-c", FLOOR])
+        slowest = max(s.cli_seconds or 0.0 for s in scores)
+        print(f"\nfloor ({FLOOR}), median of {RUNS}: {floor:.2f} s; slowest command "
+              f"{slowest:.2f} s = {slowest / floor:.1f} × the floor (target: under 5 s)")
     return 0
 
 
