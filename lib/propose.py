@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import time
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
@@ -385,8 +384,6 @@ def _part_of(parts: list[tuple[int, int, str]], line: int) -> str:
 # --------------------------------------------------------------------------- rules
 
 _MONEY = {"kr", "tkr", "mnkr", "mdkr"}
-_CHANGE_WORDS = re.compile(r"(ök|minsk|sänk|hög|lägre|färre|fler|ändr|förändr|jämfört|diff)",
-                           re.IGNORECASE)
 _DOWN_WORDS = re.compile(r"(minsk|sänk|lägre|färre|minus|tapp|underskott|nedgång)", re.IGNORECASE)
 @dataclass
 class DocInfo:
@@ -1059,11 +1056,3 @@ def _curated_at(tables: Tables, doc_id: str) -> dict[tuple[int, float], str]:
             if d == doc_id and line is not None:
                 out.setdefault((int(line), abs(float(o["value"]))), []).append(o["indicator"])
     return {k: "; ".join(sorted(set(v))) for k, v in out.items()}
-
-
-def timed_propose(doc_id: str, exclude_curated: bool,
-                  tables: Tables | None = None) -> tuple[pd.DataFrame, float]:
-    """Propose and measure the wall time (for the benchmark)."""
-    t0 = time.perf_counter()
-    frame = propose(doc_id, exclude_curated, tables=tables)
-    return frame, time.perf_counter() - t0
