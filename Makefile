@@ -7,7 +7,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test data lab lint bench bench-ocr bench-build bench-batch bless clean-venv
+.PHONY: run test data lab lint bench bench-ocr bench-build bench-batch bench-propose bless clean-venv
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); install it or run make PYTHON=python3.11 ...")'
@@ -41,7 +41,7 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
 
 ## Benchmarks (figures in README.md): OCR repair accuracy and CPU, build wall time.
-bench: bench-ocr bench-build bench-batch
+bench: bench-ocr bench-build bench-batch bench-propose
 
 bench-ocr: $(STAMP)
 	$(PY) -m lib.bench ocr
@@ -51,6 +51,10 @@ bench-build: $(STAMP)
 
 bench-batch: data
 	$(PY) -m lib.bench_batch
+
+## Leave-one-report-out benchmark of `python -m lib propose` (figures in README.md).
+bench-propose: data
+	$(PY) -m lib.bench_propose
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check lib tests

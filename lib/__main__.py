@@ -82,6 +82,35 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_propose(args: argparse.Namespace) -> int:
+    from lib import paths, propose, sheet
+
+    frame = propose.propose(args.doc_id, exclude_curated=args.exclude_curated)
+    out = args.out or paths.DATA_DIR / "curated" / "proposed" / f"{args.doc_id}.xlsx"
+    xlsx, csv = sheet.write(frame, out)
+    print(f"{len(frame)} proposals for {args.doc_id} "
+          f"({(frame.new_indicator == '').sum()} with a known indicator); wrote {xlsx} and {csv}")
+    print("Mark rows with ja in column accept, correct cells, then: "
+          f"python -m lib accept {xlsx}")
+    return 0
+
+
+def _cmd_accept(args: argparse.Namespace) -> int:
+    from lib import accept
+
+    plan, written = accept.accept(args.sheet, rebuild=not args.no_build)
+    for message in plan.skipped:
+        print(message)
+    if not plan.accepted:
+        print("nothing to accept: no new row is marked ja, x or yes.")
+        return 0
+    n_ind = sum(len(v) for v in plan.indicators.values())
+    print(f"accepted {plan.accepted} row(s), {n_ind} new indicator(s); updated "
+          + ", ".join(str(p) for p in written)
+          + ("" if args.no_build else "; tables rebuilt"))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m lib``."""
     p = argparse.ArgumentParser(prog="python -m lib", description=__doc__)
@@ -118,6 +147,20 @@ def parser() -> argparse.ArgumentParser:
                     help="instead: re-execute notebooks/ in place with default parameters "
                          "(new nbval reference outputs after an intended change)")
     bt.set_defaults(func=_cmd_batch)
+
+    pr = sub.add_parser("propose", help="write a review sheet of a report's candidate figures")
+    pr.add_argument("doc_id", help="the report's doc_id (see data/raw/manifest.yml)")
+    pr.add_argument("--exclude-curated", action="store_true",
+                    help="learn only from the other reports' curation (and not the twin's)")
+    pr.add_argument("--out", type=Path, default=None,
+                    help="sheet to write, .xlsx or .csv; the other is written beside it "
+                         "(default data/curated/proposed/DOC_ID.xlsx)")
+    pr.set_defaults(func=_cmd_propose)
+
+    ac = sub.add_parser("accept", help="merge the rows marked ja in a review sheet, rebuild")
+    ac.add_argument("sheet", type=Path, help="the .xlsx or .csv written by propose")
+    ac.add_argument("--no-build", action="store_true", help="merge only; do not rebuild")
+    ac.set_defaults(func=_cmd_accept)
 
     s = sub.add_parser("sha256", help="print the sha256 of files (for new manifest rows)")
     s.add_argument("files", nargs="+")

@@ -1,0 +1,177 @@
+"""Leave-one-report-out benchmark of proposing (``make bench-propose``).
+
+For each report, ``propose --exclude-curated`` (the report's own curation and its twin's
+left out) is compared with the report's curated observations:
+
+* recall: a curated figure is proposed at its line (the OCR twin's line for the OCR
+  rendering) with its value (sign aside: the validation reads values back without sign);
+* period, unit, basis right: among the recalled figures, the best-matching proposal has
+  the curated period, unit and basis;
+* indicator right: among recalled figures whose indicator is curated in another report
+  (not the twin), the proposal names that indicator;
+* recall within the top 2.5 × N proposals by confidence (N = the report's curated figures);
+* seconds per report (training included, tables already loaded) and for the command
+  ``python -m lib propose DOC --exclude-curated`` run as a process (median of 3), also as a
+  ratio to a floor measured in the same run: a process that imports pandas, pyarrow and
+  yaml (``python -c "import pandas, pyarrow.parquet, yaml"``).
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+import pandas as pd
+
+from lib import paths, propose
+
+TOP_FACTOR = 2.5
+
+
+@dataclass
+class Score:
+    """Benchmark figures of one report."""
+
+    doc_id: str
+    n: int = 0
+    recalled: int = 0
+    in_top: int = 0
+    period: int = 0
+    unit: int = 0
+    basis: int = 0
+    learnable: int = 0
+    learnable_recalled: int = 0
+    indicator: int = 0
+    proposals: int = 0
+    seconds: float = 0.0
+    cli_seconds: float | None = None
+
+
+def curated_of(tables: propose.Tables, doc_id: str) -> pd.DataFrame:
+    """The report's curated figures, at their line in this rendering."""
+    obs = tables.observations
+    own = obs[obs.doc_id == doc_id].assign(at_line=lambda f: f.line)
+    twin = obs[obs.ocr_doc_id == doc_id].assign(at_line=lambda f: f.ocr_line)
+    return pd.concat([own, twin], ignore_index=True)
+
+
+def _learnable(tables: propose.Tables, doc_id: str) -> set[str]:
+    """Indicators curated in a report other than this one and its twin."""
+    return set(propose.training_observations(tables, doc_id).indicator)
+
+
+def score(tables: propose.Tables, doc_id: str, sheet: pd.DataFrame) -> Score:
+    """Compare a leave-one-out proposal sheet with the report's curation."""
+    s = Score(doc_id, proposals=len(sheet))
+    gold = curated_of(tables, doc_id)
+    learnable = _learnable(tables, doc_id)
+    s.n = len(gold)
+    ranked = sheet.reset_index(drop=True)
+    top = int(TOP_FACTOR * s.n + 0.5)
+    by_key: dict[tuple[int, float], list[int]] = {}
+    for rank, r in enumerate(ranked.to_dict("records")):
+        by_key.setdefault((int(r["line"]), abs(float(r["value"]))), []).append(rank)
+    for g in gold.to_dict("records"):
+        ranks = by_key.get((int(g["at_line"]), abs(float(g["value"]))), [])
+        is_learnable = g["indicator"] in learnable
+        s.learnable += is_learnable
+        if not ranks:
+            continue
+        s.recalled += 1
+        s.in_top += min(ranks) < top
+        best = max(ranks, key=lambda k: _agreement(ranked.iloc[k], g))
+        p = ranked.iloc[best]
+        s.period += str(p.period) == str(g["period"])
+        s.unit += p.unit == g["unit"]
+        s.basis += p.basis == g["basis"]
+        if is_learnable:
+            s.learnable_recalled += 1
+            s.indicator += p.indicator == g["indicator"]
+    return s
+
+
+def _agreement(p: pd.Series, g: dict) -> tuple:
+    return (p.indicator == g["indicator"], str(p.period) == str(g["period"]),
+            p.basis == g["basis"], p.unit == g["unit"], p.confidence)
+
+
+def _ratio(a: int, b: int) -> str:
+    return f"{a / b:.2f}" if b else "–"
+
+
+def table(scores: list[Score]) -> str:
+    """The per-report table and totals, in Markdown (the README carries it)."""
+    head = ("| report | N | proposals | recall | in top 2.5N | period | unit | basis | "
+            "indicator (learnable) | s (in process) | s (command) |\n"
+            "|---|---|---|---|---|---|---|---|---|---|---|")
+    lines = [head]
+    total = Score("**all reports**")
+    for s in scores + [total]:
+        if s is not total:
+            for f in ("n", "recalled", "in_top", "period", "unit", "basis", "learnable",
+                      "learnable_recalled", "indicator", "proposals"):
+                setattr(total, f, getattr(total, f) + getattr(s, f))
+            total.seconds = max(total.seconds, s.seconds)
+            if s.cli_seconds is not None:
+                total.cli_seconds = max(total.cli_seconds or 0.0, s.cli_seconds)
+        cli = f"{s.cli_seconds:.1f}" if s.cli_seconds is not None else "–"
+        lines.append(
+            f"| {s.doc_id} | {s.n} | {s.proposals} | {_ratio(s.recalled, s.n)} ({s.recalled}) | "
+            f"{_ratio(s.in_top, s.n)} | {_ratio(s.period, s.recalled)} | "
+            f"{_ratio(s.unit, s.recalled)} | {_ratio(s.basis, s.recalled)} | "
+            f"{_ratio(s.indicator, s.learnable_recalled)} ({s.indicator}/"
+            f"{s.learnable_recalled}) | {s.seconds:.1f} | {cli} |")
+    lines.append("\nTotals pool the figures of all reports (the twin's figures count in both "
+                 "renderings); the time columns of the totals row are the slowest report.")
+    return "\n".join(lines)
+
+
+FLOOR = "import pandas, pyarrow.parquet, yaml"
+RUNS = 3
+
+
+def _median_seconds(command: list[str]) -> float:
+    times = []
+    for _ in range(RUNS):
+        t0 = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, cwd=paths.ROOT)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def _cli_seconds(doc_id: str) -> float:
+    out = paths.OUTPUTS_DIR / "bench_propose" / f"{doc_id}.xlsx"
+    return _median_seconds([sys.executable, "-m", "lib", "propose", doc_id,
+                            "--exclude-curated", "--out", str(out)])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark over every report and print the table."""
+    from tqdm import tqdm
+
+    args = argv if argv is not None else sys.argv[1:]
+    tables = propose.load_tables()
+    docs = sorted(set(tables.documents.doc_id))
+    scores = []
+    for doc_id in tqdm(docs, desc="propose --exclude-curated", unit="report"):
+        t0 = time.perf_counter()
+        sheet = propose.propose(doc_id, exclude_curated=True, tables=tables)
+        s = score(tables, doc_id, sheet)
+        s.seconds = time.perf_counter() - t0
+        if "--no-cli" not in args:
+            s.cli_seconds = _cli_seconds(doc_id)
+        scores.append(s)
+    print(table(scores))
+    if "--no-cli" not in args:
+        floor = _median_seconds([sys.executable, "-c", FLOOR])
+        slowest = max(s.cli_seconds or 0.0 for s in scores)
+        print(f"\nfloor ({FLOOR}), median of {RUNS}: {floor:.2f} s; slowest command "
+              f"{slowest:.2f} s = {slowest / floor:.1f} × the floor (target: under 5 s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,242 @@
+"""Proposing and accepting observations (lib.propose, lib.sheet, lib.accept).
+
+Proposals are checked against real key-figure lines of the 2022 årsrapport, proposed as if
+the report had never been curated. ``accept`` runs as the command line in a temporary copy
+of the repository (lib and data copied to tmp_path): one accepted sheet adds its figure and
+rebuilds; every error path names the sheet row in one line and leaves the files unchanged.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from lib import bench_propose, paths, propose, sheet
+
+ARS_2022 = "sn_centrum_arsrapport_2022"
+
+
+@pytest.fixture(scope="module")
+def tables() -> propose.Tables:
+    return propose.load_tables()
+
+
+@pytest.fixture(scope="module")
+def ars_2022(tables: propose.Tables) -> pd.DataFrame:
+    """Proposals for the 2022 årsrapport, learned from the other reports only."""
+    return propose.propose(ARS_2022, exclude_curated=True, tables=tables)
+
+
+def _at(frame: pd.DataFrame, line: int, value: float) -> pd.Series:
+    rows = frame[(frame.line == line) & (frame.value.abs() == abs(value))]
+    assert len(rows) == 1, f"expected one proposal at line {line} for {value}"
+    return rows.iloc[0]
+
+
+def test_key_figure_row_is_proposed_with_years_and_unit(ars_2022: pd.DataFrame) -> None:
+    # line 121: "Antal hushåll med försörjningsstöd (stadsområde) | 1 791 | 1 694 | 1 470"
+    for value, period in ((1791, "2020"), (1694, "2021"), (1470, "2022")):
+        row = _at(ars_2022, 121, value)
+        assert (row.unit, row.value_type, row.basis, row.period) == (
+            "hushåll", "level", "utfall", period)
+        assert (row.theme, row.geography) == ("forsorjningsstod", "Centrum")
+        assert row.raw.startswith("Antal hushåll med försörjningsstöd (stadsområde)")
+        assert row.confidence > 0.5
+
+
+def test_change_in_prose_gets_sign_period_and_indicator(ars_2022: pd.DataFrame) -> None:
+    # line 140: "... antalet hushåll som får försörjningsstöd, dessa har minskat med 13 %
+    # jämfört med föregående år" -- the indicator is learned from the delårsrapport 2024
+    row = _at(ars_2022, 140, 13)
+    assert (row.value, row.unit, row.value_type, row.period) == (
+        -13, "procent", "change_pct", "2021/2022")
+    assert row.indicator == "fs_hushall_stadsomrade_forandring"
+    assert row.new_indicator == ""
+
+
+def test_target_row_of_table_gets_basis_mal(ars_2022: pd.DataFrame) -> None:
+    # line 569: "Antal hushåll med försörjningsstöd | 1 791 | 1 694 | 1 472 | 1 648", the last
+    # column is Målvärde 2022
+    row = _at(ars_2022, 569, 1648)
+    assert (row.basis, row.period, row.unit) == ("mal", "2022", "hushåll")
+
+
+def test_number_words_are_candidates(tables: propose.Tables) -> None:
+    # gemensamma 2024 line 4216: "Förvaltningen har rekryterat fem" (socialsekreterare)
+    frame = propose.candidates(tables, "gemensamma_verksamheter_2024")
+    row = frame[(frame.line == 4216) & (frame.value == 5)]
+    assert list(row.source) == ["word"]
+
+
+def test_sheet_is_sorted_by_confidence(ars_2022: pd.DataFrame) -> None:
+    assert ars_2022.confidence.is_monotonic_decreasing
+    assert list(ars_2022.columns) == list(propose.SHEET_COLUMNS)
+    assert (ars_2022.accept == "").all()
+
+
+def test_held_out_includes_the_twin(tables: propose.Tables) -> None:
+    docs, parts = propose.held_out(tables.documents, "sf_centrum_stadengemensam_2024")
+    assert ("gemensamma_verksamheter_2024", "gv_stadengemensam") in parts
+    assert "gemensamma_verksamheter_2024" not in docs   # its other parts stay in training
+    docs, _ = propose.held_out(tables.documents, "gemensamma_verksamheter_2024")
+    assert "sf_centrum_stadengemensam_2024" in docs
+    kept = propose.training_observations(tables, "gemensamma_verksamheter_2024")
+    assert not kept.doc_id.isin(["gemensamma_verksamheter_2024",
+                                 "sf_centrum_stadengemensam_2024"]).any()
+    kept = propose.training_observations(tables, "sf_centrum_stadengemensam_2024")
+    assert not (kept.part_id == "gv_stadengemensam").any()
+    assert (kept.part_id == "gv_spink").any()
+
+
+def test_exclude_curated_never_reads_the_reports_curation(tables: propose.Tables,
+                                                          ars_2022: pd.DataFrame) -> None:
+    """Scrambling the held-out report's own curation changes nothing in its proposals."""
+    obs = tables.observations.copy()
+    own = obs.doc_id == ARS_2022
+    obs.loc[own, "indicator"] = "fs_hushall_stadsomrade"
+    obs.loc[own, "period"] = "1999"
+    scrambled = propose.Tables(**{**vars(tables), "observations": obs})
+    again = propose.propose(ARS_2022, exclude_curated=True, tables=scrambled)
+    pd.testing.assert_frame_equal(again, ars_2022)
+
+
+def test_benchmark_scores_the_questionnaire(tables: propose.Tables) -> None:
+    doc = "sf_sydvast_trygghet_uppfoljning_2023"
+    frame = propose.propose(doc, exclude_curated=True, tables=tables)
+    s = bench_propose.score(tables, doc, frame)
+    # two curated figures: "har en person som" (line 517) and 10 % of e-ansökningar (525)
+    assert (s.n, s.recalled) == (2, 2)
+    assert s.proposals == len(frame)
+
+
+def test_sheet_opens_well_in_excel(tmp_path: Path, ars_2022: pd.DataFrame) -> None:
+    xlsx, csv = sheet.write(ars_2022.head(30), tmp_path / "p.xlsx")
+    wb = openpyxl.load_workbook(xlsx)
+    ws = wb["Förslag"]
+    assert ws.freeze_panes == "C2"
+    header = [c.value for c in ws[1]]
+    assert header[0] == "accept" and "Förklaring" in wb.sheetnames
+    value_col = header.index("value") + 1
+    assert isinstance(ws.cell(2, value_col).value, int | float)
+    assert ws.column_dimensions["A"].width >= 8
+    back = sheet.read(csv)
+    assert list(back.sheet_row[:2]) == [2, 3] and len(back) == 30
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+# ------------------------------------------------------------------ accept, in a copy
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A temporary copy of the repository: the package and data (raw, curated, processed)."""
+    root = tmp_path_factory.mktemp("repo")
+    shutil.copytree(paths.PACKAGE_DIR, root / "lib",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(paths.DATA_DIR, root / "data",
+                    ignore=shutil.ignore_patterns("proposed"))
+    shutil.copy(paths.ROOT / "pyproject.toml", root / "pyproject.toml")
+    return root
+
+
+def _run(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "lib", *args], cwd=repo, capture_output=True,
+                          text=True, timeout=300)
+
+
+def _snapshot(repo: Path) -> dict[str, str]:
+    files = list((repo / "data" / "curated").glob("*.yml"))
+    files += list((repo / "lib" / "data" / "indicators").glob("*.yml"))
+    files += list((repo / "data" / "curated" / "indicators").glob("*.yml"))
+    return {str(f): f.read_text(encoding="utf-8") for f in files}
+
+
+def _base_row(ars_2022: pd.DataFrame, line: int, value: float) -> dict:
+    row = _at(ars_2022, line, value).to_dict()
+    row["accept"] = "ja"
+    return row
+
+
+def _sheet(repo: Path, name: str, rows: list[dict]) -> Path:
+    frame = pd.DataFrame(rows, columns=list(propose.SHEET_COLUMNS))
+    xlsx, csv = sheet.write(frame, repo / name)
+    return xlsx if name.endswith(".xlsx") else csv
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    ({"accept": "kanske"}, "accept 'kanske' is not a mark"),
+    ({"raw": "Antal familjehemsplaceringar"}, "is not on line 130"),
+    ({"value": 1234}, "cannot be read back"),
+    ({"indicator": "fs_hushall_stadsomrade", "unit": "barn"}, "differ from the catalog"),
+    ({"indicator": "fs_ny_indikator_utan_etikett", "label": ""}, "has no label"),
+])
+def test_accept_error_names_row_and_merges_nothing(
+        repo: Path, ars_2022: pd.DataFrame, change: dict, expected: str) -> None:
+    good = {**_base_row(ars_2022, 130, 149), "indicator": "fs_barn_unga_familjehem_test",
+            "label": "Antal barn och unga i familjehem", "new_indicator": "ja"}
+    bad = {**good, **change}
+    # the bad row comes second: the first (valid) row must not be merged either
+    path = _sheet(repo, "fel.csv", [{**good, "value": 148, "period": "2021"}, bad])
+    before = _snapshot(repo)
+    result = _run(repo, "accept", str(path))
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr
+    assert lines[0].startswith("error: fel.csv row 3: ") and expected in lines[0]
+    assert _snapshot(repo) == before
+
+
+def test_accept_duplicate_key_in_sheet_is_refused(repo: Path, ars_2022: pd.DataFrame) -> None:
+    row = {**_base_row(ars_2022, 130, 149), "indicator": "fs_barn_unga_familjehem_test",
+           "label": "Antal barn och unga i familjehem", "new_indicator": "ja"}
+    path = _sheet(repo, "dubbel.xlsx", [row, dict(row)])
+    before = _snapshot(repo)
+    result = _run(repo, "accept", str(path))
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: dubbel.xlsx row 3: ")
+    assert "also accepted in row 2" in result.stderr
+    assert _snapshot(repo) == before
+
+
+def test_accept_skips_already_curated(repo: Path, ars_2022: pd.DataFrame) -> None:
+    # line 121, 2022: curated as fs_hushall_stadsomrade 1 470 (utfall, Centrum)
+    row = {**_base_row(ars_2022, 121, 1470), "indicator": "fs_hushall_stadsomrade"}
+    path = _sheet(repo, "redan.xlsx", [row])
+    before = _snapshot(repo)
+    result = _run(repo, "accept", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "redan.xlsx row 2: already curated" in result.stdout
+    assert _snapshot(repo) == before
+
+
+def test_accept_adds_observation_and_indicator_and_rebuilds(
+        repo: Path, ars_2022: pd.DataFrame) -> None:
+    # line 130: "Antal barn och unga i familjehem | 144 | 148 | 149" is not curated
+    row = {**_base_row(ars_2022, 130, 149), "indicator": "fs_barn_unga_familjehem_test",
+           "label": "Antal barn och unga i familjehem", "theme": "forsorjningsstod",
+           "note": "Test: antagen från förslagsarket."}
+    path = _sheet(repo, "forslag.xlsx", [row])
+    before = _snapshot(repo)
+    result = _run(repo, "accept", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "accepted 1 row(s), 1 new indicator(s)" in result.stdout
+    after = _snapshot(repo)
+    changed = [f for f in after if after[f] != before.get(f)]
+    assert len(changed) == 2
+    for f in changed:   # appended: comments and earlier entries untouched
+        assert after[f].startswith(before[f])
+    obs = pd.read_parquet(repo / "data" / "processed" / "observations.parquet")
+    new = obs[obs.indicator == "fs_barn_unga_familjehem_test"]
+    assert len(new) == 1
+    got = new.iloc[0]
+    assert (got.value, got.period, got.unit, got.line, got.doc_id) == (
+        149.0, "2022", "barn", 130, ARS_2022)
+    assert got.note == "Test: antagen från förslagsarket."
+    catalog = pd.read_parquet(repo / "data" / "processed" / "indicators.parquet")
+    assert "Antal barn och unga i familjehem" in set(catalog.label)
