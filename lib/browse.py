@@ -70,8 +70,8 @@ traffar as (
   from {fold} where {fold} match (select q from fraga)
 )
 select r.rapport as Rapport, r.år as År,
-       case when p.line_start = p.line_end then 'rad ' || p.line_start
-            else 'rad ' || p.line_start || '–' || p.line_end end as Rad,
+       case when p.line_start = p.line_end then cast(p.line_start as text)
+            else p.line_start || '–' || p.line_end end as Rad,
        t.utdrag as Text, p.section as Avsnitt
 from traffar t
 join passages p on p.rowid = t.id
@@ -148,7 +148,8 @@ QUERIES: dict[str, tuple[str, str]] = {
     "indikator": ("En indikator över åren",
                   "Skriv en indikators namn eller en del av det (t.ex. hushåll, skyddat "
                   "boende, vräkning) eller dess id: alla dess siffror över åren och "
-                  "rapporterna, med källa."),
+                  "rapporterna, med källa. En siffra som upprepas i samma rapport visas en "
+                  "gång; skiljer sig upprepningen finns den under Motsägelser."),
     "motsagelser": ("Motsägelser",
                     "Uppgifter om samma sak som inte stämmer överens – registreras, rättas "
                     "aldrig. Lämna tema tomt för alla, eller skriv t.ex. hemlöshet."),
@@ -215,8 +216,9 @@ def metadata() -> dict[str, Any]:
             "title": package["title"],
             "description_html": guide,
             "tables": {**{n: _table_metadata(n) for n in names}, **views},
-            "queries": {name: {"title": title, "description": desc, "sql": _SQL[name]().strip(),
-                               "hide_sql": True}
+            # The SQL starts with its title: Datasette puts the SQL in the page's <title>.
+            "queries": {name: {"title": title, "description": desc,
+                               "sql": f"-- {title}\n{_SQL[name]().strip()}", "hide_sql": True}
                         for name, (title, desc) in QUERIES.items()},
         }},
     }

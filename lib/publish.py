@@ -147,16 +147,24 @@ def table_text(table: str) -> dict[str, Any]:
     return texts()["tables"].get(table) or {}
 
 
+def swedish_text(table: str, column: str) -> str | None:
+    """The Swedish description of a column (its table's, else the shared one), or None."""
+    return (table_text(table).get("columns") or {}).get(column) or texts()["columns"].get(column)
+
+
 def column_text(table: str, column: str, schema: Schema | None = None) -> str:
     """Swedish description of a column; the English one when no Swedish is given."""
-    own = (table_text(table).get("columns") or {}).get(column)
-    if own:
-        return own
-    shared = texts()["columns"].get(column)
-    if shared:
-        return shared
+    text = swedish_text(table, column)
+    if text:
+        return text
     schema = schema or published_schemas()[table]
     return schema.columns[column].description
+
+
+def missing_texts() -> list[str]:
+    """``table.column`` of every published column without a Swedish description."""
+    return [f"{table}.{column}" for table, schema in published_schemas().items()
+            for column in schema.columns if not swedish_text(table, column)]
 
 
 def published_schemas() -> dict[str, Schema]:
