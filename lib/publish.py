@@ -133,7 +133,8 @@ VIEWS: dict[str, str] = {
 def texts() -> dict[str, Any]:
     """The Swedish texts of ``lib/data/publish.yml``."""
     try:
-        data = yaml.safe_load(TEXTS_PATH.read_text(encoding="utf-8"))
+        data = yaml.load(TEXTS_PATH.read_text(encoding="utf-8"),
+                         Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, yaml.YAMLError) as exc:
         raise DataError(f"{TEXTS_PATH}: cannot read the Swedish texts ({exc}); "
                         "restore the file from git.") from None
@@ -300,8 +301,13 @@ def _create(db: sqlite_utils.Database, name: str, schema: Schema, df: pd.DataFra
     # sqlite-utils creates the table; rows go in with one executemany (sqlite-utils'
     # insert_all inspects every value and takes seconds here).
     marks = ", ".join("?" * len(schema.columns))
-    db.conn.executemany(f"insert into [{name}] values ({marks})",
-                        _rows(df[list(schema.columns)]))
+    try:
+        db.conn.executemany(f"insert into [{name}] values ({marks})",
+                            _rows(df[list(schema.columns)]))
+    except (KeyError, sqlite3.IntegrityError) as exc:
+        if name in all_schemas():
+            validate(name, df)  # names the column, key or rows at fault
+        raise DataError(f"table {name}: {exc}; fix the code that builds it.") from None
     covered = {schema.key[0]} if schema.key else set()
     for fk in schema.foreign_keys:
         if fk.table in present and fk.columns[0] not in covered:
@@ -343,12 +349,19 @@ def _check_references(conn: sqlite3.Connection) -> None:
 def database_bytes(tables: Mapping[str, pd.DataFrame], lines: pd.DataFrame) -> bytes:
     """The SQLite database of all tables, as bytes (same tables, same bytes).
 
-    ``tables`` are the processed tables (validated here against their schemas); ``lines``
-    is :func:`raw_lines`. Raises DataError when a foreign key does not hold.
+    ``tables`` are the processed tables, ``lines`` is :func:`raw_lines`. SQLite checks the
+    declared types' nulls, the primary keys and the foreign keys; a table that breaks them
+    raises the DataError of :func:`lib.schemas.validate` or names the broken reference.
+    (The build validates every table fully before writing anything.)
     """
     schemas = published_schemas()
-    checked = {name: validate(name, df) for name, df in tables.items()}
-    checked.update(people_tables(checked, lines))
+    checked = dict(tables)
+    try:
+        checked.update(people_tables(checked, lines))
+    except Exception:
+        for name, df in tables.items():
+            validate(name, df)  # a broken table: its schema names the fault
+        raise
     conn = sqlite3.connect(":memory:")
     try:
         conn.execute("pragma page_size = 4096")

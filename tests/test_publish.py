@@ -139,6 +139,17 @@ def test_a_broken_foreign_key_fails_the_database_with_one_line(tables):
         publish.database_bytes(bad, publish.raw_lines(corpus.load()))
 
 
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda df: pd.concat([df, df.iloc[:1]], ignore_index=True), "key .* is not unique"),
+    (lambda df: df.drop(columns="quote"), r"missing columns \['quote'\]"),
+    (lambda df: df.assign(period=None), "column period has empty values"),
+])
+def test_a_broken_table_fails_the_database_naming_the_fault(tables, change, message):
+    bad = {**tables, "observations": change(tables["observations"].copy())}
+    with pytest.raises(DataError, match=f"table observations: {message}"):
+        publish.database_bytes(bad, publish.raw_lines(corpus.load()))
+
+
 # --------------------------------------------------------------------------- data package
 
 
