@@ -38,8 +38,9 @@ SETTINGS = {"suggest_facets": "off", "default_page_size": "50", "default_facet_s
             "sql_time_limit_ms": "2000"}
 STATIC = ("gbg", paths.PACKAGE_DATA_DIR / "datasette")  # mount point and directory (CSS)
 CSS = f"/{STATIC[0]}/rapporter.css"
-FACETS: dict[str, list[str]] = {
-    "observationer": ["tema", "indikator", "period", "område"],
+# Facets: a column name, or {"array": column} for a JSON array (each element a value).
+FACETS: dict[str, list[str | dict[str, str]]] = {
+    "observationer": [{"array": "teman"}, "indikator", "period", "område"],
     "observations": ["theme", "indicator", "period", "geography"],
     "indicators": ["theme", "unit", "value_type"],
     "discrepancies": ["kind", "theme"],
@@ -110,7 +111,7 @@ def _motsagelser_sql() -> str:
     from lib import themes
 
     kinds = publish.texts().get("kinds", {})
-    theme = _case("d.theme", {t: themes.label(t) for t in themes.THEME_IDS})
+    theme = _case("d.theme", themes.theme_labels())
     return f"""
 with fraga as (select trim(coalesce(:tema, '')) as text)
 select {_case('d.kind', kinds)} as Typ, {theme} as Tema, i.label as Indikator,
@@ -179,7 +180,8 @@ def _table_metadata(name: str) -> dict[str, Any]:
         columns[column] = desc
     meta["columns"] = columns
     if name in FACETS:
-        meta["facets"] = [c for c in FACETS[name] if c in schema.columns]
+        meta["facets"] = [f for f in FACETS[name]
+                          if (f["array"] if isinstance(f, dict) else f) in schema.columns]
     if name in LABEL_COLUMNS:
         meta["label_column"] = LABEL_COLUMNS[name]
     if name == "passages":

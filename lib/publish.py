@@ -29,12 +29,12 @@ from typing import Any
 
 import pandas as pd
 import sqlite_utils
-import yaml
 
 from lib import corpus as corpus_mod
 from lib import fmt, paths, text
 from lib.errors import DataError
 from lib.schemas import Column, ForeignKey, Schema, all_schemas, validate
+from lib.yamlio import load_yaml
 
 DATABASE = "rapporter.sqlite"
 DESCRIPTOR = "datapackage.json"
@@ -107,7 +107,8 @@ SCHEMAS: dict[str, Schema] = {
             "källa": Column(_S, "Source: report and line (a link to the line in context)"),
             "citat": Column(_S, "Quote"),
             "grund": Column(_S, "Basis"),
-            "tema": Column(_S, "Theme, Swedish label"),
+            "teman": Column(_S, "Themes of the indicator, Swedish labels, as a JSON array "
+                                "(primary first; Datasette facets it element by element)"),
             "år": Column(_I, "Year the period ends in"),
             "värde": Column(_N, "Value", unit_column="enhet"),
             "enhet": Column(_S, "Unit"),
@@ -132,12 +133,7 @@ VIEWS: dict[str, str] = {
 @cache
 def texts() -> dict[str, Any]:
     """The Swedish texts of ``lib/data/publish.yml``."""
-    try:
-        data = yaml.load(TEXTS_PATH.read_text(encoding="utf-8"),
-                         Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, yaml.YAMLError) as exc:
-        raise DataError(f"{TEXTS_PATH}: cannot read the Swedish texts ({exc}); "
-                        "restore the file from git.") from None
+    data = load_yaml(TEXTS_PATH)
     if not isinstance(data, dict) or not all(k in data for k in ("package", "tables", "columns")):
         raise DataError(f"{TEXTS_PATH}: needs the sections package, tables and columns.")
     return data
@@ -191,7 +187,7 @@ def rapporter(documents: pd.DataFrame) -> pd.DataFrame:
     quality = texts().get("quality", {})
     docs = documents.drop_duplicates("doc_id")
     return pd.DataFrame({
-        "dokument": docs.doc_id, "rapport": docs.file.map(fmt.source_label),
+        "dokument": docs.doc_id, "rapport": docs.short_title,
         "titel": docs.doc_title, "utgivare": docs.issuer, "område": docs.district,
         "typ": docs.report_type, "år": docs.year,
         "period": docs.period_start + " – " + docs.period_end,
@@ -250,7 +246,9 @@ def observationer(tables: Mapping[str, pd.DataFrame], reports: pd.DataFrame) -> 
            for d, n in zip(obs.ocr_doc_id, obs.ocr_line, strict=True)]
     return pd.DataFrame({
         "nr": range(1, len(obs) + 1),
-        "tema": obs.theme.map(themes.label), "indikator": obs.indicator,
+        "teman": obs.themes.map(lambda ts: json.dumps([themes.label(t) for t in ts.split(";")],
+                                                      ensure_ascii=False)),
+        "indikator": obs.indicator,
         "område": obs.geography, "period": obs.period,
         "år": obs.period.map(lambda p: int(re.findall(r"\d{4}", p)[-1])),
         "grund": obs.basis.replace({"mal": "mål"}),
@@ -400,8 +398,9 @@ def _field(table: str, name: str, col: Column) -> dict[str, Any]:
     constraints: dict[str, Any] = {}
     if not col.nullable:
         constraints["required"] = True
-    if col.allowed is not None:
-        constraints["enum"] = list(col.allowed)
+    allowed = col.allowed_values()
+    if allowed is not None:
+        constraints["enum"] = list(allowed)
     if constraints:
         field["constraints"] = constraints
     if col.dtype == "string" and not col.nullable:

@@ -33,12 +33,14 @@ MAX_QUERY = 200
 
 
 def allowed() -> dict[str, list]:
-    """The values each filter accepts, read from the data: themes, years and districts."""
+    """The values each filter accepts, read from the data: themes (lib/data/themes.yml),
+    report years (documents) and areas (the city and its districts, from the manifest)."""
     from lib import themes
 
     docs = processed.load("documents")
-    return {"theme": list(themes.THEME_IDS), "year": sorted(int(y) for y in docs.year.unique()),
-            "district": sorted(docs.district.unique())}
+    return {"theme": list(themes.theme_ids()),
+            "year": sorted(int(y) for y in docs.year.unique()),
+            "district": list(processed.areas())}
 
 
 def check_params(query: object, theme: object = None, year: object = None,
@@ -73,7 +75,8 @@ def passages(theme: str | None = None, year: int | None = None,
     if year is not None:
         docs = docs[docs.year == year]
     pas = processed.load("passages").merge(
-        docs[["doc_id", "part_id", "district", "year", "file"]], on=["doc_id", "part_id"])
+        docs[["doc_id", "part_id", "district", "year", "file", "short_title"]],
+        on=["doc_id", "part_id"])
     if theme is not None:
         pas = pas[pas.themes.str.split(";").map(lambda ts: theme in ts)]
     if district is not None:
@@ -98,9 +101,9 @@ def hits(query: str, theme: str | None = None, year: int | None = None,
     k = analysis.kwic(query.strip(), passages=pas, width=width)
     info = pas.drop_duplicates("doc_id").set_index("doc_id")
     rows = pd.DataFrame({
-        "rapport": k.doc_id.map(lambda d: fmt.source_label(info.file[d])),
+        "rapport": k.doc_id.map(lambda d: info.short_title[d]),
         "år": k.doc_id.map(lambda d: int(info.year[d])),
-        "källa": [f"{fmt.source_label(info.file[d])}, rad {n}" for d, n in
+        "källa": [f"{info.short_title[d]}, rad {n}" for d, n in
                   zip(k.doc_id, k.line, strict=True)],
         "vänster": [("…" if len(t) >= width else "") + t for t in k.left],
         "träff": k.match,
@@ -146,7 +149,7 @@ def figures(found: pd.DataFrame) -> pd.DataFrame:
         "indikator": sel.label, "område": sel.geography, "period": sel.period,
         "uppgift": [publish.uppgift(v, u, t, q) for v, u, t, q in
                     zip(sel.value, sel.unit, sel.value_type, qualifier, strict=True)],
-        "källa": [f"{fmt.source_label(docs.file[d])}, rad {n}" for d, n in
+        "källa": [f"{docs.short_title[d]}, rad {n}" for d, n in
                   zip(sel.doc_id, sel.line, strict=True)],
         "citat": sel.quote, "indicator": sel.indicator, "value": sel.value,
         "doc_id": sel.doc_id, "line": sel.line,

@@ -52,9 +52,11 @@ def test_pages_answer_in_swedish_with_the_guide(ds):
 
 def test_observationer_has_facets_and_source_links(ds):
     facets = get(ds, "/rapporter/observationer.json?_size=1").json()["facet_results"]
-    assert set(facets) == {"tema", "indikator", "period", "område"}
-    temas = {f["value"]: f["count"] for f in facets["tema"]["results"]}
-    assert sum(temas.values()) == len(processed.load("observations"))
+    assert set(facets) == {"teman", "indikator", "period", "område"}
+    themes = {f["value"]: f["count"] for f in facets["teman"]["results"]}  # an array facet
+    obs = processed.load("observations")
+    assert themes["Hemlöshet"] == obs.themes.str.split(";").map(lambda t: "hemloshet" in t).sum()
+    assert sum(themes.values()) == obs.themes.str.count(";").sum() + len(obs)
     html = get(ds, "/rapporter/observationer?indikator=fs_hushall_stadsomrade&period=2022").text
     assert "Alla siffror med källa" in html
     source = f"/rapporter/kallrader/{tilde_encode('Årsrapport 2022, rad 121')}"

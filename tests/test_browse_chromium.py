@@ -94,7 +94,7 @@ def assert_picture_of_a_page(png: Path) -> None:
 def test_observations_page_renders_with_facets_and_source_links(server, tmp_path):
     dom, png = render(f"{server}/rapporter/observationer", tmp_path, "observationer")
     assert "Alla siffror med källa" in dom
-    for facet in ("tema", "indikator", "period", "område"):
+    for facet in ("teman", "indikator", "period", "område"):
         assert f'data-column="{facet}"' in dom
     assert 'href="/rapporter/kallrader/' in dom and "rad 4154</a>" in dom
     assert "/gbg/rapporter.css" in dom  # the layout stylesheet is linked
