@@ -206,7 +206,12 @@ def metadata() -> dict[str, Any]:
         "title": "En indikator över åren (alla)",
         "description": "Alla indikatorer med sina siffror sorterade efter indikator, område "
                        "och år, upprepningar borttagna.",
-        "facets": ["indikator", "område"]}}
+        "facets": ["indikator", "område"]},
+        "siffror_med_kallfil": {
+            "title": "Siffror med källfil och rad",
+            "description": "Varje siffra med benämning, rapportens textfil, radnummer och citat "
+                           "– för den som vill citera eller kontrollera i filen.",
+            "facets": ["rapport", "område"]}}
     return {
         "title": package["title"],
         "description_html": f"<p>{html.escape(' '.join(package['description'].split()))}</p>"

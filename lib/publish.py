@@ -121,6 +121,14 @@ SCHEMAS: dict[str, Schema] = {
 }
 # Views for the common questions (SQL over the tables above).
 VIEWS: dict[str, str] = {
+    "siffror_med_kallfil": """
+        select o.indicator as indikator, o.label as benämning, o.geography as område,
+               o.period, o.basis as grund, o.qualifier as kvalificering, o.value as värde,
+               o.unit as enhet, d.short_title as rapport, o.source_file as källfil,
+               o.line as rad, o.quote as citat
+        from observations o
+        join documents d on d.doc_id = o.doc_id and d.part_id = o.part_id
+        order by o.rowid""",
     "indikator_over_aren": """
         select i.label as indikator, o.område, o.grund, o.år, o.period, o.uppgift, o.värde,
                o.enhet, o.källa, o.citat, o.indikator as indikator_id
@@ -444,7 +452,10 @@ def descriptor(names: list[str], c: corpus_mod.Corpus) -> dict[str, Any]:
         "name": "gbg-socialrapporter",
         "title": package["title"],
         "description": package["description"],
-        "licenses": [{"name": "other-pd", "title": " ".join(package["licence_title"].split())}],
+        # No licence id fits public documents whose text may still be protected: the
+        # licence entry points to the README's statement instead of naming one.
+        "licenses": [{"path": "../../README.md#data-sources-and-provenance",
+                      "title": " ".join(package["licence_title"].split())}],
         "sources": [{"title": doc.title, "path": f"../raw/{doc.file}",
                      "description": f"{doc.issuer}. {' '.join(doc.source.split())} "
                                     f"sha256 {doc.sha256}."}

@@ -130,6 +130,18 @@ def test_observationer_link_each_figure_to_its_line_in_context(db, tables):
     assert row == ("1\u00a0470\u00a0hushåll", "Årsrapport 2022, rad 121")
 
 
+def test_views_answer_the_common_questions(db, tables):
+    obs = tables["observations"]
+    cited = db.execute("select källfil, rad, citat from siffror_med_kallfil").fetchall()
+    assert cited == list(zip(obs.source_file, obs.line, obs.quote, strict=True))
+    series = db.execute("select år, period, värde, källa from indikator_over_aren "
+                        "where indikator_id = 'fs_hushall_stadsomrade' and grund = 'utfall'"
+                        ).fetchall()
+    assert [r[:3] for r in series] == [(2020, "2020", 1791), (2021, "2021", 1694),
+                                       (2022, "2022", 1470)]
+    assert {r[3] for r in series} == {"Årsrapport 2022, rad 121"}
+
+
 def test_a_broken_foreign_key_fails_the_database_with_one_line(tables):
     bad = dict(tables)
     obs = tables["observations"].copy()
@@ -211,3 +223,5 @@ def test_every_published_column_has_a_swedish_description():
     assert not missing, f"add Swedish descriptions to {publish.TEXTS_PATH}: {missing}"
     untitled = [t for t in publish.published_schemas() if "title" not in publish.table_text(t)]
     assert not untitled, f"add Swedish titles to {publish.TEXTS_PATH}: {untitled}"
+    kinds = all_schemas()["discrepancies"].columns["kind"].allowed_values()
+    assert set(kinds) <= set(publish.texts()["kinds"]), "name every kind of discrepancy"
