@@ -50,8 +50,6 @@ FACETS: dict[str, list[str | dict[str, str]]] = {
     "kallrader": ["rapport"],
 }
 LABEL_COLUMNS = {"indicators": "label", "rapporter": "rapport", "kallrader": "källa"}
-# The first tables people should see, in this order; the others follow by name.
-FIRST = ("observationer", "rapporter", "kallrader", "passages", "indicators")
 
 
 def _sok_sql() -> str:
@@ -196,9 +194,7 @@ def _link(path: str) -> str:
 def metadata() -> dict[str, Any]:
     """Datasette metadata of the database, generated from the declared schemas (Swedish)."""
     package = publish.texts()["package"]
-    names = sorted(publish.published_schemas(), key=lambda n: (n not in FIRST,
-                                                               FIRST.index(n) if n in FIRST
-                                                               else 0, n))
+    names = sorted(publish.published_schemas())
     guide = " ".join(package["guide"].split()).format(
         observationer=_link("observationer"), sok=_link("sok"), indikator=_link("indikator"),
         motsagelser=_link("motsagelser"))
