@@ -74,6 +74,8 @@ bench-batch: data
 ## Leave-one-report-out benchmark of `python -m lib propose` (figures in README.md).
 bench-propose: data
 	$(PY) -m lib.bench_propose
+
+## Database size, build cost and full-text query time (figures in README.md).
 bench-publish: data
 	$(PY) -m lib.bench_publish
 

@@ -35,7 +35,7 @@ from lib.errors import DataError
 OVERVIEW = "oversikt"
 OVERVIEW_LABEL = "Översikt över rapporterna"
 # Notebooks re-blessed with the others (`--bless`) but not run per year by the batch.
-BLESS_ONLY: tuple[str, ...] = ("sok",)
+BLESS_ONLY: tuple[str, ...] = ("sok", "granska_forslag")
 KERNEL_NAME = "python3"
 # Environment of the kernels: no hash-order or date leaking into outputs.
 KERNEL_ENV: dict[str, str] = {"PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": "0"}
