@@ -7,7 +7,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test data lab lint bench bench-ocr bench-build bench-batch bench-propose bless clean-venv
+.PHONY: run test data lab browse browser lint bench bench-ocr bench-build bench-batch \
+        bench-propose bench-publish bless clean-venv
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); install it or run make PYTHON=python3.11 ...")'
@@ -27,7 +28,7 @@ run: data
 
 ## The whole test suite: unit tests, then nbval over the committed notebooks
 ## (both read the processed tables, so the data is built first).
-test: data
+test: data browser
 	$(PY) -m pytest
 	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg notebooks/
 
@@ -35,13 +36,31 @@ test: data
 bless: data
 	$(PY) -m lib batch --bless
 
-## JupyterLab on the project's kernel.
+## JupyterLab on the project's kernel (--allow-root only when run as root, e.g. in a container).
 lab: $(STAMP)
 	$(PY) -m ipykernel install --sys-prefix --name gbg-socialrapporter --display-name "Python (gbg-socialrapporter)"
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks $$(test "$$(id -u)" = 0 && echo --allow-root)
 
-## Benchmarks (figures in README.md): OCR repair accuracy and CPU, build wall time.
-bench: bench-ocr bench-build bench-batch bench-propose
+## Browse data/processed/rapporter.sqlite in Datasette on http://127.0.0.1:8001 (read-only;
+## `make browse PORT=8002` for another port). Run `make data` (or `make run`) first.
+PORT ?= 8001
+browse: $(STAMP)
+	$(PY) -m lib browse --port $(PORT)
+
+## Headless Chromium for the browser test (tests/test_browse_chromium.py): installed with
+## apt-get when missing and running as root on Debian/Ubuntu (a container, CI); otherwise
+## that test is skipped and says why.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium for the browser test (apt-get)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+	      >/dev/null) || echo "note: chromium could not be installed; the browser test is skipped"; \
+	  else echo "note: chromium not found; the browser test is skipped"; fi; }
+
+## Benchmarks (figures in README.md): OCR repair accuracy and CPU, build wall time,
+## notebook batch, proposing figures, database and full-text search.
+bench: bench-ocr bench-build bench-batch bench-propose bench-publish
 
 bench-ocr: $(STAMP)
 	$(PY) -m lib.bench ocr
@@ -55,6 +74,10 @@ bench-batch: data
 ## Leave-one-report-out benchmark of `python -m lib propose` (figures in README.md).
 bench-propose: data
 	$(PY) -m lib.bench_propose
+
+## Database size, build cost and full-text query time (figures in README.md).
+bench-publish: data
+	$(PY) -m lib.bench_publish
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check lib tests

@@ -108,6 +108,16 @@ def _cmd_accept(args: argparse.Namespace) -> int:
     print(f"accepted {plan.accepted} row(s), {n_ind} new indicator(s); updated "
           + ", ".join(str(p) for p in written)
           + ("" if args.no_build else "; tables rebuilt"))
+def _cmd_browse(args: argparse.Namespace) -> int:
+    from lib import browse
+
+    try:
+        port = int(args.port)
+    except ValueError:
+        raise DataError(f"--port {args.port!r}: give a port number such as 8001.") from None
+    if not 1 <= port <= 65535:
+        raise DataError(f"--port {port}: give a port number between 1 and 65535.")
+    browse.serve(port)
     return 0
 
 
@@ -161,6 +171,10 @@ def parser() -> argparse.ArgumentParser:
     ac.add_argument("sheet", type=Path, help="the .xlsx or .csv written by propose")
     ac.add_argument("--no-build", action="store_true", help="merge only; do not rebuild")
     ac.set_defaults(func=_cmd_accept)
+    br = sub.add_parser("browse", help="serve data/processed/rapporter.sqlite in Datasette "
+                                       "on 127.0.0.1 (read-only)")
+    br.add_argument("--port", default="8001", help="port (default 8001)")
+    br.set_defaults(func=_cmd_browse)
 
     s = sub.add_parser("sha256", help="print the sha256 of files (for new manifest rows)")
     s.add_argument("files", nargs="+")

@@ -873,17 +873,18 @@ def statements(theme: str, year: int, district: str | None = None, n: int = 8,
 
 
 def kwic(term: str, theme: str | None = None, doc_id: str | None = None,
-         width: int = 60) -> pd.DataFrame:
+         width: int = 60, passages: pd.DataFrame | None = None) -> pd.DataFrame:
     """Keyword in context over the processed passages (fast; same matching as lib.themes.kwic).
 
     ``term`` matches at a word start and runs on to the end of the word, case- and
-    diacritic-insensitively; ``theme`` restricts to passages tagged with the theme.
-    Columns: term, left, match, right, doc_id, part_id, line, section.
+    diacritic-insensitively; ``theme`` restricts to passages tagged with the theme;
+    ``passages`` (rows of the passages table) replaces the whole table.
+    Columns: term, left, match, right, doc_id, part_id, line, section, passage_id.
     """
     from lib.themes import compile_pattern, fold
 
     regex = compile_pattern(term, prefix=True)
-    pas = processed.load("passages")
+    pas = processed.load("passages") if passages is None else passages
     if doc_id is not None:
         pas = pas[pas.doc_id == doc_id]
     if theme is not None:
@@ -896,9 +897,9 @@ def kwic(term: str, theme: str | None = None, doc_id: str | None = None,
                          "match": p.text[s:e], "right": p.text[e:e + width],
                          "doc_id": p.doc_id, "part_id": p.part_id,
                          "line": _match_line(p.doc_id, p.line_start, p.line_end, p.text, s, e),
-                         "section": p.section})
+                         "section": p.section, "passage_id": p.passage_id})
     return pd.DataFrame(rows, columns=["term", "left", "match", "right", "doc_id", "part_id",
-                                       "line", "section"])
+                                       "line", "section", "passage_id"])
 
 
 # ----------------------------------------------------------------------------- data quality

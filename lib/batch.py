@@ -34,6 +34,8 @@ from lib.errors import DataError
 
 OVERVIEW = "oversikt"
 OVERVIEW_LABEL = "Översikt över rapporterna"
+# Notebooks re-blessed with the others (`--bless`) but not run per year by the batch.
+BLESS_ONLY: tuple[str, ...] = ("sok", "granska_forslag")
 KERNEL_NAME = "python3"
 # Environment of the kernels: no hash-order or date leaking into outputs.
 KERNEL_ENV: dict[str, str] = {"PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": "0"}
@@ -583,12 +585,12 @@ def bless(
 
     check_processed(processed_dir())
     jobs = []
-    all_themes = theme_choices()
+    all_themes = (*theme_choices(), *BLESS_ONLY)
     for theme in _check_choices("--theme", themes or all_themes, all_themes):
         notebook = notebook_for(theme, notebooks_dir)
         declared = parameters_of(notebook)
-        jobs.append(Job(notebook, theme, int(declared.get("year", 0)),
-                        str(declared.get("district", city()))))
+        jobs.append(Job(notebook, theme, int(declared.get("year") or 0),
+                        str(declared.get("district") or city())))
     return run_jobs(jobs, n_jobs=n_jobs, progress=progress, worker=bless_job)
 
 

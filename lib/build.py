@@ -39,10 +39,11 @@ def build_tables(c: corpus.Corpus) -> dict[str, pd.DataFrame]:
 def build(raw_dir: Path | None = None, out_dir: Path = paths.PROCESSED_DIR) -> list[Path]:
     """Load and verify the raw corpus, build all outputs and write them atomically."""
     c = corpus.load(raw_dir)
-    from lib import export
+    from lib import export, publish
 
     tables = build_tables(c)
     files: dict[str, str | bytes] = dict(repaired_texts(c))
     files["observations.xlsx"] = export.workbook_bytes(tables["observations"])
     files["README.md"] = schemas.data_dictionary(list(tables))
+    files.update(publish.files(tables, c))  # rapporter.sqlite, datapackage.json
     return store.write_tables(tables, out_dir, files=files)

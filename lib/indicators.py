@@ -29,7 +29,7 @@ import pandas as pd
 
 from lib import corpus, paths, text
 from lib.errors import DataError
-from lib.schemas import Column, Schema
+from lib.schemas import Column, ForeignKey, Schema
 from lib.themes import theme_ids
 
 VALUE_TYPES = ("level", "share", "change_pct", "change_pp", "change_abs")
@@ -632,6 +632,8 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "observations": Schema(
         key=("indicator", "period", "geography", "basis", "doc_id", "line"),
+        foreign_keys=(ForeignKey(("indicator",), "indicators", ("id",)),
+                      ForeignKey(("doc_id", "part_id"), "documents", ("doc_id", "part_id"))),
         columns={
             "theme": Column(_S, "Primary theme id of the indicator", allowed=theme_ids),
             "themes": Column(_S, "Every theme of the indicator, ';'-separated, primary first"),
@@ -641,7 +643,7 @@ SCHEMAS: dict[str, Schema] = {
                                     "≥ ≤ (minst, högst); empty when the figure is exact",
                                 nullable=True, allowed=QUALIFIERS),
             "value": Column(_F, "The figure, in the unit as written (448 miljoner kronor -> 448); "
-                                "read with qualifier"),
+                                "read with qualifier", unit_column="unit"),
             "unit": Column(_S, "Unit as written", allowed=UNITS),
             "value_type": Column(_S, "level | share | change_pct | change_pp | change_abs",
                                  allowed=VALUE_TYPES),
@@ -667,6 +669,7 @@ SCHEMAS: dict[str, Schema] = {
         },
     ),
     "discrepancies": Schema(
+        foreign_keys=(ForeignKey(("indicator",), "indicators", ("id",)),),
         columns={
             "kind": Column(_S, "restatement_differs | ocr_rendering_differs | "
                                "change_differs_from_levels | parts_do_not_sum",

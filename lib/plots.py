@@ -247,6 +247,31 @@ def coverage_matrix(matrix: pd.DataFrame) -> Figure:
     return fig
 
 
+def search_counts(counts: pd.DataFrame, query: str) -> Figure | None:
+    """Hits of a search per report, one bar per report, coloured by year (lib.search.counts)."""
+    if counts.empty:
+        return None
+    d = counts.sort_values(["år", "rapport"]).assign(år=lambda x: x["år"].astype(str))
+    fig = _figure(MAX_WIDTH, 0.45 * len(d) + 1.4)
+    ax = fig.subplots()
+    _margins(fig, left=0.4 + 0.085 * max(len(r) for r in d.rapport), right=1.0, top=0.45,
+             bottom=0.6)
+    sns.barplot(data=d, y="rapport", x="träffar", hue="år", dodge=False, ax=ax,
+                palette="crest")
+    for patch, n in zip(ax.patches, d.träffar, strict=False):
+        ax.annotate(fmt.number(n), (patch.get_width(), patch.get_y() + patch.get_height() / 2),
+                    xytext=(3, 0), textcoords="offset points", va="center", fontsize="small")
+    ax.set_xlabel("Antal träffar")
+    ax.set_ylabel("")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_formatter(_NUMBER)
+    ax.margins(x=0.12)
+    ax.legend(title="År", loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small",
+              frameon=False)
+    ax.set_title(_wrap(f"Träffar för ”{query}” per rapport och år", 70))
+    return fig
+
+
 def alt_text(fig: Figure) -> str:
     """A Swedish description of a chart for screen readers: its title and its panels."""
     def flat(text: str) -> str:

@@ -40,7 +40,7 @@ import yaml
 
 from lib import corpus, paths
 from lib.errors import DataError
-from lib.schemas import Column, Schema
+from lib.schemas import Column, ForeignKey, Schema
 from lib.text import analysis_lines
 
 VOCAB_PATH = paths.PACKAGE_DATA_DIR / "quantities_units.yml"
@@ -1035,6 +1035,8 @@ _UNITS = tuple(yaml.safe_load(VOCAB_PATH.read_text(encoding="utf-8"))["units"])
 SCHEMAS: dict[str, Schema] = {
     "numeric_tokens": Schema(
         key=("doc_id", "line", "start"),
+        foreign_keys=(ForeignKey(("doc_id", "part_id"), "documents", ("doc_id", "part_id")),
+                      ForeignKey(("quantity_id",), "quantities", ("quantity_id",))),
         columns={
             "doc_id": Column(_S, "Document id"),
             "part_id": Column(_S, "Part id of the line"),
@@ -1048,6 +1050,7 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "quantities": Schema(
         key=("quantity_id",),
+        foreign_keys=(ForeignKey(("doc_id", "part_id"), "documents", ("doc_id", "part_id")),),
         columns={
             "quantity_id": Column(_S, "doc_id:line:start of the figure"),
             "doc_id": Column(_S, "Document id"),
@@ -1056,7 +1059,8 @@ SCHEMAS: dict[str, Schema] = {
             "line_end": Column(_I, "Raw line where the figure and its unit end"),
             "start": Column(_I, "Offset of the figure in line `line` of the analysed text"),
             "end": Column(_I, "Offset after the figure and its unit in line `line_end`"),
-            "value": Column(_F, "Value in the unit as written (448 miljoner kronor -> 448)"),
+            "value": Column(_F, "Value in the unit as written (448 miljoner kronor -> 448)",
+                            unit_column="unit"),
             "unit": Column(_S, "Unit (antal: no unit written)", allowed=_UNITS),
             "scale": Column(_F, "Multiplier to the base unit (mnkr: 1e6 kronor)"),
             "approx": Column(_B, "Approximate figure or a bound (cirka, drygt, 20-tal, färre än, "

@@ -27,6 +27,8 @@ class Column:
     description: str
     nullable: bool = False
     allowed: tuple | Callable[[], tuple] | None = None
+    unit: str | None = None  # fixed unit of the values; None when there is none
+    unit_column: str | None = None  # the column naming each row's unit, where it varies
 
     def allowed_values(self) -> tuple | None:
         """The allowed values (calling ``allowed`` if it is a function), or None."""
@@ -34,11 +36,21 @@ class Column:
 
 
 @dataclass(frozen=True)
+class ForeignKey:
+    """Columns of a table that must match a key of another table (null skips the check)."""
+
+    columns: tuple[str, ...]
+    table: str
+    ref_columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Schema:
-    """A table: its columns in order and the columns that form its primary key."""
+    """A table: its columns in order, its primary key and its foreign keys."""
 
     columns: dict[str, Column]
     key: tuple[str, ...] = field(default=())
+    foreign_keys: tuple[ForeignKey, ...] = field(default=())
 
 
 _S, _I = "string", "int64"
@@ -167,12 +179,17 @@ def data_dictionary(names: list[str]) -> str:
         out += [f"## {name}", ""]
         if schema.key:
             out += [f"Key: {', '.join(schema.key)}", ""]
+        for fk in schema.foreign_keys:
+            out += [f"References: {', '.join(fk.columns)} -> "
+                    f"{fk.table} ({', '.join(fk.ref_columns)})", ""]
         out += ["| column | type | null | description |", "|---|---|---|---|"]
         for col_name, col in schema.columns.items():
             values = col.allowed_values()
             allowed = f" Allowed: {', '.join(map(str, values))}." if values else ""
+            unit = (f" Unit: {col.unit}." if col.unit else
+                    f" Unit: given in column {col.unit_column}." if col.unit_column else "")
             null = "yes" if col.nullable else "no"
-            text = f"{col.description}{allowed}".replace("|", "\\|")
+            text = f"{col.description}{allowed}{unit}".replace("|", "\\|")
             out.append(f"| {col_name} | {col.dtype} | {null} | {text} |")
         out.append("")
     return "\n".join(out)

@@ -26,7 +26,7 @@ import pandas as pd
 
 from lib import corpus as corpus_mod
 from lib import text as text_mod
-from lib.schemas import Column, Schema
+from lib.schemas import Column, ForeignKey, Schema
 
 # Line roles (the `role` column of line_roles).
 BLANK, FURNITURE, TOC = "blank", "furniture", "toc"
@@ -849,6 +849,7 @@ _S, _I = "string", "int64"
 SCHEMAS: dict[str, Schema] = {
     "sections": Schema(
         key=("doc_id", "part_id", "line_start"),
+        foreign_keys=(ForeignKey(("doc_id", "part_id"), "documents", ("doc_id", "part_id")),),
         columns={
             "doc_id": Column(_S, "Document id from data/raw/manifest.yml"),
             "part_id": Column(_S, "Part id; a section never crosses a part boundary"),
@@ -865,6 +866,7 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "passages": Schema(
         key=("doc_id", "passage_id"),
+        foreign_keys=(ForeignKey(("doc_id", "part_id"), "documents", ("doc_id", "part_id")),),
         columns={
             "doc_id": Column(_S, "Document id"),
             "part_id": Column(_S, "Part id"),

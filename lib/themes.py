@@ -25,7 +25,7 @@ import yaml
 from lib import corpus as corpus_mod
 from lib import paths
 from lib.errors import DataError
-from lib.schemas import Column, Schema
+from lib.schemas import Column, ForeignKey, Schema
 
 LEXICON_PATH: Path = paths.PACKAGE_DATA_DIR / "themes.yml"
 
@@ -310,6 +310,7 @@ _S, _I, _F = "string", "int64", "float64"
 SCHEMAS: dict[str, Schema] = {
     "theme_prominence": Schema(
         key=("doc_id", "part_id", "theme"),
+        foreign_keys=(ForeignKey(("doc_id", "part_id"), "documents", ("doc_id", "part_id")),),
         columns={
             "doc_id": Column(_S, "Document id"),
             "part_id": Column(_S, "Part id"),
@@ -318,7 +319,8 @@ SCHEMAS: dict[str, Schema] = {
                 "Hemlöshet", "Våld i nära relation", "Försörjningsstöd")),
             "mentions": Column(_I, "Lexicon mentions of the theme in the part's passages"),
             "words": Column(_I, "Words in the part's passages (furniture and contents excluded)"),
-            "per_1000_words": Column(_F, "Mentions per 1 000 words, rounded to 4 decimals"),
+            "per_1000_words": Column(_F, "Mentions per 1 000 words, rounded to 4 decimals",
+                                     unit="mentions per 1 000 words"),
         },
     ),
 }

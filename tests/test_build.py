@@ -36,6 +36,7 @@ def test_build_is_byte_identical(built, tmp_path):
     build.build(out_dir=tmp_path)
     first, second = _snapshot(built), _snapshot(tmp_path)
     assert "documents.parquet" in first and "quantities.csv" in first
+    assert "rapporter.sqlite" in first and "datapackage.json" in first
     assert first == second
 
 

@@ -1,0 +1,111 @@
+"""A real browser (headless Chromium) renders the Datasette pages of `make browse`.
+
+Datasette is started as `make browse` starts it (lib.browse.command) on a free port of
+127.0.0.1; Chromium renders the observations page and a search result page: the rendered
+DOM must hold the Swedish content and the source links, and the screenshots must be
+pictures of a page (not blank, the window's size). The screenshots stay in pytest's
+temporary folder for a person to look at. Skipped, saying why, when Chromium is missing
+(`make test` installs it with apt-get when run as root).
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from lib import browse, processed, publish
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium not installed (make test installs it as root: "
+                             "apt-get install chromium)")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+         "--hide-scrollbars"]
+WIDTH, HEIGHT = 1366, 1000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """Datasette serving the built database, started like `make browse`; stopped after."""
+    folder = tmp_path_factory.mktemp("browse")
+    meta = folder / browse.METADATA
+    meta.write_bytes(browse.metadata_bytes())
+    port = _free_port()
+    cmd = browse.command(processed.processed_dir() / publish.DATABASE, meta, port)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/-/versions.json", timeout=2).read()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"Datasette did not start: {proc.stderr.read().decode()[-500:]}")
+            time.sleep(0.3)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def _chromium(args: list[str], profile: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args],
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def render(url: str, folder: Path, name: str) -> tuple[str, Path]:
+    """The DOM after rendering, and a screenshot of the first WIDTH x HEIGHT pixels."""
+    dom = _chromium(["--dump-dom", url], folder / f"{name}-profile-dom")
+    assert dom.returncode == 0, dom.stderr[-500:]
+    png = folder / f"{name}.png"
+    shot = _chromium([f"--window-size={WIDTH},{HEIGHT}", f"--screenshot={png}", url],
+                     folder / f"{name}-profile-shot")
+    assert shot.returncode == 0 and png.is_file(), shot.stderr[-500:]
+    return dom.stdout, png
+
+
+def assert_picture_of_a_page(png: Path) -> None:
+    from PIL import Image
+
+    with Image.open(png) as im:
+        assert im.size == (WIDTH, HEIGHT)
+        small = im.convert("L").resize((WIDTH // 4, HEIGHT // 4))
+    hist = small.histogram()
+    background = max(hist)
+    assert background < 0.9 * sum(hist), "the page is (almost) blank"
+    assert sum(1 for n in hist if n) > 20, "too few shades for text on a page"
+
+
+def test_observations_page_renders_with_facets_and_source_links(server, tmp_path):
+    dom, png = render(f"{server}/rapporter/observationer", tmp_path, "observationer")
+    assert "Alla siffror med källa" in dom
+    for facet in ("teman", "indikator", "period", "område"):
+        assert f'data-column="{facet}"' in dom
+    assert 'href="/rapporter/kallrader/' in dom and "rad 4154</a>" in dom
+    assert "/gbg/rapporter.css" in dom  # the layout stylesheet is linked
+    assert_picture_of_a_page(png)
+
+
+def test_search_result_page_renders_hits_with_sources(server, tmp_path):
+    dom, png = render(f"{server}/rapporter/sok?ord={quote('vräkning')}", tmp_path, "sok")
+    assert "Sök i rapporterna" in dom
+    assert "«vräkningar»" in dom and "Årsrapport 2022" in dom and ">379<" in dom
+    title = dom.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title.startswith("rapporter: -- Sök i rapporterna")  # the tab's title
+    assert ">show</a>)" in dom  # the SQL is hidden behind "show"
+    assert_picture_of_a_page(png)
