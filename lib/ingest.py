@@ -1,0 +1,626 @@
+"""Registering a new report: PDF text extraction and the manifest row (``python -m lib add``).
+
+A PDF's text is extracted page by page with pypdfium2 (PDFium) into the project's raw
+format: one output line per text line, table rows kept as one line with TAB between cells
+(empty cells kept), a blank line where a paragraph gap is, Swedish letters as they are,
+ligatures resolved, soft hyphens dropped inside a line and shown as ``-`` at its end. Lines are read
+in reading order: a page set in two columns is read column by column. The first raw line of
+every page is recorded in the manifest (``page_lines``), so no page marker enters the text.
+
+The PDF and its text are kept side by side in data/raw/, both checksummed in the manifest.
+The manifest row is appended as text (comments and order of the file untouched), the whole
+manifest is validated with the new row, and only then are the files renamed into place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import shutil
+import statistics
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from lib import corpus, paths
+from lib.errors import DataError
+
+# A word box: x0, top, x1, bottom (points, top-down), text.
+Word = tuple[float, float, float, float, str]
+
+CELL_GAP = 0.9        # a horizontal gap wider than this × the text height separates cells
+PARAGRAPH_GAP = 1.4   # a vertical step larger than this × the usual line pitch is a blank line
+LIGATURES = {chr(c): unicodedata.normalize("NFKC", chr(c)) for c in range(0xFB00, 0xFB07)}
+SOFT_HYPHEN = "\u00ad"
+
+
+# --------------------------------------------------------------------------- text cleanup
+
+
+def clean_text(text: str) -> str:
+    """Resolve ligatures (ﬁ → fi) and drop control characters; keep every other letter."""
+    text = "".join(LIGATURES.get(ch, ch) for ch in text)
+    return "".join(ch for ch in text if ch == "\t" or unicodedata.category(ch) != "Cc")
+
+
+def _finish_line(text: str) -> str:
+    """A soft hyphen ending a line was shown as a hyphen; elsewhere it is invisible."""
+    text = text.rstrip()
+    ended = text.endswith(SOFT_HYPHEN)
+    text = text.replace(SOFT_HYPHEN, "")
+    return text + "-" if ended else text
+
+
+# --------------------------------------------------------------------------- layout
+
+
+@dataclass
+class _Row:
+    """Words that share a baseline, left to right."""
+
+    words: list[Word]
+
+    @property
+    def top(self) -> float:
+        return min(w[1] for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w[3] for w in self.words)
+
+    @property
+    def height(self) -> float:
+        return statistics.median(w[3] - w[1] for w in self.words)
+
+    def cells(self) -> list[list[Word]]:
+        """Split the row at gaps wider than CELL_GAP × its text height."""
+        out: list[list[Word]] = [[self.words[0]]]
+        limit = CELL_GAP * self.height
+        for prev, word in zip(self.words, self.words[1:], strict=False):
+            if word[0] - prev[2] > limit:
+                out.append([word])
+            else:
+                out[-1].append(word)
+        return out
+
+
+def _rows(words: Iterable[Word]) -> list[_Row]:
+    """Group words into rows: a word joins the row its vertical middle falls within."""
+    rows: list[_Row] = []
+    for word in sorted(words, key=lambda w: (w[1], w[0])):
+        middle = (word[1] + word[3]) / 2
+        for row in reversed(rows[-3:]):
+            if row.top <= middle <= row.bottom:
+                row.words.append(word)
+                break
+        else:
+            rows.append(_Row([word]))
+    for row in rows:
+        row.words.sort(key=lambda w: w[0])
+    return rows
+
+
+def _gutter(rows: list[_Row], width: float) -> float | None:
+    """The x of the gap between two text columns, if the page is set in two columns.
+
+    A gutter is an x in the middle third of the page that most rows leave empty, with words
+    on both sides, and where both sides read like prose (no cell gaps in either half).
+    """
+    if len(rows) < 8:
+        return None
+    best, best_count = None, 0
+    for step in range(0, 61):
+        x = width * (1 / 3 + step / 180)
+        prose = 0
+        for row in rows:
+            left = [w for w in row.words if w[2] <= x]
+            right = [w for w in row.words if w[0] >= x]
+            if not left or not right or len(left) + len(right) != len(row.words):
+                continue
+            if len(_Row(left).cells()) == 1 and len(_Row(right).cells()) == 1:
+                prose += 1
+        if prose > best_count:
+            best, best_count = x, prose
+    return best if best_count >= max(5, len(rows) // 3) else None
+
+
+def _reading_order(rows: list[_Row], width: float) -> list[_Row]:
+    """Rows in reading order: on a two-column page, each band left column then right."""
+    x = _gutter(rows, width)
+    if x is None:
+        return rows
+    out: list[_Row] = []
+    left: list[_Row] = []
+    right: list[_Row] = []
+    for row in rows:
+        if any(w[0] < x < w[2] for w in row.words):  # a full-width row closes the band
+            out += left + right + [row]
+            left, right = [], []
+            continue
+        lw = [w for w in row.words if w[2] <= x]
+        rw = [w for w in row.words if w[0] >= x]
+        if lw:
+            left.append(_Row(lw))
+        if rw:
+            right.append(_Row(rw))
+    return out + left + right
+
+
+def _cell_text(words: Sequence[Word]) -> str:
+    return " ".join(w[4] for w in words)
+
+
+def _table_lines(rows: list[_Row]) -> list[str]:
+    """TAB-joined lines of a table block, cells aligned to the block's columns.
+
+    Columns are the union of the cells' x-ranges over all rows, so a row with an empty
+    cell keeps its place (``Nettokostnadsutveckling\\t\\t2,0 %\\t5,9 %``).
+    """
+    spans: list[list[float]] = []
+    for x0, x1 in sorted((c[0][0], c[-1][2]) for r in rows for c in r.cells()):
+        if spans and x0 <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], x1)
+        else:
+            spans.append([x0, x1])
+    out = []
+    for row in rows:
+        slots: list[list[str]] = [[] for _ in spans]
+        for cell in row.cells():
+            j = next(i for i, s in enumerate(spans) if s[0] <= cell[0][0] <= s[1])
+            slots[j].append(_cell_text(cell))
+        if any(len(s) > 1 for s in slots):  # a cell spanning columns merged two of them
+            return ["\t".join(_cell_text(c) for c in r.cells()) for r in rows]
+        out.append("\t".join(s[0] if s else "" for s in slots))
+    return out
+
+
+def _pitch(rows: list[_Row]) -> float:
+    """The page's usual line pitch: the median of the steps no taller than 1.6 lines."""
+    height = statistics.median(r.height for r in rows)
+    steps = [b.top - a.top for a, b in zip(rows, rows[1:], strict=False)
+             if 0 < b.top - a.top <= 1.6 * height]
+    return statistics.median(steps) if steps else 1.2 * height
+
+
+def page_lines(words: Iterable[Word], width: float) -> list[str]:
+    """The lines of one page from its word boxes, in the project's raw format.
+
+    Rows become lines; a row with wide gaps is a table row (cells joined by TAB) and a run
+    of such rows is aligned to common columns; a vertical step clearly larger than the
+    usual line pitch becomes one blank line.
+    """
+    words = [(x0, top, x1, bottom, clean_text(t)) for x0, top, x1, bottom, t in words]
+    rows = _reading_order(_rows(w for w in words if w[4].strip()), width)
+    if not rows:
+        return []
+    pitch = _pitch(rows)
+    out: list[str] = []
+    block: list[_Row] = []
+
+    def flush() -> None:
+        if len(block) >= 2:
+            out.extend(_table_lines(block))
+        else:
+            out.extend("\t".join(_cell_text(c) for c in r.cells()) for r in block)
+        block.clear()
+
+    previous: _Row | None = None
+    for row in rows:
+        if previous is not None and pitch and row.top - previous.top > PARAGRAPH_GAP * pitch:
+            flush()
+            out.append("")
+        if len(row.cells()) > 1:
+            block.append(row)
+        else:
+            flush()
+            out.append(_cell_text(row.words))
+        previous = row
+    flush()
+    return [_finish_line(line) for line in out]
+
+
+# --------------------------------------------------------------------------- PDF
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """A PDF's text in the raw format, where each page starts, and what produced it."""
+
+    lines: list[str]
+    page_lines: list[int]       # 1-based raw line where each page's text starts
+    empty_pages: list[int]      # 1-based numbers of pages without any text
+    tool: str                   # e.g. "pypdfium2 5.15.2 (PDFium 159.0.8149.0)"
+
+    @property
+    def text(self) -> str:
+        """The text file's content: the lines joined by LF, with a final LF."""
+        return "".join(line + "\n" for line in self.lines)
+
+
+def extraction_tool() -> str:
+    """The extraction library and version recorded in the manifest."""
+    from importlib.metadata import version
+
+    from pypdfium2 import version as pdfium_version
+
+    engine = str(getattr(pdfium_version, "PDFIUM_INFO", "?")).split("@")[0]
+    return f"pypdfium2 {version('pypdfium2')} (PDFium {engine})"
+
+
+def _page_words(page) -> list[Word]:
+    """Word boxes of one pypdfium2 page (top-down coordinates), built from its characters.
+
+    Characters are read with their loose (font) boxes, so that letters with and without
+    diacritics share a row; words break at spaces and at horizontal jumps.
+    """
+    from pypdfium2 import raw as pdfium_c
+
+    height = page.get_height()
+    textpage = page.get_textpage()
+    try:
+        count = textpage.count_chars()
+        text = textpage.get_text_range(0, count) if count else ""
+        if len(text) != count:  # surrogate pairs: fall back to one call per character
+            text = "".join(textpage.get_text_range(i, 1) or " " for i in range(count))
+        rect = pdfium_c.FS_RECTF()
+        words: list[Word] = []
+        current: list | None = None
+        for i, ch in enumerate(text):
+            if ch.isspace() or not pdfium_c.FPDFText_GetLooseCharBox(textpage, i, rect):
+                current = None
+                continue
+            x0, x1, top, bottom = rect.left, rect.right, height - rect.top, height - rect.bottom
+            if ch == "\ufffe":  # PDFium's mark for a hyphen it reads as a soft hyphen
+                ch = SOFT_HYPHEN
+            if (current is not None and abs(top - current[1]) < 0.5 * (bottom - top)
+                    and current[0] - 1.0 <= x0 and x0 - current[2] < 0.25 * (bottom - top)):
+                current[2] = max(current[2], x1)
+                current[3] = max(current[3], bottom)
+                current[4] += ch
+            else:
+                current = [x0, top, x1, bottom, ch]
+                words.append(current)  # type: ignore[arg-type]
+        return [tuple(w) for w in words]  # type: ignore[misc]
+    finally:
+        textpage.close()
+
+
+OCR_HINT = "run OCR first, e.g. `ocrmypdf -l swe in.pdf out.pdf`, and add out.pdf"
+
+
+def extract_pdf(path: Path, progress: bool = False) -> Extraction:
+    """Extract a PDF's text in the raw format (see the module docstring).
+
+    Raises :class:`DataError` for a file PDFium cannot open (damaged, encrypted) and for a
+    PDF without a text layer (a scan), naming the OCR step that makes one.
+    """
+    import pypdfium2 as pdfium
+    from tqdm import tqdm
+
+    try:
+        document = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        raise DataError(f"{path}: cannot be read as a PDF ({exc}); check the file, "
+                        "or save it again from a PDF viewer (a password must be removed).") \
+            from None
+    lines: list[str] = []
+    starts: list[int] = []
+    empty: list[int] = []
+    try:
+        pages = tqdm(range(len(document)), desc=path.name, unit="page", disable=not progress)
+        for number in pages:
+            page = document[number]
+            try:
+                page_text = page_lines(_page_words(page), page.get_width())
+            finally:
+                page.close()
+            while page_text and not page_text[-1]:
+                page_text.pop()
+            while page_text and not page_text[0]:
+                page_text.pop(0)
+            if not page_text:
+                empty.append(number + 1)
+            starts.append(len(lines) + 1)
+            lines += page_text
+    finally:
+        document.close()
+    if not lines:
+        raise DataError(f"{path}: the PDF has no text layer (a scanned report?); {OCR_HINT}.")
+    letters = [ch for line in lines for ch in line if ch.isalpha() or ch in "\ufffd"]
+    unreadable = sum(ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff" for ch in letters)
+    if unreadable > 0.05 * len(letters):
+        raise DataError(f"{path}: {unreadable} of {len(letters)} letters of the text layer "
+                        f"cannot be read (fonts without a Unicode map); {OCR_HINT} "
+                        "(with --force-ocr).")
+    return Extraction(lines, [min(s, len(lines)) for s in starts], empty, extraction_tool())
+
+
+# --------------------------------------------------------------------------- add
+
+
+REQUIRED = ("doc_id", "title", "issuer", "district", "report_type", "period_start",
+            "period_end")
+
+
+@dataclass
+class Request:
+    """What ``python -m lib add`` was asked to register (options as given, strings)."""
+
+    path: Path
+    doc_id: str | None = None
+    title: str | None = None
+    issuer: str | None = None
+    district: str | None = None
+    report_type: str | None = None
+    period_start: str | None = None
+    period_end: str | None = None
+    year: str | None = None
+    source: str | None = None
+    file: str | None = None
+    text_quality: str | None = None
+    retrieved: str | None = None
+
+
+@dataclass(frozen=True)
+class Added:
+    """The outcome of a registration: the new manifest row and the files written."""
+
+    doc_id: str
+    text_path: Path
+    pdf_path: Path | None
+    n_lines: int
+    n_pages: int | None
+    empty_pages: list[int]
+
+
+def slug(text: str) -> str:
+    """A file-name fragment: ASCII letters and digits, words joined by _ (å, ä → a, ö → o)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "_".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
+
+
+def _option(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _date(value: str, name: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise DataError(f"{_option(name)} {value!r} is not a date; give it as YYYY-MM-DD.") \
+            from None
+
+
+def _check_request(req: Request, vocab: corpus.Vocabulary, docs: list[corpus.Document],
+                   manifest: Path) -> dict:
+    """Validate the options against the manifest; return the row's metadata fields."""
+    missing = [_option(f) for f in REQUIRED if not (getattr(req, f) or "").strip()]
+    if missing:
+        raise DataError(f"add: missing {', '.join(missing)}; give every one "
+                        "(python -m lib add --help lists them).")
+    doc_id = req.doc_id.strip()
+    if not re.fullmatch(r"[a-z0-9_]+", doc_id):
+        raise DataError(f"--doc-id {doc_id!r}: use lower-case letters, digits and _ "
+                        "(e.g. sn_hisingen_arsrapport_2025).")
+    for d in docs:
+        if doc_id == d.doc_id:
+            raise DataError(f"--doc-id {doc_id!r} is already in {manifest} (file {d.file}); "
+                            "choose another doc_id.")
+    choices = {"district": vocab.areas, "report_type": vocab.report_types}
+    key = {"district": "districts", "report_type": "report_types"}
+    for name, allowed in choices.items():
+        value = getattr(req, name).strip()
+        if value not in allowed:
+            raise DataError(
+                f"{_option(name)} {value!r} is not in the manifest's vocabulary; use one of "
+                f"{', '.join(allowed)}, or add it to vocabulary.{key[name]} in {manifest}.")
+    start = _date(req.period_start, "period_start")
+    end = _date(req.period_end, "period_end")
+    if end < start:
+        raise DataError(f"--period-end {end} is before --period-start {start}; "
+                        "give the reporting period's first and last day.")
+    year = end.year
+    if req.year is not None:
+        if not re.fullmatch(r"\d{4}", str(req.year).strip()):
+            raise DataError(f"--year {req.year!r}: give a four-digit year.")
+        year = int(req.year)
+    quality = (req.text_quality or "clean").strip()
+    if quality not in corpus.TEXT_QUALITIES:
+        raise DataError(f"--text-quality {quality!r}: use one of "
+                        f"{', '.join(corpus.TEXT_QUALITIES)}.")
+    retrieved = _date(req.retrieved, "retrieved") if req.retrieved else dt.date.today()
+    return {
+        "doc_id": doc_id, "title": req.title.strip(), "issuer": req.issuer.strip(),
+        "district": req.district.strip(), "report_type": req.report_type.strip(),
+        "period_start": start, "period_end": end, "year": year, "text_quality": quality,
+        "retrieved": retrieved,
+    }
+
+
+def _file_name(req: Request, meta: dict, raw_dir: Path, taken: set[str]) -> str:
+    """The text file's name in data/raw: --file, or year_issuer_type.txt."""
+    if req.file:
+        name = req.file.strip()
+        if Path(name).name != name or not name.endswith(".txt") or name.startswith("."):
+            raise DataError(f"--file {name!r}: give a plain file name ending in .txt "
+                            "(it is created in data/raw).")
+    else:
+        name = f"{meta['year']}_{slug(meta['issuer'])[:40].strip('_')}_" \
+               f"{slug(meta['report_type'])}.txt"
+    pdf_name = name[:-4] + ".pdf"
+    for candidate in (name, pdf_name):
+        if candidate in taken or (raw_dir / candidate).exists():
+            raise DataError(f"{raw_dir / candidate} already exists; give another name "
+                            "with --file NAME.txt.")
+    return name
+
+
+def _read_input(path: Path) -> bytes:
+    if not path.exists():
+        raise DataError(f"{path}: no such file; give the path of the report's PDF or text file.")
+    if not path.is_file():
+        raise DataError(f"{path}: not a file; give the path of the report's PDF or text file.")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"{path}: cannot be read ({exc.strerror}); check its permissions.") \
+            from None
+    if not data.strip():
+        raise DataError(f"{path}: the file is empty; give the report's PDF or text file.")
+    return data
+
+
+ROW_ORDER = ("doc_id", "file", "title", "issuer", "district", "report_type", "period_start",
+             "period_end", "year", "text_quality", "sha256", "source", "origin_file",
+             "retrieved", "pdf", "pdf_sha256", "extraction")
+
+
+class _RowDumper(yaml.SafeDumper):
+    """Long strings folded (``>-``) like the hand-written rows of the manifest."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = ">" if len(value) > 60 and " " in value and "\n" not in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_RowDumper.add_representer(str, _str)
+
+
+def manifest_row(row: dict, page_starts: list[int] | None = None) -> str:
+    """The YAML text of one ``documents:`` entry, indented to append to the manifest."""
+    ordered = {k: row[k] for k in ROW_ORDER if row.get(k) is not None}
+    body = yaml.dump([ordered], Dumper=_RowDumper, allow_unicode=True, sort_keys=False,
+                     width=84)
+    lines = ["  " + line for line in body.splitlines()]
+    if page_starts:
+        items = [str(n) for n in page_starts]
+        chunks = [", ".join(items[i:i + 14]) for i in range(0, len(items), 14)]
+        lines.append("    page_lines: [" + ",\n      ".join(chunks) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def _append_row(manifest_text: str, row_text: str) -> str:
+    return manifest_text.rstrip("\n") + "\n\n" + row_text
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _stage(raw_dir: Path, docs: list[corpus.Document], new_files: dict[str, bytes],
+           manifest_text: str) -> Path:
+    """A hidden directory in raw_dir holding the corpus as it will be after the addition."""
+    staging = Path(tempfile.mkdtemp(prefix=".add-", dir=raw_dir))
+    for d in docs:
+        for name in filter(None, (d.file, d.pdf)):
+            if (raw_dir / name).is_file():
+                _link_or_copy(raw_dir / name, staging / name)
+    for name, data in new_files.items():
+        (staging / name).write_bytes(data)
+    (staging / "manifest.yml").write_text(manifest_text, encoding="utf-8")
+    return staging
+
+
+def _commit(staging: Path, raw_dir: Path, names: list[str]) -> None:
+    """Rename the new files, then the manifest, into raw_dir; undo the files on failure."""
+    placed: list[Path] = []
+    try:
+        for name in names:
+            target = raw_dir / name
+            if target.exists():
+                raise DataError(f"{target} appeared while adding; nothing was changed.")
+            (staging / name).chmod(0o444)  # raw files are immutable
+            os.replace(staging / name, target)
+            placed.append(target)
+        manifest = raw_dir / "manifest.yml"
+        shutil.copymode(manifest, staging / "manifest.yml")
+        os.replace(staging / "manifest.yml", manifest)
+    except BaseException:
+        for target in placed:
+            target.unlink(missing_ok=True)
+        raise
+
+
+def add(req: Request, raw_dir: Path | None = None, progress: bool = False) -> Added:
+    """Register a report (PDF or UTF-8 text) in data/raw and its manifest; all or nothing.
+
+    Everything is checked before anything is written: the options against the manifest and
+    its vocabulary, the input file (readable, UTF-8 text or a PDF with a text layer), its
+    checksum against the registered files, and finally the whole new manifest with the new
+    files, loaded and verified as a corpus in a staging directory.
+    """
+    raw_dir = Path(raw_dir) if raw_dir is not None else paths.RAW_DIR
+    manifest = raw_dir / "manifest.yml"
+    vocab, docs = corpus.parse_manifest(manifest)
+    meta = _check_request(req, vocab, docs, manifest)
+    data = _read_input(req.path)
+    taken = {n for d in docs for n in (d.file, d.pdf) if n}
+    name = _file_name(req, meta, raw_dir, taken)
+    known = {s: d for d in docs for s in (d.sha256, d.pdf_sha256) if s}
+    is_pdf = data.lstrip()[:5] == b"%PDF-"
+    if not is_pdf and req.path.suffix.lower() == ".pdf":
+        raise DataError(f"{req.path}: named .pdf but is not a PDF (no %PDF header); "
+                        "give the report's PDF or a UTF-8 text file.")
+    sha = hashlib.sha256(data).hexdigest()
+    if sha in known:
+        d = known[sha]
+        raise DataError(f"{req.path}: the same file is already registered as {d.doc_id} "
+                        f"({d.pdf if d.pdf_sha256 == sha else d.file}); nothing to add.")
+    row = dict(meta, file=name, origin_file=req.path.name)
+    new_files: dict[str, bytes]
+    if is_pdf:
+        extraction = extract_pdf(req.path, progress=progress)
+        text = extraction.text.encode("utf-8")
+        pdf_name = name[:-4] + ".pdf"
+        row.update(pdf=pdf_name, pdf_sha256=sha, extraction=extraction.tool,
+                   sha256=hashlib.sha256(text).hexdigest())
+        default_source = (f"Text extracted from the PDF {req.path.name} with "
+                          f"{extraction.tool} by python -m lib add: one line per text line, "
+                          "table rows with TAB between cells.")
+        new_files = {name: text, pdf_name: data}
+        starts, n_lines = extraction.page_lines, len(extraction.lines)
+    else:
+        lines = corpus.split_lines(corpus.decode_text(data, str(req.path)))
+        row.update(sha256=sha)
+        default_source = f"Text file {req.path.name}, registered with python -m lib add."
+        new_files = {name: data}
+        starts, n_lines = None, len(lines)
+    if row["sha256"] in known:
+        d = known[row["sha256"]]
+        raise DataError(f"{req.path}: its text is already registered as {d.doc_id} ({d.file}); "
+                        "nothing to add.")
+    row["source"] = (req.source or default_source).strip()
+    old_text = manifest.read_text(encoding="utf-8")
+    new_text = _append_row(old_text, manifest_row(row, starts))
+    staging = _stage(raw_dir, docs, new_files, new_text)
+    try:
+        _validate_staged(staging, meta["doc_id"], len(docs))
+        _commit(staging, raw_dir, list(new_files))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return Added(meta["doc_id"], raw_dir / name,
+                 raw_dir / row["pdf"] if is_pdf else None, n_lines,
+                 len(starts) if starts else None,
+                 extraction.empty_pages if is_pdf else [])
+
+
+def _validate_staged(staging: Path, doc_id: str, n_before: int) -> None:
+    """Load the staged corpus; the new row must be the last document and load cleanly."""
+    try:
+        staged = corpus.Corpus(staging)
+    except DataError as exc:
+        raise DataError(f"the manifest with the new row does not validate ({exc}); "
+                        "nothing was changed.") from None
+    if len(staged.documents) != n_before + 1 or staged.documents[-1].doc_id != doc_id:
+        raise DataError("manifest.yml: the new row could not be appended to the documents: "
+                        "list (it must be the file's last top-level key); nothing was changed.")
