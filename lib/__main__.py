@@ -207,6 +207,8 @@ def parser() -> argparse.ArgumentParser:
                        ("period-end", "last day of the reporting period, YYYY-MM-DD")):
         a.add_argument(f"--{name}", default=None, help=f"{text} (required)")
     a.add_argument("--year", default=None, help="reporting year (default: period end's year)")
+    a.add_argument("--short-title", default=None,
+                   help="short Swedish name tables cite it by, e.g. 'Årsrapport 2025 Hisingen'")
     a.add_argument("--source", default=None,
                    help="where the report comes from (default: a note on the extraction)")
     a.add_argument("--file", default=None,

@@ -361,6 +361,7 @@ class Request:
     period_start: str | None = None
     period_end: str | None = None
     year: str | None = None
+    short_title: str | None = None
     source: str | None = None
     file: str | None = None
     text_quality: str | None = None
@@ -437,6 +438,7 @@ def _check_request(req: Request, vocab: corpus.Vocabulary, docs: list[corpus.Doc
     retrieved = _date(req.retrieved, "retrieved") if req.retrieved else dt.date.today()
     return {
         "doc_id": doc_id, "title": req.title.strip(), "issuer": req.issuer.strip(),
+        "short_title": (req.short_title or "").strip() or None,
         "district": req.district.strip(), "report_type": req.report_type.strip(),
         "period_start": start, "period_end": end, "year": year, "text_quality": quality,
         "retrieved": retrieved,
@@ -476,8 +478,8 @@ def _read_input(path: Path) -> bytes:
     return data
 
 
-ROW_ORDER = ("doc_id", "file", "title", "issuer", "district", "report_type", "period_start",
-             "period_end", "year", "text_quality", "sha256", "source", "origin_file",
+ROW_ORDER = ("doc_id", "file", "title", "short_title", "issuer", "district", "report_type",
+             "period_start", "period_end", "year", "text_quality", "sha256", "source", "origin_file",
              "retrieved", "pdf", "pdf_sha256", "extraction")
 
 

@@ -190,9 +190,10 @@ def test_add_text_file_keeps_manifest_comments_and_rows_byte_for_byte(c, tmp_pat
 def test_ocr_quality_can_be_declared_for_a_text_file(c, tmp_path, raw_copy):
     path = tmp_path / "ocr.txt"
     path.write_text("\n".join(_real(c, 114, 120)) + "\n", encoding="utf-8")
-    ingest.add(_request(path, text_quality="ocr", year="2024"), raw_copy)
+    ingest.add(_request(path, text_quality="ocr", year="2024", short_title="Hisingen 2025"),
+               raw_copy)
     doc = corpus.load(raw_copy).document(META["doc_id"])
-    assert (doc.text_quality, doc.year) == ("ocr", 2024)
+    assert (doc.text_quality, doc.year, doc.label) == ("ocr", 2024, "Hisingen 2025")
 
 
 # ---------------------------------------------------------------- refusals: nothing written
@@ -394,6 +395,7 @@ def test_report_for_a_new_year_is_added_and_built(c, tmp_path):
     documents = pd.read_parquet(processed / "documents.parquet").set_index("doc_id")
     assert documents.loc[META["doc_id"], "year"] == 2025
     assert documents.loc[META["doc_id"], "district"] == "Hisingen"
+    assert documents.loc[META["doc_id"], "short_title"] == META["title"]  # no short title given
     passages = pd.read_parquet(processed / "passages.parquet")
     assert (passages.doc_id == META["doc_id"]).sum() > 100
     q = pd.read_parquet(processed / "quantities.parquet")
