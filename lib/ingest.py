@@ -479,8 +479,8 @@ def _read_input(path: Path) -> bytes:
 
 
 ROW_ORDER = ("doc_id", "file", "title", "short_title", "issuer", "district", "report_type",
-             "period_start", "period_end", "year", "text_quality", "sha256", "source", "origin_file",
-             "retrieved", "pdf", "pdf_sha256", "extraction")
+             "period_start", "period_end", "year", "text_quality", "sha256", "source",
+             "origin_file", "retrieved", "pdf", "pdf_sha256", "extraction")
 
 
 class _RowDumper(yaml.SafeDumper):
