@@ -23,7 +23,7 @@ import statistics
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -65,6 +65,7 @@ class _Row:
     """Words that share a baseline, left to right."""
 
     words: list[Word]
+    tail: list[Word] = field(default_factory=list)  # first cell's wrapped continuation
 
     @property
     def top(self) -> float:
@@ -156,6 +157,33 @@ def _cell_text(words: Sequence[Word]) -> str:
     return " ".join(w[4] for w in words)
 
 
+def _join_wrapped(first: str, more: str) -> str:
+    """A cell's text wrapped inside the cell, back on one line (a soft hyphen joins tight)."""
+    if not more:
+        return first
+    return f"{first}{more}" if first.endswith(SOFT_HYPHEN) else f"{first} {more}".strip()
+
+
+def _row_texts(row: _Row) -> list[str]:
+    """The texts of a row's cells, its first cell with its wrapped continuation."""
+    texts = [_cell_text(c) for c in row.cells()]
+    texts[0] = _join_wrapped(texts[0], _cell_text(row.tail))
+    return texts
+
+
+def _continues(row: _Row, last: _Row, line_top: float) -> bool:
+    """Whether a one-cell row is the wrapped rest of ``last``'s first cell.
+
+    It must follow at the tight pitch of lines within a cell (not a new row's pitch) and lie
+    within the first column, left of the row's second cell.
+    """
+    cells = last.cells()
+    first, second = cells[0], cells[1]
+    return (row.top - line_top < 1.3 * row.height
+            and row.words[0][0] >= first[0][0] - 2.0
+            and row.words[-1][2] < second[0][0])
+
+
 def _table_lines(rows: list[_Row]) -> list[str]:
     """TAB-joined lines of a table block, cells aligned to the block's columns.
 
@@ -171,11 +199,11 @@ def _table_lines(rows: list[_Row]) -> list[str]:
     out = []
     for row in rows:
         slots: list[list[str]] = [[] for _ in spans]
-        for cell in row.cells():
+        for cell, text in zip(row.cells(), _row_texts(row), strict=True):
             j = next(i for i, s in enumerate(spans) if s[0] <= cell[0][0] <= s[1])
-            slots[j].append(_cell_text(cell))
+            slots[j].append(text)
         if any(len(s) > 1 for s in slots):  # a cell spanning columns merged two of them
-            return ["\t".join(_cell_text(c) for c in r.cells()) for r in rows]
+            return ["\t".join(_row_texts(r)) for r in rows]
         out.append("\t".join(s[0] if s else "" for s in slots))
     return out
 
@@ -192,8 +220,10 @@ def page_lines(words: Iterable[Word], width: float) -> list[str]:
     """The lines of one page from its word boxes, in the project's raw format.
 
     Rows become lines; a row with wide gaps is a table row (cells joined by TAB) and a run
-    of such rows is aligned to common columns; a vertical step clearly larger than the
-    usual line pitch becomes one blank line.
+    of such rows is aligned to common columns; a first cell wrapped onto more lines (the
+    rest at the tight pitch within a cell, inside the first column) is joined back into
+    its row; a vertical step clearly larger than the usual line pitch becomes one blank
+    line.
     """
     words = [(x0, top, x1, bottom, clean_text(t)) for x0, top, x1, bottom, t in words]
     rows = _reading_order(_rows(w for w in words if w[4].strip()), width)
@@ -207,7 +237,7 @@ def page_lines(words: Iterable[Word], width: float) -> list[str]:
         if len(block) >= 2:
             out.extend(_table_lines(block))
         else:
-            out.extend("\t".join(_cell_text(c) for c in r.cells()) for r in block)
+            out.extend("\t".join(_row_texts(r)) for r in block)
         block.clear()
 
     previous: _Row | None = None
@@ -217,6 +247,8 @@ def page_lines(words: Iterable[Word], width: float) -> list[str]:
             out.append("")
         if len(row.cells()) > 1:
             block.append(row)
+        elif block and previous is not None and _continues(row, block[-1], previous.top):
+            block[-1].tail.extend(row.words)
         else:
             flush()
             out.append(_cell_text(row.words))

@@ -93,8 +93,10 @@ def _blocks(lines: list[str]) -> list[tuple[str, list[str]]]:
 class _Layout:
     """Places lines on pages and records what an exact extraction reads."""
 
-    def __init__(self, pdf, size: float, header: str | None, columns: int, ruled: bool) -> None:
+    def __init__(self, pdf, size: float, header: str | None, columns: int, ruled: bool,
+                 label_width: float | None = None) -> None:
         self.pdf, self.size, self.header, self.ruled = pdf, size, header, ruled
+        self.label_width = label_width
         self.lead = size * 1.4
         self.columns = columns
         self.col_w = (PAGE_W - 2 * MARGIN - (columns - 1) * 24) / columns
@@ -139,25 +141,34 @@ class _Layout:
             self.pdf.set_font("DejaVu", "", size)
             widths = [max(self.pdf.get_string_width(r[j]) for r in cells) + CELL_PAD
                       for j in range(n)]
+            if self.label_width is not None:
+                widths[0] = min(widths[0], self.label_width + CELL_PAD)
             if sum(widths) <= PAGE_W - 2 * MARGIN or size <= 6:
                 break
             size -= 0.5
-        lead = size * 1.6
+        lead, inner = size * 1.6, size * 1.2
         for row in cells:
-            if self.y + lead > PAGE_H - MARGIN:
+            label = _wrap(self.pdf, row[0], widths[0] - CELL_PAD) or [""]
+            height = lead + (len(label) - 1) * inner
+            if self.y + height > PAGE_H - MARGIN:
                 self._new_page()
             x = MARGIN
             top = self.y - size * 1.1
             for j, cell in enumerate(row):
                 w = self.pdf.get_string_width(cell)
-                cx = x + CELL_PAD / 2 if j == 0 else x + widths[j] - CELL_PAD / 2 - w
-                if cell:
-                    self.ops[-1].append(("text", cx, self.y, cell, size))
+                if j == 0:  # the label, wrapped within its cell; the figures stand at its top
+                    for k, part in enumerate(label):
+                        if part:
+                            self.ops[-1].append(("text", x + CELL_PAD / 2, self.y + k * inner,
+                                                 part, size))
+                elif cell:
+                    self.ops[-1].append(("text", x + widths[j] - CELL_PAD / 2 - w, self.y,
+                                         cell, size))
                 if self.ruled:
-                    self.ops[-1].append(("rect", x, top, widths[j], lead))
+                    self.ops[-1].append(("rect", x, top, widths[j], height))
                 x += widths[j]
             self.pages[-1].append("\t".join(row))
-            self.y += lead
+            self.y += height
 
     def render(self) -> Rendered:
         total = len(self.pages)
@@ -183,17 +194,20 @@ class _Layout:
 
 
 def render(lines: list[str], *, header: str | None = None, columns: int = 1,
-           ruled: bool = True, size: float = 10.0) -> Rendered:
+           ruled: bool = True, size: float = 10.0, label_width: float | None = None
+           ) -> Rendered:
     """Lay out raw-format lines as report pages; return the PDF and its expected lines.
 
     Paragraph lines are wrapped to the column width, TAB-separated lines become a table
     (first column left-aligned, the others right-aligned, ruled if ``ruled``) and blank lines
-    become a paragraph gap (one empty expected line). Every page gets ``header`` (if given) at
+    become a paragraph gap (one empty expected line). With ``label_width`` (points) a
+    table's first column is that narrow and longer labels wrap inside their cells, as in
+    many reports; the row is still expected as one line. Every page gets ``header`` (if given) at
     the top and ``n (N)`` at the bottom. A soft hyphen (U+00AD) ending a wrapped line is
     expected back as ``-``; inside a line it is expected to vanish.
     """
     pdf = _new_pdf()
-    layout = _Layout(pdf, size, header, columns, ruled)
+    layout = _Layout(pdf, size, header, columns, ruled, label_width)
     for kind, block in _blocks(lines):
         if kind == "gap":
             layout.gap()

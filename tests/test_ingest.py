@@ -80,6 +80,19 @@ def test_key_figure_table_rows_come_back_cell_by_cell(c, tmp_path, ruled):
     assert rows == expected  # every row of the table, every cell
 
 
+@pytest.mark.parametrize("ruled", [True, False], ids=["ruled", "borderless"])
+def test_labels_wrapped_inside_their_cells_rejoin_their_row(c, tmp_path, ruled):
+    # The same key figures with a narrow first column: "Antal hushåll med /
+    # försörjningsstöd / (stadsområde)" takes three lines of its cell, the figures the first.
+    lines = _real(c, 114, 132)
+    rendered = pdf_fixture.render(lines, header=HEADER, ruled=ruled, label_width=150)
+    out = ingest.extract_pdf(_pdf(tmp_path, rendered))
+    rows = [line.split("\t") for line in out.lines if "\t" in line]
+    assert rows[5] == ["Antal hushåll med försörjningsstöd (stadsområde)", "1 791", "1 694",
+                       "1 470"]
+    assert _text(out.lines) == rendered.text_lines
+
+
 def test_indicator_table_with_target_column(c, tmp_path):
     # Lines 568-576: Mått/Indikator tables with Utfall 2020-2022 and Målvärde 2022.
     lines = _real(c, 568, 576)
