@@ -171,16 +171,19 @@ def _row_texts(row: _Row) -> list[str]:
     return texts
 
 
-def _continues(row: _Row, last: _Row, line_top: float) -> bool:
+def _continues(row: _Row, last: _Row, line_top: float, row_steps: list[float]) -> bool:
     """Whether a one-cell row is the wrapped rest of ``last``'s first cell.
 
-    It must follow at the tight pitch of lines within a cell (not a new row's pitch) and lie
-    within the first column, left of the row's second cell.
+    It must lie within the first column, left of the row's second cell, and follow at the
+    tight pitch of lines within a cell: closer than the table's rows follow each other (when
+    rows and wrapped lines are equally spaced, it stays a line of its own: a label row of
+    the table cannot be told from a wrapped label then, and merging would corrupt it).
     """
     cells = last.cells()
     first, second = cells[0], cells[1]
-    return (row.top - line_top < 1.3 * row.height
-            and row.words[0][0] >= first[0][0] - 2.0
+    step = row.top - line_top
+    tight = step < 0.85 * min(row_steps) if row_steps else step < 1.3 * row.height
+    return (tight and row.words[0][0] >= first[0][0] - 2.0
             and row.words[-1][2] < second[0][0])
 
 
@@ -233,12 +236,15 @@ def page_lines(words: Iterable[Word], width: float) -> list[str]:
     out: list[str] = []
     block: list[_Row] = []
 
+    row_steps: list[float] = []  # steps between the table block's rows
+
     def flush() -> None:
         if len(block) >= 2:
             out.extend(_table_lines(block))
         else:
             out.extend("\t".join(_row_texts(r)) for r in block)
         block.clear()
+        row_steps.clear()
 
     previous: _Row | None = None
     for row in rows:
@@ -246,8 +252,11 @@ def page_lines(words: Iterable[Word], width: float) -> list[str]:
             flush()
             out.append("")
         if len(row.cells()) > 1:
+            if block and previous is not None:
+                row_steps.append(row.top - previous.top)
             block.append(row)
-        elif block and previous is not None and _continues(row, block[-1], previous.top):
+        elif (block and previous is not None
+              and _continues(row, block[-1], previous.top, row_steps)):
             block[-1].tail.extend(row.words)
         else:
             flush()

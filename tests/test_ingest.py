@@ -93,6 +93,25 @@ def test_labels_wrapped_inside_their_cells_rejoin_their_row(c, tmp_path, ruled):
     assert _text(out.lines) == rendered.text_lines
 
 
+@pytest.mark.parametrize("label_width", [None, 150], ids=["wide", "narrow"])
+def test_rows_with_only_a_label_stay_lines_of_their_own(c, tmp_path, label_width):
+    # Lines 245-249: two label rows whose other cells are empty, then a header row whose
+    # first cell is empty, then the figures with empty cells in the middle.
+    lines = _real(c, 245, 249)
+    rendered = pdf_fixture.render(lines, header=HEADER, label_width=label_width)
+    out = _text(ingest.extract_pdf(_pdf(tmp_path, rendered)).lines)
+    assert out[-4:-1] == ["\tUtfall 2020\tUtfall 2021\tUtfall 2022\tMål 2022",
+                          "Utfall/mål för staden\t71\t71\t\t73",
+                          "Utfall/mål för nämnden\t\t71\t71\t71"]
+    # Known limit: a row whose only filled cell is the first loses its empty cells (no
+    # cell borders in the text layer; wrapped, it reads as several lines), but it is never
+    # merged into a neighbouring row.
+    labels = " ".join(out[1:-4])
+    assert labels == " ".join(lines[0].split() + lines[1].split())
+    if label_width is None:
+        assert out[1:3] == [lines[0].rstrip("\t"), lines[1].rstrip("\t")]
+
+
 def test_indicator_table_with_target_column(c, tmp_path):
     # Lines 568-576: Mått/Indikator tables with Utfall 2020-2022 and Målvärde 2022.
     lines = _real(c, 568, 576)
