@@ -23,7 +23,7 @@ import statistics
 import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -33,6 +33,8 @@ from lib.errors import DataError
 
 # A word box: x0, top, x1, bottom (points, top-down), text.
 Word = tuple[float, float, float, float, str]
+# A horizontal rule: y, x0, x1 (points, top-down).
+Rule = tuple[float, float, float]
 
 CELL_GAP = 0.9        # a horizontal gap wider than this × the text height separates cells
 PARAGRAPH_GAP = 1.4   # a vertical step larger than this × the usual line pitch is a blank line
@@ -51,7 +53,7 @@ def clean_text(text: str) -> str:
 
 def _finish_line(text: str) -> str:
     """A soft hyphen ending a line was shown as a hyphen; elsewhere it is invisible."""
-    text = text.rstrip()
+    text = text.rstrip(" ")  # trailing TABs are empty cells
     ended = text.endswith(SOFT_HYPHEN)
     text = text.replace(SOFT_HYPHEN, "")
     return text + "-" if ended else text
@@ -65,7 +67,6 @@ class _Row:
     """Words that share a baseline, left to right."""
 
     words: list[Word]
-    tail: list[Word] = field(default_factory=list)  # first cell's wrapped continuation
 
     @property
     def top(self) -> float:
@@ -159,55 +160,45 @@ def _cell_text(words: Sequence[Word]) -> str:
 
 def _join_wrapped(first: str, more: str) -> str:
     """A cell's text wrapped inside the cell, back on one line (a soft hyphen joins tight)."""
-    if not more:
-        return first
-    return f"{first}{more}" if first.endswith(SOFT_HYPHEN) else f"{first} {more}".strip()
+    if not first or not more:
+        return first or more
+    return f"{first}{more}" if first.endswith(SOFT_HYPHEN) else f"{first} {more}"
 
 
-def _row_texts(row: _Row) -> list[str]:
-    """The texts of a row's cells, its first cell with its wrapped continuation."""
-    texts = [_cell_text(c) for c in row.cells()]
-    texts[0] = _join_wrapped(texts[0], _cell_text(row.tail))
-    return texts
-
-
-def _continues(row: _Row, last: _Row, line_top: float, row_steps: list[float]) -> bool:
-    """Whether a one-cell row is the wrapped rest of ``last``'s first cell.
-
-    It must lie within the first column, left of the row's second cell, and follow at the
-    tight pitch of lines within a cell: closer than the table's rows follow each other (when
-    rows and wrapped lines are equally spaced, it stays a line of its own: a label row of
-    the table cannot be told from a wrapped label then, and merging would corrupt it).
-    """
-    cells = last.cells()
-    first, second = cells[0], cells[1]
-    step = row.top - line_top
-    tight = step < 0.85 * min(row_steps) if row_steps else step < 1.3 * row.height
-    return (tight and row.words[0][0] >= first[0][0] - 2.0
-            and row.words[-1][2] < second[0][0])
-
-
-def _table_lines(rows: list[_Row]) -> list[str]:
-    """TAB-joined lines of a table block, cells aligned to the block's columns.
-
-    Columns are the union of the cells' x-ranges over all rows, so a row with an empty
-    cell keeps its place (``Nettokostnadsutveckling\\t\\t2,0 %\\t5,9 %``).
-    """
+def _spans(lines: Iterable[_Row]) -> list[list[float]]:
+    """Column spans: the union of the cells' x-ranges over the given lines."""
     spans: list[list[float]] = []
-    for x0, x1 in sorted((c[0][0], c[-1][2]) for r in rows for c in r.cells()):
+    for x0, x1 in sorted((c[0][0], c[-1][2]) for r in lines for c in r.cells()):
         if spans and x0 <= spans[-1][1]:
             spans[-1][1] = max(spans[-1][1], x1)
         else:
             spans.append([x0, x1])
+    return spans
+
+
+def _table_lines(block: list[list[_Row]]) -> list[str]:
+    """TAB-joined lines of a table block: one per row, cells aligned to common columns.
+
+    A row is its first line and the lines its cells wrapped onto. Columns are the union of
+    the cells' x-ranges over the block, so a row with an empty cell keeps its place
+    (``Nettokostnadsutveckling\\t\\t2,0 %\\t5,9 %``) and wrapped text finds its cell.
+    """
+    spans = _spans(line for row in block for line in row)
+    if len(spans) < 2:  # one column (a framed paragraph): its lines as read
+        return [_cell_text(line.words) for row in block for line in row]
     out = []
-    for row in rows:
-        slots: list[list[str]] = [[] for _ in spans]
-        for cell, text in zip(row.cells(), _row_texts(row), strict=True):
-            j = next(i for i, s in enumerate(spans) if s[0] <= cell[0][0] <= s[1])
-            slots[j].append(text)
-        if any(len(s) > 1 for s in slots):  # a cell spanning columns merged two of them
-            return ["\t".join(_row_texts(r)) for r in rows]
-        out.append("\t".join(s[0] if s else "" for s in slots))
+    for row in block:
+        slots = [""] * len(spans)
+        for line in row:
+            seen: set[int] = set()
+            for cell in line.cells():
+                j = next(i for i, s in enumerate(spans) if s[0] <= cell[0][0] <= s[1])
+                if j in seen:  # a cell spanning columns merged two of them: keep lines as read
+                    return ["\t".join(_cell_text(c) for c in li.cells())
+                            for r in block for li in r]
+                seen.add(j)
+                slots[j] = _join_wrapped(slots[j], _cell_text(cell))
+        out.append("\t".join(slots))
     return out
 
 
@@ -219,45 +210,107 @@ def _pitch(rows: list[_Row]) -> float:
     return statistics.median(steps) if steps else 1.2 * height
 
 
-def page_lines(words: Iterable[Word], width: float) -> list[str]:
+class _Rules:
+    """Horizontal rules of a page (cell borders), to tell a table's rows apart."""
+
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        self.rules = sorted(rules)
+
+    def _within(self, y0: float, y1: float, row: _Row) -> list[float]:
+        x0, x1 = row.words[0][0], row.words[-1][2]
+        return [y for y, rx0, rx1 in self.rules if y0 < y < y1 and rx0 < x1 and rx1 > x0]
+
+    def _any(self, y0: float, y1: float, row: _Row) -> bool:
+        return bool(self._within(y0, y1, row))
+
+    def between(self, upper: _Row, lower: _Row) -> bool:
+        return self._any((upper.top + upper.bottom) / 2, (lower.top + lower.bottom) / 2, lower)
+
+    def apart(self, upper: _Row, lower: _Row) -> bool:
+        """Whether the rules between two lines are separate borders with space between them
+        (one table ends, another begins), rather than the one border two rows share."""
+        ys = self._within((upper.top + upper.bottom) / 2, (lower.top + lower.bottom) / 2,
+                          lower)
+        return bool(ys) and max(ys) - min(ys) > 0.5 * lower.height
+
+    def above(self, row: _Row) -> bool:
+        return self._any(row.top - 0.8 * row.height, (row.top + row.bottom) / 2, row)
+
+    def below(self, row: _Row) -> bool:
+        return self._any((row.top + row.bottom) / 2, row.bottom + 0.8 * row.height, row)
+
+
+def _bounded_cell(rows: list[_Row], i: int, rules: _Rules, pitch: float) -> bool:
+    """Whether rows[i] opens a one-cell table row: a rule above, its lines, a rule below."""
+    if not rules.above(rows[i]) and not (i and rules.between(rows[i - 1], rows[i])):
+        return False
+    j = i
+    while (j + 1 < len(rows) and not rules.between(rows[j], rows[j + 1])
+           and 0 < rows[j + 1].top - rows[j].top <= PARAGRAPH_GAP * pitch):
+        j += 1
+    return rules.below(rows[j])
+
+
+def page_lines(words: Iterable[Word], width: float, rules: Iterable[Rule] = ()) -> list[str]:
     """The lines of one page from its word boxes, in the project's raw format.
 
     Rows become lines; a row with wide gaps is a table row (cells joined by TAB) and a run
-    of such rows is aligned to common columns; a first cell wrapped onto more lines (the
-    rest at the tight pitch within a cell, inside the first column) is joined back into
-    its row; a vertical step clearly larger than the usual line pitch becomes one blank
-    line.
+    of such rows is aligned to common columns, so empty cells keep their place. Text that
+    wraps inside a cell is joined back into its row: in a table with horizontal rules
+    (``rules``: y, x0, x1 of the page's cell borders) a row is what lies between two rules,
+    which also keeps rows whose only filled cell is the first; without rules, a line that
+    follows closer than the table's rows follow each other (than the page's text lines,
+    for the first row) is wrapped text, and where the two are equally spaced they cannot be
+    told apart and stay lines of their own. A vertical step clearly larger than the usual
+    line pitch becomes one blank line.
     """
     words = [(x0, top, x1, bottom, clean_text(t)) for x0, top, x1, bottom, t in words]
     rows = _reading_order(_rows(w for w in words if w[4].strip()), width)
     if not rows:
         return []
+    ruling = _Rules(rules)
     pitch = _pitch(rows)
     out: list[str] = []
-    block: list[_Row] = []
-
-    row_steps: list[float] = []  # steps between the table block's rows
+    block: list[list[_Row]] = []  # the table's rows, each its lines
+    row_steps: list[float] = []   # steps from one table row to the next, without rules
+    ruled = False
 
     def flush() -> None:
-        if len(block) >= 2:
-            out.extend(_table_lines(block))
-        else:
-            out.extend("\t".join(_row_texts(r)) for r in block)
+        out.extend(_table_lines(block))
         block.clear()
         row_steps.clear()
 
     previous: _Row | None = None
-    for row in rows:
-        if previous is not None and pitch and row.top - previous.top > PARAGRAPH_GAP * pitch:
+    for i, row in enumerate(rows):
+        step = row.top - previous.top if previous is not None else 0.0
+        gap = previous is not None and step > PARAGRAPH_GAP * pitch
+        multi = len(row.cells()) > 1
+        if block and ruled and previous is not None:
+            if not gap and not ruling.between(previous, row):
+                block[-1].append(row)  # more text of the row's cells
+            elif (multi or _bounded_cell(rows, i, ruling, pitch)) and not (
+                    gap and ruling.apart(previous, row)):
+                block.append([row])
+            else:
+                flush()
+                ruled = False
+            if block:
+                previous = row
+                continue
+        if gap:
             flush()
             out.append("")
-        if len(row.cells()) > 1:
-            if block and previous is not None:
-                row_steps.append(row.top - previous.top)
-            block.append(row)
-        elif (block and previous is not None
-              and _continues(row, block[-1], previous.top, row_steps)):
-            block[-1].tail.extend(row.words)
+        elif block and 0 < step < 0.85 * (min(row_steps) if row_steps else pitch):
+            block[-1].append(row)  # wrapped cells of the row above
+            previous = row
+            continue
+        if not block and (multi or _bounded_cell(rows, i, ruling, pitch)):
+            ruled = bool(ruling.rules) and (ruling.above(row) or _bounded_cell(
+                rows, i, ruling, pitch))
+            block.append([row])
+        elif multi:
+            row_steps.append(step)
+            block.append([row])
         else:
             flush()
             out.append(_cell_text(row.words))
@@ -332,6 +385,27 @@ def _page_words(page) -> list[Word]:
         textpage.close()
 
 
+def _page_rules(page) -> list[Rule]:
+    """Horizontal edges of the page's vector shapes (top-down): table rules and cell borders.
+
+    A thin shape is one rule; a taller one (a cell's rectangle, a shaded row) gives its top
+    and bottom edges. Vertical lines are ignored.
+    """
+    from pypdfium2 import raw as pdfium_c
+
+    height = page.get_height()
+    rules: list[Rule] = []
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2):
+        left, bottom, right, top = obj.get_bounds()
+        if right - left < 8:
+            continue
+        if top - bottom < 3:
+            rules.append((height - (top + bottom) / 2, left, right))
+        else:
+            rules += [(height - top, left, right), (height - bottom, left, right)]
+    return rules
+
+
 OCR_HINT = "run OCR first, e.g. `ocrmypdf -l swe in.pdf out.pdf`, and add out.pdf"
 
 
@@ -358,7 +432,7 @@ def extract_pdf(path: Path, progress: bool = False) -> Extraction:
         for number in pages:
             page = document[number]
             try:
-                page_text = page_lines(_page_words(page), page.get_width())
+                page_text = page_lines(_page_words(page), page.get_width(), _page_rules(page))
             finally:
                 page.close()
             while page_text and not page_text[-1]:

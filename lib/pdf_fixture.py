@@ -143,27 +143,30 @@ class _Layout:
                       for j in range(n)]
             if self.label_width is not None:
                 widths[0] = min(widths[0], self.label_width + CELL_PAD)
-            if sum(widths) <= PAGE_W - 2 * MARGIN or size <= 6:
+            if sum(widths) <= PAGE_W - 2 * MARGIN or size <= 8:
                 break
             size -= 0.5
-        lead, inner = size * 1.6, size * 1.2
+        room = PAGE_W - 2 * MARGIN
+        while sum(widths) > room:  # still too wide: the widest column wraps its cells
+            j = widths.index(max(widths))
+            widths[j] = max(widths[j] - (sum(widths) - room), widths[j] * 0.6, 40.0)
+        lead, inner = size * 1.6, size * 1.15
         for row in cells:
-            label = _wrap(self.pdf, row[0], widths[0] - CELL_PAD) or [""]
-            height = lead + (len(label) - 1) * inner
+            parts = [_wrap(self.pdf, cell, widths[j] - CELL_PAD) or [""]
+                     for j, cell in enumerate(row)]
+            height = lead + (max(len(p) for p in parts) - 1) * inner
             if self.y + height > PAGE_H - MARGIN:
                 self._new_page()
             x = MARGIN
             top = self.y - size * 1.1
-            for j, cell in enumerate(row):
-                w = self.pdf.get_string_width(cell)
-                if j == 0:  # the label, wrapped within its cell; the figures stand at its top
-                    for k, part in enumerate(label):
-                        if part:
-                            self.ops[-1].append(("text", x + CELL_PAD / 2, self.y + k * inner,
-                                                 part, size))
-                elif cell:
-                    self.ops[-1].append(("text", x + widths[j] - CELL_PAD / 2 - w, self.y,
-                                         cell, size))
+            for j, cell_lines in enumerate(parts):
+                # Each cell wraps within its width, top-aligned; the label column is left-
+                # aligned, the others right-aligned.
+                for k, part in enumerate(cell_lines):
+                    w = self.pdf.get_string_width(part)
+                    cx = x + CELL_PAD / 2 if j == 0 else x + widths[j] - CELL_PAD / 2 - w
+                    if part:
+                        self.ops[-1].append(("text", cx, self.y + k * inner, part, size))
                 if self.ruled:
                     self.ops[-1].append(("rect", x, top, widths[j], height))
                 x += widths[j]

@@ -94,22 +94,27 @@ def test_labels_wrapped_inside_their_cells_rejoin_their_row(c, tmp_path, ruled):
 
 
 @pytest.mark.parametrize("label_width", [None, 150], ids=["wide", "narrow"])
-def test_rows_with_only_a_label_stay_lines_of_their_own(c, tmp_path, label_width):
-    # Lines 245-249: two label rows whose other cells are empty, then a header row whose
-    # first cell is empty, then the figures with empty cells in the middle.
+def test_ruled_table_keeps_label_rows_and_empty_cells(c, tmp_path, label_width):
+    # Lines 245-249: two rows with only a label (their four other cells empty), a header
+    # row whose first cell is empty, then figures with empty cells in the middle. With
+    # cell borders, each row is what lies between two rules: all five come back exactly,
+    # also when the labels wrap inside a narrow first column.
     lines = _real(c, 245, 249)
+    assert lines[0].endswith("\t\t\t\t") and lines[2].startswith("\t")
     rendered = pdf_fixture.render(lines, header=HEADER, label_width=label_width)
     out = _text(ingest.extract_pdf(_pdf(tmp_path, rendered)).lines)
-    assert out[-4:-1] == ["\tUtfall 2020\tUtfall 2021\tUtfall 2022\tMål 2022",
-                          "Utfall/mål för staden\t71\t71\t\t73",
-                          "Utfall/mål för nämnden\t\t71\t71\t71"]
-    # Known limit: a row whose only filled cell is the first loses its empty cells (no
-    # cell borders in the text layer; wrapped, it reads as several lines), but it is never
-    # merged into a neighbouring row.
-    labels = " ".join(out[1:-4])
-    assert labels == " ".join(lines[0].split() + lines[1].split())
-    if label_width is None:
-        assert out[1:3] == [lines[0].rstrip("\t"), lines[1].rstrip("\t")]
+    assert out[1:-1] == lines
+
+
+def test_borderless_table_label_rows_stay_lines_of_their_own(c, tmp_path):
+    # Known limit: without borders, a row whose only filled cell is the first reads as
+    # plain text (its empty cells cannot be seen; wrapped, one line per text line), but it is
+    # never merged into a neighbouring row.
+    lines = _real(c, 245, 249)
+    rendered = pdf_fixture.render(lines, header=HEADER, ruled=False)
+    out = _text(ingest.extract_pdf(_pdf(tmp_path, rendered)).lines)
+    assert out[-4:-1] == lines[2:]
+    assert " ".join(out[1:-4]) == " ".join(lines[0].split() + lines[1].split())
 
 
 def test_indicator_table_with_target_column(c, tmp_path):
