@@ -10,9 +10,9 @@ alternating runs are reported, with their ratio.
 Fidelity is measured on four renderings of real report text whose lines are known: the
 årsrapport with ruled tables, the same with borderless tables, the same with a narrow first
 column whose labels wrap inside their cells, and the Boende och hemlöshet report of 2024 set
-in two columns. ``--compare`` also measures pdfplumber and PyMuPDF (if
-installed: ``pip install pdfplumber pymupdf``), each feeding its word boxes to the same
-row and table assembly, and each library's own plain-text output, for the README's choice.
+in two columns. ``--compare`` also measures pdfplumber and PyMuPDF (if installed:
+``pip install pdfplumber pymupdf``), each feeding its word boxes and shapes to the same row
+and table assembly, and each library's own plain-text output, for the README's choice.
 """
 
 from __future__ import annotations
@@ -81,13 +81,25 @@ def _pypdfium2(path: Path) -> list[str]:
     return ingest.extract_pdf(path).lines
 
 
+def _edges(boxes) -> list[ingest.Rule]:
+    """Rules from shape boxes (x0, top, x1, bottom), as lib.ingest reads them from PDFium."""
+    rules: list[ingest.Rule] = []
+    for x0, top, x1, bottom in boxes:
+        if x1 - x0 < 8:
+            continue
+        rules += ([((top + bottom) / 2, x0, x1)] if bottom - top < 3
+                  else [(top, x0, x1), (bottom, x0, x1)])
+    return rules
+
+
 def _pdfplumber_words(path: Path) -> list[str]:
     import pdfplumber
 
     with pdfplumber.open(path) as pdf:
         return [line for page in pdf.pages for line in ingest.page_lines(
             [(w["x0"], w["top"], w["x1"], w["bottom"], w["text"]) for w in page.extract_words()],
-            page.width)]
+            page.width,
+            _edges((o["x0"], o["top"], o["x1"], o["bottom"]) for o in page.rects + page.lines))]
 
 
 def _pdfplumber_text(path: Path) -> list[str]:
@@ -102,7 +114,8 @@ def _pymupdf_words(path: Path) -> list[str]:
 
     with pymupdf.open(path) as doc:
         return [line for page in doc for line in ingest.page_lines(
-            [tuple(w[:5]) for w in page.get_text("words")], page.rect.width)]
+            [tuple(w[:5]) for w in page.get_text("words")], page.rect.width,
+            _edges(tuple(d["rect"]) for d in page.get_drawings()))]
 
 
 def _pymupdf_text(path: Path) -> list[str]:

@@ -159,10 +159,19 @@ def _cell_text(words: Sequence[Word]) -> str:
 
 
 def _join_wrapped(first: str, more: str) -> str:
-    """A cell's text wrapped inside the cell, back on one line (a soft hyphen joins tight)."""
+    """A cell's text wrapped inside the cell, back on one line.
+
+    A hyphen ending the first part is resolved as the passage builder does
+    (:func:`lib.structure.hyphen_join`: ``för-`` ``valtningen``, ``individ-`` ``och``).
+    """
     if not first or not more:
         return first or more
-    return f"{first}{more}" if first.endswith(SOFT_HYPHEN) else f"{first} {more}"
+    if first[-1] not in "-" + SOFT_HYPHEN:
+        return f"{first} {more}"
+    from lib.structure import hyphen_join
+
+    left = first[:-1].split()[-1] if first[:-1].split() else ""
+    return first[:-1] + hyphen_join(left, more.split()[0]) + more
 
 
 def _spans(lines: Iterable[_Row]) -> list[list[float]]:
