@@ -1,7 +1,7 @@
 """Benchmark: ``python -m lib.bench_add`` times ``python -m lib add`` of a 50-page PDF.
 
 The PDF is made in the run: the whole 2022 årsrapport (Socialnämnden Centrum, 1 353 raw
-lines, 51 pages with its key-figure tables) rendered by :mod:`lib.pdf_fixture`. ``add`` runs
+lines, 52 pages with its key-figure tables) rendered by :mod:`lib.pdf_fixture`. ``add`` runs
 as a user runs it (a fresh ``python -m lib add`` process) into a temporary copy of data/raw;
 the floor, in the same run, is a fresh process that opens the same PDF with pypdfium2 and
 reads every page's plain text (the least any extraction must do). Medians of ``--rounds``
@@ -29,7 +29,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from lib import corpus, ingest, paths, pdf_fixture
+from lib import corpus, paths, pdf_fixture, pdftext
 
 TARGET_SECONDS = 10.0
 META = ["--doc-id=bench_2025", "--title=Benchmark", "--issuer=Benchmark",
@@ -78,12 +78,12 @@ def fidelity(expected: list[str], got: list[str]) -> dict[str, float]:
 
 
 def _pypdfium2(path: Path) -> list[str]:
-    return ingest.extract_pdf(path).lines
+    return pdftext.extract_pdf(path).lines
 
 
-def _edges(boxes) -> list[ingest.Rule]:
+def _edges(boxes) -> list[pdftext.Rule]:
     """Rules from shape boxes (x0, top, x1, bottom), as lib.ingest reads them from PDFium."""
-    rules: list[ingest.Rule] = []
+    rules: list[pdftext.Rule] = []
     for x0, top, x1, bottom in boxes:
         if x1 - x0 < 8:
             continue
@@ -96,7 +96,7 @@ def _pdfplumber_words(path: Path) -> list[str]:
     import pdfplumber
 
     with pdfplumber.open(path) as pdf:
-        return [line for page in pdf.pages for line in ingest.page_lines(
+        return [line for page in pdf.pages for line in pdftext.page_lines(
             [(w["x0"], w["top"], w["x1"], w["bottom"], w["text"]) for w in page.extract_words()],
             page.width,
             _edges((o["x0"], o["top"], o["x1"], o["bottom"]) for o in page.rects + page.lines))]
@@ -113,7 +113,7 @@ def _pymupdf_words(path: Path) -> list[str]:
     import pymupdf
 
     with pymupdf.open(path) as doc:
-        return [line for page in doc for line in ingest.page_lines(
+        return [line for page in doc for line in pdftext.page_lines(
             [tuple(w[:5]) for w in page.get_text("words")], page.rect.width,
             _edges(tuple(d["rect"]) for d in page.get_drawings()))]
 

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from lib import corpus, ingest, paths, pdf_fixture
+from lib import corpus, ingest, paths, pdf_fixture, pdftext
 from lib.errors import DataError
 
 REPORT = "sn_centrum_arsrapport_2022"
@@ -67,7 +67,7 @@ def test_key_figure_table_rows_come_back_cell_by_cell(c, tmp_path, ruled):
     # Lines 114-132 of the 2022 report: a heading, then the volume and cost key figures.
     lines = _real(c, 114, 132)
     rendered = pdf_fixture.render(lines, header=HEADER, ruled=ruled)
-    out = ingest.extract_pdf(_pdf(tmp_path, rendered))
+    out = pdftext.extract_pdf(_pdf(tmp_path, rendered))
     rows = [line.split("\t") for line in out.lines if "\t" in line]
     assert rows[0] == ["Mått", "2020", "2021", "2022"]
     assert rows[5] == ["Antal hushåll med försörjningsstöd (stadsområde)", "1 791", "1 694",
@@ -86,7 +86,7 @@ def test_labels_wrapped_inside_their_cells_rejoin_their_row(c, tmp_path, ruled):
     # försörjningsstöd / (stadsområde)" takes three lines of its cell, the figures the first.
     lines = _real(c, 114, 132)
     rendered = pdf_fixture.render(lines, header=HEADER, ruled=ruled, label_width=150)
-    out = ingest.extract_pdf(_pdf(tmp_path, rendered))
+    out = pdftext.extract_pdf(_pdf(tmp_path, rendered))
     rows = [line.split("\t") for line in out.lines if "\t" in line]
     assert rows[5] == ["Antal hushåll med försörjningsstöd (stadsområde)", "1 791", "1 694",
                        "1 470"]
@@ -102,7 +102,7 @@ def test_ruled_table_keeps_label_rows_and_empty_cells(c, tmp_path, label_width):
     lines = _real(c, 245, 249)
     assert lines[0].endswith("\t\t\t\t") and lines[2].startswith("\t")
     rendered = pdf_fixture.render(lines, header=HEADER, label_width=label_width)
-    out = _text(ingest.extract_pdf(_pdf(tmp_path, rendered)).lines)
+    out = _text(pdftext.extract_pdf(_pdf(tmp_path, rendered)).lines)
     assert out[1:-1] == lines
 
 
@@ -112,7 +112,7 @@ def test_borderless_table_label_rows_stay_lines_of_their_own(c, tmp_path):
     # never merged into a neighbouring row.
     lines = _real(c, 245, 249)
     rendered = pdf_fixture.render(lines, header=HEADER, ruled=False)
-    out = _text(ingest.extract_pdf(_pdf(tmp_path, rendered)).lines)
+    out = _text(pdftext.extract_pdf(_pdf(tmp_path, rendered)).lines)
     assert out[-4:-1] == lines[2:]
     assert " ".join(out[1:-4]) == " ".join(lines[0].split() + lines[1].split())
 
@@ -120,7 +120,7 @@ def test_borderless_table_label_rows_stay_lines_of_their_own(c, tmp_path):
 def test_indicator_table_with_target_column(c, tmp_path):
     # Lines 568-576: Mått/Indikator tables with Utfall 2020-2022 and Målvärde 2022.
     lines = _real(c, 568, 576)
-    out = ingest.extract_pdf(_pdf(tmp_path, pdf_fixture.render(lines, header=HEADER)))
+    out = pdftext.extract_pdf(_pdf(tmp_path, pdf_fixture.render(lines, header=HEADER)))
     rows = [line.split("\t") for line in out.lines if "\t" in line]
     assert rows[0] == ["Mått/Indikator", "Utfall 2020", "Utfall 2021", "Utfall 2022",
                        "Målvärde 2022"]
@@ -133,7 +133,7 @@ def test_paragraph_keeps_swedish_letters_one_line_per_text_line(c, tmp_path):
     paragraph = _real(c, 102, 102)[0]  # "Andelen ärenden inom barn och unga ... ökat något ..."
     assert "ä" in paragraph and "ö" in paragraph and "å" in paragraph
     rendered = pdf_fixture.render([paragraph], header=HEADER)
-    out = ingest.extract_pdf(_pdf(tmp_path, rendered))
+    out = pdftext.extract_pdf(_pdf(tmp_path, rendered))
     assert _text(out.lines) == rendered.text_lines  # header, each wrapped line, "1 (1)"
     assert len(rendered.text_lines) > 3
     assert " ".join(_text(out.lines)[1:-1]) == " ".join(paragraph.split())
@@ -143,7 +143,7 @@ def test_ligatures_and_soft_hyphens(tmp_path):
     # "ﬁ" (U+FB01) as a PDF font may encode it; a soft hyphen inside a line and one ending it.
     lines = ["Det ﬁnns en mängd andra avslutningsorsaker", "",
              "försörj\u00adningsstöd inom stadsområdet", "", "försörj\u00ad"]
-    out = ingest.extract_pdf(_pdf(tmp_path, pdf_fixture.render(lines)))
+    out = pdftext.extract_pdf(_pdf(tmp_path, pdf_fixture.render(lines)))
     # Each source paragraph gap is a blank line in the extraction.
     assert out.lines[:5] == ["Det finns en mängd andra avslutningsorsaker", "",
                              "försörjningsstöd inom stadsområdet", "", "försörj-"]
@@ -152,7 +152,7 @@ def test_ligatures_and_soft_hyphens(tmp_path):
 def test_multi_page_document_records_where_each_page_starts(c, tmp_path):
     lines = _real(c, 55, 140)  # the summary and the start of the key figures: three pages
     rendered = pdf_fixture.render(lines, header=HEADER)
-    out = ingest.extract_pdf(_pdf(tmp_path, rendered))
+    out = pdftext.extract_pdf(_pdf(tmp_path, rendered))
     n = len(rendered.pages)
     assert n >= 3 and len(out.page_lines) == n
     assert _text(out.lines) == rendered.text_lines
@@ -167,7 +167,7 @@ def test_two_column_page_is_read_column_by_column(c, tmp_path):
     lines = c.raw_lines("gemensamma_verksamheter_2024")[3395:3420]  # Boende och hemlöshet
     rendered = pdf_fixture.render(lines, header="Årsrapport 2024, Boende och hemlöshet",
                                   columns=2)
-    out = ingest.extract_pdf(_pdf(tmp_path, rendered))
+    out = pdftext.extract_pdf(_pdf(tmp_path, rendered))
     assert _text(out.lines) == rendered.text_lines  # left column, then right column
 
 
@@ -176,7 +176,7 @@ def test_scan_without_text_layer_is_refused(c, tmp_path):
     path = tmp_path / "skannad.pdf"
     path.write_bytes(pdf_fixture.render_scan(_real(c, 114, 132)))
     with pytest.raises(DataError, match=r"no text layer.*ocrmypdf -l swe"):
-        ingest.extract_pdf(path)
+        pdftext.extract_pdf(path)
 
 
 # ---------------------------------------------------------------- add: PDF and text
