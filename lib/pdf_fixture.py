@@ -94,9 +94,9 @@ class _Layout:
     """Places lines on pages and records what an exact extraction reads."""
 
     def __init__(self, pdf, size: float, header: str | None, columns: int, ruled: bool,
-                 label_width: float | None = None) -> None:
+                 label_width: float | None = None, padding: float = 0.0) -> None:
         self.pdf, self.size, self.header, self.ruled = pdf, size, header, ruled
-        self.label_width = label_width
+        self.label_width, self.padding = label_width, padding
         self.lead = size * 1.4
         self.columns = columns
         self.col_w = (PAGE_W - 2 * MARGIN - (columns - 1) * 24) / columns
@@ -149,8 +149,11 @@ class _Layout:
         room = PAGE_W - 2 * MARGIN
         while sum(widths) > room:  # still too wide: the widest column wraps its cells
             j = widths.index(max(widths))
-            widths[j] = max(widths[j] - (sum(widths) - room), widths[j] * 0.6, 40.0)
-        lead, inner = size * 1.6, size * 1.15
+            narrower = max(widths[j] - (sum(widths) - room), widths[j] * 0.6, 40.0)
+            if narrower >= widths[j]:
+                break  # every column is as narrow as it gets
+            widths[j] = narrower
+        lead, inner = size * 1.6 + self.padding, size * 1.15
         for row in cells:
             parts = [_wrap(self.pdf, cell, widths[j] - CELL_PAD) or [""]
                      for j, cell in enumerate(row)]
@@ -197,20 +200,22 @@ class _Layout:
 
 
 def render(lines: list[str], *, header: str | None = None, columns: int = 1,
-           ruled: bool = True, size: float = 10.0, label_width: float | None = None
-           ) -> Rendered:
+           ruled: bool = True, size: float = 10.0, label_width: float | None = None,
+           padding: float = 0.0) -> Rendered:
     """Lay out raw-format lines as report pages; return the PDF and its expected lines.
 
     Paragraph lines are wrapped to the column width, TAB-separated lines become a table
     (first column left-aligned, the others right-aligned, ruled if ``ruled``) and blank lines
     become a paragraph gap (one empty expected line). With ``label_width`` (points) a
     table's first column is that narrow and longer labels wrap inside their cells, as in
-    many reports; the row is still expected as one line. Every page gets ``header`` (if given) at
-    the top and ``n (N)`` at the bottom. A soft hyphen (U+00AD) ending a wrapped line is
-    expected back as ``-``; inside a line it is expected to vanish.
+    many reports; the row is still expected as one line. ``padding`` (points) spaces a
+    table's rows further apart than the lines within a cell. Cells too wide for the page
+    wrap. Every page gets ``header`` (if given) at the top and ``n (N)`` at the bottom. A
+    soft hyphen (U+00AD) ending a wrapped line is expected back as ``-``; inside a line it
+    is expected to vanish.
     """
     pdf = _new_pdf()
-    layout = _Layout(pdf, size, header, columns, ruled, label_width)
+    layout = _Layout(pdf, size, header, columns, ruled, label_width, padding)
     for kind, block in _blocks(lines):
         if kind == "gap":
             layout.gap()

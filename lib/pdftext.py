@@ -177,6 +177,20 @@ def _spans(lines: Iterable[_Row]) -> list[list[float]]:
     return spans
 
 
+def _fits(row: _Row, block: list[list[_Row]]) -> bool:
+    """Whether a row's cells keep to the table's columns: none straddles two, no two share
+    one (a cell where the table had none so far is a column its rows left empty)."""
+    spans = _spans(line for r in block for line in r)
+    hits = []
+    for cell in row.cells():
+        x0, x1 = cell[0][0], cell[-1][2]
+        found = [i for i, s in enumerate(spans) if x0 < s[1] and x1 > s[0]]
+        if len(found) > 1:
+            return False
+        hits += found
+    return len(set(hits)) == len(hits)
+
+
 def _table_lines(block: list[list[_Row]]) -> list[str]:
     """TAB-joined lines of a table block: one per row, cells aligned to common columns.
 
@@ -260,10 +274,11 @@ def page_lines(words: Iterable[Word], width: float, rules: Iterable[Rule] = ()) 
     wraps inside a cell is joined back into its row: in a table with horizontal rules
     (``rules``: y, x0, x1 of the page's cell borders) a row is what lies between two rules,
     which also keeps rows whose only filled cell is the first; without rules, a line that
-    follows closer than the table's rows follow each other (than the page's text lines,
-    for the first row) is wrapped text, and where the two are equally spaced they cannot be
-    told apart and stay lines of their own. A vertical step clearly larger than the usual
-    line pitch becomes one blank line.
+    follows closer than the table's rows follow each other (as measured in the table, or
+    on the page for its first row) is wrapped text, and where the two are equally spaced
+    they cannot be told apart and stay lines of their own. A vertical step clearly larger
+    than the usual line pitch becomes one blank line, except between rows of a table
+    padded apart that keep to its columns.
     """
     words = [(x0, top, x1, bottom, clean_text(t)) for x0, top, x1, bottom, t in words]
     rows = _reading_order(_rows(w for w in words if w[4].strip()), width)
@@ -271,6 +286,11 @@ def page_lines(words: Iterable[Word], width: float, rules: Iterable[Rule] = ()) 
         return []
     ruling = _Rules(rules)
     pitch = _pitch(rows)
+    # How far a table row usually lies below the line before it, on this page: the yardstick
+    # for wrapped cell text until the current table has rows of its own.
+    into_rows = [b.top - a.top for a, b in zip(rows, rows[1:], strict=False)
+                 if len(b.cells()) > 1 and 0 < b.top - a.top < 2.5 * pitch]
+    row_pitch = statistics.median(into_rows) if into_rows else pitch
     out: list[str] = []
     block: list[list[_Row]] = []  # the table's rows, each its lines
     row_steps: list[float] = []   # steps from one table row to the next, without rules
@@ -298,10 +318,15 @@ def page_lines(words: Iterable[Word], width: float, rules: Iterable[Rule] = ()) 
             if block:
                 previous = row
                 continue
+        if gap and block and multi and step < 2.5 * pitch and _fits(row, block):
+            row_steps.append(step)  # rows padded apart, in the table's columns: no gap
+            block.append([row])
+            previous = row
+            continue
         if gap:
             flush()
             out.append("")
-        elif block and 0 < step < 0.85 * (min(row_steps) if row_steps else pitch):
+        elif block and 0 < step < 0.85 * (min(row_steps) if row_steps else row_pitch):
             block[-1].append(row)  # wrapped cells of the row above
             previous = row
             continue

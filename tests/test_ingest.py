@@ -8,6 +8,7 @@ repository, never against the real data/raw.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import shutil
 import subprocess
@@ -115,6 +116,20 @@ def test_borderless_table_label_rows_stay_lines_of_their_own(c, tmp_path):
     out = _text(pdftext.extract_pdf(_pdf(tmp_path, rendered)).lines)
     assert out[-4:-1] == lines[2:]
     assert " ".join(out[1:-4]) == " ".join(lines[0].split() + lines[1].split())
+
+
+def test_borderless_padded_table_with_wrapped_labels_across_a_page_break(c, tmp_path):
+    # Rows padded apart (as most report tables are), labels wrapping in a narrow column,
+    # no borders, and the table running over a page break: every row comes back whole,
+    # with its empty cells, on both pages.
+    lines = [*_real(c, 55, 88), "", *_real(c, 116, 132)]
+    rendered = pdf_fixture.render(lines, header=HEADER, ruled=False, label_width=150,
+                                  padding=5)
+    out = pdftext.extract_pdf(_pdf(tmp_path, rendered))
+    at = [i + 1 for i, line in enumerate(out.lines) if "\t" in line]
+    pages = {bisect.bisect_right(out.page_lines, line) for line in at}
+    assert len(pages) == 2  # the table is split by a page break
+    assert [out.lines[i - 1] for i in at] == _real(c, 116, 132)
 
 
 def test_indicator_table_with_target_column(c, tmp_path):
