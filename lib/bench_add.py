@@ -7,10 +7,10 @@ the floor, in the same run, is a fresh process that opens the same PDF with pypd
 reads every page's plain text (the least any extraction must do). Medians of ``--rounds``
 alternating runs are reported, with their ratio.
 
-Fidelity is measured on four renderings of real report text whose lines are known: the
-årsrapport with ruled tables, the same with borderless tables, the same with a narrow first
-column whose labels wrap inside their cells, and the Boende och hemlöshet report of 2024 set
-in two columns. ``--compare`` also measures pdfplumber and PyMuPDF (if installed:
+Fidelity is measured on five renderings of real report text whose lines are known: the
+årsrapport with ruled tables; the same with borderless tables; the same ruled with a narrow
+first column whose labels wrap inside their cells; borderless with wrapped labels and rows
+padded apart; and the Boende och hemlöshet report of 2024 set in two columns. ``--compare`` also measures pdfplumber and PyMuPDF (if installed:
 ``pip install pdfplumber pymupdf``), each feeding its word boxes and shapes to the same row
 and table assembly, and each library's own plain-text output, for the README's choice.
 """
@@ -53,6 +53,8 @@ def fixtures() -> dict[str, pdf_fixture.Rendered]:
         "ruled tables": pdf_fixture.render(report, header=header),
         "borderless tables": pdf_fixture.render(report, header=header, ruled=False),
         "wrapped labels": pdf_fixture.render(report, header=header, label_width=150),
+        "borderless, padded, wrapped": pdf_fixture.render(
+            report, header=header, ruled=False, label_width=150, padding=5),
         "two columns": pdf_fixture.render(housing, header="Årsrapport 2024, Boende och "
                                           "hemlöshet", columns=2),
     }
