@@ -10,9 +10,10 @@ alternating runs are reported, with their ratio.
 Fidelity is measured on five renderings of real report text whose lines are known: the
 årsrapport with ruled tables; the same with borderless tables; the same ruled with a narrow
 first column whose labels wrap inside their cells; borderless with wrapped labels and rows
-padded apart; and the Boende och hemlöshet report of 2024 set in two columns. ``--compare`` also measures pdfplumber and PyMuPDF (if installed:
-``pip install pdfplumber pymupdf``), each feeding its word boxes and shapes to the same row
-and table assembly, and each library's own plain-text output, for the README's choice.
+padded apart; and the Boende och hemlöshet report of 2024 set in two columns.
+``--compare`` also measures pdfplumber and PyMuPDF (if installed: ``pip install pdfplumber
+pymupdf``), each feeding its word boxes and shapes to the same row and table assembly, and
+each library's own plain-text output, for the README's choice.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import statistics
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -217,6 +218,12 @@ def _table_lines(block: list[list[_Row]]) -> list[str]:
     return out
 
 
+def _usual(steps: list[float]) -> float:
+    """The most frequent step (to half a point), the smallest of equally frequent ones."""
+    counts = Counter(round(step * 2) / 2 for step in steps)
+    return min(counts, key=lambda step: (-counts[step], step))
+
+
 def _pitch(rows: list[_Row]) -> float:
     """The page's usual line pitch: the median of the steps no taller than 1.6 lines."""
     height = statistics.median(r.height for r in rows)
@@ -290,7 +297,7 @@ def page_lines(words: Iterable[Word], width: float, rules: Iterable[Rule] = ()) 
     # for wrapped cell text until the current table has rows of its own.
     into_rows = [b.top - a.top for a, b in zip(rows, rows[1:], strict=False)
                  if len(b.cells()) > 1 and 0 < b.top - a.top < 2.5 * pitch]
-    row_pitch = statistics.median(into_rows) if into_rows else pitch
+    row_pitch = _usual(into_rows) if into_rows else pitch
     out: list[str] = []
     block: list[list[_Row]] = []  # the table's rows, each its lines
     row_steps: list[float] = []   # steps from one table row to the next, without rules
@@ -326,7 +333,7 @@ def page_lines(words: Iterable[Word], width: float, rules: Iterable[Rule] = ()) 
         if gap:
             flush()
             out.append("")
-        elif block and 0 < step < 0.85 * (min(row_steps) if row_steps else row_pitch):
+        elif block and 0 < step < 0.85 * (_usual(row_steps) if row_steps else row_pitch):
             block[-1].append(row)  # wrapped cells of the row above
             previous = row
             continue
