@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .PHONY: run test data lab browse browser lint bench bench-ocr bench-build bench-batch \
-        bench-propose bench-publish bless clean-venv
+        bench-propose bench-publish bench-add bless clean-venv
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); install it or run make PYTHON=python3.11 ...")'
@@ -59,8 +59,8 @@ browser:
 	  else echo "note: chromium not found; the browser test is skipped"; fi; }
 
 ## Benchmarks (figures in README.md): OCR repair accuracy and CPU, build wall time,
-## notebook batch, proposing figures, database and full-text search.
-bench: bench-ocr bench-build bench-batch bench-propose bench-publish
+## notebook batch, proposing figures, database and full-text search, `add` of a 50-page PDF.
+bench: bench-ocr bench-build bench-batch bench-propose bench-publish bench-add
 
 bench-ocr: $(STAMP)
 	$(PY) -m lib.bench ocr
@@ -78,6 +78,10 @@ bench-propose: data
 ## Database size, build cost and full-text query time (figures in README.md).
 bench-publish: data
 	$(PY) -m lib.bench_publish
+
+## `python -m lib add` of a 50-page PDF, and the PDF-library comparison (figures in README.md).
+bench-add: $(STAMP)
+	$(PY) -m lib.bench_add --compare
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check lib tests

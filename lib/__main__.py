@@ -52,6 +52,22 @@ def _cmd_repair(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_add(args: argparse.Namespace) -> int:
+    from lib import ingest
+
+    fields = {f: getattr(args, f) for f in ingest.Request.__dataclass_fields__ if f != "path"}
+    added = ingest.add(ingest.Request(path=args.path, **fields), args.raw_dir,
+                       progress=sys.stderr.isatty())
+    source = f" from {added.pdf_path.name} ({added.n_pages} pages)" if added.pdf_path else ""
+    print(f"added {added.doc_id}: {added.text_path} ({added.n_lines} lines){source}; "
+          "manifest.yml updated. Next: python -m lib build")
+    if added.empty_pages:
+        pages = ", ".join(map(str, added.empty_pages))
+        print(f"note: page(s) {pages} have no text (images or blank); OCR the PDF if they "
+              "hold text (ocrmypdf -l swe --skip-text in.pdf out.pdf).", file=sys.stderr)
+    return 0
+
+
 def _cmd_batch(args: argparse.Namespace) -> int:
     from lib import batch, paths
 
@@ -175,6 +191,33 @@ def parser() -> argparse.ArgumentParser:
                                        "on 127.0.0.1 (read-only)")
     br.add_argument("--port", default="8001", help="port (default 8001)")
     br.set_defaults(func=_cmd_browse)
+
+    a = sub.add_parser(
+        "add", help="register a report (PDF or UTF-8 text) in data/raw and its manifest",
+        description="Register a report: a PDF (its text is extracted; both files are kept) "
+                    "or a UTF-8 text file. The metadata options marked (required) must all "
+                    "be given; nothing is written unless everything validates.")
+    a.add_argument("path", type=Path, help="the report: a PDF with a text layer, or UTF-8 text")
+    for name, text in (("doc-id", "stable id, lower-case letters, digits and _"),
+                       ("title", "the report's title, as in the report"),
+                       ("issuer", "nämnd / förvaltning that issued it"),
+                       ("district", "a district or the city (manifest vocabulary)"),
+                       ("report-type", "a report type of the manifest vocabulary"),
+                       ("period-start", "first day of the reporting period, YYYY-MM-DD"),
+                       ("period-end", "last day of the reporting period, YYYY-MM-DD")):
+        a.add_argument(f"--{name}", default=None, help=f"{text} (required)")
+    a.add_argument("--year", default=None, help="reporting year (default: period end's year)")
+    a.add_argument("--short-title", default=None,
+                   help="short Swedish name tables cite it by, e.g. 'Årsrapport 2025 Hisingen'")
+    a.add_argument("--source", default=None,
+                   help="where the report comes from (default: a note on the extraction)")
+    a.add_argument("--file", default=None,
+                   help="text file name in data/raw (default YEAR_ISSUER_TYPE.txt; the PDF "
+                        "gets the same name with .pdf)")
+    a.add_argument("--text-quality", default=None, help="clean (default) or ocr")
+    a.add_argument("--retrieved", default=None, help="date of retrieval (default today)")
+    a.add_argument("--raw-dir", type=Path, default=None, help="raw directory (default data/raw)")
+    a.set_defaults(func=_cmd_add)
 
     s = sub.add_parser("sha256", help="print the sha256 of files (for new manifest rows)")
     s.add_argument("files", nargs="+")

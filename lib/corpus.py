@@ -15,6 +15,7 @@ Typical use::
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import re
@@ -42,6 +43,8 @@ DOC_FIELDS = (
     "doc_id", "file", "title", "issuer", "district", "report_type", "period_start",
     "period_end", "year", "text_quality", "sha256", "source", "origin_file", "retrieved",
 )
+# Optional, together: a report registered from a PDF keeps the PDF beside its text.
+PDF_FIELDS = ("pdf", "pdf_sha256", "extraction")
 PART_FIELDS = ("part_id", "title", "unit", "line_start", "line_end", "first_line")
 
 _ID_RE = re.compile(r"^[a-z0-9_]+$")
@@ -147,6 +150,10 @@ class Document:
     declared_parts: tuple[Part, ...] = field(default=())
     short_title: str = ""
     layout: str | None = None
+    pdf: str | None = None
+    pdf_sha256: str | None = None
+    extraction: str | None = None
+    page_lines: tuple[int, ...] = field(default=())
 
     @property
     def label(self) -> str:
@@ -179,6 +186,32 @@ def _choice(value, allowed: tuple[str, ...], where: str, name: str) -> str:
     if value not in allowed:
         raise ManifestError(f"{where}: {name}={value!r}; use one of {', '.join(allowed)}.")
     return value
+
+
+def _parse_pdf(row: dict, where: str) -> dict:
+    """The optional fields of a report registered from a PDF (``python -m lib add``)."""
+    given = [f for f in PDF_FIELDS if row.get(f) not in (None, "")]
+    if not given:
+        if row.get("page_lines"):
+            raise ManifestError(f"{where}: page_lines belongs to a row with a pdf.")
+        return {}
+    if len(given) < len(PDF_FIELDS):
+        raise ManifestError(f"{where}: a row with a PDF needs all of {', '.join(PDF_FIELDS)}; "
+                            f"missing {', '.join(f for f in PDF_FIELDS if f not in given)}.")
+    pdf, sha = str(row["pdf"]), str(row["pdf_sha256"]).lower()
+    if not pdf.lower().endswith(".pdf") or Path(pdf).name != pdf:
+        raise ManifestError(f"{where}: pdf={pdf!r} must be a file name in data/raw ending in .pdf.")
+    if not _SHA_RE.match(sha):
+        raise ManifestError(f"{where}: pdf_sha256 must be 64 hex digits "
+                            "(python -m lib sha256 FILE).")
+    starts = row.get("page_lines") or []
+    if (not isinstance(starts, list) or not all(isinstance(n, int) and not isinstance(n, bool)
+                                                 and n >= 1 for n in starts)
+            or starts != sorted(starts) or (starts and starts[0] != 1)):
+        raise ManifestError(f"{where}: page_lines must list, per page, the raw line where it "
+                            "starts: whole numbers from 1, never decreasing.")
+    return {"pdf": pdf, "pdf_sha256": sha, "extraction": str(row["extraction"]),
+            "page_lines": tuple(starts)}
 
 
 def _parse_part(doc_id: str, row: dict, where: str) -> Part:
@@ -258,6 +291,7 @@ def _parse_document(row: dict, where: str, vocab: Vocabulary) -> Document:
         short_title=str(row.get("short_title") or "").strip(),
         layout=(_choice(row["layout"], LAYOUTS, where, "layout") if row.get("layout")
                 else None),
+        **_parse_pdf(row, where),
     )
 
 
@@ -279,10 +313,12 @@ def parse_manifest(path: Path) -> tuple[Vocabulary, list[Document]]:
     for key in ("doc_id", "file"):
         seen: set[str] = set()
         for d in docs:
-            value = getattr(d, key)
-            if value in seen:
-                raise ManifestError(f"{path.name}: {key} {value!r} is listed twice.")
-            seen.add(value)
+            for value in (getattr(d, key), d.pdf if key == "file" else None):
+                if value is None:
+                    continue
+                if value in seen:
+                    raise ManifestError(f"{path.name}: {key} {value!r} is listed twice.")
+                seen.add(value)
     part_ids = [p.part_id for d in docs for p in d.declared_parts] + [d.doc_id for d in docs]
     dup = sorted({p for p in part_ids if part_ids.count(p) > 1})
     if dup:
@@ -309,6 +345,15 @@ def _parts_or_whole(doc: Document, n_lines: int) -> tuple[Part, ...]:
 # --------------------------------------------------------------------------- corpus
 
 
+def _verify(path: Path, data: bytes, expected: str | None) -> None:
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != expected:
+        raise ChecksumError(
+            f"{path.name}: sha256 mismatch, expected {expected}, actual {actual}; "
+            "raw files are immutable: restore the original."
+        )
+
+
 class Corpus:
     """The validated raw corpus of one data/raw directory."""
 
@@ -332,15 +377,24 @@ class Corpus:
             )
         data = path.read_bytes()
         if verify:
-            actual = hashlib.sha256(data).hexdigest()
-            if actual != doc.sha256:
-                raise ChecksumError(
-                    f"{path.name}: sha256 mismatch, expected {doc.sha256}, actual {actual}; "
-                    "raw files are immutable: restore the original."
+            _verify(path, data, doc.sha256)
+        if doc.pdf is not None:
+            pdf = self.raw_dir / doc.pdf
+            if not pdf.is_file():
+                raise MissingFileError(
+                    f"{pdf}: listed in manifest.yml (doc_id {doc.doc_id}, pdf) but missing; "
+                    "restore the report's PDF or remove the row."
                 )
+            if verify:
+                _verify(pdf, pdf.read_bytes(), doc.pdf_sha256)
         lines = split_lines(decode_text(data, path.name))
         self._lines[doc.doc_id] = lines
         self._check_parts(doc, lines)
+        if doc.page_lines and doc.page_lines[-1] > max(len(lines), 1):
+            raise ManifestError(
+                f"manifest.yml {doc.doc_id}: page_lines reach line {doc.page_lines[-1]}, "
+                f"past the end of {doc.file} ({len(lines)} lines)."
+            )
 
     @staticmethod
     def _check_parts(doc: Document, lines: list[str]) -> None:
@@ -414,6 +468,13 @@ class Corpus:
         return pd.DataFrame(
             {"line": range(start, end + 1), "text": all_lines[start - 1:end]}
         ).astype({"line": "int64", "text": "string"})
+
+    def page_of_line(self, doc_id: str, line: int) -> int | None:
+        """The PDF page (1-based) that holds a raw line, for reports added from a PDF."""
+        starts = self.document(doc_id).page_lines
+        if not starts:
+            return None
+        return bisect.bisect_right(starts, line)
 
     def part_of_line(self, doc_id: str, line: int) -> str:
         """The part_id that holds a raw line of a document."""

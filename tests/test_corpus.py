@@ -51,7 +51,7 @@ def _set_file(raw: Path, name: str, content: bytes) -> None:
 def test_manifest_lists_exactly_the_files_in_data_raw(real_corpus):
     on_disk = {p.name for p in paths.RAW_DIR.iterdir() if p.name != "manifest.yml"
                and not p.name.startswith(".")}
-    listed = {d.file for d in real_corpus.documents}
+    listed = {f for d in real_corpus.documents for f in (d.file, d.pdf) if f}
     assert on_disk == listed
 
 
