@@ -42,6 +42,21 @@ KERNEL_ENV: dict[str, str] = {"PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": "0"}
 _PLAIN = (bool, int, float, str, type(None))
 
 
+def _set_kernel_env() -> None:
+    """The kernels' environment: :data:`KERNEL_ENV`, and this checkout first on the path.
+
+    Kernels start in the notebooks' directory; without ``PYTHONPATH`` they would import
+    ``lib`` from wherever it is installed, which for a copy of the repository is not the
+    copy (and its data) the batch runs on.
+    """
+    for key, value in KERNEL_ENV.items():
+        os.environ.setdefault(key, value)
+    root = str(paths.ROOT)
+    path = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    if not path or path[0] != root:
+        os.environ["PYTHONPATH"] = os.pathsep.join([root, *[p for p in path if p != root]])
+
+
 def _dir_mode() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -426,8 +441,7 @@ def execute_job(job: Job, outputs_dir: Path, timeout: float | None = None) -> Re
     import papermill as pm
 
     logging.getLogger("papermill").setLevel(logging.ERROR)
-    for key, value in KERNEL_ENV.items():
-        os.environ.setdefault(key, value)
+    _set_kernel_env()
     target = job.target(outputs_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{job.stem}.", suffix=".tmp", dir=target.parent))
@@ -560,8 +574,7 @@ def bless_job(job: Job) -> Result:
 
     from lib.store import atomic_path
 
-    for key, value in KERNEL_ENV.items():
-        os.environ.setdefault(key, value)
+    _set_kernel_env()
     try:
         nb = nbformat.read(str(job.notebook), as_version=4)
         NotebookClient(nb, kernel_name=KERNEL_NAME, record_timing=False, coalesce_streams=True,

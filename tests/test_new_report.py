@@ -1,0 +1,106 @@
+"""A new report from start to finish, as the README's "Adding a report" walks through it.
+
+In a temporary copy of the repository (lib, data, notebooks): the 2022 Centrum årsrapport,
+recast as a 2026 Hisingen årsrapport (years moved on by four, district renamed), is added
+with ``python -m lib add``, proposed with ``propose``, two proposed rows are marked ``ja`` in
+the Excel sheet and accepted with ``accept``, and the batch runs for 2026 — a year no report
+had before — with the new figures in the försörjningsstöd notebook's key-figure table.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from lib import corpus, paths
+
+SOURCE_DOC = "sn_centrum_arsrapport_2022"
+DOC = "sn_hisingen_arsrapport_2026"
+META = {
+    "doc_id": DOC, "title": "Årsrapport 2026, Socialnämnden Hisingen",
+    "short_title": "Årsrapport Hisingen 2026", "issuer": "Socialnämnden Hisingen",
+    "district": "Hisingen", "report_type": "årsrapport",
+    "period_start": "2026-01-01", "period_end": "2026-12-31",
+}
+# Line 121 of the 2022 report: "Antal hushåll med försörjningsstöd (stadsområde) 1 791 1 694 1 470"
+HOUSEHOLDS_LINE = 121
+
+
+def _recast(c: corpus.Corpus) -> str:
+    text = "\n".join(c.raw_lines(SOURCE_DOC)) + "\n"
+    for old, new in (("2023", "2027"), ("2022", "2026"), ("2021", "2025"), ("2020", "2024"),
+                     ("Centrum", "Hisingen")):
+        text = text.replace(old, new)
+    return text
+
+
+def _run(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "GBG_PROCESSED_DIR"}
+    result = subprocess.run([sys.executable, "-m", "lib", *args], cwd=repo, env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, f"{args[0]}: {result.stderr[-2000:]}"
+    return result
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the repository with the recast report added, proposed, accepted, built."""
+    base = tmp_path_factory.mktemp("new_report")
+    repo = base / "repo"
+    ignore = shutil.ignore_patterns("__pycache__", "processed", "proposed", ".cache", "cache")
+    for name in ("lib", "data", "notebooks"):
+        shutil.copytree(paths.ROOT / name, repo / name, ignore=ignore)
+    (repo / "data" / "processed").mkdir()
+    source = base / "Årsrapport 2026 Hisingen.txt"
+    source.write_text(_recast(corpus.load()), encoding="utf-8")
+    _run(repo, "add", str(source), *[f"--{k.replace('_', '-')}={v}" for k, v in META.items()])
+    _run(repo, "build")
+    _run(repo, "propose", DOC)
+    # Mark the rows in the Excel sheet, as a person would.
+    sheet = repo / "data" / "curated" / "proposed" / f"{DOC}.xlsx"
+    wb = openpyxl.load_workbook(sheet)
+    ws = wb.worksheets[0]
+    col = {cell.value: cell.column for cell in ws[1]}
+    marked = 0
+    for r in range(2, ws.max_row + 1):
+        line, period = ws.cell(r, col["line"]).value, str(ws.cell(r, col["period"]).value)
+        if line == HOUSEHOLDS_LINE and period in ("2025", "2026"):
+            ws.cell(r, col["accept"]).value = "ja"
+            marked += 1
+    assert marked == 2, "the two households figures of line 121 were proposed"
+    wb.save(sheet)
+    _run(repo, "accept", str(sheet))
+    return repo
+
+
+def test_the_accepted_figures_are_observations(repo: Path) -> None:
+    obs = pd.read_parquet(repo / "data" / "processed" / "observations.parquet")
+    new = obs[obs.doc_id == DOC].sort_values("period")
+    assert list(zip(new.period, new.value, new.line, strict=True)) == [
+        ("2025", 1694.0, HOUSEHOLDS_LINE), ("2026", 1470.0, HOUSEHOLDS_LINE)]
+    # Learned from how the same table row was curated in the real 2022 report:
+    assert set(new.indicator) == {"fs_hushall_stadsomrade"}
+    assert set(new.geography) == {"Hisingen"} and set(new.basis) == {"utfall"}
+    assert set(new.source_file) == {"2026_socialnamnden_hisingen_arsrapport.txt"}
+
+
+def test_the_new_year_is_in_the_batch_and_the_notebook(repo: Path) -> None:
+    _run(repo, "batch", "--year", "2026", "--district", "Hisingen",
+         "--theme", "forsorjningsstod", "--theme", "oversikt", "--jobs", "2")
+    out = repo / "outputs" / "2026"
+    report = out / "Hisingen" / "30_forsorjningsstod"
+    table = pd.read_csv(report / "forsorjningsstod_nyckeltal.csv", sep=";", decimal=",",
+                        encoding="utf-8-sig")
+    row = table[table["Benämning"].str.contains("hushåll med försörjningsstöd")].iloc[0]
+    assert (row["Värde"], row["Föregående år"]) == (1470, 1694)
+    assert "rad 121" in row["Källa"]
+    assert (out / "Göteborg" / "00_oversikt" / "00_oversikt.html").is_file()
+    index = (repo / "outputs" / "index.html").read_text(encoding="utf-8")
+    assert "<h2>År 2026</h2>" in index and "Hisingen" in index
