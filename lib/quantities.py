@@ -36,9 +36,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import pandas as pd
-import yaml
 
-from lib import corpus, paths
+from lib import corpus, paths, yamlio
 from lib.errors import DataError
 from lib.schemas import Column, ForeignKey, Schema
 from lib.text import analysis_lines
@@ -96,7 +95,7 @@ class Vocab:
 @lru_cache(maxsize=1)
 def vocab() -> Vocab:
     """Load lib/data/quantities_units.yml."""
-    data = yaml.safe_load(VOCAB_PATH.read_text(encoding="utf-8"))
+    data = yamlio.safe_load(VOCAB_PATH.read_text(encoding="utf-8"))
     unit_of: dict[str, str] = {}
     for unit, forms in data["units"].items():
         for form in forms:
@@ -1030,7 +1029,7 @@ def tables(c: corpus.Corpus) -> dict[str, pd.DataFrame]:
 
 
 _S, _I, _F, _B = "string", "int64", "float64", "bool"
-_UNITS = tuple(yaml.safe_load(VOCAB_PATH.read_text(encoding="utf-8"))["units"])
+_UNITS = tuple(yamlio.safe_load(VOCAB_PATH.read_text(encoding="utf-8"))["units"])
 
 SCHEMAS: dict[str, Schema] = {
     "numeric_tokens": Schema(

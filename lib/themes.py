@@ -23,7 +23,7 @@ import pandas as pd
 import yaml
 
 from lib import corpus as corpus_mod
-from lib import paths
+from lib import paths, yamlio
 from lib.errors import DataError
 from lib.schemas import Column, ForeignKey, Schema
 
@@ -107,7 +107,7 @@ def _parse_term(theme: str, row: object, excluded: bool, path: Path, contexts: d
 def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     """Read and check the theme lexicon (raises DataError naming the file and entry)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlio.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise DataError(_where(path, f"cannot read the theme lexicon ({exc.__class__.__name__}); "
                                      "restore lib/data/themes.yml.")) from None

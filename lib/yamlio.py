@@ -29,3 +29,9 @@ def load_yaml(path: Path) -> object:
     if not path.is_file():
         raise DataError(f"{path}: not found; restore it (see README.md).")
     return parse_yaml(path.read_text(encoding="utf-8-sig"), str(path))
+
+
+def safe_load(text: str) -> object:
+    """Parse YAML text with the same loader, letting :class:`yaml.YAMLError` through (for
+    callers that word their own errors, such as the manifest's)."""
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
