@@ -164,11 +164,16 @@ def _number_words() -> dict[str, float]:
     return {**words, **_EXTRA_WORDS}
 
 
+@cache
+def _form_pattern(form: str) -> re.Pattern[str]:
+    """A written number, not inside a longer one (compiled once: re's own cache is small)."""
+    return re.compile(rf"(?<![\d,.]){re.escape(form)}(?![\d]|,\d)")
+
+
 def _value_spans(value: float, flat: str) -> list[tuple[int, int]]:
     """Where the value stands in whitespace-collapsed text: digit forms and number words."""
     spans = {m.span() for form in number_forms(value)
-             for m in re.finditer(rf"(?<![\d,.]){re.escape(_WS.sub(' ', form))}(?![\d]|,\d)",
-                                  flat)}
+             for m in _form_pattern(_WS.sub(" ", form)).finditer(flat)}
     spans |= {m.span() for m in re.finditer(r"[^\W\d_]+", flat)
               if _number_words().get(m.group().lower()) == abs(value)}
     return sorted(spans)
@@ -490,7 +495,8 @@ def restated_disagreements(obs: pd.DataFrame) -> list[dict]:
     """Figures stated more than once (same indicator, period, geography, basis) that differ."""
     out = []
     key = ["indicator", "period", "geography", "basis"]
-    for _, group in obs.groupby(key, sort=True):
+    repeated = obs[obs.duplicated(key, keep=False)]  # figures stated once cannot disagree
+    for _, group in repeated.groupby(key, sort=True):
         first = group.iloc[0]
         for _, other in group.iloc[1:].iterrows():
             if not statements_agree(first.value, first.qualifier, other.value, other.qualifier):
@@ -552,17 +558,22 @@ def derived_disagreements(obs: pd.DataFrame, catalog: dict[str, Indicator]) -> l
     levels = obs[obs.value_type == "level"]
     changes = obs[obs.value_type.isin(["change_pct", "change_abs"])
                   & obs.period.str.fullmatch(r"\d{4}/\d{4}")]
+    first: dict[tuple, int] = {}  # the first level row of each indicator/geography/basis/period
+    for i, k in enumerate(zip(levels.indicator, levels.geography, levels.basis, levels.period,
+                              strict=True)):
+        first.setdefault(k, i)
     for _, ch in changes.iterrows():
         level_id = _level_of(ch.indicator, catalog)
         if level_id is None:
             continue
         a_year, b_year = ch.period.split("/")
-        same = levels[(levels.indicator == level_id) & (levels.geography == ch.geography)
-                      & (levels.basis == ch.basis)]
-        a, b = same[same.period == a_year], same[same.period == b_year]
-        if a.empty or b.empty or a.value.iloc[0] == 0:
+        ia = first.get((level_id, ch.geography, ch.basis, a_year))
+        ib = first.get((level_id, ch.geography, ch.basis, b_year))
+        if ia is None or ib is None:
             continue
-        a0, b0 = a.iloc[0], b.iloc[0]
+        a0, b0 = levels.iloc[ia], levels.iloc[ib]
+        if a0.value == 0:
+            continue
         implied, low, high = _implied_change(ch.value_type, a0.value, b0.value)
         tolerance = 0.5 * 10 ** -_decimals(ch.value) + 1e-9
         if not low - tolerance <= ch.value <= high + tolerance:

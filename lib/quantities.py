@@ -918,6 +918,20 @@ def _change_period(q: Quantity, doc: Doc, text: str, window: tuple[int, int, int
 
 
 def _extract(c: corpus.Corpus, doc_id: str) -> _State:
+    """The figures and numeric entities of a document, from the cache of derived artefacts
+    when the corpus and this module's code are unchanged (:mod:`lib.cache`)."""
+    from lib import cache
+
+    def compute() -> tuple[list[Span], list[Quantity]]:
+        st = _find(c, doc_id)
+        return st.spans, st.quantities
+
+    key = cache.key("quantities", doc_id, cache.corpus_digest(c), modules=("lib.quantities",))
+    spans, found = cache.memo("quantities", key, compute)
+    return _State(Doc(c, doc_id), bytearray(), spans, found)
+
+
+def _find(c: corpus.Corpus, doc_id: str) -> _State:
     doc = Doc(c, doc_id)
     st = _State(doc, bytearray(len(doc.text)))
     _cell_tables(st)
