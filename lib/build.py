@@ -101,11 +101,20 @@ def _functions(module_file: Path) -> dict[str, str]:
 
 def code_roots(stage: stages.Stage) -> tuple[tuple[str, ...], str | None]:
     """The lib modules a stage's code starts from, and its function's own source if the
-    function lives in :mod:`lib.stages` (the rest of that module is not its code)."""
+    function lives in :mod:`lib.stages` (the rest of that module is not its code) or
+    outside lib."""
     module = stage.run.__module__
-    if module != stages.__name__:
+    if module.startswith("lib.") and module != stages.__name__:
         return (module, *stage.code), None
-    source = _functions(fingerprint.module_file(module))[stage.run.__name__]
+    if module == stages.__name__:
+        source = _functions(fingerprint.module_file(module))[stage.run.__name__]
+    else:
+        import inspect
+
+        try:
+            source = inspect.getsource(stage.run)
+        except (OSError, TypeError):
+            source = f"{module}.{stage.run.__qualname__}"
     return (*sorted(fingerprint.imports_in(source)), *stage.code), source
 
 

@@ -23,7 +23,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TextIO
 
@@ -182,3 +182,47 @@ def sweep_temporaries(root: Path, only_dead: bool = False) -> list[Path]:
             removed.append(path)
         dirnames[:] = [d for d in dirnames if not (d.startswith(".") and d.endswith(".tmp"))]
     return removed
+
+
+# --------------------------------------------------------------------------- processes
+
+
+def stop_children(grace: float = 1.5) -> None:
+    """Stop every process this one started, and theirs (a batch's workers and kernels).
+
+    For the command line, where every child process belongs to the run being stopped.
+    The processes are suspended as they are found (so they start nothing new), then asked
+    to terminate (SIGTERM) and killed if still there after ``grace`` seconds.
+    multiprocessing's resource tracker is left to clean up after the pool at exit.
+    """
+    import psutil
+
+    found: dict[int, psutil.Process] = {}
+    for _ in range(5):  # a process may have started a child while we looked
+        new = [p for p in psutil.Process().children(recursive=True)
+               if p.pid not in found and not _is_resource_tracker(p)]
+        if not new:
+            break
+        for proc in new:
+            with suppress(psutil.Error):
+                proc.suspend()
+                found[proc.pid] = proc
+    procs = list(found.values())
+    for proc in procs:
+        with suppress(psutil.Error):
+            proc.terminate()
+            proc.resume()
+    _, alive = psutil.wait_procs(procs, timeout=grace)
+    for proc in alive:
+        with suppress(psutil.Error):
+            proc.kill()
+    psutil.wait_procs(alive, timeout=grace)
+
+
+def _is_resource_tracker(proc: object) -> bool:
+    import psutil
+
+    try:
+        return "resource_tracker" in " ".join(proc.cmdline())  # type: ignore[attr-defined]
+    except psutil.Error:
+        return False

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
-from lib import build, store
+from lib import build, stages, store
 from lib.errors import DataError
 
 
@@ -53,39 +55,45 @@ def test_repaired_texts_are_line_aligned_with_raw(built):
 
 
 def _snapshot(directory):
+    """Every output file's bytes (the build's hidden state and lock files left out)."""
     return {str(p.relative_to(directory)): p.read_bytes()
-            for p in sorted(directory.rglob("*")) if p.is_file()}
+            for p in sorted(directory.rglob("*")) if p.is_file() and not p.name.startswith(".")}
 
 
-def _with_documents(tables, **changes):
-    """All tables, with columns of the documents table changed."""
-    return {**tables, "documents": tables["documents"].assign(**changes)}
+def _with_documents(monkeypatch, **changes):
+    """Make the documents stage return its table with columns changed."""
+    def altered(ctx):
+        return {"documents": ctx.corpus.parts_frame().assign(**changes),
+                "areas": ctx.corpus.areas_frame()}
+
+    monkeypatch.setattr(stages, "STAGES", tuple(
+        dataclasses.replace(s, run=altered) if s.name == "documents" else s
+        for s in stages.STAGES))
 
 
-def test_invalid_table_leaves_previous_tables_intact(tmp_path, monkeypatch):
+def test_invalid_table_leaves_previous_tables_intact(built, tmp_path, monkeypatch):
     build.build(out_dir=tmp_path)
     before = _snapshot(tmp_path)
-    real = build.build_tables
-    monkeypatch.setattr(build, "build_tables", lambda c: _with_documents(
-        real(c), text_quality="skannad"))
+    _with_documents(monkeypatch, text_quality="skannad")
     with pytest.raises(DataError, match="text_quality.*skannad"):
-        build.build(out_dir=tmp_path)
+        build.build(out_dir=tmp_path, full=True)
     assert _snapshot(tmp_path) == before
+    assert not list(tmp_path.rglob("*.tmp"))
 
 
-def test_failed_write_leaves_previous_tables_intact(tmp_path, monkeypatch):
+def test_failed_write_leaves_previous_tables_intact(built, tmp_path, monkeypatch):
     build.build(out_dir=tmp_path)
     before = _snapshot(tmp_path)
-    real = build.build_tables
-    monkeypatch.setattr(build, "build_tables", lambda c: _with_documents(real(c), unit="ändrad"))
+    _with_documents(monkeypatch, unit="ändrad")
 
     def disk_full(df, path):
         raise OSError("No space left on device")
 
     monkeypatch.setattr(store, "_write_parquet", disk_full)
     with pytest.raises(OSError):
-        build.build(out_dir=tmp_path)
+        build.build(out_dir=tmp_path, full=True)
     assert _snapshot(tmp_path) == before  # the CSV written first was not renamed into place
+    assert not list(tmp_path.rglob("*.tmp"))
 
 
 def test_schema_rejects_duplicate_keys(tmp_path):
