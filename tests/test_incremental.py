@@ -16,39 +16,17 @@ from pathlib import Path
 import pytest
 import repocopy
 
-from lib import build, cache, paths, stages
+from lib import build, paths, stages
 
 ALL = {s.name for s in stages.STAGES}
 RAW_STAGES = {s.name for s in stages.STAGES if stages.RAW in s.inputs}
 
 
-@pytest.fixture(scope="module")
-def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A cache for the tests: a copy of the repository's (empty if it has none)."""
-    target = tmp_path_factory.mktemp("cache") / "cache"
-    source = cache.cache_dir()
-    if source.is_dir():
-        shutil.copytree(source, target, ignore=shutil.ignore_patterns(".*"))
-    else:
-        target.mkdir()
-    return target
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, shared_cache: Path) -> Path:
-    """A copy of the repository with a complete build in its data/processed."""
-    root = repocopy.make(tmp_path_factory.mktemp("built") / "repo")
-    result = repocopy.run(root, shared_cache, "build")
-    assert result.returncode == 0, result.stderr
-    assert repocopy.ran(result.stdout) == ALL
-    return root
-
-
 @pytest.fixture
-def repo(built: Path, tmp_path: Path) -> Path:
+def repo(built_repo: Path, tmp_path: Path) -> Path:
     """A fresh copy of the built repository (times of the outputs kept, so it is current)."""
     root = tmp_path / "repo"
-    shutil.copytree(built, root)
+    shutil.copytree(built_repo, root)
     return root
 
 
