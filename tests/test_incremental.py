@@ -48,9 +48,7 @@ def _set_sha(root: Path, file: str) -> None:
 
 
 def _catalog(root: Path) -> Path:
-    from lib import indicators
-
-    return root / indicators.CATALOG_DIR.relative_to(paths.ROOT) / "hemloshet.yml"
+    return root / paths.CATALOG_DIR.relative_to(paths.ROOT) / "hemloshet.yml"
 
 
 def edit_manifest(root: Path) -> None:
@@ -72,8 +70,8 @@ def edit_catalog(root: Path) -> None:
 
 
 def edit_lib_data(root: Path) -> None:
-    path = root / "lib" / "data" / "consistency.yml"
-    path.write_text(path.read_text(encoding="utf-8") + "# a comment changes no check\n",
+    path = root / "lib" / "data" / "quantities_units.yml"
+    path.write_text(path.read_text(encoding="utf-8") + "# a comment changes no unit\n",
                     encoding="utf-8")
 
 
@@ -89,10 +87,11 @@ def edit_stage_code(root: Path) -> None:
 CASES: dict[str, tuple[Callable[[Path], None], set[str]]] = {
     "raw manifest": (edit_manifest, RAW_STAGES),
     "curated file": (edit_curated, {"indicators", "export"}),
-    "indicator catalog": (edit_catalog, {"indicators", "export", "dictionary"}),
-    # consistency.yml is named in lib/indicators.py, which the export imports and whose
-    # schemas the dictionary documents: all three depend on it.
-    "lib data file": (edit_lib_data, {"indicators", "export", "dictionary"}),
+    "indicator catalog": (edit_catalog, {"indicators", "export"}),
+    # quantities_units.yml is named in lib/quantities.py, which lib/indicators.py imports
+    # and whose schemas the dictionary documents; the comment changes no table, so the
+    # export (which needs only the observations) does not run.
+    "lib data file": (edit_lib_data, {"quantities", "indicators", "dictionary"}),
     "stage code": (edit_stage_code, {"export"}),
 }
 
@@ -175,8 +174,9 @@ def test_stage_dependencies_cover_the_lib_data_files_their_code_names() -> None:
     assert "lib/data/ocr_protected.tsv" in parts["ocr"]
     assert "lib/data/quantities_units.yml" in parts["quantities"]
     assert "lib/data/themes.yml" in parts["themes"]
-    assert "lib/data/consistency.yml" in parts["indicators"]
-    assert "lib/data/consistency.yml" not in parts["quantities"]
+    assert "curated/consistency.yml" in parts["indicators"]
+    assert "curated/indicators/hemloshet.yml" in parts["indicators"]
+    assert "lib/data/quantities_units.yml" not in parts["structure"]
     assert "library:wordfreq" in parts["ocr"] and "library:openpyxl" in parts["export"]
     assert any(k.startswith("curated/") for k in parts["indicators"])
     assert not any(k.startswith(("raw/", "curated/")) for k in parts["export"])
