@@ -7,10 +7,15 @@ outputs stay, and one line (``interrupted: …``) says what was done; exit statu
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from lib.errors import DataError
+
+# After a finished build nothing is left to clean up (outputs renamed, lock released, files
+# closed): the process may end without freeing its tables and caches object by object.
+_EXIT = {"at_once": False}
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -19,6 +24,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     outcome = build.build(args.raw_dir, args.out_dir or paths.PROCESSED_DIR, full=args.full,
                           report=build.main_report)
     print(outcome.summary())
+    _EXIT["at_once"] = True
     return 0
 
 
@@ -249,4 +255,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    if _EXIT["at_once"]:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    sys.exit(status)

@@ -20,12 +20,9 @@ import pickle
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import Any, TypeVar
 
 from lib import fingerprint, paths
-
-if TYPE_CHECKING:
-    from lib.corpus import Corpus
 
 ENV_VAR = "GBG_CACHE_DIR"
 T = TypeVar("T")
@@ -43,8 +40,9 @@ def key(kind: str, *parts: object, modules: tuple[str, ...] = ()) -> str:
 
 
 @lru_cache(maxsize=8)
-def corpus_digest(c: Corpus) -> str:
-    """A checksum of a loaded corpus: the manifest and the lines of every document."""
+def corpus_digest(c: Any) -> str:  # noqa: ANN401 - a lib.corpus.Corpus (not imported here)
+    """A checksum of a loaded corpus (:class:`lib.corpus.Corpus`): the manifest and the
+    lines of every document."""
     manifest = fingerprint.sha256_file(c.manifest_path)
     return fingerprint.digest([manifest, {d: fingerprint.digest(c.raw_lines(d))
                                           for d in c.doc_ids}])

@@ -664,12 +664,13 @@ def passages(c: corpus_mod.Corpus, doc_id: str | None = None) -> pd.DataFrame:
 
     rows = []
     for d in [doc_id] if doc_id else c.doc_ids:
-        for p in iter_passages(c, d):
+        found = themes.passage_mentions(c, d)
+        for p, mentioned in zip(iter_passages(c, d), found, strict=True):
             rows.append({
                 "doc_id": p.doc_id, "part_id": p.part_id, "passage_id": p.passage_id,
                 "kind": p.kind, "section": p.section, "line_start": p.line_start,
                 "line_end": p.line_end, "text": p.text,
-                "themes": ";".join(themes.tag(p.text, context=p.context)),
+                "themes": ";".join(sorted(set(mentioned))),  # themes.tag of the passage
             })
     return pd.DataFrame(rows, columns=list(SCHEMAS["passages"].columns)).astype(
         {"passage_id": "int64", "line_start": "int64", "line_end": "int64"}
