@@ -278,6 +278,7 @@ def _build(raw_dir: Path, out_dir: Path, full: bool, report: Callable[[str], Non
     finally:
         for tmp, _ in staged:  # what was not renamed into place
             tmp.unlink(missing_ok=True)
+        ctx.close()
     outcome.seconds = time.perf_counter() - start
     return outcome
 
@@ -297,8 +298,8 @@ def _run(stage: stages.Stage, ctx: stages.Context, out_dir: Path, staged: list,
     for name, value in result.items():
         if name in stage.tables:
             frames[name] = store.stage_table(name, value, out_dir, staged)  # type: ignore[arg-type]
-        elif isinstance(value, str | bytes) and any(fnmatch.fnmatch(name, p)
-                                                    for p in stage.files):
+        elif isinstance(value, str | bytes | Path) and any(fnmatch.fnmatch(name, p)
+                                                           for p in stage.files):
             store.stage_file(name, value, out_dir, staged)
         else:
             raise RuntimeError(f"stage {stage.name} returned {name!r}, which it does not "

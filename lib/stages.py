@@ -14,8 +14,10 @@ names. ``code`` adds modules the function reaches in other ways.
 
 To add a stage, write a function ``(ctx: Context) -> dict`` returning its tables
 (DataFrames, by table name; each needs a declared schema, :mod:`lib.schemas`) and files
-(``str`` or ``bytes``, by path relative to the output directory), and append a
-:class:`Stage` to :data:`STAGES` after the stages whose tables it needs.
+(``str`` or ``bytes``, or the ``Path`` of a file it wrote in ``ctx.scratch()``, by path
+relative to the output directory), and append a :class:`Stage` to :data:`STAGES` after
+the stages whose tables it needs (``needs=(ALL_TABLES,)`` for all of them, as a stage
+publishing every table would).
 """
 
 from __future__ import annotations
@@ -60,6 +62,27 @@ class Context:
         self.out_dir = out_dir
         self.table_names = table_names
         self._read = read
+        self._scratch: Path | None = None
+
+    def scratch(self) -> Path:
+        """A private directory beside the outputs for files a stage writes itself (such as a
+        database); return them as ``Path`` values. Removed when the build ends."""
+        if self._scratch is None:
+            import tempfile
+
+            from lib import runs
+
+            self._scratch = Path(tempfile.mkdtemp(prefix=runs.temp_prefix("scratch"),
+                                                  suffix=".tmp", dir=self.out_dir))
+        return self._scratch
+
+    def close(self) -> None:
+        """Remove the scratch directory (what is in it was moved or is not wanted)."""
+        if self._scratch is not None:
+            import shutil
+
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
 
     @cached_property
     def corpus(self) -> Corpus:

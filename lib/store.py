@@ -86,9 +86,13 @@ def stage_table(name: str, df: pd.DataFrame, out_dir: Path, staged: Staged) -> p
     return frame
 
 
-def stage_file(rel: str, content: str | bytes, out_dir: Path, staged: Staged) -> None:
-    """Write a file (text as UTF-8 with LF line ends) to a temporary file beside its target."""
-    _stage(out_dir / rel, partial(_write_file, content), staged)
+def stage_file(rel: str, content: str | bytes | Path, out_dir: Path, staged: Staged) -> None:
+    """Write a file (text as UTF-8 with LF line ends) to a temporary file beside its target;
+    a :class:`~pathlib.Path` is a file already written, moved there (same file system)."""
+    if isinstance(content, Path):
+        _stage(out_dir / rel, partial(os.replace, content), staged)
+    else:
+        _stage(out_dir / rel, partial(_write_file, content), staged)
 
 
 def commit(staged: Staged) -> None:

@@ -101,3 +101,23 @@ def test_schema_rejects_duplicate_keys(tmp_path):
     table = corpus.load().parts_frame()
     with pytest.raises(DataError, match="not unique"):
         store.write_tables({"documents": pd.concat([table, table.head(1)])}, out_dir=tmp_path)
+
+
+def test_a_new_stage_is_one_record(built, tmp_path, monkeypatch):
+    """A stage added at the end (as a publishing stage would be): it reads every table,
+    writes a file of its own making, runs once, and is skipped while nothing changes."""
+    def publish(ctx):
+        rows = {name: len(ctx.table(name)) for name in ctx.table_names}
+        path = ctx.scratch() / "summary.txt"
+        path.write_text("".join(f"{k} {v}\n" for k, v in sorted(rows.items())), "utf-8")
+        return {"summary.txt": path}
+
+    extra = stages.Stage("publish", publish, needs=(stages.ALL_TABLES,), files=("summary.txt",))
+    monkeypatch.setattr(stages, "STAGES", (*stages.STAGES, extra))
+    first = build.build(out_dir=tmp_path)
+    assert [name for name, _, _ in first.ran][-1] == "publish"
+    summary = (tmp_path / "summary.txt").read_text("utf-8")
+    assert "observations " in summary and "documents 11\n" in summary
+    again = build.build(out_dir=tmp_path)
+    assert again.ran == [] and "publish" in again.skipped
+    assert not list(tmp_path.glob(".*.tmp"))
