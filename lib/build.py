@@ -331,9 +331,3 @@ def main_report(line: str) -> None:
     """Print a progress line at once (the default reporter of ``python -m lib build``)."""
     print(line, file=sys.stdout, flush=True)
 
-
-def output_paths(out_dir: Path) -> list[Path]:
-    """Every output the last build recorded in ``out_dir``."""
-    return sorted(out_dir / rel for rec in read_state(out_dir).values()
-                  for rel in rec.get("outputs", {}))
-

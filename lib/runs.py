@@ -91,11 +91,6 @@ def deferred() -> Iterator[None]:
         raise Interrupted(signum)
 
 
-def interrupted_pending() -> bool:
-    """True if a signal arrived inside :func:`deferred` and is waiting to be acted on."""
-    return _State.pending is not None
-
-
 # --------------------------------------------------------------------------- locks
 
 
