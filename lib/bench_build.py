@@ -49,17 +49,25 @@ def copy_repository(target: Path) -> Path:
     return target
 
 
-def _timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
-    """Wall and CPU seconds of one run of ``cmd`` (which must succeed)."""
+STAGE_TIME = re.compile(r"(\w+) (\d+\.\d) s[,)]")
+
+
+def _timed(cmd: list[str], cwd: Path, env: dict[str, str],
+           stages: dict[str, list[float]] | None = None) -> tuple[float, float]:
+    """Wall and CPU seconds of one run of ``cmd`` (which must succeed); the seconds of each
+    stage a build reports are added to ``stages``."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True)
+    done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed: {done.stderr.strip()[-500:]}")
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+    if stages is not None and summary.startswith("build:"):
+        for name, seconds in STAGE_TIME.findall(summary):
+            stages.setdefault(name, []).append(float(seconds))
     return wall, cpu
 
 
@@ -71,10 +79,13 @@ def _edit_curated(root: Path, n: int) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def measure(repeats: int = 3) -> dict[str, list[tuple[float, float]]]:
-    """Run every measurement ``repeats`` times, interleaved; (wall, CPU) per run."""
+def measure(repeats: int = 3, stages: dict[str, dict[str, list[float]]] | None = None
+            ) -> dict[str, list[tuple[float, float]]]:
+    """Run every measurement ``repeats`` times, interleaved; (wall, CPU) per run. The
+    seconds of each stage of each build go to ``stages[measure][stage]``."""
     build = [sys.executable, "-m", "lib", "build"]
     runs: dict[str, list[tuple[float, float]]] = {}
+    stages = stages if stages is not None else {}
     with tempfile.TemporaryDirectory(prefix="gbg-bench-build-") as tmp_name:
         tmp = Path(tmp_name)
         root = copy_repository(tmp / "repo")
@@ -95,12 +106,15 @@ def measure(repeats: int = 3) -> dict[str, list[tuple[float, float]]]:
             for name, cmd, env, prepare in steps:
                 if prepare is not None:
                     prepare()
-                runs.setdefault(name, []).append(_timed(cmd, root, env))
+                runs.setdefault(name, []).append(
+                    _timed(cmd, root, env, stages.setdefault(name, {})))
     return runs
 
 
-def report(runs: dict[str, list[tuple[float, float]]], load: tuple[float, float]) -> str:
-    """The figures as text and as a Markdown table for the README."""
+def report(runs: dict[str, list[tuple[float, float]]], load: tuple[float, float],
+           stages: dict[str, dict[str, list[float]]] | None = None) -> str:
+    """The figures as text and as a Markdown table for the README; below it, the median
+    seconds of each stage that ran (as the build reports them)."""
     floor_wall = statistics.median(w for w, _ in runs["floor"])
     floor_cpu = statistics.median(c for _, c in runs["floor"])
     cores = os.cpu_count() or 1
@@ -118,6 +132,11 @@ def report(runs: dict[str, list[tuple[float, float]]], load: tuple[float, float]
         target = f"≤ {TARGETS[name]:g} × floor" if name in TARGETS else ""
         lines.append(f"| {name} | {wall:.2f} s | {wall / floor_wall:.2f} | {cpu:.2f} s | "
                      f"{cpu / floor_cpu:.2f} | {target} |")
+    lines.append("")
+    for name, per_stage in (stages or {}).items():
+        if per_stage:
+            lines.append(f"{name}, stages (median s): " + ", ".join(
+                f"{stage} {statistics.median(v):.2f}" for stage, v in per_stage.items()))
     return "\n".join(lines)
 
 
@@ -127,8 +146,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--repeat", type=int, default=3, help="runs of each measurement (median)")
     args = p.parse_args(argv)
     before = os.getloadavg()[0]
-    runs = measure(max(args.repeat, 1))
-    print(report(runs, (before, os.getloadavg()[0])))
+    stages: dict[str, dict[str, list[float]]] = {}
+    runs = measure(max(args.repeat, 1), stages)
+    print(report(runs, (before, os.getloadavg()[0]), stages))
     return 0
 
 

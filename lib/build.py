@@ -52,9 +52,9 @@ class Outcome:
         where = _display(self.out_dir)
         if not self.ran:
             return f"build: up to date ({len(self.skipped)} stages unchanged); {where}"
+        took = ", ".join(f"{name} {seconds:.1f} s" for name, _, seconds in self.ran)
         return (f"build: {len(self.ran)} of {len(self.ran) + len(self.skipped)} stages ran "
-                f"({', '.join(name for name, _, _ in self.ran)}) in {self.seconds:.1f} s; "
-                f"{where}")
+                f"({took}) in {self.seconds:.1f} s; {where}")
 
 
 def _display(path: Path) -> str:

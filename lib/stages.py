@@ -189,7 +189,8 @@ STAGES: tuple[Stage, ...] = (
     Stage("export", export, needs=("observations",), files=("observations.xlsx",)),
     Stage("dictionary", dictionary, files=("README.md",), code=SCHEMA_MODULES,
           table_list=True),
-    # The database and descriptor hold every table and the raw lines of every report.
-    Stage("publish", publish, inputs=(RAW,), needs=(ALL_TABLES,),
+    # The database and descriptor hold every table, its schema and the raw lines of every
+    # report.
+    Stage("publish", publish, inputs=(RAW,), needs=(ALL_TABLES,), code=SCHEMA_MODULES,
           files=("rapporter.sqlite", "datapackage.json")),
 )

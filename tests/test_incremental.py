@@ -86,12 +86,12 @@ def edit_stage_code(root: Path) -> None:
 # skipped (the manifest title is not in the observations, so the export stays).
 CASES: dict[str, tuple[Callable[[Path], None], set[str]]] = {
     "raw manifest": (edit_manifest, RAW_STAGES),
-    "curated file": (edit_curated, {"indicators", "export"}),
-    "indicator catalog": (edit_catalog, {"indicators", "export"}),
+    "curated file": (edit_curated, {"indicators", "export", "publish"}),
+    "indicator catalog": (edit_catalog, {"indicators", "export", "publish"}),
     # quantities_units.yml is named in lib/quantities.py, which lib/indicators.py imports
-    # and whose schemas the dictionary documents; the comment changes no table, so the
-    # export (which needs only the observations) does not run.
-    "lib data file": (edit_lib_data, {"quantities", "indicators", "dictionary"}),
+    # and whose schemas the dictionary and the database describe; the comment changes no
+    # table, so the export (which needs only the observations) does not run.
+    "lib data file": (edit_lib_data, {"quantities", "indicators", "dictionary", "publish"}),
     "stage code": (edit_stage_code, {"export"}),
 }
 
