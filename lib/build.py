@@ -226,7 +226,23 @@ def build(raw_dir: Path | None = None, out_dir: Path = paths.PROCESSED_DIR, full
                 gc.enable()
 
 
+def check_stages(records: tuple[stages.Stage, ...]) -> None:
+    """Stage names are unique and a stage needs only tables of the stages before it."""
+    made: set[str] = set()
+    names: set[str] = set()
+    for stage in records:
+        if stage.name in names:
+            raise RuntimeError(f"two stages are named {stage.name!r} (lib/stages.py)")
+        names.add(stage.name)
+        missing = [t for t in stage.needs if t != stages.ALL_TABLES and t not in made]
+        if missing:
+            raise RuntimeError(f"stage {stage.name} needs {missing}, which no stage before it "
+                               "makes (lib/stages.py)")
+        made.update(stage.tables)
+
+
 def _build(raw_dir: Path, out_dir: Path, full: bool, report: Callable[[str], None]) -> Outcome:
+    check_stages(stages.STAGES)
     start = time.perf_counter()
     outcome = Outcome(out_dir)
     previous = read_state(out_dir)

@@ -104,20 +104,31 @@ def test_schema_rejects_duplicate_keys(tmp_path):
 
 
 def test_a_new_stage_is_one_record(built, tmp_path, monkeypatch):
-    """A stage added at the end (as a publishing stage would be): it reads every table,
-    writes a file of its own making, runs once, and is skipped while nothing changes."""
-    def publish(ctx):
+    """A stage added at the end: it reads every table, writes a file of its own making, runs
+    once, and is skipped while nothing changes."""
+    def summarise(ctx):
         rows = {name: len(ctx.table(name)) for name in ctx.table_names}
         path = ctx.scratch() / "summary.txt"
         path.write_text("".join(f"{k} {v}\n" for k, v in sorted(rows.items())), "utf-8")
         return {"summary.txt": path}
 
-    extra = stages.Stage("publish", publish, needs=(stages.ALL_TABLES,), files=("summary.txt",))
+    extra = stages.Stage("summary", summarise, needs=(stages.ALL_TABLES,),
+                         files=("summary.txt",))
     monkeypatch.setattr(stages, "STAGES", (*stages.STAGES, extra))
     first = build.build(out_dir=tmp_path)
-    assert [name for name, _, _ in first.ran][-1] == "publish"
+    assert [name for name, _, _ in first.ran][-1] == "summary"
     summary = (tmp_path / "summary.txt").read_text("utf-8")
     assert "observations " in summary and "documents 11\n" in summary
     again = build.build(out_dir=tmp_path)
-    assert again.ran == [] and "publish" in again.skipped
+    assert again.ran == [] and "summary" in again.skipped
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_stage_list_is_checked():
+    build.check_stages(stages.STAGES)
+    first = stages.STAGES[0]
+    with pytest.raises(RuntimeError, match="two stages are named 'documents'"):
+        build.check_stages((first, first))
+    needy = dataclasses.replace(first, name="early", needs=("observations",))
+    with pytest.raises(RuntimeError, match="needs \\['observations'\\], which no stage"):
+        build.check_stages((needy, *stages.STAGES))
