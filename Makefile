@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .PHONY: run test data lab browse browser lint bench bench-ocr bench-build bench-batch \
-        bench-propose bench-publish bench-add bless clean-venv
+        bench-propose bench-publish bench-add bless clean-venv clean-cache
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); install it or run make PYTHON=python3.11 ...")'
@@ -17,7 +17,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@touch $(STAMP)
 
-## Build every processed table from data/raw (deterministic, atomic).
+## Build every processed table from data/raw (deterministic, atomic, incremental:
+## only the stages whose inputs changed run; `python -m lib build --full` runs all).
 data: $(STAMP)
 	$(PY) -m lib build
 
@@ -66,7 +67,7 @@ bench-ocr: $(STAMP)
 	$(PY) -m lib.bench ocr
 
 bench-build: $(STAMP)
-	$(PY) -m lib.bench build
+	$(PY) -m lib.bench_build
 
 bench-batch: data
 	$(PY) -m lib.bench_batch
@@ -88,3 +89,7 @@ lint: $(STAMP)
 
 clean-venv:
 	rm -rf $(VENV)
+
+## The cache of derived artefacts (OCR lexicon, repaired texts, ...): always safe to delete.
+clean-cache:
+	rm -rf .cache

@@ -1,20 +1,30 @@
-"""Command line: ``python -m lib COMMAND``. Bad input ends with one line on stderr, exit 2."""
+"""Command line: ``python -m lib COMMAND``. Bad input ends with one line on stderr, exit 2.
+
+Ctrl-C (SIGINT) or SIGTERM stops a command cleanly: temporary files are removed, previous
+outputs stay, and one line (``interrupted: …``) says what was done; exit status 130.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from lib.errors import DataError
 
+# After a finished build nothing is left to clean up (outputs renamed, lock released, files
+# closed): the process may end without freeing its tables and caches object by object.
+_EXIT = {"at_once": False}
+
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from lib import build, paths
 
-    written = build.build(args.raw_dir, args.out_dir or paths.PROCESSED_DIR)
-    for path in written:
-        print(f"wrote {path}")
+    outcome = build.build(args.raw_dir, args.out_dir or paths.PROCESSED_DIR, full=args.full,
+                          report=build.main_report)
+    print(outcome.summary())
+    _EXIT["at_once"] = True
     return 0
 
 
@@ -145,6 +155,8 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="build all processed tables from data/raw")
     b.add_argument("--raw-dir", type=Path, default=None, help="raw directory (default data/raw)")
     b.add_argument("--out-dir", type=Path, default=None, help="output (default data/processed)")
+    b.add_argument("--full", action="store_true",
+                   help="run every stage, even those whose inputs did not change")
     b.set_defaults(func=_cmd_build)
 
     c = sub.add_parser("check", help="validate the manifest and verify checksums")
@@ -227,13 +239,25 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run a command; a :class:`DataError` becomes one line on stderr and exit status 2."""
+    from lib import runs
+
     args = parser().parse_args(argv)
     try:
-        return args.func(args)
+        with runs.stop_on_signals():
+            return args.func(args)
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as exc:  # runs.Interrupted, or Ctrl-C outside the handler
+        summary = getattr(exc, "summary", "") or "stopped"
+        print(f"interrupted: {summary}", file=sys.stderr, flush=True)
+        return runs.EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    if _EXIT["at_once"]:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    sys.exit(status)

@@ -9,6 +9,12 @@ Each run writes into a hidden temporary directory beside its target,
 notebook, its HTML report and its figures and tables were all written: a failed notebook
 leaves the previous outputs of that notebook as they were. ``outputs/index.html`` links
 everything present under ``outputs/``.
+
+One batch at a time writes an outputs directory (a lock file, ``.batch.lock``; a second
+batch waits and says so). Ctrl-C or SIGTERM stops a batch within seconds: the kernels and
+workers are stopped, their temporary directories removed, the notebooks that finished
+stay published and are listed in the index (:func:`run_batch`). Temporary directories of
+a batch killed outright are removed at the start of the next.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
@@ -29,7 +36,7 @@ from functools import cache, partial
 from pathlib import Path
 from urllib.parse import quote
 
-from lib import paths
+from lib import paths, runs
 from lib.errors import DataError
 
 OVERVIEW = "oversikt"
@@ -37,6 +44,7 @@ OVERVIEW_LABEL = "Översikt över rapporterna"
 # Notebooks re-blessed with the others (`--bless`) but not run per year by the batch.
 BLESS_ONLY: tuple[str, ...] = ("sok", "granska_forslag")
 KERNEL_NAME = "python3"
+LOCK_FILE = ".batch.lock"
 # Environment of the kernels: no hash-order or date leaking into outputs.
 KERNEL_ENV: dict[str, str] = {"PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": "0"}
 _PLAIN = (bool, int, float, str, type(None))
@@ -419,13 +427,15 @@ def _one_line(exc: BaseException) -> str:
 
 def _publish(tmp: Path, target: Path) -> None:
     """Rename the finished ``tmp`` onto ``target``, replacing a previous version."""
-    if not target.exists():
+    with runs.deferred():  # a signal cannot leave the target moved aside
+        if not target.exists():
+            os.rename(tmp, target)
+            return
+        old = Path(tempfile.mkdtemp(prefix=runs.temp_prefix(target.name), suffix=".old.tmp",
+                                    dir=target.parent))
+        old.rmdir()
+        os.rename(target, old)
         os.rename(tmp, target)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old.tmp", dir=target.parent))
-    old.rmdir()
-    os.rename(target, old)
-    os.rename(tmp, target)
     shutil.rmtree(old, ignore_errors=True)
 
 
@@ -444,7 +454,8 @@ def execute_job(job: Job, outputs_dir: Path, timeout: float | None = None) -> Re
     _set_kernel_env()
     target = job.target(outputs_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{job.stem}.", suffix=".tmp", dir=target.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=runs.temp_prefix(job.stem), suffix=".tmp",
+                                dir=target.parent))
     try:
         executed = tmp / job.notebook.name
         nb = pm.execute_notebook(
@@ -490,6 +501,14 @@ def run_job(job: Job, outputs_dir: Path, timeout: float | None = None) -> Result
     return publish_job(execute_job(job, outputs_dir, timeout), outputs_dir)
 
 
+def _worker_init(runtime_dir: str | None) -> None:
+    """In each worker: leave Ctrl-C to the main process (it stops the batch), and keep the
+    kernels' connection files in ``runtime_dir``."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if runtime_dir:
+        os.environ["JUPYTER_RUNTIME_DIR"] = runtime_dir
+
+
 def pool_context() -> multiprocessing.context.BaseContext:
     """Worker processes fork from a clean server process, never from a process that has
     run kernels (forking a live zmq/asyncio state can deadlock)."""
@@ -506,11 +525,14 @@ def run_jobs(
     progress: bool = True,
     on_result: Callable[[Result], None] | None = None,
     worker: Callable[..., Result] | None = None,
+    runtime_dir: Path | None = None,
 ) -> list[Result]:
     """Run ``jobs`` on ``n_jobs`` worker processes (one kernel each at a time).
 
     ``worker(job)`` defaults to :func:`execute_job` into ``outputs_dir``, followed here by
-    :func:`publish_job`; it must be picklable.
+    :func:`publish_job`; it must be picklable. ``runtime_dir`` holds the kernels'
+    connection files. On :class:`lib.runs.Interrupted` (Ctrl-C, SIGTERM) the workers and
+    their kernels are stopped before it propagates; notebooks not yet run are dropped.
     """
     from tqdm import tqdm
 
@@ -518,20 +540,30 @@ def run_jobs(
         raise DataError(f"--jobs {n_jobs}: give a number of parallel notebooks of at least 1.")
     results: list[Result] = []
     workers = min(n_jobs, max(len(jobs), 1))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context()) as pool, \
-            tqdm(total=len(jobs), desc="Notebooks", unit="nb", file=sys.stderr,
-                 disable=not progress, dynamic_ncols=True) as bar:
-        work = worker or partial(execute_job, outputs_dir=outputs_dir)
-        futures = {pool.submit(work, job): job for job in jobs}
-        if worker is None:
-            _html_exporter()  # load templates while the first kernels start
-        for future in as_completed(futures):
-            result = publish_job(future.result(), outputs_dir)
-            results.append(result)
-            bar.set_postfix_str(("OK " if result.ok else "FEL ") + result.job.label)
-            bar.update()
-            if on_result is not None:
-                on_result(result)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=pool_context(),
+                               initializer=_worker_init,
+                               initargs=(str(runtime_dir) if runtime_dir else None,))
+    stopped = False
+    try:
+        with tqdm(total=len(jobs), desc="Notebooks", unit="nb", file=sys.stderr,
+                  disable=not progress, dynamic_ncols=True) as bar:
+            work = worker or partial(execute_job, outputs_dir=outputs_dir)
+            futures = {pool.submit(work, job): job for job in jobs}
+            if worker is None:
+                _html_exporter()  # load templates while the first kernels start
+            for future in as_completed(futures):
+                result = publish_job(future.result(), outputs_dir)
+                results.append(result)
+                bar.set_postfix_str(("OK " if result.ok else "FEL ") + result.job.label)
+                bar.update()
+                if on_result is not None:
+                    on_result(result)
+    except runs.Interrupted:  # raised only under runs.stop_on_signals (the command line)
+        stopped = True
+        runs.stop_children()
+        raise
+    finally:
+        pool.shutdown(wait=not stopped, cancel_futures=True)
     return sorted(results, key=lambda r: jobs.index(r.job))
 
 
@@ -558,9 +590,23 @@ def run_batch(
         processed_dir = default_processed_dir()
     check_processed(processed_dir)
     jobs = plan(years, themes, districts, notebooks_dir)
-    results = run_jobs(jobs, outputs_dir, n_jobs, progress)
-    write_index(outputs_dir)
-    return results
+    outputs_dir.mkdir(parents=True, exist_ok=True)
+    done: list[Result] = []
+    with runs.exclusive(outputs_dir / LOCK_FILE, f"batch into {outputs_dir}"):
+        runs.sweep_temporaries(outputs_dir)  # under the lock every temporary there is stale
+        runtime = Path(tempfile.mkdtemp(prefix=runs.temp_prefix("kernels"), suffix=".tmp",
+                                        dir=outputs_dir))
+        try:
+            return run_jobs(jobs, outputs_dir, n_jobs, progress, on_result=done.append,
+                            runtime_dir=runtime)
+        except runs.Interrupted as exc:
+            finished = sum(r.ok for r in done)
+            raise runs.Interrupted(exc.signum, f"{finished} of {len(jobs)} notebooks done; "
+                                   "outputs of finished notebooks kept") from None
+        finally:
+            shutil.rmtree(runtime, ignore_errors=True)
+            runs.sweep_temporaries(outputs_dir)
+            write_index(outputs_dir)
 
 
 def bless_job(job: Job) -> Result:
@@ -604,7 +650,14 @@ def bless(
         declared = parameters_of(notebook)
         jobs.append(Job(notebook, theme, int(declared.get("year") or 0),
                         str(declared.get("district") or city())))
-    return run_jobs(jobs, n_jobs=n_jobs, progress=progress, worker=bless_job)
+    done: list[Result] = []
+    try:
+        return run_jobs(jobs, n_jobs=n_jobs, progress=progress, worker=bless_job,
+                        on_result=done.append)
+    except runs.Interrupted as exc:
+        finished = sum(r.ok for r in done)
+        raise runs.Interrupted(exc.signum, f"{finished} of {len(jobs)} notebooks blessed; "
+                               "the others are unchanged") from None
 
 
 # --------------------------------------------------------------------- index

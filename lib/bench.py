@@ -1,8 +1,6 @@
 """Benchmarks: ``python -m lib.bench ocr`` (the OCR repair) and ``python -m lib.bench build``.
 
-``build`` times the whole ``python -m lib build`` as a process pinned to one core
-(``taskset -c 0`` where available), several runs, into a temporary directory, and
-prints the minimum, median and maximum wall time (target: under 10 s).
+``build`` is :mod:`lib.bench_build` (the build against the import floor).
 
 ``ocr`` measures the OCR repair of :mod:`lib.ocr`:
 
@@ -147,32 +145,6 @@ def bench_ocr(show_errors: int = 0, repeats: int = 3) -> dict[str, float]:
     return fig
 
 
-def bench_build(repeats: int = 3) -> dict[str, float]:
-    """Wall time of ``python -m lib build`` on one core, in a temporary output directory."""
-    import shutil
-    import subprocess
-    import tempfile
-
-    from lib import paths
-
-    pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
-    times = []
-    with tempfile.TemporaryDirectory() as out:
-        cmd = [*pin, sys.executable, "-m", "lib", "build", "--out-dir", out]
-        for _ in range(repeats):
-            start = time.perf_counter()
-            subprocess.run(cmd, check=True, cwd=paths.ROOT, stdout=subprocess.DEVNULL)
-            times.append(time.perf_counter() - start)
-    fig = {"min": min(times), "median": statistics.median(times), "max": max(times)}
-    core = "one core (taskset -c 0)" if pin else "all cores (taskset not found)"
-    print(f"Build benchmark: python -m lib build, {repeats} runs on {core}")
-    print(f"  wall time  min {fig['min']:.2f} s  median {fig['median']:.2f} s  "
-          f"max {fig['max']:.2f} s   (target < 10 s)")
-    print(f"\n| `make data`, wall time on one core | median {fig['median']:.1f} s "
-          f"(min {fig['min']:.1f}, max {fig['max']:.1f}; {repeats} runs) |")
-    return fig
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point: ``python -m lib.bench ocr|build [--errors N] [--repeat N]``."""
     p = argparse.ArgumentParser(prog="python -m lib.bench", description=__doc__)
@@ -182,7 +154,9 @@ def main(argv: list[str] | None = None) -> int:
                    help="time the repair of all reports N times (median; default 3)")
     args = p.parse_args(argv)
     if args.what == "build":
-        bench_build(args.repeat)
+        from lib import bench_build
+
+        return bench_build.main(["--repeat", str(args.repeat)])
     else:
         bench_ocr(args.errors, args.repeat)
     return 0

@@ -1,49 +1,349 @@
-"""Build every processed table from data/raw in one step (``python -m lib build``)."""
+"""Build every processed table from data/raw (``python -m lib build``), incrementally.
+
+The build runs the stages of :mod:`lib.stages` in order. Each stage gets a fingerprint:
+the checksums of its input files (raw reports and manifest, curated files and catalogs),
+of the tables of earlier stages it needs, of its code (with the lib modules it imports
+and the ``lib/data`` files they name) and the versions of the libraries involved. A
+stage whose fingerprint equals the one recorded by the previous build, and whose
+outputs are still as that build wrote them, is skipped; later stages read its tables
+back from Parquet. ``full=True`` (``--full``) runs every stage.
+
+Outputs are validated against their schemas and written to temporary files as each
+stage finishes; only when every stage succeeded are they renamed into place, and then
+the record of fingerprints (``.build-state.json``) is written. A failed or interrupted
+build leaves the previous outputs as they were. One build at a time writes an output
+directory (a lock file, ``.build.lock``); temporary files of killed builds are removed
+at the start of the next.
+"""
 
 from __future__ import annotations
 
+import ast
+import gc
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
-import pandas as pd
+from lib import fingerprint, paths, runs, stages
 
-from lib import corpus, paths, schemas, store, text
+STATE_FILE = ".build-state.json"
+LOCK_FILE = ".build.lock"
+STATE_FORMAT = 1
+# Every stage's tables are validated and written by this code: part of every stage's code.
+WRITER = ("lib.store",)
 
 
-def repaired_texts(c: corpus.Corpus) -> dict[str, str]:
-    """The repaired text of each OCR'd report, line-aligned with its raw file."""
-    out = {}
-    for doc in c.documents:
-        if doc.text_quality == "ocr":
-            lines = text.analysis_lines(c, doc.doc_id)
-            out[f"repaired/{doc.file}"] = "".join(f"{line}\n" for line in lines)
+@dataclass
+class Outcome:
+    """What one build did: per stage ``ran`` or ``up to date``, with the reason it ran."""
+
+    out_dir: Path
+    ran: list[tuple[str, str, float]] = field(default_factory=list)  # name, reason, seconds
+    skipped: list[str] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        """One line for the command line."""
+        where = _display(self.out_dir)
+        if not self.ran:
+            return f"build: up to date ({len(self.skipped)} stages unchanged); {where}"
+        took = ", ".join(f"{name} {seconds:.1f} s" for name, _, seconds in self.ran)
+        return (f"build: {len(self.ran)} of {len(self.ran) + len(self.skipped)} stages ran "
+                f"({took}) in {self.seconds:.1f} s; {where}")
+
+
+def _display(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(paths.ROOT).as_posix()
+    except ValueError:
+        return str(path)
+
+
+# --------------------------------------------------------------------------- fingerprints
+
+
+def _input_roots(raw_dir: Path) -> dict[str, Path]:
+    return {"raw": raw_dir, "curated": paths.CURATED_DIR, "root": paths.ROOT}
+
+
+def input_files(stage: stages.Stage, raw_dir: Path) -> dict[str, str]:
+    """sha256 of the stage's input files, by ``raw/…``, ``curated/…`` or root-relative name."""
+    roots = _input_roots(raw_dir)
+    out: dict[str, str] = {}
+    for exclude in (False, True):  # "!kind:pattern" removes what the others matched
+        for spec in stage.inputs:
+            if spec.startswith("!") != exclude:
+                continue
+            kind, _, pattern = spec.lstrip("!").partition(":")
+            if kind not in roots:
+                raise ValueError(f"stage {stage.name}: input {spec!r} must start with "
+                                 f"{', '.join(k + ':' for k in roots)}")
+            prefix = "" if kind == "root" else f"{kind}/"
+            found = {prefix + rel: sha for rel, sha in
+                     fingerprint.files(roots[kind], [pattern]).items()}
+            if exclude:
+                out = {k: v for k, v in out.items() if k not in found}
+            else:
+                out.update(found)
     return out
 
 
-def build_tables(c: corpus.Corpus) -> dict[str, pd.DataFrame]:
-    """Compute all processed tables from a loaded corpus, in memory."""
-    from lib import indicators, quantities, structure, themes
-
-    tables = {
-        "documents": c.parts_frame(),
-        "areas": c.areas_frame(),
-        "ocr_changes": pd.concat([text.repair_changes(c, d) for d in c.doc_ids],
-                                 ignore_index=True),
-    }
-    tables.update(quantities.tables(c))
-    tables.update(structure.tables(c))
-    tables.update(themes.tables(c))
-    tables.update(indicators.tables(c, tables["quantities"]))
-    return tables
+@cache
+def _functions(module_file: Path) -> dict[str, str]:
+    source = module_file.read_text(encoding="utf-8")
+    lines = source.splitlines(keepends=True)
+    return {node.name: "".join(lines[node.lineno - 1:node.end_lineno])
+            for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)}
 
 
-def build(raw_dir: Path | None = None, out_dir: Path = paths.PROCESSED_DIR) -> list[Path]:
-    """Load and verify the raw corpus, build all outputs and write them atomically."""
-    c = corpus.load(raw_dir)
-    from lib import export, publish
+def code_roots(stage: stages.Stage) -> tuple[tuple[str, ...], str | None]:
+    """The lib modules a stage's code starts from, and its function's own source if the
+    function lives in :mod:`lib.stages` (the rest of that module is not its code) or
+    outside lib."""
+    module = stage.run.__module__
+    if module.startswith("lib.") and module != stages.__name__:
+        return (module, *stage.code), None
+    if module == stages.__name__:
+        source = _functions(fingerprint.module_file(module))[stage.run.__name__]
+    else:
+        import inspect
 
-    tables = build_tables(c)
-    files: dict[str, str | bytes] = dict(repaired_texts(c))
-    files["observations.xlsx"] = export.workbook_bytes(tables["observations"])
-    files["README.md"] = schemas.data_dictionary(list(tables))
-    files.update(publish.files(tables, c))  # rapporter.sqlite, datapackage.json
-    return store.write_tables(tables, out_dir, files=files)
+        try:
+            source = inspect.getsource(stage.run)
+        except (OSError, TypeError):
+            source = f"{module}.{stage.run.__qualname__}"
+    return (*sorted(fingerprint.imports_in(source)), *stage.code), source
+
+
+def components(stage: stages.Stage, raw_dir: Path, table_sha: dict[str, str],
+               table_names: tuple[str, ...]) -> dict[str, str]:
+    """Everything the stage's outputs depend on, by name -> checksum or version."""
+    roots, source = code_roots(stage)
+    parts = {"stage": fingerprint.digest([stage.name, stage.inputs, stage.needs, stage.tables,
+                                          stage.files, stage.code, stage.run.__name__])}
+    if source is not None:
+        parts[f"function:{stage.run.__name__}"] = fingerprint.digest(source)
+    parts.update(input_files(stage, raw_dir))
+    parts.update(fingerprint.code((*roots, *WRITER)))
+    needs = table_sha if stages.ALL_TABLES in stage.needs else \
+        {t: table_sha[t] for t in stage.needs}
+    parts.update({f"table:{t}": sha for t, sha in needs.items()})
+    if stage.table_list:
+        parts["tables"] = fingerprint.digest(list(table_names))
+    return parts
+
+
+def _changed(new: dict[str, str], old: dict | None) -> str:
+    """Why a stage runs: the components that differ from the previous build's."""
+    if old is None:
+        return "no previous build"
+    before = old.get("components", {})
+    diff = sorted(k for k in new.keys() | before.keys() if new.get(k) != before.get(k))
+    if not diff:
+        return "outputs changed since the last build"
+    shown = ", ".join(diff[:3]) + (f" and {len(diff) - 3} more" if len(diff) > 3 else "")
+    return f"changed: {shown}"
+
+
+# --------------------------------------------------------------------------- state
+
+
+def read_state(out_dir: Path) -> dict[str, dict]:
+    """The previous build's record of stages (empty if there is none or it is unreadable)."""
+    try:
+        data = json.loads((out_dir / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
+        return {}
+    return data.get("stages") or {}
+
+
+def _write_state(out_dir: Path, state: dict[str, dict]) -> None:
+    from lib import store
+
+    text = json.dumps({"format": STATE_FORMAT, "stages": state}, indent=1, sort_keys=True,
+                      ensure_ascii=False)
+    with store.atomic_path(out_dir / STATE_FILE) as tmp:
+        tmp.write_text(text + "\n", encoding="utf-8")
+
+
+def _stat(path: Path) -> list[int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns]
+
+
+def _reusable(stage: stages.Stage, old: dict | None, fp: str,
+              out_dir: Path) -> dict[str, str] | None:
+    """The checksums of a stage's tables if the previous build's outputs of the stage can
+    stand: same fingerprint, every output still with the size and time it was given."""
+    if not old or old.get("fingerprint") != fp:
+        return None
+    outputs = old.get("outputs")
+    try:
+        if not outputs or any(_stat(out_dir / rel) != rec["stat"]
+                              for rel, rec in outputs.items()):
+            return None
+        return {t: outputs[f"{t}.parquet"]["sha256"] for t in stage.tables}
+    except (KeyError, TypeError):
+        return None
+
+
+# --------------------------------------------------------------------------- build
+
+
+def build(raw_dir: Path | None = None, out_dir: Path = paths.PROCESSED_DIR, full: bool = False,
+          report: Callable[[str], None] | None = None) -> Outcome:
+    """Build the outputs of every stage whose inputs changed (all with ``full``).
+
+    ``report`` gets a line as each stage starts. Raises :class:`lib.runs.Interrupted` with a
+    summary if stopped by a signal (inside :func:`lib.runs.stop_on_signals`).
+    """
+    raw_dir = Path(raw_dir) if raw_dir is not None else paths.RAW_DIR
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with runs.exclusive(out_dir / LOCK_FILE, f"build of {_display(out_dir)}"):
+        runs.sweep_temporaries(out_dir)  # under the lock every temporary file there is stale
+        from lib import cache
+
+        cache.sweep()
+        # A build allocates many long-lived objects (tables, passages) and little cyclic
+        # garbage; the cycle collector would rescan them all every few thousand allocations.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return _build(raw_dir, out_dir, full, report or (lambda line: None))
+        finally:
+            if collecting:
+                gc.enable()
+
+
+def check_stages(records: tuple[stages.Stage, ...]) -> None:
+    """Stage names are unique and a stage needs only tables of the stages before it."""
+    made: set[str] = set()
+    names: set[str] = set()
+    for stage in records:
+        if stage.name in names:
+            raise RuntimeError(f"two stages are named {stage.name!r} (lib/stages.py)")
+        names.add(stage.name)
+        missing = [t for t in stage.needs if t != stages.ALL_TABLES and t not in made]
+        if missing:
+            raise RuntimeError(f"stage {stage.name} needs {missing}, which no stage before it "
+                               "makes (lib/stages.py)")
+        made.update(stage.tables)
+
+
+def _build(raw_dir: Path, out_dir: Path, full: bool, report: Callable[[str], None]) -> Outcome:
+    check_stages(stages.STAGES)
+    start = time.perf_counter()
+    outcome = Outcome(out_dir)
+    previous = read_state(out_dir)
+    table_names = tuple(t for s in stages.STAGES for t in s.tables)
+    state: dict[str, dict] = {}
+    frames: dict[str, object] = {}
+    table_sha: dict[str, str] = {}
+    staged: list[tuple[Path, Path]] = []  # (temporary file, target), see lib.store
+    done = 0
+    committed = False
+
+    def read(name: str):  # noqa: ANN202 - a DataFrame
+        if name not in frames:
+            import pandas as pd
+
+            frames[name] = pd.read_parquet(out_dir / f"{name}.parquet")
+        return frames[name]
+
+    ctx = stages.Context(raw_dir, out_dir, table_names, read)
+    try:
+        for stage in stages.STAGES:
+            parts = components(stage, raw_dir, table_sha, table_names)
+            fp = fingerprint.digest(parts)
+            old = previous.get(stage.name)
+            kept = None if full else _reusable(stage, old, fp, out_dir)
+            if kept is not None:
+                state[stage.name] = old  # type: ignore[assignment]
+                table_sha.update(kept)
+                outcome.skipped.append(stage.name)
+                done += 1
+                continue
+            reason = "--full" if full else _changed(parts, old)
+            report(f"{stage.name}: running ({reason})")
+            t0 = time.perf_counter()
+            outputs = _run(stage, ctx, out_dir, staged, frames)
+            state[stage.name] = {"fingerprint": fp, "components": parts, "outputs": outputs}
+            table_sha.update({t: outputs[f"{t}.parquet"]["sha256"] for t in stage.tables})
+            outcome.ran.append((stage.name, reason, time.perf_counter() - t0))
+            done += 1
+        if outcome.ran:
+            _commit(out_dir, staged, state, previous)
+            outcome.written = [target for _, target in staged]
+        committed = True
+    except runs.Interrupted as exc:
+        n = len(stages.STAGES)
+        summary = (f"{n} of {n} stages done; outputs written" if committed else
+                   f"{done} of {n} stages done; previous outputs kept")
+        raise runs.Interrupted(exc.signum, summary) from None
+    finally:
+        for tmp, _ in staged:  # what was not renamed into place
+            tmp.unlink(missing_ok=True)
+        ctx.close()
+    outcome.seconds = time.perf_counter() - start
+    return outcome
+
+
+def _run(stage: stages.Stage, ctx: stages.Context, out_dir: Path, staged: list,
+         frames: dict[str, object]) -> dict[str, dict]:
+    """Run a stage and stage its outputs; return their checksums by relative path."""
+    import fnmatch
+
+    from lib import store
+
+    result = stage.run(ctx)
+    missing = [t for t in stage.tables if t not in result]
+    if missing:
+        raise RuntimeError(f"stage {stage.name} did not return its tables {missing}")
+    first = len(staged)
+    for name, value in result.items():
+        if name in stage.tables:
+            frames[name] = store.stage_table(name, value, out_dir, staged)  # type: ignore[arg-type]
+        elif isinstance(value, str | bytes | Path) and any(fnmatch.fnmatch(name, p)
+                                                           for p in stage.files):
+            store.stage_file(name, value, out_dir, staged)
+        else:
+            raise RuntimeError(f"stage {stage.name} returned {name!r}, which it does not "
+                               "declare in its tables or files")
+    return {target.relative_to(out_dir).as_posix(): {"sha256": fingerprint.sha256_file(tmp)}
+            for tmp, target in staged[first:]}
+
+
+def _commit(out_dir: Path, staged: list, state: dict[str, dict],
+            previous: dict[str, dict]) -> None:
+    """Rename the staged outputs into place, remove outputs no longer made, record state."""
+    from lib import store
+
+    with runs.deferred():
+        store.commit(staged)
+        produced = {rel for rec in state.values() for rel in rec["outputs"]}
+        for name, old in previous.items():
+            if state.get(name) is not old:
+                for rel in old.get("outputs", {}):
+                    if rel not in produced:
+                        (out_dir / rel).unlink(missing_ok=True)
+        for rec in state.values():
+            for rel, out in rec["outputs"].items():
+                out["stat"] = _stat(out_dir / rel)
+        _write_state(out_dir, state)
+
+
+def main_report(line: str) -> None:
+    """Print a progress line at once (the default reporter of ``python -m lib build``)."""
+    print(line, file=sys.stdout, flush=True)
+

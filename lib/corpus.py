@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from lib import paths
+from lib import paths, yamlio
 from lib.errors import (
     ChecksumError,
     ManifestError,
@@ -300,7 +300,7 @@ def parse_manifest(path: Path) -> tuple[Vocabulary, list[Document]]:
     if not path.is_file():
         raise MissingFileError(f"{path}: manifest not found; data/raw must hold manifest.yml.")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        data = yamlio.safe_load(path.read_text(encoding="utf-8-sig"))
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         at = f" near line {line + 1}" if line is not None else ""

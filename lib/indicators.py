@@ -164,11 +164,27 @@ def _number_words() -> dict[str, float]:
     return {**words, **_EXTRA_WORDS}
 
 
+def _form_spans(form: str, flat: str) -> list[tuple[int, int]]:
+    """Where a written number stands in ``flat``, not inside a longer number: the matches of
+    ``(?<![\\d,.])FORM(?![\\d]|,\\d)``, found without compiling a pattern per number."""
+    spans, n = [], len(form)
+    i = flat.find(form) if n else -1
+    while i >= 0:
+        end = i + n
+        before, after = flat[i - 1:i], flat[end:end + 2]
+        if (before.isdecimal() or before in (",", ".") or after[:1].isdecimal()
+                or (after[:1] == "," and after[1:2].isdecimal())):
+            i = flat.find(form, i + 1)
+        else:
+            spans.append((i, end))
+            i = flat.find(form, end)
+    return spans
+
+
 def _value_spans(value: float, flat: str) -> list[tuple[int, int]]:
     """Where the value stands in whitespace-collapsed text: digit forms and number words."""
-    spans = {m.span() for form in number_forms(value)
-             for m in re.finditer(rf"(?<![\d,.]){re.escape(_WS.sub(' ', form))}(?![\d]|,\d)",
-                                  flat)}
+    spans = {span for form in number_forms(value)
+             for span in _form_spans(_WS.sub(" ", form), flat)}
     spans |= {m.span() for m in re.finditer(r"[^\W\d_]+", flat)
               if _number_words().get(m.group().lower()) == abs(value)}
     return sorted(spans)
@@ -410,15 +426,18 @@ def mark_automatic(obs: pd.DataFrame, quantities: pd.DataFrame) -> pd.DataFrame:
         for line in range(row.line, row.line_end + 1):
             index.setdefault((row.doc_id, line, row.abs_value), []).append(row)
     out = obs.copy()
-    for i, ob in out.iterrows():
-        for qrow in index.get((ob.doc_id, ob.line, abs(ob.value)), []):
-            same_unit = qrow.unit == ob.unit or (qrow.unit == "antal"
-                                                  and ob.unit not in _NOT_COUNTS)
+    auto = []
+    for i, doc_id, line, value, unit, period, basis in zip(
+            out.index, out.doc_id, out.line, out.value, out.unit, out.period, out.basis,
+            strict=True):
+        for qrow in index.get((doc_id, line, abs(value)), []):
+            same_unit = qrow.unit == unit or (qrow.unit == "antal" and unit not in _NOT_COUNTS)
             if not same_unit:
                 continue
-            if qrow.obs_period == ob.period and qrow.obs_basis in (None, ob.basis):
-                out.at[i, "method"] = "auto"
+            if qrow.obs_period == period and qrow.obs_basis in (None, basis):
+                auto.append(i)
                 break
+    out.loc[auto, "method"] = "auto"
     return out
 
 
@@ -490,9 +509,11 @@ def restated_disagreements(obs: pd.DataFrame) -> list[dict]:
     """Figures stated more than once (same indicator, period, geography, basis) that differ."""
     out = []
     key = ["indicator", "period", "geography", "basis"]
-    for _, group in obs.groupby(key, sort=True):
+    repeated = obs[obs.duplicated(key, keep=False)]  # figures stated once cannot disagree
+    for _, group in repeated.groupby(key, sort=True):
         first = group.iloc[0]
-        for _, other in group.iloc[1:].iterrows():
+        for i in range(1, len(group)):
+            other = group.iloc[i]
             if not statements_agree(first.value, first.qualifier, other.value, other.qualifier):
                 same = first.value == other.value
                 out.append(_pair("restatement_differs", first, other.to_dict(),
@@ -552,17 +573,22 @@ def derived_disagreements(obs: pd.DataFrame, catalog: dict[str, Indicator]) -> l
     levels = obs[obs.value_type == "level"]
     changes = obs[obs.value_type.isin(["change_pct", "change_abs"])
                   & obs.period.str.fullmatch(r"\d{4}/\d{4}")]
+    first: dict[tuple, int] = {}  # the first level row of each indicator/geography/basis/period
+    for i, k in enumerate(zip(levels.indicator, levels.geography, levels.basis, levels.period,
+                              strict=True)):
+        first.setdefault(k, i)
     for _, ch in changes.iterrows():
         level_id = _level_of(ch.indicator, catalog)
         if level_id is None:
             continue
         a_year, b_year = ch.period.split("/")
-        same = levels[(levels.indicator == level_id) & (levels.geography == ch.geography)
-                      & (levels.basis == ch.basis)]
-        a, b = same[same.period == a_year], same[same.period == b_year]
-        if a.empty or b.empty or a.value.iloc[0] == 0:
+        ia = first.get((level_id, ch.geography, ch.basis, a_year))
+        ib = first.get((level_id, ch.geography, ch.basis, b_year))
+        if ia is None or ib is None:
             continue
-        a0, b0 = a.iloc[0], b.iloc[0]
+        a0, b0 = levels.iloc[ia], levels.iloc[ib]
+        if a0.value == 0:
+            continue
         implied, low, high = _implied_change(ch.value_type, a0.value, b0.value)
         tolerance = 0.5 * 10 ** -_decimals(ch.value) + 1e-9
         if not low - tolerance <= ch.value <= high + tolerance:

@@ -153,15 +153,34 @@ def clean_lines(exclude: tuple[tuple[str, int, int], ...] = ()) -> list[list[str
 
 
 @lru_cache(maxsize=4)
+def model_key(exclude: tuple[tuple[str, int, int], ...] = ()) -> str:
+    """Checksum of what the lexicon is built from: the clean lines, wordfreq and this code."""
+    from lib import cache, fingerprint
+
+    return cache.key("lexicon", fingerprint.digest(clean_lines(exclude)),
+                     modules=("lib.lexicon",))
+
+
+@lru_cache(maxsize=4)
 def load(exclude: tuple[tuple[str, int, int], ...] = ()) -> Lexicon:
-    """The cached lexicon; ``exclude`` leaves line ranges of clean reports out of the counts."""
+    """The lexicon; ``exclude`` leaves line ranges of clean reports out of the counts.
+
+    Built once per process, and kept in the cache of derived artefacts (:mod:`lib.cache`).
+    """
+    from lib import cache
+
+    return cache.memo("lexicon", model_key(exclude), lambda: _build(clean_lines(exclude)),
+                      keep=4)
+
+
+def _build(docs: list[list[str]]) -> Lexicon:
     import wordfreq
 
     uni: Counter = Counter()
     bi: Counter = Counter()
     ones = 0
     caps: dict[str, str] = {}
-    for lines in clean_lines(exclude):
+    for lines in docs:
         toks = stream(lines)
         uni.update(toks)
         bi.update(zip(toks, toks[1:], strict=False))

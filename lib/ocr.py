@@ -149,6 +149,11 @@ def set_exclusion(exclude: tuple[tuple[str, int, int], ...]) -> None:
         clear_caches()
 
 
+def model_key() -> str:
+    """Checksum of the repair's model: the lexicon's inputs, with the current exclusion."""
+    return lexicon.model_key(_EXCLUDE)
+
+
 def clear_caches() -> None:
     """Forget all cached candidates and n-gram scores (for timing a cold repair)."""
     for cached in (_candidates, _compound, options, _fixed, _productivity):

@@ -24,3 +24,6 @@ OUTPUTS_DIR: Path = ROOT / "outputs"
 
 # Reviewable data files that ship with the package (lexicons, catalogs).
 PACKAGE_DATA_DIR: Path = PACKAGE_DIR / "data"
+
+# Derived artefacts (OCR lexicon, repaired texts, document structure); safe to delete.
+CACHE_DIR: Path = ROOT / ".cache"

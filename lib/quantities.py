@@ -36,9 +36,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import pandas as pd
-import yaml
 
-from lib import corpus, paths
+from lib import corpus, paths, yamlio
 from lib.errors import DataError
 from lib.schemas import Column, ForeignKey, Schema
 from lib.text import analysis_lines
@@ -96,7 +95,7 @@ class Vocab:
 @lru_cache(maxsize=1)
 def vocab() -> Vocab:
     """Load lib/data/quantities_units.yml."""
-    data = yaml.safe_load(VOCAB_PATH.read_text(encoding="utf-8"))
+    data = yamlio.safe_load(VOCAB_PATH.read_text(encoding="utf-8"))
     unit_of: dict[str, str] = {}
     for unit, forms in data["units"].items():
         for form in forms:
@@ -919,6 +918,20 @@ def _change_period(q: Quantity, doc: Doc, text: str, window: tuple[int, int, int
 
 
 def _extract(c: corpus.Corpus, doc_id: str) -> _State:
+    """The figures and numeric entities of a document, from the cache of derived artefacts
+    when the corpus and this module's code are unchanged (:mod:`lib.cache`)."""
+    from lib import cache
+
+    def compute() -> tuple[list[Span], list[Quantity]]:
+        st = _find(c, doc_id)
+        return st.spans, st.quantities
+
+    key = cache.key("quantities", doc_id, cache.corpus_digest(c), modules=("lib.quantities",))
+    spans, found = cache.memo("quantities", key, compute)
+    return _State(Doc(c, doc_id), bytearray(), spans, found)
+
+
+def _find(c: corpus.Corpus, doc_id: str) -> _State:
     doc = Doc(c, doc_id)
     st = _State(doc, bytearray(len(doc.text)))
     _cell_tables(st)
@@ -1030,7 +1043,7 @@ def tables(c: corpus.Corpus) -> dict[str, pd.DataFrame]:
 
 
 _S, _I, _F, _B = "string", "int64", "float64", "bool"
-_UNITS = tuple(yaml.safe_load(VOCAB_PATH.read_text(encoding="utf-8"))["units"])
+_UNITS = tuple(yamlio.safe_load(VOCAB_PATH.read_text(encoding="utf-8"))["units"])
 
 SCHEMAS: dict[str, Schema] = {
     "numeric_tokens": Schema(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lib import paths
+from lib import paths, runs
 from lib.schemas import schema_of, validate
 
 
@@ -30,17 +30,24 @@ def _umask_mode() -> int:
 _FILE_MODE = _umask_mode()
 
 
+def temp_beside(target: Path) -> Path:
+    """A new empty temporary file beside ``target`` (hidden, named with this process id)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=runs.temp_prefix(target.name), suffix=".tmp",
+                               dir=target.parent)
+    os.close(fd)
+    return Path(tmp)
+
+
 @contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it onto ``target`` on success."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
+    tmp_path = temp_beside(target)
     try:
         yield tmp_path
         os.chmod(tmp_path, _FILE_MODE)
-        os.replace(tmp_path, target)
+        with runs.deferred():
+            os.replace(tmp_path, target)
     finally:
         tmp_path.unlink(missing_ok=True)
 
@@ -60,6 +67,47 @@ def _write_parquet(df: pd.DataFrame, path: Path) -> None:
     df.to_parquet(path, index=False, engine="pyarrow", compression="zstd")
 
 
+Staged = list[tuple[Path, Path]]  # (temporary file, target)
+
+
+def _stage(target: Path, writer: Callable[[Path], None], staged: Staged) -> None:
+    tmp = temp_beside(target)
+    staged.append((tmp, target))
+    writer(tmp)
+    os.chmod(tmp, _FILE_MODE)
+
+
+def stage_table(name: str, df: pd.DataFrame, out_dir: Path, staged: Staged) -> pd.DataFrame:
+    """Validate a table and write its CSV and Parquet to temporary files beside their
+    targets (appended to ``staged``); return the table as written."""
+    frame = validate(name, df)[list(schema_of(name).columns)].reset_index(drop=True)
+    _stage(out_dir / f"{name}.csv", partial(_write_csv, frame), staged)
+    _stage(out_dir / f"{name}.parquet", partial(_write_parquet, frame), staged)
+    return frame
+
+
+def stage_file(rel: str, content: str | bytes | Path, out_dir: Path, staged: Staged) -> None:
+    """Write a file (text as UTF-8 with LF line ends) to a temporary file beside its target;
+    a :class:`~pathlib.Path` is a file already written, moved there (same file system)."""
+    if isinstance(content, Path):
+        _stage(out_dir / rel, partial(os.replace, content), staged)
+    else:
+        _stage(out_dir / rel, partial(_write_file, content), staged)
+
+
+def commit(staged: Staged) -> None:
+    """Rename every staged file onto its target (a signal waits until all are renamed)."""
+    with runs.deferred():
+        for tmp, target in staged:
+            os.replace(tmp, target)
+
+
+def discard(staged: Staged) -> None:
+    """Remove the temporary files of ``staged`` that were not renamed."""
+    for tmp, _ in staged:
+        tmp.unlink(missing_ok=True)
+
+
 def write_tables(
     tables: Mapping[str, pd.DataFrame],
     out_dir: Path = paths.PROCESSED_DIR,
@@ -73,26 +121,13 @@ def write_tables(
     Returns the written paths.
     """
     checked = {name: validate(name, df) for name, df in tables.items()}
-    jobs: list[tuple[Path, Callable[[Path], None]]] = []
-    for name, df in sorted(checked.items()):
-        frame = df[list(schema_of(name).columns)].reset_index(drop=True)
-        jobs.append((out_dir / f"{name}.csv", partial(_write_csv, frame)))
-        jobs.append((out_dir / f"{name}.parquet", partial(_write_parquet, frame)))
-    for rel, content in sorted((files or {}).items()):
-        jobs.append((out_dir / rel, partial(_write_file, content)))
-    staged: list[tuple[Path, Path]] = []
+    staged: Staged = []
     try:
-        for target, writer in jobs:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                       dir=target.parent)
-            os.close(fd)
-            staged.append((Path(tmp), target))
-            writer(Path(tmp))
-            os.chmod(tmp, _FILE_MODE)
-        for tmp, target in staged:
-            os.replace(tmp, target)
+        for name, df in sorted(checked.items()):
+            stage_table(name, df, out_dir, staged)
+        for rel, content in sorted((files or {}).items()):
+            stage_file(rel, content, out_dir, staged)
+        commit(staged)
     finally:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
+        discard(staged)
     return [target for _, target in staged]

@@ -18,9 +18,10 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 import pandas as pd
 
@@ -33,6 +34,7 @@ BLANK, FURNITURE, TOC = "blank", "furniture", "toc"
 HEADING, HEADING_CONT = "heading", "heading_cont"
 TABLE, LIST, TEXT = "table", "list", "text"
 ROLES = (BLANK, FURNITURE, TOC, HEADING, HEADING_CONT, TABLE, LIST, TEXT)
+T = TypeVar("T")
 
 _UPPER = "A-ZÅÄÖÉÜ"
 _LOWER = "a-zåäöéüø"
@@ -594,13 +596,26 @@ def _section_label(number: str | None, heading: str) -> str:
     return f"{number} {heading}" if number else heading
 
 
+def _cached(kind: str, c: corpus_mod.Corpus, doc_id: str, compute: Callable[[], T]) -> T:
+    """A document's structure or passages from the cache of derived artefacts, keyed by the
+    corpus and the code of this module (with what it imports)."""
+    from lib import cache
+
+    key = cache.key(kind, doc_id, cache.corpus_digest(c), modules=("lib.structure",))
+    return cache.memo(kind, key, compute)
+
+
 @lru_cache(maxsize=16)
 def _structure(c: corpus_mod.Corpus, doc_id: str) -> _DocStructure:
-    return _analyse(c, doc_id)
+    return _cached("structure", c, doc_id, lambda: _analyse(c, doc_id))
 
 
 @lru_cache(maxsize=16)
 def _passages(c: corpus_mod.Corpus, doc_id: str) -> tuple[Passage, ...]:
+    return _cached("passages", c, doc_id, lambda: _compute_passages(c, doc_id))
+
+
+def _compute_passages(c: corpus_mod.Corpus, doc_id: str) -> tuple[Passage, ...]:
     ds = _structure(c, doc_id)
     secs = _sections_list(c, doc_id)
     out: list[Passage] = []
@@ -649,12 +664,13 @@ def passages(c: corpus_mod.Corpus, doc_id: str | None = None) -> pd.DataFrame:
 
     rows = []
     for d in [doc_id] if doc_id else c.doc_ids:
-        for p in iter_passages(c, d):
+        found = themes.passage_mentions(c, d)
+        for p, mentioned in zip(iter_passages(c, d), found, strict=True):
             rows.append({
                 "doc_id": p.doc_id, "part_id": p.part_id, "passage_id": p.passage_id,
                 "kind": p.kind, "section": p.section, "line_start": p.line_start,
                 "line_end": p.line_end, "text": p.text,
-                "themes": ";".join(themes.tag(p.text, context=p.context)),
+                "themes": ";".join(sorted(set(mentioned))),  # themes.tag of the passage
             })
     return pd.DataFrame(rows, columns=list(SCHEMAS["passages"].columns)).astype(
         {"passage_id": "int64", "line_start": "int64", "line_end": "int64"}

@@ -2,7 +2,8 @@
 
 Line i of :func:`analysis_lines` corresponds to raw line i + 1 of the file, so
 line numbers stay those of data/raw whatever the repair does. The repair runs
-once per document and process (cached).
+once per document and process, and its result is kept in the cache of derived
+artefacts (:mod:`lib.cache`) until the raw lines, the repair's model or its code change.
 """
 
 from __future__ import annotations
@@ -15,18 +16,44 @@ from lib import corpus
 
 
 @cache
-def _repair(raw_dir: str, doc_id: str) -> tuple[tuple[str, ...], pd.DataFrame]:
+def _repair(raw_dir: str, doc_id: str) -> tuple[tuple[str, ...], list[tuple]]:
+    """Repair an OCR'd document: its lines, and its changes as (line, before, after, reason)."""
     from lib import ocr
 
-    lines, changes = ocr.repair_document(corpus.load(raw_dir), doc_id)
-    return tuple(lines), changes
+    lines, changes = ocr.repair_with_log(corpus.load(raw_dir).raw_lines(doc_id))
+    return tuple(lines), [(c.line, c.before, c.after, c.reason) for c in changes]
+
+
+def _cached(part: int, raw_dir: str, doc_id: str) -> tuple:
+    """The repaired lines (part 0) or changes (part 1) of a document, from the cache when
+    its raw lines, the repair's model and code are unchanged. The two are cached apart:
+    most readers want only the lines."""
+    from lib import cache, fingerprint, ocr
+
+    raw = corpus.load(raw_dir).raw_lines(doc_id)
+    key = cache.key("repair", doc_id, fingerprint.digest(raw), ocr.model_key(),
+                    modules=("lib.text",))
+    kind = ("repaired-lines", "repair-changes")[part]
+    return tuple(cache.memo(kind, key, lambda: _repair(raw_dir, doc_id)[part]))
+
+
+@cache
+def _lines(raw_dir: str, doc_id: str) -> tuple[str, ...]:
+    return _cached(0, raw_dir, doc_id)
+
+
+@cache
+def _changes(raw_dir: str, doc_id: str) -> pd.DataFrame:
+    from lib import ocr
+
+    return ocr.changes_frame([ocr.Change(*c) for c in _cached(1, raw_dir, doc_id)], doc_id)
 
 
 def analysis_lines(c: corpus.Corpus, doc_id: str) -> list[str]:
     """A document's lines for analysis: repaired text for OCR'd documents, else the raw text."""
     if c.document(doc_id).text_quality != "ocr":
         return c.raw_lines(doc_id)
-    return list(_repair(str(c.raw_dir), doc_id)[0])
+    return list(_lines(str(c.raw_dir), doc_id))
 
 
 def repair_changes(c: corpus.Corpus, doc_id: str) -> pd.DataFrame:
@@ -35,4 +62,4 @@ def repair_changes(c: corpus.Corpus, doc_id: str) -> pd.DataFrame:
 
     if c.document(doc_id).text_quality != "ocr":
         return ocr.changes_frame([], doc_id)
-    return _repair(str(c.raw_dir), doc_id)[1].copy()
+    return _changes(str(c.raw_dir), doc_id).copy()

@@ -23,7 +23,7 @@ import pandas as pd
 import yaml
 
 from lib import corpus as corpus_mod
-from lib import paths
+from lib import paths, yamlio
 from lib.errors import DataError
 from lib.schemas import Column, ForeignKey, Schema
 
@@ -107,7 +107,7 @@ def _parse_term(theme: str, row: object, excluded: bool, path: Path, contexts: d
 def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     """Read and check the theme lexicon (raises DataError naming the file and entry)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlio.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise DataError(_where(path, f"cannot read the theme lexicon ({exc.__class__.__name__}); "
                                      "restore lib/data/themes.yml.")) from None
@@ -280,6 +280,25 @@ def count_words(text: str) -> int:
     return len(_WORD_RE.findall(text))
 
 
+def passage_mentions(c: corpus_mod.Corpus, doc_id: str) -> tuple[tuple[str, ...], ...]:
+    """The theme of every mention in every passage of a document (:func:`mentions`, in the
+    order of ``structure.iter_passages``), from the cache of derived artefacts when the
+    corpus and the code and lexicon of this module are unchanged (:mod:`lib.cache`)."""
+    return _passage_mentions(c, doc_id)
+
+
+@lru_cache(maxsize=16)
+def _passage_mentions(c: corpus_mod.Corpus, doc_id: str) -> tuple[tuple[str, ...], ...]:
+    from lib import cache, structure
+
+    def compute() -> tuple[tuple[str, ...], ...]:
+        return tuple(tuple(m[0] for m in mentions(p.text, p.context))
+                     for p in structure.iter_passages(c, doc_id))
+
+    key = cache.key("passage-mentions", doc_id, cache.corpus_digest(c), modules=("lib.themes",))
+    return cache.memo("passage-mentions", key, compute)
+
+
 def theme_prominence(c: corpus_mod.Corpus) -> pd.DataFrame:
     """Theme mentions per 1 000 words for every document part and theme (zeros included).
 
@@ -292,9 +311,10 @@ def theme_prominence(c: corpus_mod.Corpus) -> pd.DataFrame:
     for d in c.doc_ids:
         words: dict[str, int] = {p.part_id: 0 for p in c.parts(d)}
         hits: dict[tuple[str, str], int] = {}
-        for p in structure.iter_passages(c, d):
+        for p, mentioned in zip(structure.iter_passages(c, d), passage_mentions(c, d),
+                                strict=True):
             words[p.part_id] += count_words(p.text)
-            for theme, *_ in mentions(p.text, p.context):
+            for theme in mentioned:
                 hits[(p.part_id, theme)] = hits.get((p.part_id, theme), 0) + 1
         for part_id, n in words.items():
             for theme in theme_ids():

@@ -30,3 +30,30 @@ def raw_copy(tmp_path: Path) -> Path:
     for f in target.iterdir():
         f.chmod(0o644)
     return target
+
+
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache of derived artefacts for tests that build in a copy of the repository: a
+    copy of the repository's own cache (warm after ``make data``), or empty."""
+    from lib import cache
+
+    target = tmp_path_factory.mktemp("cache") / "cache"
+    source = cache.cache_dir()
+    if source.is_dir():
+        shutil.copytree(source, target, ignore=shutil.ignore_patterns(".*"))
+    else:
+        target.mkdir()
+    return target
+
+
+@pytest.fixture(scope="session")
+def built_repo(tmp_path_factory: pytest.TempPathFactory, shared_cache: Path) -> Path:
+    """A temporary copy of the repository (tests/repocopy.py) with a complete build in its
+    data/processed, made by ``python -m lib build`` in a real process."""
+    import repocopy
+
+    root = repocopy.make(tmp_path_factory.mktemp("built") / "repo")
+    result = repocopy.run(root, shared_cache, "build")
+    assert result.returncode == 0, result.stderr
+    return root

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
-from lib import build, store
+from lib import build, stages, store
 from lib.errors import DataError
 
 
@@ -53,39 +55,45 @@ def test_repaired_texts_are_line_aligned_with_raw(built):
 
 
 def _snapshot(directory):
+    """Every output file's bytes (the build's hidden state and lock files left out)."""
     return {str(p.relative_to(directory)): p.read_bytes()
-            for p in sorted(directory.rglob("*")) if p.is_file()}
+            for p in sorted(directory.rglob("*")) if p.is_file() and not p.name.startswith(".")}
 
 
-def _with_documents(tables, **changes):
-    """All tables, with columns of the documents table changed."""
-    return {**tables, "documents": tables["documents"].assign(**changes)}
+def _with_documents(monkeypatch, **changes):
+    """Make the documents stage return its table with columns changed."""
+    def altered(ctx):
+        return {"documents": ctx.corpus.parts_frame().assign(**changes),
+                "areas": ctx.corpus.areas_frame()}
+
+    monkeypatch.setattr(stages, "STAGES", tuple(
+        dataclasses.replace(s, run=altered) if s.name == "documents" else s
+        for s in stages.STAGES))
 
 
-def test_invalid_table_leaves_previous_tables_intact(tmp_path, monkeypatch):
+def test_invalid_table_leaves_previous_tables_intact(built, tmp_path, monkeypatch):
     build.build(out_dir=tmp_path)
     before = _snapshot(tmp_path)
-    real = build.build_tables
-    monkeypatch.setattr(build, "build_tables", lambda c: _with_documents(
-        real(c), text_quality="skannad"))
+    _with_documents(monkeypatch, text_quality="skannad")
     with pytest.raises(DataError, match="text_quality.*skannad"):
-        build.build(out_dir=tmp_path)
+        build.build(out_dir=tmp_path, full=True)
     assert _snapshot(tmp_path) == before
+    assert not list(tmp_path.rglob("*.tmp"))
 
 
-def test_failed_write_leaves_previous_tables_intact(tmp_path, monkeypatch):
+def test_failed_write_leaves_previous_tables_intact(built, tmp_path, monkeypatch):
     build.build(out_dir=tmp_path)
     before = _snapshot(tmp_path)
-    real = build.build_tables
-    monkeypatch.setattr(build, "build_tables", lambda c: _with_documents(real(c), unit="ändrad"))
+    _with_documents(monkeypatch, unit="ändrad")
 
     def disk_full(df, path):
         raise OSError("No space left on device")
 
     monkeypatch.setattr(store, "_write_parquet", disk_full)
     with pytest.raises(OSError):
-        build.build(out_dir=tmp_path)
+        build.build(out_dir=tmp_path, full=True)
     assert _snapshot(tmp_path) == before  # the CSV written first was not renamed into place
+    assert not list(tmp_path.rglob("*.tmp"))
 
 
 def test_schema_rejects_duplicate_keys(tmp_path):
@@ -93,3 +101,34 @@ def test_schema_rejects_duplicate_keys(tmp_path):
     table = corpus.load().parts_frame()
     with pytest.raises(DataError, match="not unique"):
         store.write_tables({"documents": pd.concat([table, table.head(1)])}, out_dir=tmp_path)
+
+
+def test_a_new_stage_is_one_record(built, tmp_path, monkeypatch):
+    """A stage added at the end: it reads every table, writes a file of its own making, runs
+    once, and is skipped while nothing changes."""
+    def summarise(ctx):
+        rows = {name: len(ctx.table(name)) for name in ctx.table_names}
+        path = ctx.scratch() / "summary.txt"
+        path.write_text("".join(f"{k} {v}\n" for k, v in sorted(rows.items())), "utf-8")
+        return {"summary.txt": path}
+
+    extra = stages.Stage("summary", summarise, needs=(stages.ALL_TABLES,),
+                         files=("summary.txt",))
+    monkeypatch.setattr(stages, "STAGES", (*stages.STAGES, extra))
+    first = build.build(out_dir=tmp_path)
+    assert [name for name, _, _ in first.ran][-1] == "summary"
+    summary = (tmp_path / "summary.txt").read_text("utf-8")
+    assert "observations " in summary and "documents 11\n" in summary
+    again = build.build(out_dir=tmp_path)
+    assert again.ran == [] and "summary" in again.skipped
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_stage_list_is_checked():
+    build.check_stages(stages.STAGES)
+    first = stages.STAGES[0]
+    with pytest.raises(RuntimeError, match="two stages are named 'documents'"):
+        build.check_stages((first, first))
+    needy = dataclasses.replace(first, name="early", needs=("observations",))
+    with pytest.raises(RuntimeError, match="needs \\['observations'\\], which no stage"):
+        build.check_stages((needy, *stages.STAGES))

@@ -1,0 +1,196 @@
+"""The stages of the build, in order: what each reads, computes and writes.
+
+A stage is a record (:class:`Stage`): a name; its input files (patterns under the raw
+directory, ``data/curated`` or the project root); the tables of earlier stages it needs;
+the function that computes it; and the outputs it writes (tables, other files). The
+build (:mod:`lib.build`) fingerprints every stage with the checksums of its input files,
+the tables it needs, its code and the library versions, and runs only the stages whose
+fingerprint changed.
+
+The code of a stage is found from its function (:mod:`lib.fingerprint`): for a function
+in this module, its own source and the lib modules it imports; for a function elsewhere,
+its module. Both with every lib module they import and the ``lib/data`` files their code
+names. ``code`` adds modules the function reaches in other ways.
+
+To add a stage, write a function ``(ctx: Context) -> dict`` returning its tables
+(DataFrames, by table name; each needs a declared schema, :mod:`lib.schemas`) and files
+(``str`` or ``bytes``, or the ``Path`` of a file it wrote in ``ctx.scratch()``, by path
+relative to the output directory), and append a :class:`Stage` to :data:`STAGES` after
+the stages whose tables it needs (``needs=(ALL_TABLES,)`` for all of them, as a stage
+publishing every table would).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from lib.corpus import Corpus
+
+RAW = "raw:*"  # the manifest and the reports
+# Everything analysts curate (YAML under data/curated), not the working files of proposals.
+CURATED = ("curated:**/*.yml", "!curated:proposed/**")
+ALL_TABLES = "*"  # in ``needs``: every table of the stages before
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One step of the build and what it depends on."""
+
+    name: str
+    run: Callable[[Context], dict[str, object]]
+    inputs: tuple[str, ...] = ()  # "raw:*", "curated:**/*.yml", "root:<pattern>"; "!" excludes
+    needs: tuple[str, ...] = ()  # tables of earlier stages (or ALL_TABLES)
+    tables: tuple[str, ...] = ()  # tables written (CSV + Parquet)
+    files: tuple[str, ...] = ()  # other outputs: glob patterns relative to the output dir
+    code: tuple[str, ...] = ()  # lib modules it depends on beyond those found from ``run``
+    table_list: bool = False  # its output depends on the names of all tables (dictionary)
+
+
+class Context:
+    """What a stage's function gets: the corpus and the tables of earlier stages."""
+
+    def __init__(self, raw_dir: Path, out_dir: Path, table_names: tuple[str, ...],
+                 read: Callable[[str], pd.DataFrame]) -> None:
+        self.raw_dir = raw_dir
+        self.out_dir = out_dir
+        self.table_names = table_names
+        self._read = read
+        self._scratch: Path | None = None
+
+    def scratch(self) -> Path:
+        """A private directory beside the outputs for files a stage writes itself (such as a
+        database); return them as ``Path`` values. Removed when the build ends."""
+        if self._scratch is None:
+            import tempfile
+
+            from lib import runs
+
+            self._scratch = Path(tempfile.mkdtemp(prefix=runs.temp_prefix("scratch"),
+                                                  suffix=".tmp", dir=self.out_dir))
+        return self._scratch
+
+    def close(self) -> None:
+        """Remove the scratch directory (what is in it was moved or is not wanted)."""
+        if self._scratch is not None:
+            import shutil
+
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
+
+    @cached_property
+    def corpus(self) -> Corpus:
+        """The validated, checksum-verified corpus of the raw directory."""
+        from lib import corpus
+
+        return corpus.load(self.raw_dir)
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A table of an earlier stage: as built in this run, or read back from its output."""
+        return self._read(name)
+
+
+# --------------------------------------------------------------------------- functions
+
+
+def documents(ctx: Context) -> dict[str, object]:
+    """One row per document part (the manifest's provenance records), and the manifest's
+    areas (the city and its districts)."""
+    return {"documents": ctx.corpus.parts_frame(), "areas": ctx.corpus.areas_frame()}
+
+
+def ocr(ctx: Context) -> dict[str, object]:
+    """The OCR repair's change log and the repaired texts, line-aligned with the raw files."""
+    import pandas as pd
+
+    from lib import text
+
+    c = ctx.corpus
+    out: dict[str, object] = {
+        "ocr_changes": pd.concat([text.repair_changes(c, d) for d in c.doc_ids],
+                                 ignore_index=True),
+    }
+    for doc in c.documents:
+        if doc.text_quality == "ocr":
+            lines = text.analysis_lines(c, doc.doc_id)
+            out[f"repaired/{doc.file}"] = "".join(f"{line}\n" for line in lines)
+    return out
+
+
+def structure(ctx: Context) -> dict[str, object]:
+    """Sections, passages and the questionnaire."""
+    from lib import structure as module
+
+    return dict(module.tables(ctx.corpus))
+
+
+def quantities(ctx: Context) -> dict[str, object]:
+    """Every number with unit, scale and period; every digit-bearing token."""
+    from lib import quantities as module
+
+    return dict(module.tables(ctx.corpus))
+
+
+def themes(ctx: Context) -> dict[str, object]:
+    """Theme mentions per 1 000 words."""
+    from lib import themes as module
+
+    return dict(module.tables(ctx.corpus))
+
+
+def indicators(ctx: Context) -> dict[str, object]:
+    """The indicator catalog, the curated observations and their discrepancies."""
+    from lib import indicators as module
+
+    return dict(module.tables(ctx.corpus, ctx.table("quantities")))
+
+
+def export(ctx: Context) -> dict[str, object]:
+    """The observations as an Excel workbook."""
+    from lib import export as module
+
+    return {"observations.xlsx": module.workbook_bytes(ctx.table("observations"))}
+
+
+def publish(ctx: Context) -> dict[str, object]:
+    """Every table as one SQLite database and a data package descriptor."""
+    from lib import publish as module
+
+    return dict(module.files({name: ctx.table(name) for name in ctx.table_names}, ctx.corpus))
+
+
+def dictionary(ctx: Context) -> dict[str, object]:
+    """The data dictionary of every table (README.md beside them)."""
+    from lib import schemas
+
+    return {"README.md": schemas.data_dictionary(list(ctx.table_names))}
+
+
+# The modules that declare table schemas (lib.schemas._SCHEMA_MODULES): the dictionary
+# reads them all.
+SCHEMA_MODULES = ("lib.quantities", "lib.structure", "lib.themes", "lib.indicators")
+
+STAGES: tuple[Stage, ...] = (
+    Stage("documents", documents, inputs=(RAW,), tables=("documents", "areas"),
+          code=("lib.corpus",)),
+    Stage("ocr", ocr, inputs=(RAW,), tables=("ocr_changes",), files=("repaired/*.txt",)),
+    Stage("quantities", quantities, inputs=(RAW,), tables=("numeric_tokens", "quantities")),
+    Stage("structure", structure, inputs=(RAW,),
+          tables=("sections", "passages", "questionnaire")),
+    Stage("themes", themes, inputs=(RAW,), tables=("theme_prominence",)),
+    Stage("indicators", indicators, inputs=(RAW, *CURATED), needs=("quantities",),
+          tables=("indicators", "observations", "discrepancies")),
+    Stage("export", export, needs=("observations",), files=("observations.xlsx",)),
+    Stage("dictionary", dictionary, files=("README.md",), code=SCHEMA_MODULES,
+          table_list=True),
+    # The database and descriptor hold every table, its schema and the raw lines of every
+    # report.
+    Stage("publish", publish, inputs=(RAW,), needs=(ALL_TABLES,), code=SCHEMA_MODULES,
+          files=("rapporter.sqlite", "datapackage.json")),
+)
