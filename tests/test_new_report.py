@@ -9,15 +9,14 @@ had before — with the new figures in the försörjningsstöd notebook's key-fi
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
-import sys
+from functools import partial
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
+import repocopy
 
 from lib import corpus, paths
 
@@ -41,28 +40,23 @@ def _recast(c: corpus.Corpus) -> str:
     return text
 
 
-def _run(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "GBG_PROCESSED_DIR"}
-    result = subprocess.run([sys.executable, "-m", "lib", *args], cwd=repo, env=env,
-                            capture_output=True, text=True, timeout=600)
+def _run(repo: Path, cache: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    result = repocopy.run(repo, cache, *args)
     assert result.returncode == 0, f"{args[0]}: {result.stderr[-2000:]}"
     return result
 
 
 @pytest.fixture(scope="module")
-def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def repo(tmp_path_factory: pytest.TempPathFactory, shared_cache: Path) -> Path:
     """A copy of the repository with the recast report added, proposed, accepted, built."""
     base = tmp_path_factory.mktemp("new_report")
-    repo = base / "repo"
-    ignore = shutil.ignore_patterns("__pycache__", "processed", "proposed", ".cache", "cache")
-    for name in ("lib", "data", "notebooks"):
-        shutil.copytree(paths.ROOT / name, repo / name, ignore=ignore)
-    (repo / "data" / "processed").mkdir()
+    repo = repocopy.make(base / "repo", notebooks=paths.NOTEBOOKS_DIR)
+    run = partial(_run, repo, shared_cache)
     source = base / "Årsrapport 2026 Hisingen.txt"
     source.write_text(_recast(corpus.load()), encoding="utf-8")
-    _run(repo, "add", str(source), *[f"--{k.replace('_', '-')}={v}" for k, v in META.items()])
-    _run(repo, "build")
-    _run(repo, "propose", DOC)
+    run("add", str(source), *[f"--{k.replace('_', '-')}={v}" for k, v in META.items()])
+    run("build")
+    run("propose", DOC)
     # Mark the rows in the Excel sheet, as a person would.
     sheet = repo / "data" / "curated" / "proposed" / f"{DOC}.xlsx"
     wb = openpyxl.load_workbook(sheet)
@@ -76,7 +70,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
             marked += 1
     assert marked == 2, "the two households figures of line 121 were proposed"
     wb.save(sheet)
-    _run(repo, "accept", str(sheet))
+    run("accept", str(sheet))
     return repo
 
 
@@ -91,8 +85,8 @@ def test_the_accepted_figures_are_observations(repo: Path) -> None:
     assert set(new.source_file) == {"2026_socialnamnden_hisingen_arsrapport.txt"}
 
 
-def test_the_new_year_is_in_the_batch_and_the_notebook(repo: Path) -> None:
-    _run(repo, "batch", "--year", "2026", "--district", "Hisingen",
+def test_the_new_year_is_in_the_batch_and_the_notebook(repo: Path, shared_cache: Path) -> None:
+    _run(repo, shared_cache, "batch", "--year", "2026", "--district", "Hisingen",
          "--theme", "forsorjningsstod", "--theme", "oversikt", "--jobs", "2")
     out = repo / "outputs" / "2026"
     report = out / "Hisingen" / "30_forsorjningsstod"
