@@ -1,6 +1,6 @@
 """Benchmark: ``python -m lib.bench_batch`` times the notebook batch against its floor.
 
-The batch is ``lib.batch.run_batch`` for 2022–2024 with every theme and district (as
+The batch is ``lib.batch.run_batch`` for every report year, theme and district (as
 ``python -m lib batch --all-years`` runs it), written to a temporary outputs directory.
 The floor starts the same number of kernels with the same parallelism, each importing
 pandas, seaborn and lib and doing nothing else. Both are wall-clock times measured in
@@ -79,9 +79,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--jobs", type=int, default=2, help="parallel notebooks (default 2)")
     p.add_argument("--rounds", type=int, default=1, help="alternating rounds (default 1)")
     p.add_argument("--year", type=int, action="append", default=[],
-                   help="restrict to a year (repeatable; default 2022–2024)")
+                   help="restrict to a year (repeatable; default every report year)")
     args = p.parse_args(argv)
-    years = tuple(batch.parse_years(args.year)) if args.year else batch.YEARS
+    years = tuple(batch.parse_years(args.year)) if args.year else batch.report_years()
     n = len(batch.plan(years))
     print(f"warming up; then {args.rounds} round(s) of {n} kernels / notebooks, "
           f"{args.jobs} in parallel", file=sys.stderr)
