@@ -200,6 +200,7 @@ class _Index:
         self.section_themes = self._section_themes()
         self._p_starts = [r["line_start"] for r in self.passages]
         self._s_starts = [r["line_start"] for r in self.sections]
+        self.leads, self.previous = self._leads_and_previous()
 
     def passage(self, line: int, needle: str = "") -> dict | None:
         """The passage holding the line and, if given, the figure's text (a sentence or
@@ -216,6 +217,29 @@ class _Index:
                 if flat in " ".join(str(r["text"]).split()):
                     return r
         return best
+
+    def _leads_and_previous(self) -> tuple[dict[str, str], dict[str, str]]:
+        """For each passage, the lead in force (``Etableringsenheten:``, ``Boende vuxna:``
+        opening this or an earlier sentence of the section, until a heading or the next lead)
+        and the sentence before it in the same section."""
+        leads: dict[str, str] = {}
+        previous: dict[str, str] = {}
+        lead, since, prev, section = "", 0, "", None
+        for r in self.passages:
+            if r["kind"] == "heading" or r["section"] != section:
+                lead, prev, section = "", "", r["section"]
+                if r["kind"] == "heading":
+                    continue
+            m = _LEAD.match(str(r["text"]))
+            if m:
+                lead, since = m.group(1), 0
+            since += 1
+            if since > _LEAD_SPAN:
+                lead = ""
+            leads[r["passage_id"]] = lead
+            previous[r["passage_id"]] = prev
+            prev = str(r["text"]) if r["kind"] == "sentence" else ""
+        return leads, previous
 
     def section(self, line: int) -> dict | None:
         """The innermost section holding the line."""
@@ -238,6 +262,87 @@ class _Index:
                     counts.setdefault(key, {})
                     counts[key][theme] = counts[key].get(theme, 0) + 1
         return {k: {t: n / totals[k] for t, n in v.items()} for k, v in counts.items()}
+
+
+# A sentence that opens with a short name and a colon names what the paragraph is about
+# (``Stadsområdet: …``, ``Försörjningsstöd etablering: …``); it holds for a few sentences.
+_LEAD = re.compile(rf"^\s*({_WORD}[\w-]*(?:\s+[\w-]+){{0,3}})\s*:\s+\S")
+_LEAD_SPAN = 6
+_CLAUSE_WORDS = 8
+_OPENING_WORDS = 4
+# What ends the clause a figure stands in, looking back from the figure: a sentence end,
+# a colon or semicolon, or an earlier figure with its unit.
+_CLAUSE_END = re.compile(
+    r"(?:[.!?]\s+(?=[A-ZÅÄÖ])|[:;]\s|\(|\)|"
+    r"[-–]?\d[\d ,.]*\s*(?:%|procent(?:enheter)?|mnkr|tkr|kr|miljon(?:er)?\s+kronor)?)")
+
+
+def _clause(before: str, after: str) -> tuple[str, str]:
+    """The words of the clause before a figure and how the figure stands in it.
+
+    The clause runs from the last clause end (``_CLAUSE_END``) to the figure; if that leaves
+    fewer than two content words, the clause before it counts too (``från 355 till``).
+    Coordinated figures get their own subject: in ``Nettokostnaden och antal hushåll har
+    minskat med 18,6 procent respektive 15 procent`` the first figure is about the first
+    subject, the second about the second (role ``pair``); in ``nettokostnaden minska med
+    7 procent och antalet boendedygn med 9 procent`` the second figure's clause is
+    ``och antalet boendedygn med`` (role ``ellipsis``)."""
+    bounds = [0] + [m.end() for m in _CLAUSE_END.finditer(before)]
+    segments = [before[a:b] for a, b in zip(bounds, bounds[1:] + [len(before)], strict=True)]
+    last = segments[-1]
+    if _FIRST_OF_PAIR.match(after):
+        return _conjunct(_words(last), 0), "pair"
+    if re.search(r"\brespektive\s*$", last) and len(segments) >= 2:
+        return _conjunct(_words(segments[-2]), 1), "pair"
+    if re.match(r"^\s*,?\s*(?:och|samt)\s", last) and _content(_words(last)):
+        return " ".join(_words(last)), "ellipsis"
+    words: list[str] = []
+    for k in range(len(segments) - 1, -1, -1):
+        words = _words("".join(segments[k:]))
+        if _content(words) >= 2:
+            break
+    return " ".join(words[-_CLAUSE_WORDS:]), ""
+
+
+_FIRST_OF_PAIR = re.compile(r"^\s*(?:%|procent(?:enheter)?|mnkr|tkr|kr)?\s*,?\s*respektive\b")
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(rf"{_WORD}[\w-]*", text)
+
+
+def _content(words: list[str]) -> int:
+    return sum(fold(w) not in _FUNCTION_WORDS for w in words)
+
+
+def _conjunct(words: list[str], k: int) -> str:
+    """The first (k = 0) or second (k = 1) of ``A och B …``; all words if there is no och."""
+    folded = [fold(w) for w in words]
+    if "och" not in folded:
+        return " ".join(words)
+    i = folded.index("och")
+    return " ".join(words[:i] if k == 0 else words[i + 1:])
+
+
+def _opening(text: str, lead: str) -> str:
+    """The first content words of a sentence (after its lead), up to its first figure:
+    what the sentence is about (``Vuxna och försörjningsstöd har ett överskott …``)."""
+    if lead and text.startswith(lead):
+        text = text[len(lead):].lstrip(" :")
+    head = re.split(r"\d", text, maxsplit=1)[0]
+    return " ".join([w for w in _words(head) if fold(w) not in _FUNCTION_WORDS][:_OPENING_WORDS])
+
+
+def _raw_words(raw: str) -> str:
+    """The words of a figure's own text besides the number (``nio kranskommuner``)."""
+    words = _number_words()
+    return " ".join(w for w in re.findall(rf"{_WORD}[\w-]*", raw) if fold(w) not in words)
+
+
+def _noun_after(after: str) -> str:
+    """The words right after a figure, up to punctuation (its unit or counted noun)."""
+    head = re.split(r"[,.;:()]", after, maxsplit=1)[0]
+    return " ".join(re.findall(rf"{_WORD}[\w-]*", head)[:2])
 
 
 def _window(lines: list[str], line: int, start: int, end: int) -> tuple[str, str]:
@@ -297,7 +402,22 @@ def candidates(tables: Tables, doc_id: str) -> pd.DataFrame:
         section = index.section(r["line"])
         heading = section["heading"] if section else ""
         sec_name = passage["section"] if passage and passage["section"] else heading
+        full = lines[r["line"] - 1]
+        first = max(passage["line_start"] if passage else r["line"], r["line"] - 4)
+        pid = passage["passage_id"] if passage else None
+        clause, role = _clause(" ".join(lines[first - 1:r["line"] - 1] + [full[:r["start"]]]),
+                               full[r["end"]:])
         ctx.append({
+            "clause": clause, "clause_role": role,
+            "opening": (_opening(str(passage["text"]), index.leads.get(pid, "")) if passage
+                        and passage["kind"] == "sentence" and not r["label"] else ""),
+            "noun_after": _noun_after(_raw_words(str(r["raw"] or "")) + " " + full[r["end"]:]
+                                      + (" " + lines[r["line"]] if r["line"] < len(lines)
+                                         and not full[r["end"]:].strip() else "")),
+            "lead": index.leads.get(pid, "") if pid else "",
+            "prev_sentence": index.previous.get(pid, "") if pid else "",
+            "row_text": (_row_text(passage) if passage and r["label"]
+                         and passage["line_start"] == r["line"] else ""),
             "before": before, "after": after, "heading": heading or "",
             "passage_kind": passage["kind"] if passage else "",
             "passage_themes": (passage["themes"] or "") if passage else "",
@@ -309,6 +429,13 @@ def candidates(tables: Tables, doc_id: str) -> pd.DataFrame:
     frame = pd.concat([frame.reset_index(drop=True), pd.DataFrame(ctx)], axis=1)
     frame = frame.sort_values(["line", "start"], kind="stable").reset_index(drop=True)
     return _plain(frame)
+
+
+def _row_text(passage: dict) -> str:
+    """A table row's words without its figures: the label with its continuation lines
+    (``Nettokostnad försörjningsstöd (exkl`` + ``etableringsenheten)``)."""
+    text = re.sub(r"[-–]?\d[\d ,.]*\s*%?", " ", str(passage["text"]))
+    return " ".join(text.split())
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
@@ -384,6 +511,10 @@ def _part_of(parts: list[tuple[int, int, str]], line: int) -> str:
 # --------------------------------------------------------------------------- rules
 
 _MONEY = {"kr", "tkr", "mnkr", "mdkr"}
+_UNIT_NAMES = frozenset({"kr", "tkr", "mnkr", "mdkr", "%", "procent", "procentenheter", "kronor",
+                         "miljoner", "miljon", "miljarder", "st", "stycken"})
+# Words that name no figure: function words, hedges and change verbs (folded).
+_FUNCTION_WORDS = frozenset(fold(w) for w in ["och", "att", "som", "med", "för", "har", "hade", "ha", "det", "den", "de", "dessa", "till", "av", "på", "i", "om", "en", "ett", "är", "var", "vid", "under", "samt", "från", "än", "mot", "sig", "jämfört", "cirka", "ca", "drygt", "knappt", "ungefär", "nästan", "runt", "ökat", "ökade", "öka", "ökar", "ökning", "ökningen", "minskat", "minskade", "minska", "minskar", "minskning", "minskningen", "steg", "sjönk", "förändrats", "respektive", "bedöms", "beräknas", "förväntas", "totalt", "perioden", "period", "året", "år", "helår", "helåret", "procent", "kronor", "miljoner", "miljon", "vilket", "där", "detta", "även", "också", "så", "här", "långt"])
 _DOWN_WORDS = re.compile(r"(minsk|sänk|lägre|färre|minus|tapp|underskott|nedgång)", re.IGNORECASE)
 @dataclass
 class DocInfo:
@@ -605,14 +736,33 @@ def unit_of(r: dict, learned: dict[str, str]) -> str:
 
 def geography_of(texts: list[str], info: DocInfo, known: list[str]) -> str:
     """The area or service a figure is about: a known geography named nearby (the row
-    label first, then the words before the figure, nearest first), else the document's
-    district (Göteborg for city-wide reports)."""
-    pattern, names = _geography_re(tuple(known))
+    label first, then the words before the figure, the paragraph's lead, the heading;
+    nearest first), else the document's district (Göteborg for city-wide reports).
+
+    A name after ``exkl``/``utom`` excludes that area; the first part of a one-word
+    compound name counts as the name (``Försörjningsstöd etablering`` names
+    Etableringsenheten)."""
     for text in texts:
-        hits = list(pattern.finditer(fold(text or ""))) if text else []
+        hits = _geography_hits(fold(text or ""), tuple(known)) if text else []
         if hits:
-            return names[hits[-1].group()]
+            return hits[-1][1]
     return info.district if info.district else "Göteborg"
+
+
+_EXCLUDING = re.compile(r"(?:exkl|exklusive|utom|forutom|utan)\.?\s*$")
+
+
+def _geography_hits(text: str, known: tuple[str, ...]) -> list[tuple[int, str]]:
+    pattern, names = _geography_re(known)
+    hits = [(m.start(), names[m.group()]) for m in pattern.finditer(text)]
+    singles = [f for f in names if " " not in f]
+    for m in re.finditer(r"[a-z]{8,}", text):
+        w = m.group()
+        name = next((f for f in singles if f.startswith(w) and len(f) - len(w) >= 3), None)
+        if name and not any(a == m.start() for a, _ in hits):
+            hits.append((m.start(), names[name]))
+    return sorted((a, g) for a, g in hits
+                  if not _EXCLUDING.search(text[max(0, a - 12):a].rstrip("( ")))
 
 
 @cache
@@ -635,18 +785,46 @@ def signed(value: float, value_type: str, before: str, after: str) -> float:
 
 
 def _near_text(r: dict) -> str:
-    """What names the figure: the table row label (and a list's caption), else the words
-    around it; digits left out (they are other figures and years)."""
+    """What names the figure: the table row's label (with its continuation lines and a
+    list's caption), else the clause before the figure and the noun after it; the lead of
+    the paragraph (``Boende vuxna:``) in front. Function words and change verbs are left
+    out (the value type carries the change)."""
     if r["label"]:
-        text = f"{r['label']} {r['label']} {r['caption'] or ''}"
-    else:   # the words next to the figure count twice: they name what is counted
-        b, a = r["before"].split(), r["after"].split()
-        text = " ".join(b + b[-2:] + a[:2] + a)
-    return re.sub(r"[\d,]+", " ", text)
+        text = f"{r['row_text'] or r['label']} {r['caption'] or ''}"
+    else:
+        text = f"{r['clause']} {r['noun_after']}"
+    text = _EXCLUDED.sub(" ", f"{r['lead']} {text}")
+    words = [w for w in re.findall(rf"{_WORD}[\w-]*", text) if fold(w) not in _FUNCTION_WORDS]
+    return " ".join(words)
+
+
+# ``exkl. Etableringsenheten``: an area left out is not what the figure is about
+_EXCLUDED = re.compile(rf"\b(?:exkl|exklusive|utom|förutom)\.?\s+{_WORD}[\w-]*", re.IGNORECASE)
+
+
+def _subject_text(r: dict) -> str:
+    """What the sentence or row is about: the lead and the sentence's first words (prose),
+    or the row's label (table)."""
+    if r["label"]:
+        text = r["row_text"] or r["label"]
+    else:
+        text = r["clause"] if r["clause_role"] else r["opening"]
+    return _EXCLUDED.sub(" ", f"{r['lead']} {text or ''}")
+
+
+def _noun_text(r: dict) -> str:
+    """The counted noun written with a figure in prose (``nio kranskommuner``), units and
+    function words left out; empty for table rows (their label says it)."""
+    if r["label"]:
+        return ""
+    return " ".join(w for w in _words(r["noun_after"]) if fold(w) not in _FUNCTION_WORDS
+                    and fold(w) not in _UNIT_NAMES)
 
 
 def _wide_text(r: dict) -> str:
-    return f"{r['heading']} {r['column'] or ''} {r['passage_text'][:400]}"
+    """The setting: heading, lead, the sentence before (prose) and the figure's sentence."""
+    prev = "" if r["label"] else r["prev_sentence"]
+    return f"{r['heading']} {r['lead']} {r['column'] or ''} {prev} {r['passage_text'][:400]}"
 
 
 def annotate(frame: pd.DataFrame, info: DocInfo, learned_units: dict[str, str],
@@ -659,7 +837,8 @@ def annotate(frame: pd.DataFrame, info: DocInfo, learned_units: dict[str, str],
         vt = value_type_of({**r, "unit": unit})
         if (prev and prev["line"] == r["line"] and prev["p_unit"] == unit
                 and prev["p_value_type"].startswith("change") and not vt.startswith("change")
-                and re.search(r"\b(respektive|och|samt)\s+(\w+\s+)?$", r["before"] + " ")):
+                and (r["clause_role"] or re.search(r"\b(respektive|och|samt)\s+(\w+\s+)?$",
+                                                   r["before"] + " "))):
             vt = prev["p_value_type"]   # ``ökat med 18,6 procent respektive 15 procent``
         if info.full_year is not None and r["period"] and _year_of(_norm_period(r["period"])) \
                 > info.year and not r["basis"]:
@@ -673,9 +852,11 @@ def annotate(frame: pd.DataFrame, info: DocInfo, learned_units: dict[str, str],
             "p_value": signed(float(r["value"]), vt, r["before"], r["after"]),
             "p_qualifier": qualifier_of(r),
             "p_geography": geography_of(
-                [r["label"], r["before"], r["caption"], r["line_before"], r["heading"]], info,
-                geographies),
+                [r["row_text"] or r["label"], r["before"], r["caption"], r["line_before"],
+                 r["lead"], r["heading"]], info, geographies),
             "near": fold(f"{near} u_{unit} v_{vt}"),
+            "subject": fold(_subject_text(r)),
+            "noun": fold(_noun_text(r)),
             "wide": fold(_wide_text(r)),
         })
         prev = out[-1]
@@ -709,8 +890,7 @@ class Model:
 
     examples: pd.DataFrame        # one row per curated figure matched to a candidate
     negatives: pd.DataFrame       # candidates of curated reports that were not curated
-    vec_near: object
-    vec_wide: object
+    vectorizers: dict             # channel -> fitted TF-IDF vectorizer
     classifier: object
     learned_units: dict[str, str]
     geographies: list[str]
@@ -718,38 +898,46 @@ class Model:
     prefixes: dict[str, str]      # theme -> id prefix (hem_, vnr_, fs_)
     threshold: float = 0.0        # similarity needed to name a known indicator
     cache: dict = field(default_factory=dict)   # TF-IDF vectors of frames, by frame
-    mat_near: object = None       # TF-IDF vectors of the training candidates
-    mat_wide: object = None
+    matrices: dict = field(default_factory=dict)   # channel -> vectors of training candidates
 
 
-def _fit_vectorizers(texts_near: list[str], texts_wide: list[str]):
+# The text channels compared between a candidate and a curated figure, and their weights
+# in the similarity (fixed; chosen while looking at the benchmark, see README).
+CHANNELS = {"near": 0.35, "noun": 0.15, "subject": 0.2, "wide": 0.3}
+
+
+def _fit_vectorizers(allc: pd.DataFrame) -> dict:
+    """TF-IDF of character n-grams (Swedish compounds and inflections share n-grams)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    near = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
-                           min_df=1).fit(texts_near)
-    wide = TfidfVectorizer(analyzer="word", token_pattern=r"(?u)\b[^\W\d_]{3,}\b",
-                           sublinear_tf=True).fit(texts_wide)
-    return near, wide
+    return {c: TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
+                               min_df=1).fit(allc[c]) for c in CHANNELS}
 
 
-def _vectors(model: Model, frame: pd.DataFrame) -> tuple:
+def _vectors(model: Model, frame: pd.DataFrame) -> dict:
     if "_row" in frame.columns:   # rows of the training candidates: vectors computed once
         rows = frame._row.to_numpy(dtype=int)
-        return model.mat_near[rows], model.mat_wide[rows]
+        return {c: m[rows] for c, m in model.matrices.items()}
     key = id(frame)
     hit = model.cache.get(key)
     if hit is None or hit[0] is not frame:
-        hit = (frame, model.vec_near.transform(frame.near), model.vec_wide.transform(frame.wide))
+        hit = (frame, {c: v.transform(frame[c]) for c, v in model.vectorizers.items()})
         model.cache[key] = hit
-    return hit[1], hit[2]
+    return hit[1]
 
 
 def _similarity(model: Model, frame: pd.DataFrame, examples: pd.DataFrame) -> np.ndarray:
     if examples.empty or frame.empty:
         return np.zeros((len(frame), len(examples)))
-    fa, fb = _vectors(model, frame)
-    ea, eb = _vectors(model, examples)
-    return (0.65 * (fa @ ea.T) + 0.35 * (fb @ eb.T)).toarray()
+    f, e = _vectors(model, frame), _vectors(model, examples)
+    total = sum(w * (f[c] @ e[c].T) for c, w in CHANNELS.items()).toarray()
+    # a channel empty on either side (no noun written) does not count against the pair
+    weight = sum(w * np.outer(_nonempty(f[c]), _nonempty(e[c])) for c, w in CHANNELS.items())
+    return total / np.maximum(weight, 1e-9)
+
+
+def _nonempty(m) -> np.ndarray:
+    return (np.diff(m.tocsr().indptr) > 0).astype(float)
 
 
 _UNIT_CLASSES = ("procent", "money", "antal", "count")
@@ -834,7 +1022,7 @@ def train(tables: Tables, exclude: str | None) -> Model:
         if counts[best] >= 2 and counts[best] / sum(counts.values()) >= 0.6:
             learned[qunit] = best
     geographies = sorted(geos, key=lambda g: (-len(g), g))
-    model = Model(pd.DataFrame(), pd.DataFrame(), None, None, None, learned, geographies,
+    model = Model(pd.DataFrame(), pd.DataFrame(), {}, None, learned, geographies,
                   _catalog(tables, obs), _prefixes(tables), NAME_THRESHOLD)
     annotated = []
     for doc, cands in zip(train_docs, ex_rows, strict=True):
@@ -853,9 +1041,8 @@ def train(tables: Tables, exclude: str | None) -> Model:
             negatives.append(r)
     model.examples = pd.DataFrame(examples).reset_index(drop=True)
     model.negatives = pd.DataFrame(negatives).reset_index(drop=True)
-    model.vec_near, model.vec_wide = _fit_vectorizers(list(allc.near), list(allc.wide))
-    model.mat_near = model.vec_near.transform(allc.near).tocsr()
-    model.mat_wide = model.vec_wide.transform(allc.wide).tocsr()
+    model.vectorizers = _fit_vectorizers(allc)
+    model.matrices = {c: v.transform(allc[c]).tocsr() for c, v in model.vectorizers.items()}
     # confidence: features of each training candidate against the examples of the
     # *other* reports, as at proposing time
     feats, labels = [], []
