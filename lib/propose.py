@@ -514,7 +514,16 @@ _MONEY = {"kr", "tkr", "mnkr", "mdkr"}
 _UNIT_NAMES = frozenset({"kr", "tkr", "mnkr", "mdkr", "%", "procent", "procentenheter", "kronor",
                          "miljoner", "miljon", "miljarder", "st", "stycken"})
 # Words that name no figure: function words, hedges and change verbs (folded).
-_FUNCTION_WORDS = frozenset(fold(w) for w in ["och", "att", "som", "med", "för", "har", "hade", "ha", "det", "den", "de", "dessa", "till", "av", "på", "i", "om", "en", "ett", "är", "var", "vid", "under", "samt", "från", "än", "mot", "sig", "jämfört", "cirka", "ca", "drygt", "knappt", "ungefär", "nästan", "runt", "ökat", "ökade", "öka", "ökar", "ökning", "ökningen", "minskat", "minskade", "minska", "minskar", "minskning", "minskningen", "steg", "sjönk", "förändrats", "respektive", "bedöms", "beräknas", "förväntas", "totalt", "perioden", "period", "året", "år", "helår", "helåret", "procent", "kronor", "miljoner", "miljon", "vilket", "där", "detta", "även", "också", "så", "här", "långt"])
+_FUNCTION_WORDS = frozenset(fold(w) for w in (
+    "och", "att", "som", "med", "för", "har", "hade", "ha", "det", "den", "de", "dessa",
+    "till", "av", "på", "i", "om", "en", "ett", "är", "var", "vid", "under", "samt",
+    "från", "än", "mot", "sig", "jämfört", "cirka", "ca", "drygt", "knappt", "ungefär",
+    "nästan", "runt", "ökat", "ökade", "öka", "ökar", "ökning", "ökningen", "minskat",
+    "minskade", "minska", "minskar", "minskning", "minskningen", "steg", "sjönk",
+    "förändrats", "respektive", "bedöms", "beräknas", "förväntas", "totalt", "perioden",
+    "period", "året", "år", "helår", "helåret", "procent", "kronor", "miljoner", "miljon",
+    "vilket", "där", "detta", "även", "också", "så", "här", "långt",
+))
 _DOWN_WORDS = re.compile(r"(minsk|sänk|lägre|färre|minus|tapp|underskott|nedgång)", re.IGNORECASE)
 @dataclass
 class DocInfo:
