@@ -301,9 +301,14 @@ def _clause(before: str, after: str) -> tuple[str, str]:
         words = _words("".join(segments[k:]))
         if _content(words) >= 2:
             break
-    return " ".join(words[-_CLAUSE_WORDS:]), ""
+    # a clause of its own after an earlier figure of the sentence (``antalet boendedygn
+    # ökat med 13 %, vilket medfört en nettokostnadsökning på``): role ``after``
+    own = k == len(segments) - 1 and k > 0 and _NUMBER_END.search(before[:bounds[k]])
+    return " ".join(words[-_CLAUSE_WORDS:]), "after" if own else ""
 
 
+_NUMBER_END = re.compile(r"\d[\d ,.]*\s*(?:%|procent(?:enheter)?|mnkr|tkr|kr|miljon(?:er)?\s+"
+                         r"kronor)?\s*,?\s*$")
 _FIRST_OF_PAIR = re.compile(r"^\s*(?:%|procent(?:enheter)?|mnkr|tkr|kr)?\s*,?\s*respektive\b")
 
 
@@ -322,6 +327,52 @@ def _conjunct(words: list[str], k: int) -> str:
         return " ".join(words)
     i = folded.index("och")
     return " ".join(words[:i] if k == 0 else words[i + 1:])
+
+
+# Finite verbs after which a coordinated subject ends (``A och B har minskat med``).
+_FINITE = frozenset(fold(w) for w in (
+    "har", "hade", "är", "var", "blev", "ökade", "minskade", "ökar", "minskar", "steg",
+    "sjönk", "uppgick", "uppgår", "låg", "ligger", "förväntas", "bedöms", "beräknas",
+))
+
+
+def _coordinated(clause: str) -> tuple[str, str, str] | None:
+    """``Antalet boendedygn och nettokostnaden har minskat med`` -> (``Antalet boendedygn``,
+    ``nettokostnaden``, ``har minskat med``): two subjects of one figure, or None."""
+    words = clause.split()
+    folded = [fold(w) for w in words]
+    if "och" not in folded[1:]:
+        return None
+    i = folded.index("och", 1)
+    verb = next((k for k in range(i + 2, len(words)) if folded[k] in _FINITE), None)
+    if verb is None or any(f in _FINITE for f in folded[:i]):
+        return None
+    a, b = words[:i], words[i + 1:verb]
+    if not _content(a) or not _content(b) or any(w[:1].isupper() for w in a[1:] + b):
+        return None
+    if not _CHANGE_AFTER.match(" ".join(folded[verb:])):
+        return None   # ``Vuxna och försörjningsstöd har ett överskott``: one name
+    return " ".join(a), " ".join(b), " ".join(words[verb:])
+
+
+# two measures that changed together: ``… har minskat med``, ``… förväntas öka``
+_CHANGE_AFTER = re.compile(r"^\w+\s+(?:\w+\s+)?(?:okat|minskat|okade|minskade|oka|minska|"
+                           r"stigit|sjunkit)\b")
+
+
+def with_variants(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add, after each figure with two coordinated subjects, one row per subject (clause
+    role ``coord``, ``variant_of`` = the figure's row): ``Antalet boendedygn och
+    nettokostnaden har minskat med 12 procent`` states two figures."""
+    rows = []
+    for i, r in enumerate(frame.to_dict("records")):
+        rows.append({**r, "variant_of": None})
+        if r.get("conjuncts"):
+            a, b, tail = r["conjuncts"]
+            for subject in (a, b):
+                rows.append({**r, "clause": f"{subject} {tail}", "clause_role": "coord",
+                             "variant_of": i})
+    return _plain(pd.DataFrame(rows)) if rows else frame.assign(variant_of=None)
 
 
 def _opening(text: str, lead: str) -> str:
@@ -409,6 +460,7 @@ def candidates(tables: Tables, doc_id: str) -> pd.DataFrame:
                                full[r["end"]:])
         ctx.append({
             "clause": clause, "clause_role": role,
+            "conjuncts": None if role in ("pair", "ellipsis") else _coordinated(clause),
             "opening": (_opening(str(passage["text"]), index.leads.get(pid, "")) if passage
                         and passage["kind"] == "sentence" and not r["label"] else ""),
             "noun_after": _noun_after(_raw_words(str(r["raw"] or "")) + " " + full[r["end"]:]
@@ -846,8 +898,8 @@ def annotate(frame: pd.DataFrame, info: DocInfo, learned_units: dict[str, str],
         vt = value_type_of({**r, "unit": unit})
         if (prev and prev["line"] == r["line"] and prev["p_unit"] == unit
                 and prev["p_value_type"].startswith("change") and not vt.startswith("change")
-                and (r["clause_role"] or re.search(r"\b(respektive|och|samt)\s+(\w+\s+)?$",
-                                                   r["before"] + " "))):
+                and (r["clause_role"] in ("pair", "ellipsis")
+                     or re.search(r"\b(respektive|och|samt)\s+(\w+\s+)?$", r["before"] + " "))):
             vt = prev["p_value_type"]   # ``ökat med 18,6 procent respektive 15 procent``
         if info.full_year is not None and r["period"] and _year_of(_norm_period(r["period"])) \
                 > info.year and not r["basis"]:
@@ -891,6 +943,34 @@ def _label_positives(cands: pd.DataFrame, obs: pd.DataFrame) -> list[list[int]]:
             hits += index.get((r["doc_id"], line, abs(float(r["value"]))), [])
         out.append(hits)
     return out
+
+
+def _split_coordinated(cands: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
+    """A training figure with two coordinated subjects that was curated under two
+    indicators becomes one row per subject, each with the indicator whose id shares most
+    with the subject's words (``boendedygn`` -> ``hem_boendedygn_vuxna_forandring``)."""
+    rows = []
+    for r in cands.to_dict("records"):
+        ids = {obs.indicator.iat[k] for k in r["_hits"]}
+        if not r["conjuncts"] or len(ids) < 2:
+            rows.append(r)
+            continue
+        a, b, tail = r["conjuncts"]
+        parts: dict[str, list[int]] = {a: [], b: []}
+        for k in r["_hits"]:
+            ident = obs.indicator.iat[k]
+            parts[max((a, b), key=lambda s: _shared_grams(s, ident))].append(k)
+        for subject, hits in parts.items():
+            rows.append({**r, "clause": f"{subject} {tail}", "clause_role": "coord",
+                         "_hits": hits})
+    return _plain(pd.DataFrame(rows)) if rows else cands
+
+
+def _shared_grams(text: str, ident: str, n: int = 4) -> int:
+    """Character n-grams that words of ``text`` share with the words of an indicator id."""
+    def grams(words: list[str]) -> set[str]:
+        return {w[k:k + n] for w in words for k in range(max(1, len(w) - n + 1))}
+    return len(grams(fold(text).split()) & grams(ident.split("_")))
 
 
 @dataclass
@@ -1023,7 +1103,7 @@ def train(tables: Tables, exclude: str | None) -> Model:
                 u = obs.iloc[h[0]].unit
                 units.setdefault(r["unit"], {}).setdefault(u, 0)
                 units[r["unit"]][u] += 1
-        cands = cands.assign(_hits=hits)
+        cands = _split_coordinated(cands.assign(_hits=hits), obs)
         ex_rows.append(cands)
     learned = {}
     for qunit, counts in units.items():
@@ -1193,7 +1273,8 @@ def propose(doc_id: str, exclude_curated: bool = False, tables: Tables | None = 
     info = doc_info(tables, doc_id)
     if model is None:
         model = train(tables, doc_id if exclude_curated else None)
-    cands = annotate(candidates(tables, doc_id), info, model.learned_units, model.geographies)
+    cands = annotate(with_variants(candidates(tables, doc_id)), info, model.learned_units,
+                     model.geographies)
     if cands.empty:
         return pd.DataFrame(columns=list(SHEET_COLUMNS))
     feats = _features(model, cands, model.examples, model.negatives)
@@ -1203,9 +1284,18 @@ def propose(doc_id: str, exclude_curated: bool = False, tables: Tables | None = 
     curated = {} if exclude_curated else _curated_at(tables, doc_id)
     lines, raw = tables.lines[doc_id], tables.raw_lines[doc_id]
     rows = []
+    named: dict[int, set[str]] = {}   # figure row -> indicators proposed for it
     for i, r in enumerate(cands.to_dict("records")):
         ind, match = _choose_indicator(model.examples, model.catalog, r, sims[i],
                                        model.threshold)
+        main = None if r["variant_of"] is None else int(r["variant_of"])
+        if main is not None:
+            # a coordinated subject: a row of its own only for a known indicator that the
+            # figure's row does not already name
+            if ind is None or ind in named.setdefault(main, set()):
+                continue
+            confidence[i] = confidence[main]
+        named.setdefault(i if main is None else main, set()).add(ind)
         if ind is not None:
             entry = model.catalog[ind]
             theme, unit, vt = entry["theme"], entry["unit"], entry["value_type"]
