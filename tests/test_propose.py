@@ -101,7 +101,7 @@ def test_exclude_curated_never_reads_the_reports_curation(tables: propose.Tables
     own = obs.doc_id == ARS_2022
     obs.loc[own, "indicator"] = "fs_hushall_stadsomrade"
     obs.loc[own, "period"] = "1999"
-    scrambled = propose.Tables(**{**vars(tables), "observations": obs})
+    scrambled = tables.replace(observations=obs)
     again = propose.propose(ARS_2022, exclude_curated=True, tables=scrambled)
     pd.testing.assert_frame_equal(again, ars_2022)
 
