@@ -9,26 +9,38 @@ report, with the report's OCR/clean twin left out too (:func:`held_out`).
 How a candidate is read:
 
 * **candidates**: every figure of the quantities table in the document, plus digit tokens the
-  quantities layer left unclassified and number words (``fem``, ``en person``);
-* **context**: the words around the figure on its line (or its table row label and column),
-  the section heading and the passage's themes;
-* **indicator**: the nearest curated figure of the other reports (TF-IDF of character
-  n-grams of the context), restricted to indicators of the same value type; a change is
-  mapped to the change indicator of its nearest level (``X`` -> ``X_forandring``). Below a
-  similarity threshold a new id and Swedish label are suggested;
-* **period, basis, unit, value type**: general rules on the quantities layer's period and
-  table header, the document's reporting period, words such as ``prognos`` and ``budget``,
-  and the unit written (or named by the row label, ``Antal hushåll``);
+  quantities layer left unclassified, list captions read as section numbers
+  (``11 GR-kommuner:``) and number words (``fem``, ``en person``);
+* **context**: the clause before the figure (cut at an earlier figure or a clause end;
+  ``A och B … X respektive Y`` gives each figure its own subject), the noun counted
+  (``nio kranskommuner``), the paragraph's lead (``Etableringsenheten: …``), the sentence's
+  first words, a table row's label with its continuation lines, the heading and the
+  sentence before;
+* **indicator**: the nearest curated figure of the other reports by TF-IDF of character
+  n-grams over four channels (:data:`CHANNELS`), restricted to indicators of the same value
+  type and unit class; a change is mapped to the change indicator of its nearest level
+  (``X`` -> ``X_forandring``). Below a similarity threshold a new id and Swedish label are
+  suggested. A figure with two coordinated subjects (``Antalet boendedygn och
+  nettokostnaden har minskat med 12 procent``) gets a row per known indicator;
+* **period, basis, unit, value type, geography**: general rules on the quantities layer's
+  period and table header, the document's reporting period, words such as ``prognos`` and
+  ``budget``, the unit written (or named by the row label), and the areas the curation
+  uses (an area after ``exkl`` is left out);
 * **confidence**: a logistic regression, trained on the other reports' candidates, of being
   a curated figure, from the similarity to curated figures, the themes around it, the unit
   and the kind of text it stands in.
+
+Each report's candidates and each trained model are cached (:mod:`lib.cache`) by the
+checksums of the tables, texts, manifest and code they come from; the TF-IDF and the
+regression are fitted and applied with numpy and scipy (:class:`Tfidf`, :class:`Logistic`),
+so a proposal never waits for scikit-learn to import.
 """
+
 
 from __future__ import annotations
 
 import bisect
 import hashlib
-import math
 import re
 import sys
 import unicodedata
@@ -565,10 +577,11 @@ def _candidates(tables: Tables, doc_id: str) -> pd.DataFrame:
         full = lines[r["line"] - 1]
         first = max(passage["line_start"] if passage else r["line"], r["line"] - 4)
         pid = passage["passage_id"] if passage else None
-        clause, role = _clause(" ".join(lines[first - 1:r["line"] - 1] + [full[:r["start"]]]),
-                               full[r["end"]:])
+        sentence_before = " ".join(lines[first - 1:r["line"] - 1] + [full[:r["start"]]])
+        clause, role = _clause(sentence_before, full[r["end"]:])
         ctx.append({
             "clause": clause, "clause_role": role,
+            "sentence_before": " ".join(sentence_before.split()),
             "conjuncts": None if role in ("pair", "ellipsis") else _coordinated(clause),
             "opening": (_opening(str(passage["text"]), index.leads.get(pid, "")) if passage
                         and passage["kind"] == "sentence" and not r["label"] else ""),
@@ -691,7 +704,6 @@ _FUNCTION_WORDS = frozenset(fold(w) for w in (
     "period", "året", "år", "helår", "helåret", "procent", "kronor", "miljoner", "miljon",
     "vilket", "där", "detta", "även", "också", "så", "här", "långt",
 ))
-_DOWN_WORDS = re.compile(r"(minsk|sänk|lägre|färre|minus|tapp|underskott|nedgång)", re.IGNORECASE)
 @dataclass
 class DocInfo:
     """What the manifest says about a document: its reporting period and district."""
@@ -952,9 +964,15 @@ def signed(value: float, value_type: str, before: str, after: str) -> float:
     """A change written as a word (``minskat med 9 %``) is negative."""
     if value < 0 or not value_type.startswith("change"):
         return value
-    if _DOWN_WORDS.search(before[-60:]):
+    words = list(_DIRECTION_WORDS.finditer(before[-80:]))
+    if words and words[-1].group("down"):   # the last change word before the figure
         return -value
     return value
+
+
+_DIRECTION_WORDS = re.compile(
+    r"(?P<down>minsk|sänk|lägre|färre|minus|tapp|underskott|nedgång)|(?:ök|steg|stig|högre|fler)",
+    re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------- context texts
@@ -1025,7 +1043,8 @@ def annotate(frame: pd.DataFrame, info: DocInfo, learned_units: dict[str, str],
         out.append({
             "line": r["line"], "p_unit": unit, "p_value_type": vt, "p_basis": basis,
             "p_period": period_of(r, info, vt, basis),
-            "p_value": signed(float(r["value"]), vt, r["before"], r["after"]),
+            "p_value": signed(float(r["value"]), vt, r["sentence_before"] or r["before"],
+                              r["after"]),
             "p_qualifier": r["qualifier_read"],
             "p_geography": geography_of(
                 [r["row_text"] or r["label"], r["before"], r["caption"], r["line_before"],
@@ -1064,6 +1083,10 @@ def _split_coordinated(cands: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
     """A training figure with two coordinated subjects that was curated under two
     indicators becomes one row per subject, each with the indicator whose id shares most
     with the subject's words (``boendedygn`` -> ``hem_boendedygn_vuxna_forandring``)."""
+    split = [bool(c) and len({obs.indicator.iat[k] for k in h}) >= 2
+             for c, h in zip(cands.conjuncts, cands._hits, strict=True)]
+    if not any(split):
+        return cands
     rows = []
     for r in cands.to_dict("records"):
         ids = {obs.indicator.iat[k] for k in r["_hits"]}
@@ -1113,14 +1136,10 @@ CHANNELS = {"near": 0.35, "noun": 0.15, "subject": 0.2, "wide": 0.3}
 def _fit_vectorizers(allc: pd.DataFrame) -> tuple[dict, dict]:
     """TF-IDF of character n-grams (Swedish compounds and inflections share n-grams) per
     channel, and the vectors of the training candidates."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     vectorizers, matrices = {}, {}
     for c in CHANNELS:
-        v = TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True,
-                            min_df=1)
-        matrices[c] = v.fit_transform(allc[c]).tocsr()
-        vectorizers[c] = Tfidf(dict(v.vocabulary_), v.idf_.copy())
+        vectorizers[c] = Tfidf.fit(allc[c])
+        matrices[c] = vectorizers[c].transform(allc[c])
     return vectorizers, matrices
 
 
@@ -1129,47 +1148,64 @@ NGRAMS = (3, 5)
 
 @dataclass
 class Tfidf:
-    """A fitted TF-IDF of character n-grams within words (scikit-learn's ``char_wb``
-    analyzer, sublinear term frequency, l2 norm), applied without importing scikit-learn:
-    proposing with a cached model then starts in a fraction of the time. Tested equal to
-    ``TfidfVectorizer.transform``."""
+    """TF-IDF of character n-grams within words, as scikit-learn's ``TfidfVectorizer(
+    analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)`` computes it (smoothed idf,
+    l2 norm); the tests check both give the same vocabulary, idf and vectors."""
 
     vocabulary: dict[str, int]
     idf: np.ndarray
 
+    @classmethod
+    def fit(cls, texts) -> Tfidf:
+        """The vocabulary (every n-gram, in sorted order) and the smoothed inverse document
+        frequencies ``ln((1 + n) / (1 + df)) + 1`` of the texts."""
+        texts = list(texts)
+        words = {w for text in texts for w in str(text).lower().split()}
+        vocabulary = {g: j for j, g in enumerate(sorted({g for w in words for g in _grams(w)}))}
+        counts = cls(vocabulary, np.ones(len(vocabulary)))._counts(texts)
+        df = np.bincount(counts.indices, minlength=len(vocabulary))
+        return cls(vocabulary, np.log((1 + len(texts)) / (1 + df)) + 1.0)
+
     def transform(self, texts) -> object:
+        """The l2-normalised TF-IDF vectors of the texts (a sparse matrix, one row each)."""
+        from scipy.sparse import diags
+
+        x = self._counts(texts)
+        x.data = (1.0 + np.log(x.data)) * self.idf[x.indices]
+        norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+        return (diags(1.0 / np.where(norms > 0, norms, 1.0)) @ x).tocsr()
+
+    def _counts(self, texts) -> object:
+        """How often each n-gram of the vocabulary occurs in each text."""
         from scipy.sparse import csr_matrix
 
-        indptr, indices, data = [0], [], []
-        grams: dict[str, list[int]] = {}   # a word's n-grams in the vocabulary
+        columns: dict[str, list[int]] = {}   # a word's n-grams in the vocabulary
+        indices: list[int] = []
+        indptr = [0]
+        vocabulary = self.vocabulary
         for text in texts:
-            counts: dict[int, int] = {}
             for w in str(text).lower().split():
-                cols = grams.get(w)
+                cols = columns.get(w)
                 if cols is None:
-                    cols = grams[w] = self._columns(w)
-                for j in cols:
-                    counts[j] = counts.get(j, 0) + 1
-            cols = sorted(counts)
-            vals = [(1.0 + math.log(counts[j])) * self.idf[j] for j in cols]
-            norm = math.sqrt(sum(v * v for v in vals))
-            indices += cols
-            data += [v / norm for v in vals] if norm else vals
+                    cols = columns[w] = [j for g in _grams(w)
+                                         if (j := vocabulary.get(g)) is not None]
+                indices += cols
             indptr.append(len(indices))
-        return csr_matrix((np.array(data, dtype=float), np.array(indices, dtype=np.int32),
-                           np.array(indptr)), shape=(len(indptr) - 1, len(self.idf)))
+        x = csr_matrix((np.ones(len(indices)), np.array(indices, dtype=np.int32),
+                        np.array(indptr)), shape=(len(indptr) - 1, len(self.idf)))
+        x.sum_duplicates()
+        return x
 
-    def _columns(self, word: str) -> list[int]:
-        w, lo, hi = f" {word} ", *NGRAMS
-        out = []
-        for n in range(lo, hi + 1):
-            for k in range(max(1, len(w) - n + 1)):
-                j = self.vocabulary.get(w[k:k + n])
-                if j is not None:
-                    out.append(j)
-            if len(w) <= n:   # a short word counts once
-                break
-        return out
+
+def _grams(word: str) -> list[str]:
+    """The character n-grams of a word padded with spaces (as scikit-learn's ``char_wb``)."""
+    w, lo, hi = f" {word} ", *NGRAMS
+    out = []
+    for n in range(lo, hi + 1):
+        out += [w[k:k + n] for k in range(max(1, len(w) - n + 1))]
+        if len(w) <= n:   # a short word counts once
+            break
+    return out
 
 
 @dataclass
@@ -1178,6 +1214,31 @@ class Logistic:
 
     coef: np.ndarray
     intercept: float
+
+    @classmethod
+    def fit(cls, x: np.ndarray, y: np.ndarray, c: float = 1.0) -> Logistic:
+        """L2-regularised logistic regression with balanced class weights: minimises
+        ``c * sum(weight * log-loss) + |coef|² / 2`` (intercept not penalised) by L-BFGS,
+        the objective of scikit-learn's ``LogisticRegression(C=c, class_weight="balanced")``.
+        """
+        from scipy.optimize import minimize
+
+        y = np.asarray(y, dtype=float)
+        n, pos = len(y), y.sum()
+        weight = np.where(y == 1, n / (2 * pos), n / (2 * (n - pos))) * c
+        sign = 2 * y - 1
+
+        def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+            coef, b = theta[:-1], theta[-1]
+            margin = sign * (x @ coef + b)
+            g = -sign * weight / (1.0 + np.exp(margin))     # d loss / d z
+            value = float(weight @ np.logaddexp(0.0, -margin) + 0.5 * coef @ coef)
+            return value, np.append(x.T @ g + coef, g.sum())
+
+        res = minimize(loss, np.zeros(x.shape[1] + 1), jac=True, method="L-BFGS-B",
+                       options={"maxiter": 2000, "gtol": 1e-4,   # scikit-learn's settings
+                                "ftol": 64 * np.finfo(float).eps})
+        return cls(res.x[:-1].copy(), float(res.x[-1]))
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         p = 1.0 / (1.0 + np.exp(-(x @ self.coef + self.intercept)))
@@ -1275,8 +1336,6 @@ def train(tables: Tables, exclude: str | None) -> Model:
 
 
 def _train(tables: Tables, exclude: str | None) -> Model:
-    from sklearn.linear_model import LogisticRegression
-
     obs = training_observations(tables, exclude)
     docs_out, parts_out = held_out(tables.documents, exclude) if exclude else (set(), set())
     train_docs = sorted({d for d in set(obs.doc_id) | set(obs.ocr_doc_id.dropna())
@@ -1339,8 +1398,7 @@ def _train(tables: Tables, exclude: str | None) -> Model:
                                others_neg.reset_index(drop=True)))
         labels.append(np.array([1 if h else 0 for h in mine._hits]))
     x, y = np.vstack(feats), np.concatenate(labels)
-    fitted = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced").fit(x, y)
-    model.classifier = Logistic(fitted.coef_[0].copy(), float(fitted.intercept_[0]))
+    model.classifier = Logistic.fit(x, y)
     return _compact(model)
 
 

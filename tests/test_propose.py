@@ -115,6 +115,118 @@ def test_benchmark_scores_the_questionnaire(tables: propose.Tables) -> None:
     assert s.proposals == len(frame)
 
 
+DELAR_2024 = "sn_centrum_delarsrapport_2024_08"
+
+
+@pytest.fixture(scope="module")
+def delar_2024(tables: propose.Tables) -> pd.DataFrame:
+    """Proposals for the OCR'd delårsrapport 2024, learned from the other reports only."""
+    return propose.propose(DELAR_2024, exclude_curated=True, tables=tables)
+
+
+def _indicators_at(frame: pd.DataFrame, line: int, value: float) -> set[str]:
+    return set(frame[(frame.line == line) & (frame.value.abs() == abs(value))].indicator)
+
+
+def test_two_subjects_of_one_figure_get_a_row_each(delar_2024: pd.DataFrame) -> None:
+    # line 195: "Boende vuxna: Antalet boendedygn och nettokostnaden har minskat med 12
+    # procent" -- the 2022 report curated a boendedygn and a nettokostnad change
+    assert _indicators_at(delar_2024, 195, 12) == {"hem_boendedygn_vuxna_forandring",
+                                                   "hem_nettokostnad_boende_vuxna_forandring"}
+    # one figure, one subject: one row
+    assert len(delar_2024[(delar_2024.line == 139) & (delar_2024.value == -6.8)]) == 1
+
+
+def test_respektive_gives_each_figure_its_subject(delar_2024: pd.DataFrame) -> None:
+    # lines 161-163: "Försörjningsstöd etablering: Nettokostnaden och antal hushåll har
+    # minskat med 18,6 procent respektive 15 procent" -- the lead names Etableringsenheten
+    assert _indicators_at(delar_2024, 163, 18.6) == {"fs_nettokostnad_etablering_forandring"}
+    assert _indicators_at(delar_2024, 163, 15) == {"fs_hushall_etablering_forandring"}
+    row = _at(delar_2024, 163, 15)
+    assert (row.value, row.geography, row.period) == (-15, "Etableringsenheten",
+                                                      "2024-01/2024-08")
+
+
+def test_table_row_continuation_names_the_area(delar_2024: pd.DataFrame) -> None:
+    # line 128-129: "Nettokostnad försörjningsstöd -18,6 % -5,6 %" / "etableringsenheten";
+    # line 122-123: "Nettokostnad försörjningsstöd (exkl 8,2% 8,7 %" / "etableringsenheten)"
+    assert _at(delar_2024, 128, 18.6).geography == "Etableringsenheten"
+    assert _at(delar_2024, 128, 18.6).indicator == "fs_nettokostnad_etablering_forandring"
+    assert _at(delar_2024, 122, 8.2).geography == "Centrum"    # Etableringsenheten excluded
+
+
+def test_lead_of_paragraph_names_the_indicator(ars_2022: pd.DataFrame) -> None:
+    # line 144: "Etableringsenheten: Nettokostnaden har minskat med 3,8 % för 2022 jämfört
+    # med 2021" -- learned from the delårsrapport's table row and prose
+    row = _at(ars_2022, 144, 3.8)
+    assert (row.indicator, row.value, row.period) == (
+        "fs_nettokostnad_etablering_forandring", -3.8, "2021/2022")
+
+
+def test_tfidf_and_logistic_regression_agree_with_scikit_learn(tables: propose.Tables) -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    model = propose.train(tables, ARS_2022)
+    cands = propose.annotate(propose.candidates(tables, ARS_2022),
+                             propose.doc_info(tables, ARS_2022), model.learned_units,
+                             model.geographies)
+    for channel in propose.CHANNELS:
+        texts = cands[channel]
+        ref = TfidfVectorizer(analyzer="char_wb", ngram_range=propose.NGRAMS,
+                              sublinear_tf=True)
+        expected = ref.fit_transform(texts).toarray()
+        mine = propose.Tfidf.fit(texts)
+        assert mine.vocabulary == ref.vocabulary_
+        assert abs(mine.idf - ref.idf_).max() < 1e-12
+        assert abs(mine.transform(texts).toarray() - expected).max() < 1e-12
+    # the confidence features of the 2022 report and whether each figure was curated
+    x = propose._features(model, cands, model.examples, model.negatives)
+    curated = {(o["line"], abs(o["value"])) for o in
+               tables.observations[tables.observations.doc_id == ARS_2022].to_dict("records")}
+    y = [int((r["line"], abs(float(r["value"]))) in curated) for r in cands.to_dict("records")]
+    ref_p = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced").fit(
+        x, y).predict_proba(x)[:, 1]
+    assert abs(propose.Logistic.fit(x, pd.Series(y).to_numpy()).predict_proba(x)[:, 1]
+               - ref_p).max() < 0.01
+
+
+def test_cache_gives_the_same_proposals_and_is_safe_to_delete(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ars_2022: pd.DataFrame) -> None:
+    monkeypatch.setenv("GBG_CACHE_DIR", str(tmp_path / "cache"))
+    first = propose.propose(ARS_2022, exclude_curated=True, tables=propose.load_tables())
+    pd.testing.assert_frame_equal(first, ars_2022)
+    assert list((tmp_path / "cache" / "propose-model").glob("*.pickle"))
+    assert len(list((tmp_path / "cache" / "propose-candidates").glob("*.pickle"))) >= 4
+
+    def computed(*_args: object) -> None:
+        raise AssertionError("computed again instead of read from the cache")
+
+    with monkeypatch.context() as m:
+        m.setattr(propose, "_train", computed)
+        m.setattr(propose, "_candidates", computed)
+        again = propose.propose(ARS_2022, exclude_curated=True, tables=propose.load_tables())
+    pd.testing.assert_frame_equal(again, ars_2022)
+    shutil.rmtree(tmp_path / "cache")
+    fresh = propose.propose(ARS_2022, exclude_curated=True, tables=propose.load_tables())
+    pd.testing.assert_frame_equal(fresh, ars_2022)
+
+
+def test_cache_key_follows_the_inputs(tmp_path: Path, tables: propose.Tables) -> None:
+    """A changed processed table gives a new key; tables given in memory are never cached."""
+    copy = tmp_path / "processed"
+    shutil.copytree(paths.PROCESSED_DIR, copy)
+    same = propose.load_tables(copy)
+    assert same.digest(tuple(propose.TABLES)) == tables.digest(tuple(propose.TABLES))
+    obs = pd.read_parquet(copy / "observations.parquet")
+    obs.iloc[1:].to_parquet(copy / "observations.parquet")
+    changed = propose.load_tables(copy)
+    assert changed.digest(tuple(propose.TABLES)) != tables.digest(tuple(propose.TABLES))
+    # the candidates do not depend on the curation: their key stays
+    assert changed.digest(propose._CANDIDATE_TABLES) == tables.digest(propose._CANDIDATE_TABLES)
+    assert tables.replace(observations=obs).digest(tuple(propose.TABLES)) is None
+
+
 def test_sheet_opens_well_in_excel(tmp_path: Path, ars_2022: pd.DataFrame) -> None:
     xlsx, csv = sheet.write(ars_2022.head(30), tmp_path / "p.xlsx")
     wb = openpyxl.load_workbook(xlsx)
