@@ -418,6 +418,7 @@ def _clause(before: str, after: str) -> tuple[str, str]:
 
 _NUMBER_END = re.compile(r"\d[\d ,.]*\s*(?:%|procent(?:enheter)?|mnkr|tkr|kr|miljon(?:er)?\s+"
                          r"kronor)?\s*,?\s*$")
+_SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-ZÅÄÖ0-9])")
 _FIRST_OF_PAIR = re.compile(r"^\s*(?:%|procent(?:enheter)?|mnkr|tkr|kr)?\s*,?\s*respektive\b")
 
 
@@ -577,8 +578,9 @@ def _candidates(tables: Tables, doc_id: str) -> pd.DataFrame:
         full = lines[r["line"] - 1]
         first = max(passage["line_start"] if passage else r["line"], r["line"] - 4)
         pid = passage["passage_id"] if passage else None
-        sentence_before = " ".join(lines[first - 1:r["line"] - 1] + [full[:r["start"]]])
-        clause, role = _clause(sentence_before, full[r["end"]:])
+        text_before = " ".join(lines[first - 1:r["line"] - 1] + [full[:r["start"]]])
+        clause, role = _clause(text_before, full[r["end"]:])
+        sentence_before = _SENTENCE_END.split(text_before)[-1]
         ctx.append({
             "clause": clause, "clause_role": role,
             "sentence_before": " ".join(sentence_before.split()),
@@ -780,7 +782,7 @@ def basis_of(r: dict, text: str) -> str:
     if b == "avvikelse":
         return "utfall"
     t = fold(text)
-    if re.search(r"prognos|bedom|beraknas|forvantas", t):
+    if re.search(r"prognos|\bbedom(?:s|er|t)?\b|\bberaknas|\bforvantas", t):
         return "prognos"
     if re.search(r"budget", t) and not re.search(
             r"(mot|overskrid\w*|avvik\w*|underskott|overskott|jamfort med)\s+budget", t):
@@ -823,7 +825,7 @@ def period_of(r: dict, info: DocInfo, value_type: str, basis: str) -> str:
         return info.period
     current = p or (str(info.year) if basis in ("prognos", "budget") else info.period)
     if re.search(r"(\bfran|jamfort med|jmf med|mot)\s*(?:ca|cirka)?\s*$", before) and \
-            not r.get("label") and (not p or p == info.period or p == str(info.year)):
+            not r.get("label") and (not p or _year_of(p) == info.year):
         return _prior(current)
     return current
 
@@ -1029,16 +1031,19 @@ def annotate(frame: pd.DataFrame, info: DocInfo, learned_units: dict[str, str],
     for r in frame.to_dict("records"):
         unit = unit_of(r, learned_units)
         vt = value_type_of({**r, "unit": unit})
-        if (prev and prev["line"] == r["line"] and prev["p_unit"] == unit
-                and prev["p_value_type"].startswith("change") and not vt.startswith("change")
-                and (r["clause_role"] in ("pair", "ellipsis")
-                     or re.search(r"\b(respektive|och|samt)\s+(\w+\s+)?$", r["before"] + " "))):
+        follows = (prev is not None and prev["line"] == r["line"] and prev["p_unit"] == unit
+                   and (r["clause_role"] in ("pair", "ellipsis") or re.search(
+                       r"\b(respektive|och|samt)\s+(\w+\s+)?$", r["before"] + " ")))
+        if follows and prev["p_value_type"].startswith("change") and not vt.startswith("change"):
             vt = prev["p_value_type"]   # ``ökat med 18,6 procent respektive 15 procent``
         if info.full_year is not None and r["period"] and _year_of(_norm_period(r["period"])) \
                 > info.year and not r["basis"]:
             r = {**r, "basis": "budget"}
-        cue = f"{r['column'] or ''} {r['before']} {r['label'] or ''}"
-        basis = basis_of(r, cue)
+        # the words before the figure in its sentence (a table row: its column and label)
+        words = r["before"] if r["label"] else r["sentence_before"] or r["before"]
+        basis = basis_of(r, f"{r['column'] or ''} {words} {r['label'] or ''}")
+        if follows and r["clause_role"] and not r["basis"] and basis == "utfall":
+            basis = prev["p_basis"]     # ``bedöms … minska med 5,6 procent och volymen 5,7``
         near = _near_text(r)
         out.append({
             "line": r["line"], "p_unit": unit, "p_value_type": vt, "p_basis": basis,
@@ -1128,9 +1133,9 @@ class Model:
     matrices: dict = field(default_factory=dict)   # channel -> vectors of training candidates
 
 
-# The text channels compared between a candidate and a curated figure, and their weights
-# in the similarity (fixed; chosen while looking at the benchmark, see README).
-CHANNELS = {"near": 0.35, "noun": 0.15, "subject": 0.2, "wide": 0.3}
+# The text channels compared between a candidate and a curated figure, weighted equally
+# in the similarity (README, "Proposing, leave one report out", shows other weightings).
+CHANNELS = {"near": 0.25, "noun": 0.25, "subject": 0.25, "wide": 0.25}
 
 
 def _fit_vectorizers(allc: pd.DataFrame) -> tuple[dict, dict]:
