@@ -1605,10 +1605,10 @@ def propose(doc_id: str, exclude_curated: bool = False, tables: Tables | None = 
             "section": r["heading"], "sentence": re.sub(r"\s+", " ", str(r["passage_text"])),
             "note": "", "_part": r["part_id"],
         })
-    frame = pd.DataFrame(rows)
-    frame = frame.sort_values(["confidence", "line"], ascending=[False, True], kind="stable")
-    key = ["indicator", "period", "geography", "basis", "_part"]
+    frame = pd.DataFrame(rows)   # in document order: a later repeat is the restatement,
+    key = ["indicator", "period", "geography", "basis", "_part"]   # as the curators mark it
     frame.loc[frame.duplicated(key), "restatement_of"] = "same_figure"
+    frame = frame.sort_values(["confidence", "line"], ascending=[False, True], kind="stable")
     return frame.drop(columns="_part").reset_index(drop=True)[list(SHEET_COLUMNS)]
 
 

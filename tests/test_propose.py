@@ -287,6 +287,7 @@ def _sheet(repo: Path, name: str, rows: list[dict]) -> Path:
     ({"value": 1234}, "cannot be read back"),
     ({"indicator": "fs_hushall_stadsomrade", "unit": "barn"}, "differ from the catalog"),
     ({"indicator": "fs_ny_indikator_utan_etikett", "label": ""}, "has no label"),
+    ({"restatement_of": "same_figure"}, "but no accepted or curated row states"),
 ])
 def test_accept_error_names_row_and_merges_nothing(
         repo: Path, ars_2022: pd.DataFrame, change: dict, expected: str) -> None:
