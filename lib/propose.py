@@ -42,7 +42,6 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
-import sys
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -179,11 +178,12 @@ class _Lines:
 
 
 def _checksum(files: list[Path], extra: list[str]) -> str:
+    from lib import fingerprint
+
     h = hashlib.sha256()
     for path in files:
-        h.update(path.name.encode())
         try:
-            h.update(path.read_bytes())
+            h.update(f"{path.name}:{fingerprint.sha256_file(path)}".encode())
         except OSError as e:
             raise DataError(f"{path}: cannot be read ({e.strerror}); run `make data` "
                             "(python -m lib build) first.") from None
@@ -194,13 +194,11 @@ def _checksum(files: list[Path], extra: list[str]) -> str:
 
 @cache
 def _code_digest() -> str:
-    """The code proposing runs (every lib module and data file) and the versions of the
-    libraries its results depend on."""
-    from importlib.metadata import version
+    """The code proposing runs (this module, the lib modules it imports and the lib/data
+    files they name) and the versions of the libraries they use."""
+    from lib import fingerprint
 
-    files = sorted(paths.PACKAGE_DIR.glob("*.py")) + sorted(paths.PACKAGE_DATA_DIR.glob("*"))
-    libs = [f"{n}={version(n)}" for n in ("numpy", "pandas", "scipy", "scikit-learn")]
-    return _checksum([f for f in files if f.is_file()], [sys.version, *libs])
+    return fingerprint.digest(fingerprint.code(("lib.propose",)))
 
 
 def _read(processed_dir: Path, name: str) -> pd.DataFrame:
