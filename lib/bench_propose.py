@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lib import paths, propose
+from lib import candidates, paths, propose
 from lib.cache import ENV_VAR
 
 TOP_FACTOR = 2.5
@@ -60,7 +60,7 @@ class Score:
     warm: float | None = None     # seconds, command with a warm cache
 
 
-def curated_of(tables: propose.Tables, doc_id: str) -> pd.DataFrame:
+def curated_of(tables: candidates.Tables, doc_id: str) -> pd.DataFrame:
     """The report's curated figures, at their line in this rendering."""
     obs = tables.observations
     own = obs[obs.doc_id == doc_id].assign(at_line=lambda f: f.line)
@@ -68,12 +68,12 @@ def curated_of(tables: propose.Tables, doc_id: str) -> pd.DataFrame:
     return pd.concat([own, twin], ignore_index=True)
 
 
-def _learnable(tables: propose.Tables, doc_id: str) -> set[str]:
+def _learnable(tables: candidates.Tables, doc_id: str) -> set[str]:
     """Indicators curated in a report other than this one and its twin."""
-    return set(propose.training_observations(tables, doc_id).indicator)
+    return set(candidates.training_observations(tables, doc_id).indicator)
 
 
-def score(tables: propose.Tables, doc_id: str, sheet: pd.DataFrame) -> Score:
+def score(tables: candidates.Tables, doc_id: str, sheet: pd.DataFrame) -> Score:
     """Compare a leave-one-out proposal sheet with the report's curation."""
     s = Score(doc_id, proposals=len(sheet))
     gold = curated_of(tables, doc_id)

@@ -17,18 +17,18 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from lib import bench_propose, paths, propose, sheet
+from lib import bench_propose, candidates, learning, paths, propose, reading, sheet
 
 ARS_2022 = "sn_centrum_arsrapport_2022"
 
 
 @pytest.fixture(scope="module")
-def tables() -> propose.Tables:
+def tables() -> candidates.Tables:
     return propose.load_tables()
 
 
 @pytest.fixture(scope="module")
-def ars_2022(tables: propose.Tables) -> pd.DataFrame:
+def ars_2022(tables: candidates.Tables) -> pd.DataFrame:
     """Proposals for the 2022 årsrapport, learned from the other reports only."""
     return propose.propose(ARS_2022, exclude_curated=True, tables=tables)
 
@@ -67,9 +67,9 @@ def test_target_row_of_table_gets_basis_mal(ars_2022: pd.DataFrame) -> None:
     assert (row.basis, row.period, row.unit) == ("mal", "2022", "hushåll")
 
 
-def test_number_words_are_candidates(tables: propose.Tables) -> None:
+def test_number_words_are_candidates(tables: candidates.Tables) -> None:
     # gemensamma 2024 line 4216: "Förvaltningen har rekryterat fem" (socialsekreterare)
-    frame = propose.candidates(tables, "gemensamma_verksamheter_2024")
+    frame = candidates.candidates(tables, "gemensamma_verksamheter_2024")
     row = frame[(frame.line == 4216) & (frame.value == 5)]
     assert list(row.source) == ["word"]
 
@@ -80,21 +80,21 @@ def test_sheet_is_sorted_by_confidence(ars_2022: pd.DataFrame) -> None:
     assert (ars_2022.accept == "").all()
 
 
-def test_held_out_includes_the_twin(tables: propose.Tables) -> None:
-    docs, parts = propose.held_out(tables.documents, "sf_centrum_stadengemensam_2024")
+def test_held_out_includes_the_twin(tables: candidates.Tables) -> None:
+    docs, parts = candidates.held_out(tables.documents, "sf_centrum_stadengemensam_2024")
     assert ("gemensamma_verksamheter_2024", "gv_stadengemensam") in parts
     assert "gemensamma_verksamheter_2024" not in docs   # its other parts stay in training
-    docs, _ = propose.held_out(tables.documents, "gemensamma_verksamheter_2024")
+    docs, _ = candidates.held_out(tables.documents, "gemensamma_verksamheter_2024")
     assert "sf_centrum_stadengemensam_2024" in docs
-    kept = propose.training_observations(tables, "gemensamma_verksamheter_2024")
+    kept = candidates.training_observations(tables, "gemensamma_verksamheter_2024")
     assert not kept.doc_id.isin(["gemensamma_verksamheter_2024",
                                  "sf_centrum_stadengemensam_2024"]).any()
-    kept = propose.training_observations(tables, "sf_centrum_stadengemensam_2024")
+    kept = candidates.training_observations(tables, "sf_centrum_stadengemensam_2024")
     assert not (kept.part_id == "gv_stadengemensam").any()
     assert (kept.part_id == "gv_spink").any()
 
 
-def test_exclude_curated_never_reads_the_reports_curation(tables: propose.Tables,
+def test_exclude_curated_never_reads_the_reports_curation(tables: candidates.Tables,
                                                           ars_2022: pd.DataFrame) -> None:
     """Scrambling the held-out report's own curation changes nothing in its proposals."""
     obs = tables.observations.copy()
@@ -106,7 +106,7 @@ def test_exclude_curated_never_reads_the_reports_curation(tables: propose.Tables
     pd.testing.assert_frame_equal(again, ars_2022)
 
 
-def test_benchmark_scores_the_questionnaire(tables: propose.Tables) -> None:
+def test_benchmark_scores_the_questionnaire(tables: candidates.Tables) -> None:
     doc = "sf_sydvast_trygghet_uppfoljning_2023"
     frame = propose.propose(doc, exclude_curated=True, tables=tables)
     s = bench_propose.score(tables, doc, frame)
@@ -119,7 +119,7 @@ DELAR_2024 = "sn_centrum_delarsrapport_2024_08"
 
 
 @pytest.fixture(scope="module")
-def delar_2024(tables: propose.Tables) -> pd.DataFrame:
+def delar_2024(tables: candidates.Tables) -> pd.DataFrame:
     """Proposals for the OCR'd delårsrapport 2024, learned from the other reports only."""
     return propose.propose(DELAR_2024, exclude_curated=True, tables=tables)
 
@@ -163,31 +163,31 @@ def test_lead_of_paragraph_names_the_indicator(ars_2022: pd.DataFrame) -> None:
         "fs_nettokostnad_etablering_forandring", -3.8, "2021/2022")
 
 
-def test_tfidf_and_logistic_regression_agree_with_scikit_learn(tables: propose.Tables) -> None:
+def test_tfidf_and_logistic_regression_agree_with_scikit_learn(tables: candidates.Tables) -> None:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    model = propose.train(tables, ARS_2022)
-    cands = propose.annotate(propose.candidates(tables, ARS_2022),
-                             propose.doc_info(tables, ARS_2022), model.learned_units,
+    model = learning.train(tables, ARS_2022)
+    cands = reading.annotate(candidates.candidates(tables, ARS_2022),
+                             reading.doc_info(tables, ARS_2022), model.learned_units,
                              model.geographies)
-    for channel in propose.CHANNELS:
+    for channel in learning.CHANNELS:
         texts = cands[channel]
-        ref = TfidfVectorizer(analyzer="char_wb", ngram_range=propose.NGRAMS,
+        ref = TfidfVectorizer(analyzer="char_wb", ngram_range=learning.NGRAMS,
                               sublinear_tf=True)
         expected = ref.fit_transform(texts).toarray()
-        mine = propose.Tfidf.fit(texts)
+        mine = learning.Tfidf.fit(texts)
         assert mine.vocabulary == ref.vocabulary_
         assert abs(mine.idf - ref.idf_).max() < 1e-12
         assert abs(mine.transform(texts).toarray() - expected).max() < 1e-12
     # the confidence features of the 2022 report and whether each figure was curated
-    x = propose._features(model, cands, model.examples, model.negatives)
+    x = learning._features(model, cands, model.examples, model.negatives)
     curated = {(o["line"], abs(o["value"])) for o in
                tables.observations[tables.observations.doc_id == ARS_2022].to_dict("records")}
     y = [int((r["line"], abs(float(r["value"]))) in curated) for r in cands.to_dict("records")]
     ref_p = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced").fit(
         x, y).predict_proba(x)[:, 1]
-    assert abs(propose.Logistic.fit(x, pd.Series(y).to_numpy()).predict_proba(x)[:, 1]
+    assert abs(learning.Logistic.fit(x, pd.Series(y).to_numpy()).predict_proba(x)[:, 1]
                - ref_p).max() < 0.01
 
 
@@ -203,8 +203,8 @@ def test_cache_gives_the_same_proposals_and_is_safe_to_delete(
         raise AssertionError("computed again instead of read from the cache")
 
     with monkeypatch.context() as m:
-        m.setattr(propose, "_train", computed)
-        m.setattr(propose, "_candidates", computed)
+        m.setattr(learning, "_train", computed)
+        m.setattr(candidates, "_candidates", computed)
         again = propose.propose(ARS_2022, exclude_curated=True, tables=propose.load_tables())
     pd.testing.assert_frame_equal(again, ars_2022)
     shutil.rmtree(tmp_path / "cache")
@@ -212,19 +212,20 @@ def test_cache_gives_the_same_proposals_and_is_safe_to_delete(
     pd.testing.assert_frame_equal(fresh, ars_2022)
 
 
-def test_cache_key_follows_the_inputs(tmp_path: Path, tables: propose.Tables) -> None:
+def test_cache_key_follows_the_inputs(tmp_path: Path, tables: candidates.Tables) -> None:
     """A changed processed table gives a new key; tables given in memory are never cached."""
     copy = tmp_path / "processed"
     shutil.copytree(paths.PROCESSED_DIR, copy)
     same = propose.load_tables(copy)
-    assert same.digest(tuple(propose.TABLES)) == tables.digest(tuple(propose.TABLES))
+    assert same.digest(tuple(candidates.TABLES)) == tables.digest(tuple(candidates.TABLES))
     obs = pd.read_parquet(copy / "observations.parquet")
     obs.iloc[1:].to_parquet(copy / "observations.parquet")
     changed = propose.load_tables(copy)
-    assert changed.digest(tuple(propose.TABLES)) != tables.digest(tuple(propose.TABLES))
+    assert changed.digest(tuple(candidates.TABLES)) != tables.digest(tuple(candidates.TABLES))
     # the candidates do not depend on the curation: their key stays
-    assert changed.digest(propose._CANDIDATE_TABLES) == tables.digest(propose._CANDIDATE_TABLES)
-    assert tables.replace(observations=obs).digest(tuple(propose.TABLES)) is None
+    kept = candidates._CANDIDATE_TABLES
+    assert changed.digest(kept) == tables.digest(kept)
+    assert tables.replace(observations=obs).digest(tuple(candidates.TABLES)) is None
 
 
 def test_sheet_opens_well_in_excel(tmp_path: Path, ars_2022: pd.DataFrame) -> None:
