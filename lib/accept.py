@@ -127,6 +127,8 @@ def plan(path: Path, curated_dir: Path | None = None, catalog_dir: Path | None =
     result = Plan()
     new: dict[str, dict] = {}
     seen: dict[tuple, int] = {}
+    stated = set(existing)            # keys stated without restatement_of
+    restated: list[tuple[str, dict, tuple]] = []
     for row in frame.to_dict("records"):
         where = f"{path.name} row {row['sheet_row']}"
         mark = _text(row.get("accept")).lower()
@@ -154,9 +156,19 @@ def plan(path: Path, curated_dir: Path | None = None, catalog_dir: Path | None =
                             f"{entry['geography']} {entry['basis']} is also accepted in row "
                             f"{seen[key]}; keep one, or write same_figure in restatement_of.")
         seen.setdefault(key, row["sheet_row"])
+        if entry.get("restatement_of"):
+            restated.append((where, entry, key))
+        else:
+            stated.add(key)
         theme = merged[ident].theme
         result.entries.setdefault(theme, []).append(entry)
         result.accepted += 1
+    for where, entry, key in restated:
+        if key not in stated:   # a repeat whose first statement is neither accepted nor curated
+            raise DataError(f"{where}: restatement_of same_figure, but no accepted or curated "
+                            f"row states {entry['indicator']} {entry['period']} "
+                            f"{entry['geography']} {entry['basis']} first; accept that row too, "
+                            "or clear restatement_of.")
     for ident, spec in new.items():
         if any(e["indicator"] == ident for es in result.entries.values() for e in es):
             result.indicators.setdefault(spec["theme"], []).append(

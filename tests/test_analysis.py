@@ -250,9 +250,10 @@ def test_view_is_compact_and_keeps_the_numbers(kf_hem_2024):
 def test_summary_and_heading_are_markdown():
     text = analysis.summary("hemloshet", 2024, "Göteborg")
     assert text.startswith("**Urval:** hemlöshet, år 2024, Göteborg")
-    # 96 hemlöshet figures and 4 of indicators shared with försörjningsstöd (temporära
-    # bostäder, boenderådgivning at Etableringsenheten).
-    assert "100 uppgifter avser 2024" in text and "11 uppgifter från 2023" in text
+    # 92 hemlöshet figures and 5 of indicators shared with försörjningsstöd (temporära
+    # bostäder, the kommuncentral post for nödbistånd, boenderådgivning at
+    # Etableringsenheten); each shared figure is one entry, not one per theme.
+    assert "97 uppgifter avser 2024" in text and "11 uppgifter från 2023" in text
     assert f"- **Gemensamma 2024**: Årsrapportering från gemensamma verksamheter 2024 (`{GV}`)" \
         in text
     assert analysis.heading(2024, "Centrum") == "**Rapporten visar år 2024, stadsområde Centrum.**"

@@ -206,7 +206,7 @@ def test_approximations_and_bounds_are_marked(obs):
     row = obs[(obs.indicator == "hem_vrakningar_barn") & (obs.line == 396) & (obs.value == 5)]
     assert row.qualifier.tolist() == [">"]                          # table cell ">5"
     assert pd.isna(q["hem_forfragningar_socialt_boende", 1109].iloc[0])
-    assert obs.qualifier.notna().sum() == 19
+    assert obs.qualifier.notna().sum() == 18
 
 
 def test_text_gives_the_qualifier():
