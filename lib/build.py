@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from lib import fingerprint, paths, runs, stages
 
@@ -262,6 +263,7 @@ def _build(raw_dir: Path, out_dir: Path, full: bool, report: Callable[[str], Non
         return frames[name]
 
     ctx = stages.Context(raw_dir, out_dir, table_names, read)
+    forked: list[_Forked] = []
     try:
         for stage in stages.STAGES:
             parts = components(stage, raw_dir, table_sha, table_names)
@@ -276,12 +278,23 @@ def _build(raw_dir: Path, out_dir: Path, full: bool, report: Callable[[str], Non
                 continue
             reason = "--full" if full else _changed(parts, old)
             report(f"{stage.name}: running ({reason})")
+            if stage.parallel:
+                forked.append(_Forked.start(stage, ctx, out_dir, frames, fp, parts, reason))
+                continue
             t0 = time.perf_counter()
             outputs = _run(stage, ctx, out_dir, staged, frames)
             state[stage.name] = {"fingerprint": fp, "components": parts, "outputs": outputs}
             table_sha.update({t: outputs[f"{t}.parquet"]["sha256"] for t in stage.tables})
             outcome.ran.append((stage.name, reason, time.perf_counter() - t0))
             done += 1
+        while forked:
+            job = forked.pop(0)
+            outputs, seconds = job.collect(staged)
+            state[job.stage.name] = {"fingerprint": job.fp, "components": job.parts,
+                                     "outputs": outputs}
+            outcome.ran.append((job.stage.name, job.reason, seconds))
+            done += 1
+        outcome.ran.sort(key=lambda r: [s.name for s in stages.STAGES].index(r[0]))
         if outcome.ran:
             _commit(out_dir, staged, state, previous)
             outcome.written = [target for _, target in staged]
@@ -292,6 +305,8 @@ def _build(raw_dir: Path, out_dir: Path, full: bool, report: Callable[[str], Non
                    f"{done} of {n} stages done; previous outputs kept")
         raise runs.Interrupted(exc.signum, summary) from None
     finally:
+        for job in forked:  # stopped or failed: the forked stages go too
+            job.stop()
         for tmp, _ in staged:  # what was not renamed into place
             tmp.unlink(missing_ok=True)
         ctx.close()
@@ -322,6 +337,83 @@ def _run(stage: stages.Stage, ctx: stages.Context, out_dir: Path, staged: list,
                                "declare in its tables or files")
     return {target.relative_to(out_dir).as_posix(): {"sha256": fingerprint.sha256_file(tmp)}
             for tmp, target in staged[first:]}
+
+
+@dataclass
+class _Forked:
+    """A ``parallel`` stage running in a forked process (it sees the tables built so far).
+
+    The child stages the stage's files beside their targets, as :func:`_run` does, and
+    sends back their checksums and temporary paths; the parent commits them with the rest.
+    A child that fails sends its one-line error, which the parent raises as its own.
+    """
+
+    stage: stages.Stage
+    fp: str
+    parts: dict
+    reason: str
+    process: Any
+    conn: Any
+
+    @classmethod
+    def start(cls, stage: stages.Stage, ctx: stages.Context, out_dir: Path,
+              frames: dict[str, object], fp: str, parts: dict, reason: str) -> _Forked:
+        import multiprocessing
+
+        for name in ctx.table_names:  # read in the parent once, shared with the child
+            ctx.table(name)
+        ctx.scratch()  # the parent owns (and removes) the scratch directory
+        mp = multiprocessing.get_context("fork")
+        parent, child = mp.Pipe(duplex=False)
+        process = mp.Process(target=_forked_stage, args=(stage, ctx, out_dir, frames, child),
+                             name=f"build-{stage.name}", daemon=True)
+        process.start()
+        child.close()
+        return cls(stage, fp, parts, reason, process, parent)
+
+    def collect(self, staged: list) -> tuple[dict[str, dict], float]:
+        """Wait for the child; add its staged files to ``staged``; its outputs and seconds."""
+        try:
+            kind, payload = self.conn.recv()
+        except EOFError:
+            kind, payload = "error", f"stage {self.stage.name} ended without a result"
+        self.process.join()
+        if kind == "error":
+            raise payload if isinstance(payload, BaseException) else RuntimeError(payload)
+        outputs, files, seconds = payload
+        staged.extend((Path(tmp), Path(target)) for tmp, target in files)
+        return outputs, seconds
+
+    def stop(self) -> None:
+        """End the child if it still runs (its temporary files are swept by the next build)."""
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+
+def _forked_stage(stage: stages.Stage, ctx: stages.Context, out_dir: Path,
+                  frames: dict[str, object], conn: Any) -> None:
+    """The child of :class:`_Forked`: run the stage, stage its files, report back."""
+    import pickle
+
+    staged: list[tuple[Path, Path]] = []
+    t0 = time.perf_counter()
+    try:
+        with runs.stop_on_signals():
+            outputs = _run(stage, ctx, out_dir, staged, frames)
+        conn.send(("ok", (outputs, [(str(t), str(g)) for t, g in staged],
+                          time.perf_counter() - t0)))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        try:
+            pickle.dumps(exc)
+            conn.send(("error", exc))
+        except Exception:  # noqa: BLE001 - an exception that does not pickle
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        conn.close()
 
 
 def _commit(out_dir: Path, staged: list, state: dict[str, dict],

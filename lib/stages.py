@@ -12,6 +12,10 @@ in this module, its own source and the lib modules it imports; for a function el
 its module. Both with every lib module they import and the ``lib/data`` files their code
 names. ``code`` adds modules the function reaches in other ways.
 
+A stage that writes files only (no tables) may be marked ``parallel``: the build then runs
+it in a forked process while it goes on with the stages after it, and collects its files
+before anything is committed (:mod:`lib.build`).
+
 To add a stage, write a function ``(ctx: Context) -> dict`` returning its tables
 (DataFrames, by table name; each needs a declared schema, :mod:`lib.schemas`) and files
 (``str`` or ``bytes``, or the ``Path`` of a file it wrote in ``ctx.scratch()``, by path
@@ -51,6 +55,8 @@ class Stage:
     files: tuple[str, ...] = ()  # other outputs: glob patterns relative to the output dir
     code: tuple[str, ...] = ()  # lib modules it depends on beyond those found from ``run``
     table_list: bool = False  # its output depends on the names of all tables (dictionary)
+    # Files only, no tables: may run in a forked process while the stages after it run.
+    parallel: bool = False
 
 
 class Context:
@@ -186,11 +192,11 @@ STAGES: tuple[Stage, ...] = (
     Stage("themes", themes, inputs=(RAW,), tables=("theme_prominence",)),
     Stage("indicators", indicators, inputs=(RAW, *CURATED), needs=("quantities",),
           tables=("indicators", "observations", "discrepancies")),
+    # The database and descriptor hold every table, its schema and the raw lines of every
+    # report. The slowest of the last stages: it runs on the second core beside them.
+    Stage("publish", publish, inputs=(RAW,), needs=(ALL_TABLES,), code=SCHEMA_MODULES,
+          files=("rapporter.sqlite", "datapackage.json"), parallel=True),
     Stage("export", export, needs=("observations",), files=("observations.xlsx",)),
     Stage("dictionary", dictionary, files=("README.md",), code=SCHEMA_MODULES,
           table_list=True),
-    # The database and descriptor hold every table, its schema and the raw lines of every
-    # report.
-    Stage("publish", publish, inputs=(RAW,), needs=(ALL_TABLES,), code=SCHEMA_MODULES,
-          files=("rapporter.sqlite", "datapackage.json")),
 )
