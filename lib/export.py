@@ -17,6 +17,7 @@ import zipfile
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
 
 from lib import fmt
 from lib.themes import theme_labels
@@ -63,7 +64,9 @@ def workbook_bytes(obs: pd.DataFrame) -> bytes:
                 key, 14)
             ws.column_dimensions[get_column_letter(i)].width = width
     buffer = io.BytesIO()
-    wb.save(buffer)
+    # As Workbook.save, but stored uncompressed: _reproducible compresses it, once.
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        ExcelWriter(wb, archive).save()
     return _reproducible(buffer.getvalue())
 
 
