@@ -96,6 +96,26 @@ def test_failed_write_leaves_previous_tables_intact(built, tmp_path, monkeypatch
     assert not list(tmp_path.rglob("*.tmp"))
 
 
+def test_failed_forked_stage_fails_the_build_with_its_error(built, tmp_path, monkeypatch):
+    """A stage run in a forked process raises: the build raises the same one-line error,
+    the other forked stages are stopped, and nothing is written or left behind."""
+    build.build(out_dir=tmp_path)
+    before = _snapshot(tmp_path)
+
+    def broken(ctx):
+        raise DataError("themes.yml: a broken lexicon")
+
+    forked = [s.name for s in stages.STAGES if s.parallel and s.tables]
+    assert "themes" in forked and len(forked) > 1
+    monkeypatch.setattr(stages, "STAGES", tuple(
+        dataclasses.replace(s, run=broken) if s.name == "themes" else s
+        for s in stages.STAGES))
+    with pytest.raises(DataError, match="^themes.yml: a broken lexicon$"):
+        build.build(out_dir=tmp_path, full=True)
+    assert _snapshot(tmp_path) == before
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
 def test_schema_rejects_duplicate_keys(tmp_path):
     from lib import corpus
     table = corpus.load().parts_frame()
@@ -103,9 +123,10 @@ def test_schema_rejects_duplicate_keys(tmp_path):
         store.write_tables({"documents": pd.concat([table, table.head(1)])}, out_dir=tmp_path)
 
 
-def test_a_new_stage_is_one_record(built, tmp_path, monkeypatch):
+@pytest.mark.parametrize("parallel", [False, True])
+def test_a_new_stage_is_one_record(built, tmp_path, monkeypatch, parallel):
     """A stage added at the end: it reads every table, writes a file of its own making, runs
-    once, and is skipped while nothing changes."""
+    once, and is skipped while nothing changes; the same in a forked process."""
     def summarise(ctx):
         rows = {name: len(ctx.table(name)) for name in ctx.table_names}
         path = ctx.scratch() / "summary.txt"
@@ -113,7 +134,7 @@ def test_a_new_stage_is_one_record(built, tmp_path, monkeypatch):
         return {"summary.txt": path}
 
     extra = stages.Stage("summary", summarise, needs=(stages.ALL_TABLES,),
-                         files=("summary.txt",))
+                         files=("summary.txt",), parallel=parallel)
     monkeypatch.setattr(stages, "STAGES", (*stages.STAGES, extra))
     first = build.build(out_dir=tmp_path)
     assert [name for name, _, _ in first.ran][-1] == "summary"
