@@ -8,6 +8,10 @@ stage whose fingerprint equals the one recorded by the previous build, and whose
 outputs are still as that build wrote them, is skipped; later stages read its tables
 back from Parquet. ``full=True`` (``--full``) runs every stage.
 
+Stages marked ``parallel`` run in forked processes beside the others, and ``publish``
+starts before the indicators it waits for (the module docstring of :mod:`lib.stages`
+explains how; :mod:`lib.forked` is the process side).
+
 Outputs are validated against their schemas and written to temporary files as each
 stage finishes; only when every stage succeeded are they renamed into place, and then
 the record of fingerprints (``.build-state.json``) is written. A failed or interrupted
@@ -324,7 +328,7 @@ class _Build:
             return
         reason = "--full" if self.full else _changed(parts, old)
         self.report(f"{stage.name}: running ({reason})")
-        if early is None and stage.parallel:
+        if early is None and stage.parallel and forked.AVAILABLE:
             self.fork(i)
         if stage.name in self.jobs:
             self.jobs[stage.name].decided = (fp, parts, reason)
@@ -348,7 +352,7 @@ class _Build:
     def start_early(self, i: int) -> None:
         """Before stage ``i`` runs here: fork the later parallel stages that need its tables
         and whose other tables exist (waiting for forked stages that make them)."""
-        made = set(stages.STAGES[i].tables)
+        made = set(stages.STAGES[i].tables) if forked.AVAILABLE else set()
         before = {t for s in stages.STAGES[:i + 1] for t in s.tables}
         for j in range(i + 1, len(stages.STAGES)):
             later, wants = stages.STAGES[j], set(self.wants(j))

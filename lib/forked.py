@@ -32,6 +32,8 @@ from typing import Any
 
 from lib import runs, stages
 
+# Forking (POSIX): elsewhere the build runs parallel stages in its own process.
+AVAILABLE = hasattr(os, "fork")
 _SIGNALS = {signal.SIGINT, signal.SIGTERM}
 # Runs a stage and stages its outputs: (stage, ctx, out_dir, staged, frames) -> outputs.
 Runner = Callable[..., dict[str, dict]]

@@ -13,26 +13,30 @@ its module. Both with every lib module they import and the ``lib/data`` files th
 names. ``code`` adds modules the function reaches in other ways.
 
 A stage may be marked ``parallel``: the build (:mod:`lib.build`) then runs it in a forked
-process, which shares (copy-on-write) everything the build had loaded, while it goes on
-with the stages after it; on two cores, two stages compute at once. The child writes the
-stage's tables and files to temporary files beside their targets, as the build does for
-any stage, and sends back their names and checksums; later stages read its tables from
-those Parquet files. The build waits for a forked stage before it fingerprints a stage
-that needs its tables (all of them for ``ALL_TABLES``) and before it commits anything.
+process (:mod:`lib.forked`), which shares, copy-on-write, everything the build had loaded,
+while the build goes on with the stages after it; on two cores, two stages compute at once.
+The child writes the stage's tables and files to temporary files beside their targets, as
+the build does for every stage, and sends back their names and checksums; later stages
+read its tables from those Parquet files. The build waits for a forked stage before it
+fingerprints a stage that needs its tables (all of them for ``ALL_TABLES``) and before it
+commits anything. Mark a stage parallel when it takes long enough to be worth a process
+(a few hundredths of a second at least) and the build has other work meanwhile: the
+stages that read only the reports, and ``publish``. ``export`` is not: it runs in the
+build's own process while ``publish`` finishes.
 
 * **Early start.** A parallel stage that needs the tables of a stage run in the build's own
-  process (``publish`` and ``export`` need those of ``indicators``) is forked just before
-  that stage, once its other tables exist. It does what it can meanwhile (imports, the
-  tables it has: most of the database), and ``ctx.table`` waits for the rest, which the
-  build sends as soon as they are written. Whether such a stage must run at all is known
-  only then: if its fingerprint shows its outputs up to date, it is stopped and its work
-  discarded.
+  process (``publish`` needs those of ``indicators``) is forked just before that stage,
+  once its other tables exist. It does what it can meanwhile (imports, most of the
+  database) and ``ctx.table`` waits for the rest, which the build sends as soon as they
+  are written. Whether the stage must run at all is known only then: if its fingerprint
+  shows its outputs up to date, it is stopped and its work discarded.
 * **Shared work.** Before it forks the first stage that reads the raw reports, the build
   loads what nearly every stage reads (:meth:`Context.share`: the corpus, the analysed text
   and the passages of every report), so that no child repeats the OCR repair or the
   structure analysis when the cache of derived artefacts is empty.
 * **Stopping.** On an error or a signal (Ctrl-C, SIGTERM) the build stops its forked
   stages; each removes its temporary files, and the build removes the rest.
+* Where processes cannot be forked, parallel stages run in the build's process, in order.
 
 Outputs do not depend on where a stage ran: tables read back from Parquet are what a stage
 that was skipped provides too, and the database's bytes do not depend on the order in

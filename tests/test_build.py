@@ -7,7 +7,7 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from lib import build, stages, store
+from lib import build, forked, stages, store
 from lib.errors import DataError
 
 
@@ -40,6 +40,15 @@ def test_build_is_byte_identical(built, tmp_path):
     assert "documents.parquet" in first and "quantities.csv" in first
     assert "rapporter.sqlite" in first and "datapackage.json" in first
     assert first == second
+
+
+def test_outputs_do_not_depend_on_where_stages_run(built, tmp_path, monkeypatch):
+    """Every stage in the build's own process, in order (as where processes cannot be
+    forked): the same bytes as the build with forked and early-started stages."""
+    monkeypatch.setattr(forked, "AVAILABLE", False)
+    outcome = build.build(out_dir=tmp_path, full=True)
+    assert [name for name, _, _ in outcome.ran] == [s.name for s in stages.STAGES]
+    assert _snapshot(tmp_path) == _snapshot(built)
 
 
 def test_repaired_texts_are_line_aligned_with_raw(built):
