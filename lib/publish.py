@@ -28,6 +28,7 @@ from functools import cache
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import sqlite_utils
 
 from lib import corpus as corpus_mod
@@ -276,6 +277,8 @@ def _values(column: pd.Series) -> list:
     """A column as plain Python values; missing values as None (a float NaN binds as NULL)."""
     if column.dtype.kind == "f" or (column.dtype.kind in "iub" and not column.hasnans):
         return column.tolist()
+    if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+        return pa.array(column).to_pylist()  # the Arrow strings as they are: nulls are None
     return column.to_numpy(dtype=object, na_value=None).tolist()
 
 
@@ -377,6 +380,9 @@ def database_bytes(tables: Mapping[str, pd.DataFrame], lines: pd.DataFrame) -> b
     conn = sqlite3.connect(":memory:")
     try:
         conn.execute("pragma page_size = 4096")
+        # Built once in memory: no rollback journal; VACUUM copies in memory, not a temp file.
+        conn.execute("pragma journal_mode = off")
+        conn.execute("pragma temp_store = memory")
         db = sqlite_utils.Database(conn, execute_plugins=False)  # the same, whatever is installed
         for name in _order(schemas, [*tables, *SCHEMAS]):
             _create(db, name, schemas[name])
