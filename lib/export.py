@@ -51,11 +51,13 @@ def workbook_bytes(obs: pd.DataFrame) -> bytes:
     """The observations as an .xlsx file (bytes), one sheet per theme."""
     wb = Workbook()
     wb.remove(wb.active)
+    themes = obs.themes.str.split(";")
+    cells = obs[list(HEADERS)].astype(object)  # plain Python values, read row by row
     for theme, title in theme_labels().items():
         ws = wb.create_sheet(title=title)
         ws.append(list(HEADERS.values()))
-        rows = obs[obs.themes.str.split(";").map(lambda ts, t=theme: t in ts)]
-        for record in rows[list(HEADERS)].itertuples(index=False):
+        rows = cells[themes.map(lambda ts, t=theme: t in ts)]
+        for record in rows.itertuples(index=False):
             ws.append([_cell(k, v) for k, v in zip(HEADERS, record, strict=True)])
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = ws.dimensions

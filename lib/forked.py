@@ -62,11 +62,15 @@ class Forked:
         of the tables written so far, ``wants`` the tables the stage reads."""
         import multiprocessing
 
-        import pandas  # noqa: F401 - every stage's tables are DataFrames: imported once, shared
+        # Imported once here, shared by the children: every stage's tables are DataFrames,
+        # read from Parquet and checked against the schemas of these modules.
+        import pandas  # noqa: F401
+        import pandas.io.parquet  # noqa: F401
+        import pyarrow.dataset  # noqa: F401
 
         from lib import schemas
 
-        schemas.all_schemas()  # as are the modules declaring the schemas tables are checked with
+        schemas.all_schemas()
 
         ctx.scratch()  # the build owns (and removes) the scratch directory
         wants = frozenset(wants)
