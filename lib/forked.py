@@ -4,8 +4,8 @@
 build: it sees every table, module and cache the build had loaded. It runs the stage,
 writes the stage's tables and files to temporary files beside their targets (as
 :func:`lib.build` does for every stage), and sends back one message: ``("ok", (outputs,
-staged files, seconds))`` or ``("error", exception)``. The build renames the files into
-place with all the others, or removes them.
+staged files, seconds))``, ``("error", exception)`` or ``("interrupted", signal)``. The
+build renames the files into place with all the others, or removes them.
 
 A stage forked before all the tables it needs exist (an early start) gets them over the
 same pipe: the build sends ``(table, path of its Parquet file)`` as each is written, and
@@ -93,7 +93,8 @@ class Forked:
     def offer(self, name: str, path: Path) -> None:
         """Send the child a table it reads, now written to ``path``."""
         if name in self.wants and name not in self.sent:
-            self.conn.send((name, str(path)))
+            with suppress(OSError):  # the child has ended: collect() gives its error
+                self.conn.send((name, str(path)))
             self.sent.add(name)
 
     def collect(self) -> tuple[dict[str, dict], list[tuple[Path, Path]], float]:
