@@ -8,6 +8,10 @@ stage whose fingerprint equals the one recorded by the previous build, and whose
 outputs are still as that build wrote them, is skipped; later stages read its tables
 back from Parquet. ``full=True`` (``--full``) runs every stage.
 
+Stages marked ``parallel`` run in forked processes beside the others, and ``publish``
+starts before the indicators it waits for (the module docstring of :mod:`lib.stages`
+explains how; :mod:`lib.forked` is the process side).
+
 Outputs are validated against their schemas and written to temporary files as each
 stage finishes; only when every stage succeeded are they renamed into place, and then
 the record of fingerprints (``.build-state.json``) is written. A failed or interrupted
@@ -23,13 +27,12 @@ import gc
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
 
-from lib import fingerprint, paths, runs, stages
+from lib import fingerprint, forked, paths, runs, stages
 
 STATE_FILE = ".build-state.json"
 LOCK_FILE = ".build.lock"
@@ -245,73 +248,167 @@ def check_stages(records: tuple[stages.Stage, ...]) -> None:
 def _build(raw_dir: Path, out_dir: Path, full: bool, report: Callable[[str], None]) -> Outcome:
     check_stages(stages.STAGES)
     start = time.perf_counter()
-    outcome = Outcome(out_dir)
-    previous = read_state(out_dir)
-    table_names = tuple(t for s in stages.STAGES for t in s.tables)
-    state: dict[str, dict] = {}
-    frames: dict[str, object] = {}
-    table_sha: dict[str, str] = {}
-    staged: list[tuple[Path, Path]] = []  # (temporary file, target), see lib.store
-    done = 0
+    run = _Build(raw_dir, out_dir, full, report)
+    outcome = run.outcome
     committed = False
-
-    def read(name: str):  # noqa: ANN202 - a DataFrame
-        if name not in frames:
-            import pandas as pd
-
-            frames[name] = pd.read_parquet(out_dir / f"{name}.parquet")
-        return frames[name]
-
-    ctx = stages.Context(raw_dir, out_dir, table_names, read)
-    forked: list[_Forked] = []
     try:
-        for stage in stages.STAGES:
-            parts = components(stage, raw_dir, table_sha, table_names)
-            fp = fingerprint.digest(parts)
-            old = previous.get(stage.name)
-            kept = None if full else _reusable(stage, old, fp, out_dir)
-            if kept is not None:
-                state[stage.name] = old  # type: ignore[assignment]
-                table_sha.update(kept)
-                outcome.skipped.append(stage.name)
-                done += 1
-                continue
-            reason = "--full" if full else _changed(parts, old)
-            report(f"{stage.name}: running ({reason})")
-            if stage.parallel:
-                forked.append(_Forked.start(stage, ctx, out_dir, frames, fp, parts, reason))
-                continue
-            t0 = time.perf_counter()
-            outputs = _run(stage, ctx, out_dir, staged, frames)
-            state[stage.name] = {"fingerprint": fp, "components": parts, "outputs": outputs}
-            table_sha.update({t: outputs[f"{t}.parquet"]["sha256"] for t in stage.tables})
-            outcome.ran.append((stage.name, reason, time.perf_counter() - t0))
-            done += 1
-        while forked:
-            job = forked.pop(0)
-            outputs, seconds = job.collect(staged)
-            state[job.stage.name] = {"fingerprint": job.fp, "components": job.parts,
-                                     "outputs": outputs}
-            outcome.ran.append((job.stage.name, job.reason, seconds))
-            done += 1
+        for i in range(len(stages.STAGES)):
+            run.step(i)
+        run.collect_all()
         outcome.ran.sort(key=lambda r: [s.name for s in stages.STAGES].index(r[0]))
         if outcome.ran:
-            _commit(out_dir, staged, state, previous)
-            outcome.written = [target for _, target in staged]
+            _commit(out_dir, run.staged, run.state, run.previous)
+            outcome.written = [target for _, target in run.staged]
         committed = True
     except runs.Interrupted as exc:
         n = len(stages.STAGES)
         summary = (f"{n} of {n} stages done; outputs written" if committed else
-                   f"{done} of {n} stages done; previous outputs kept")
+                   f"{run.done} of {n} stages done; previous outputs kept")
         raise runs.Interrupted(exc.signum, summary) from None
     finally:
-        for job in forked:  # stopped or failed: the forked stages go too
-            job.stop()
-        for tmp, _ in staged:  # what was not renamed into place
-            tmp.unlink(missing_ok=True)
-        ctx.close()
+        run.close()
     outcome.seconds = time.perf_counter() - start
     return outcome
+
+
+class _Build:
+    """One build in progress: what each stage did, where its tables are, which stages run
+    in forked processes (:mod:`lib.forked`; the module docstring of :mod:`lib.stages`)."""
+
+    def __init__(self, raw_dir: Path, out_dir: Path, full: bool,
+                 report: Callable[[str], None]) -> None:
+        self.raw_dir, self.out_dir, self.full, self.report = raw_dir, out_dir, full, report
+        self.previous = read_state(out_dir)
+        self.table_names = tuple(t for s in stages.STAGES for t in s.tables)
+        self.outcome = Outcome(out_dir)
+        self.state: dict[str, dict] = {}
+        self.table_sha: dict[str, str] = {}
+        self.frames: dict[str, object] = {}  # tables in this process
+        self.files: dict[str, Path] = {}  # table -> the Parquet file holding it now
+        self.staged: list[tuple[Path, Path]] = []  # (temporary file, target), see lib.store
+        self.jobs: dict[str, forked.Forked] = {}  # stages running in forked processes
+        self.done = 0
+        self.shared = False
+        self.ctx = stages.Context(raw_dir, out_dir, self.table_names, self.read)
+
+    def read(self, name: str):  # noqa: ANN201 - a DataFrame
+        """A table for ``ctx.table``: in memory, else from its Parquet file."""
+        if name not in self.frames:
+            import pandas as pd
+
+            self.frames[name] = pd.read_parquet(self.files.get(name)
+                                                or self.out_dir / f"{name}.parquet")
+        return self.frames[name]
+
+    @staticmethod
+    def wants(i: int) -> tuple[str, ...]:
+        """The tables stage ``i`` reads: its needs, or all tables of the stages before it."""
+        stage = stages.STAGES[i]
+        if stages.ALL_TABLES not in stage.needs:
+            return stage.needs
+        return tuple(t for s in stages.STAGES[:i] for t in s.tables)
+
+    def step(self, i: int) -> None:
+        """Decide stage ``i``: skip it, run it here, fork it, or let its early start run."""
+        stage = stages.STAGES[i]
+        self.await_tables(self.wants(i))
+        parts = components(stage, self.raw_dir, self.table_sha, self.table_names)
+        fp = fingerprint.digest(parts)
+        old = self.previous.get(stage.name)
+        kept = None if self.full else _reusable(stage, old, fp, self.out_dir)
+        early = self.jobs.get(stage.name)
+        if kept is not None:
+            if early is not None:  # started early, not needed after all
+                self.jobs.pop(stage.name).stop()
+            self.state[stage.name] = old  # type: ignore[assignment]
+            self.table_sha.update(kept)
+            self.outcome.skipped.append(stage.name)
+            self.done += 1
+            self.tables_written({t: self.out_dir / f"{t}.parquet" for t in stage.tables})
+            return
+        reason = "--full" if self.full else _changed(parts, old)
+        self.report(f"{stage.name}: running ({reason})")
+        if early is None and stage.parallel and forked.AVAILABLE:
+            self.fork(i)
+        if stage.name in self.jobs:
+            self.jobs[stage.name].decided = (fp, parts, reason)
+            return
+        self.start_early(i)
+        t0 = time.perf_counter()
+        first = len(self.staged)
+        outputs = _run(stage, self.ctx, self.out_dir, self.staged, self.frames)
+        self.finish(stage, (fp, parts, reason), outputs, self.staged[first:],
+                    time.perf_counter() - t0)
+
+    def fork(self, i: int) -> None:
+        """Start stage ``i`` in a forked process."""
+        stage = stages.STAGES[i]
+        if stages.RAW in stage.inputs and not self.shared:
+            self.ctx.share()
+            self.shared = True
+        forked.Forked.start(stage, self.ctx, _run, self.frames, self.files, self.wants(i),
+                            self.jobs)
+
+    def start_early(self, i: int) -> None:
+        """Before stage ``i`` runs here: fork the later parallel stages that need its tables
+        and whose other tables exist (waiting for forked stages that make them)."""
+        made = set(stages.STAGES[i].tables) if forked.AVAILABLE else set()
+        before = {t for s in stages.STAGES[:i + 1] for t in s.tables}
+        for j in range(i + 1, len(stages.STAGES)):
+            later, wants = stages.STAGES[j], set(self.wants(j))
+            if later.parallel and later.name not in self.jobs and wants & made \
+                    and wants <= before:
+                self.await_tables(wants - made)
+                self.fork(j)
+
+    def await_tables(self, tables: Iterable[str]) -> None:
+        """Collect the forked stages that make any of ``tables``."""
+        wanted = set(tables)
+        for name in [n for n, job in self.jobs.items() if wanted & set(job.stage.tables)]:
+            self.collect(name)
+
+    def collect(self, name: str) -> None:
+        """Wait for a forked stage and take its outputs over."""
+        job = self.jobs[name]
+        outputs, staged, seconds = job.collect()
+        del self.jobs[name]
+        self.staged.extend(staged)
+        assert job.decided is not None
+        self.finish(job.stage, job.decided, outputs, staged, seconds)
+
+    def collect_all(self) -> None:
+        """Collect every forked stage, in stage order."""
+        for stage in stages.STAGES:
+            if stage.name in self.jobs:
+                self.collect(stage.name)
+
+    def finish(self, stage: stages.Stage, decided: tuple[str, dict, str],
+               outputs: dict[str, dict], staged: list[tuple[Path, Path]],
+               seconds: float) -> None:
+        """Record a stage that ran; tell the forked stages that wait for its tables."""
+        fp, parts, reason = decided
+        self.state[stage.name] = {"fingerprint": fp, "components": parts, "outputs": outputs}
+        self.table_sha.update({t: outputs[f"{t}.parquet"]["sha256"] for t in stage.tables})
+        self.outcome.ran.append((stage.name, reason, seconds))
+        self.done += 1
+        tmp = {target.name: path for path, target in staged}
+        self.tables_written({t: tmp[f"{t}.parquet"] for t in stage.tables})
+
+    def tables_written(self, files: dict[str, Path]) -> None:
+        """Tables now in these Parquet files: later stages and forked stages read them there."""
+        self.files.update(files)
+        for job in self.jobs.values():
+            for name, path in files.items():
+                job.offer(name, path)
+
+    def close(self) -> None:
+        """Stop the forked stages still running; remove what was not renamed into place."""
+        for job in self.jobs.values():
+            job.stop()
+        self.jobs.clear()
+        for tmp, _ in self.staged:
+            tmp.unlink(missing_ok=True)
+        self.ctx.close()
 
 
 def _run(stage: stages.Stage, ctx: stages.Context, out_dir: Path, staged: list,
@@ -337,83 +434,6 @@ def _run(stage: stages.Stage, ctx: stages.Context, out_dir: Path, staged: list,
                                "declare in its tables or files")
     return {target.relative_to(out_dir).as_posix(): {"sha256": fingerprint.sha256_file(tmp)}
             for tmp, target in staged[first:]}
-
-
-@dataclass
-class _Forked:
-    """A ``parallel`` stage running in a forked process (it sees the tables built so far).
-
-    The child stages the stage's files beside their targets, as :func:`_run` does, and
-    sends back their checksums and temporary paths; the parent commits them with the rest.
-    A child that fails sends its one-line error, which the parent raises as its own.
-    """
-
-    stage: stages.Stage
-    fp: str
-    parts: dict
-    reason: str
-    process: Any
-    conn: Any
-
-    @classmethod
-    def start(cls, stage: stages.Stage, ctx: stages.Context, out_dir: Path,
-              frames: dict[str, object], fp: str, parts: dict, reason: str) -> _Forked:
-        import multiprocessing
-
-        for name in ctx.table_names:  # read in the parent once, shared with the child
-            ctx.table(name)
-        ctx.scratch()  # the parent owns (and removes) the scratch directory
-        mp = multiprocessing.get_context("fork")
-        parent, child = mp.Pipe(duplex=False)
-        process = mp.Process(target=_forked_stage, args=(stage, ctx, out_dir, frames, child),
-                             name=f"build-{stage.name}", daemon=True)
-        process.start()
-        child.close()
-        return cls(stage, fp, parts, reason, process, parent)
-
-    def collect(self, staged: list) -> tuple[dict[str, dict], float]:
-        """Wait for the child; add its staged files to ``staged``; its outputs and seconds."""
-        try:
-            kind, payload = self.conn.recv()
-        except EOFError:
-            kind, payload = "error", f"stage {self.stage.name} ended without a result"
-        self.process.join()
-        if kind == "error":
-            raise payload if isinstance(payload, BaseException) else RuntimeError(payload)
-        outputs, files, seconds = payload
-        staged.extend((Path(tmp), Path(target)) for tmp, target in files)
-        return outputs, seconds
-
-    def stop(self) -> None:
-        """End the child if it still runs (its temporary files are swept by the next build)."""
-        if self.process.is_alive():
-            self.process.terminate()
-        self.process.join(timeout=5)
-        self.conn.close()
-
-
-def _forked_stage(stage: stages.Stage, ctx: stages.Context, out_dir: Path,
-                  frames: dict[str, object], conn: Any) -> None:
-    """The child of :class:`_Forked`: run the stage, stage its files, report back."""
-    import pickle
-
-    staged: list[tuple[Path, Path]] = []
-    t0 = time.perf_counter()
-    try:
-        with runs.stop_on_signals():
-            outputs = _run(stage, ctx, out_dir, staged, frames)
-        conn.send(("ok", (outputs, [(str(t), str(g)) for t, g in staged],
-                          time.perf_counter() - t0)))
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-        try:
-            pickle.dumps(exc)
-            conn.send(("error", exc))
-        except Exception:  # noqa: BLE001 - an exception that does not pickle
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
-    finally:
-        conn.close()
 
 
 def _commit(out_dir: Path, staged: list, state: dict[str, dict],

@@ -17,6 +17,7 @@ import zipfile
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
 
 from lib import fmt
 from lib.themes import theme_labels
@@ -50,11 +51,13 @@ def workbook_bytes(obs: pd.DataFrame) -> bytes:
     """The observations as an .xlsx file (bytes), one sheet per theme."""
     wb = Workbook()
     wb.remove(wb.active)
+    themes = obs.themes.str.split(";")
+    cells = obs[list(HEADERS)].astype(object)  # plain Python values, read row by row
     for theme, title in theme_labels().items():
         ws = wb.create_sheet(title=title)
         ws.append(list(HEADERS.values()))
-        rows = obs[obs.themes.str.split(";").map(lambda ts, t=theme: t in ts)]
-        for record in rows[list(HEADERS)].itertuples(index=False):
+        rows = cells[themes.map(lambda ts, t=theme: t in ts)]
+        for record in rows.itertuples(index=False):
             ws.append([_cell(k, v) for k, v in zip(HEADERS, record, strict=True)])
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = ws.dimensions
@@ -63,7 +66,9 @@ def workbook_bytes(obs: pd.DataFrame) -> bytes:
                 key, 14)
             ws.column_dimensions[get_column_letter(i)].width = width
     buffer = io.BytesIO()
-    wb.save(buffer)
+    # As Workbook.save, but stored uncompressed: _reproducible compresses it, once.
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        ExcelWriter(wb, archive).save()
     return _reproducible(buffer.getvalue())
 
 

@@ -185,9 +185,15 @@ def _value_spans(value: float, flat: str) -> list[tuple[int, int]]:
     """Where the value stands in whitespace-collapsed text: digit forms and number words."""
     spans = {span for form in number_forms(value)
              for span in _form_spans(_WS.sub(" ", form), flat)}
-    spans |= {m.span() for m in re.finditer(r"[^\W\d_]+", flat)
-              if _number_words().get(m.group().lower()) == abs(value)}
+    if abs(value) in _number_word_values():  # else no word can stand for it
+        spans |= {m.span() for m in re.finditer(r"[^\W\d_]+", flat)
+                  if _number_words().get(m.group().lower()) == abs(value)}
     return sorted(spans)
+
+
+@cache
+def _number_word_values() -> frozenset[float]:
+    return frozenset(_number_words().values())
 
 
 def value_in_text(value: float, raw: str) -> bool:
@@ -416,7 +422,9 @@ def mark_automatic(obs: pd.DataFrame, quantities: pd.DataFrame) -> pd.DataFrame:
     quantity's basis, where it read one from a table header, must agree too. The other
     rows stay ``curated``: a person read them where the automatic layer did not.
     """
-    q = quantities.astype({"period": object, "base_period": object, "basis": object}).copy()
+    q = quantities[["doc_id", "line", "line_end", "value", "unit", "period", "base_period",
+                    "basis"]]
+    q = q.astype({"period": object, "base_period": object, "basis": object})
     q = q.where(q.notna(), None)
     q["obs_period"] = q.period.where(q.base_period.isna(), q.base_period + "/" + q.period)
     q["obs_basis"] = [_BASIS_OF_QUANTITY.get(b) if b else None for b in q.basis]
@@ -458,14 +466,16 @@ DISCREPANCY_COLUMNS = (
 )
 
 
-def _pair(kind: str, a: pd.Series, b: dict, note: str) -> dict:
+def _pair(kind: str, a: dict, b: dict, note: str) -> dict:
     return {
-        "kind": kind, "theme": a.theme, "indicator": a.indicator, "period": a.period,
-        "geography": a.geography, "basis": a.basis,
-        "value_a": a.value, "doc_id_a": a.doc_id, "line_a": a.line, "quote_a": a.quote,
-        "value_b": b["value"], "doc_id_b": b["doc_id"], "line_b": b["line"],
-        "quote_b": b["quote"], "note": note,
+        "kind": kind, "theme": a["theme"], "indicator": a["indicator"], "period": a["period"],
+        "geography": a["geography"], "basis": a["basis"],
+        "value_a": a["value"], "doc_id_a": a["doc_id"], "line_a": a["line"],
+        "quote_a": a["quote"], "value_b": b["value"], "doc_id_b": b["doc_id"],
+        "line_b": b["line"], "quote_b": b["quote"], "note": note,
     }
+
+
 
 
 def agree_at_precision(a: float, b: float) -> bool:
@@ -505,36 +515,39 @@ def statements_agree(a: float, qa: str | None, b: float, qb: str | None) -> bool
     return low < high or (low == high and low_in and high_in)
 
 
-def restated_disagreements(obs: pd.DataFrame) -> list[dict]:
+def restated_disagreements(rows: list[dict]) -> list[dict]:
     """Figures stated more than once (same indicator, period, geography, basis) that differ."""
     out = []
-    key = ["indicator", "period", "geography", "basis"]
-    repeated = obs[obs.duplicated(key, keep=False)]  # figures stated once cannot disagree
-    for _, group in repeated.groupby(key, sort=True):
-        first = group.iloc[0]
-        for i in range(1, len(group)):
-            other = group.iloc[i]
-            if not statements_agree(first.value, first.qualifier, other.value, other.qualifier):
-                same = first.value == other.value
-                out.append(_pair("restatement_differs", first, other.to_dict(),
+    groups: dict[tuple, list[dict]] = {}
+    for row in rows:
+        groups.setdefault((row["indicator"], row["period"], row["geography"], row["basis"]),
+                          []).append(row)
+    for key in sorted(groups):
+        first, *others = groups[key]  # a figure stated once cannot disagree
+        for other in others:
+            a, b = first["value"], other["value"]
+            if not statements_agree(a, first["qualifier"], b, other["qualifier"]):
+                out.append(_pair("restatement_differs", first, other,
                                  "Samma uppgift anges med gränser som utesluter varandra "
-                                 f"({first.qualifier or ''}{first.value:g} och "
-                                 f"{other.qualifier or ''}{other.value:g})." if same else
+                                 f"({first['qualifier'] or ''}{a:g} och "
+                                 f"{other['qualifier'] or ''}{b:g})." if a == b else
                                  "Samma uppgift anges med olika värden."))
     return out
 
 
-def twin_disagreements(obs: pd.DataFrame) -> list[dict]:
+def twin_disagreements(rows: list[dict]) -> list[dict]:
     """Figures whose OCR rendering (the twin's line) does not show the clean value."""
     out = []
     c = corpus.load()
-    for _, row in obs[obs.ocr_line.notna()].iterrows():
-        ocr_line = int(row.ocr_line)
-        raw = c.raw_lines(row.ocr_doc_id)[ocr_line - 1]
-        if not value_in_text(row.value, raw):
+    for row in rows:
+        if pd.isna(row["ocr_line"]):
+            continue
+        ocr_line = int(row["ocr_line"])
+        raw = c.raw_lines(row["ocr_doc_id"])[ocr_line - 1]
+        if not value_in_text(row["value"], raw):
             out.append(_pair("ocr_rendering_differs", row, {
-                "value": None, "doc_id": row.ocr_doc_id, "line": ocr_line,
-                "quote": _line_text(row.ocr_doc_id, ocr_line)},
+                "value": None, "doc_id": row["ocr_doc_id"], "line": ocr_line,
+                "quote": _line_text(row["ocr_doc_id"], ocr_line)},
                 "Värdet syns inte på motsvarande rad i den OCR-lästa versionen."))
     return out
 
@@ -562,7 +575,7 @@ def _level_of(change_id: str, catalog: dict[str, Indicator]) -> str | None:
     return None
 
 
-def derived_disagreements(obs: pd.DataFrame, catalog: dict[str, Indicator]) -> list[dict]:
+def derived_disagreements(rows: list[dict], catalog: dict[str, Indicator]) -> list[dict]:
     """Stated year-on-year changes that differ from the change implied by the stated levels.
 
     A change indicator ``X_forandring[_pct|_antal]`` with period ``A/B`` is compared with
@@ -570,31 +583,30 @@ def derived_disagreements(obs: pd.DataFrame, catalog: dict[str, Indicator]) -> l
     must match the implied one to within half a unit of its last written digit.
     """
     out = []
-    levels = obs[obs.value_type == "level"]
-    changes = obs[obs.value_type.isin(["change_pct", "change_abs"])
-                  & obs.period.str.fullmatch(r"\d{4}/\d{4}")]
-    first: dict[tuple, int] = {}  # the first level row of each indicator/geography/basis/period
-    for i, k in enumerate(zip(levels.indicator, levels.geography, levels.basis, levels.period,
-                              strict=True)):
-        first.setdefault(k, i)
-    for _, ch in changes.iterrows():
-        level_id = _level_of(ch.indicator, catalog)
+    first: dict[tuple, dict] = {}  # the first level row of each indicator/geography/basis/period
+    for r in rows:
+        if r["value_type"] == "level":
+            first.setdefault((r["indicator"], r["geography"], r["basis"], r["period"]), r)
+    for ch in rows:
+        if ch["value_type"] not in ("change_pct", "change_abs") \
+                or not re.fullmatch(r"\d{4}/\d{4}", ch["period"]):
+            continue
+        level_id = _level_of(ch["indicator"], catalog)
         if level_id is None:
             continue
-        a_year, b_year = ch.period.split("/")
-        ia = first.get((level_id, ch.geography, ch.basis, a_year))
-        ib = first.get((level_id, ch.geography, ch.basis, b_year))
-        if ia is None or ib is None:
+        a_year, b_year = ch["period"].split("/")
+        a0 = first.get((level_id, ch["geography"], ch["basis"], a_year))
+        b0 = first.get((level_id, ch["geography"], ch["basis"], b_year))
+        if a0 is None or b0 is None or a0["value"] == 0:
             continue
-        a0, b0 = levels.iloc[ia], levels.iloc[ib]
-        if a0.value == 0:
-            continue
-        implied, low, high = _implied_change(ch.value_type, a0.value, b0.value)
-        tolerance = 0.5 * 10 ** -_decimals(ch.value) + 1e-9
-        if not low - tolerance <= ch.value <= high + tolerance:
-            note = (f"Angiven förändring {ch.value:g} men nivåerna {a0.value:g} ({a_year}, rad "
-                    f"{a0.line}) och {b0.value:g} ({b_year}, rad {b0.line}) ger {implied:.1f}.")
-            out.append(_pair("change_differs_from_levels", ch, b0.to_dict(), note))
+        value = ch["value"]
+        implied, low, high = _implied_change(ch["value_type"], a0["value"], b0["value"])
+        tolerance = 0.5 * 10 ** -_decimals(value) + 1e-9
+        if not low - tolerance <= value <= high + tolerance:
+            note = (f"Angiven förändring {value:g} men nivåerna {a0['value']:g} ({a_year}, "
+                    f"rad {a0['line']}) och {b0['value']:g} ({b_year}, rad {b0['line']}) ger "
+                    f"{implied:.1f}.")
+            out.append(_pair("change_differs_from_levels", ch, b0, note))
     return out
 
 
@@ -604,37 +616,37 @@ def load_consistency_checks(path: Path = paths.CURATED_DIR / "consistency.yml") 
     return {"sums": list(data.get("sums") or [])}
 
 
-def sum_disagreements(obs: pd.DataFrame, checks: dict) -> list[dict]:
+def sum_disagreements(rows: list[dict], checks: dict) -> list[dict]:
     """Declared totals whose parts, as stated, do not add up."""
     out = []
     for check in checks["sums"]:
         for period in check["periods"]:
-            sel = obs[(obs.period == period) & (obs.geography == check["geography"])
-                      & (obs.basis == check.get("basis", "utfall"))]
-            total = sel[sel.indicator == check["total"]]
-            parts = [sel[sel.indicator == p] for p in check["parts"]]
-            if total.empty or any(p.empty for p in parts):
+            where = (period, check["geography"], check.get("basis", "utfall"))
+            first: dict[str, dict] = {}  # the first statement of each indicator there
+            for r in rows:
+                if (r["period"], r["geography"], r["basis"]) == where:
+                    first.setdefault(r["indicator"], r)
+            if any(i not in first for i in (check["total"], *check["parts"])):
                 raise DataError(f"consistency.yml: check of {check['total']} for {period} "
                                 "refers to observations that do not exist; fix the check.")
-            summed = sum(p.value.iloc[0] for p in parts)
-            t = total.iloc[0]
-            if summed != t.value:
-                lines = ", ".join(str(p.line.iloc[0]) for p in parts)
-                first = parts[0].iloc[0].to_dict()
-                first["value"] = summed
-                out.append(_pair("parts_do_not_sum", t, first,
+            t, parts = first[check["total"]], [first[p] for p in check["parts"]]
+            summed = sum(p["value"] for p in parts)
+            if summed != t["value"]:
+                lines = ", ".join(str(p["line"]) for p in parts)
+                out.append(_pair("parts_do_not_sum", t, {**parts[0], "value": summed},
                                  f"{check['note']} Delarna (rader {lines}) summerar till "
-                                 f"{summed:g}, totalen är {t.value:g}."))
+                                 f"{summed:g}, totalen är {t['value']:g}."))
     return out
 
 
 def discrepancies(obs: pd.DataFrame, catalog: dict[str, Indicator] | None = None) -> pd.DataFrame:
     """All recorded inconsistencies: restatements, OCR twin, implied changes, sums."""
     catalog = catalog if catalog is not None else load_catalog()
-    rows = (restated_disagreements(obs) + twin_disagreements(obs)
-            + derived_disagreements(obs, catalog) + sum_disagreements(obs,
-                                                                      load_consistency_checks()))
-    return pd.DataFrame.from_records(rows, columns=list(DISCREPANCY_COLUMNS))
+    rows = obs.to_dict("records")  # the checks read the observations row by row
+    found = (restated_disagreements(rows) + twin_disagreements(rows)
+             + derived_disagreements(rows, catalog)
+             + sum_disagreements(rows, load_consistency_checks()))
+    return pd.DataFrame.from_records(found, columns=list(DISCREPANCY_COLUMNS))
 
 
 # ---------------------------------------------------------------- tables

@@ -23,11 +23,12 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import sqlite_utils
 
 from lib import corpus as corpus_mod
@@ -269,15 +270,6 @@ def observationer(tables: Mapping[str, pd.DataFrame], reports: pd.DataFrame) -> 
     })
 
 
-def people_tables(tables: Mapping[str, pd.DataFrame], lines: pd.DataFrame
-                  ) -> dict[str, pd.DataFrame]:
-    """The database's tables for people, from the processed tables and the raw lines."""
-    reports = rapporter(tables["documents"])
-    return {"rapporter": reports, "raw_lines": lines,
-            "kallrader": kallrader(tables, lines, reports),
-            "observationer": observationer(tables, reports)}
-
-
 # --------------------------------------------------------------------------- SQLite
 
 
@@ -285,6 +277,8 @@ def _values(column: pd.Series) -> list:
     """A column as plain Python values; missing values as None (a float NaN binds as NULL)."""
     if column.dtype.kind == "f" or (column.dtype.kind in "iub" and not column.hasnans):
         return column.tolist()
+    if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+        return pa.array(column).to_pylist()  # the Arrow strings as they are: nulls are None
     return column.to_numpy(dtype=object, na_value=None).tolist()
 
 
@@ -293,7 +287,8 @@ def _rows(df: pd.DataFrame) -> list[tuple]:
     return list(zip(*(_values(df[c]) for c in df.columns), strict=True))
 
 
-def _create(db: sqlite_utils.Database, name: str, schema: Schema, df: pd.DataFrame) -> None:
+def _create(db: sqlite_utils.Database, name: str, schema: Schema) -> None:
+    """Create an empty table with its keys and indexes."""
     present = set(db.table_names())
     columns = {c: _SQL_TYPES[col.dtype] for c, col in schema.columns.items()}
     if name == "observationer":
@@ -304,16 +299,6 @@ def _create(db: sqlite_utils.Database, name: str, schema: Schema, df: pd.DataFra
     table = db.table(name)
     table.create(columns, pk=schema.key or None, foreign_keys=fks,
                  not_null={c for c, col in schema.columns.items() if not col.nullable})
-    # sqlite-utils creates the table; rows go in with one executemany (sqlite-utils'
-    # insert_all inspects every value and takes seconds here).
-    marks = ", ".join("?" * len(schema.columns))
-    try:
-        db.conn.executemany(f"insert into [{name}] values ({marks})",
-                            _rows(df[list(schema.columns)]))
-    except (KeyError, sqlite3.IntegrityError) as exc:
-        if name in all_schemas():
-            validate(name, df)  # names the column, key or rows at fault
-        raise DataError(f"table {name}: {exc}; fix the code that builds it.") from None
     covered = {schema.key[0]} if schema.key else set()
     for fk in schema.foreign_keys:
         if fk.table in present and fk.columns[0] not in covered:
@@ -322,6 +307,31 @@ def _create(db: sqlite_utils.Database, name: str, schema: Schema, df: pd.DataFra
     for column in INDEXED:
         if column in schema.columns and column not in covered:
             table.create_index([column])
+
+
+def _insert(db: sqlite_utils.Database, name: str, schema: Schema, df: pd.DataFrame) -> None:
+    """Add a table's rows (sqlite-utils' insert_all inspects every value and takes seconds
+    here: one executemany instead)."""
+    marks = ", ".join("?" * len(schema.columns))
+    try:
+        db.conn.executemany(f"insert into [{name}] values ({marks})",
+                            _rows(df[list(schema.columns)]))
+    except (KeyError, sqlite3.IntegrityError) as exc:
+        if name in all_schemas():
+            validate(name, df)  # names the column, key or rows at fault
+        raise DataError(f"table {name}: {exc}; fix the code that builds it.") from None
+
+
+def _derived(make: Callable[[], pd.DataFrame], tables: Mapping[str, pd.DataFrame],
+             sources: tuple[str, ...]) -> pd.DataFrame:
+    """A table for people made from processed tables; if that fails, the schema of a broken
+    source table names the fault."""
+    try:
+        return make()
+    except Exception:
+        for name in sources:
+            validate(name, tables[name])
+        raise
 
 
 def _order(schemas: Mapping[str, Schema], names: list[str]) -> list[str]:
@@ -355,34 +365,42 @@ def _check_references(conn: sqlite3.Connection) -> None:
 def database_bytes(tables: Mapping[str, pd.DataFrame], lines: pd.DataFrame) -> bytes:
     """The SQLite database of all tables, as bytes (same tables, same bytes).
 
-    ``tables`` are the processed tables, ``lines`` is :func:`raw_lines`. SQLite checks the
-    declared types' nulls, the primary keys and the foreign keys; a table that breaks them
-    raises the DataError of :func:`lib.schemas.validate` or names the broken reference.
-    (The build validates every table fully before writing anything.)
+    ``tables`` are the processed tables, ``lines`` is :func:`raw_lines`. Every table is
+    created first, empty, in one fixed order; then the rows go in as the tables are read
+    from ``tables``, in its order, the tables for people made from observations last. The
+    build's mapping waits for tables still being made (:func:`lib.stages.publish`), so most
+    of the database is built before the observations exist. ``VACUUM`` rewrites the file
+    from its schema and rows, so the bytes do not depend on when the rows went in.
+
+    SQLite checks the declared types' nulls, the primary keys and the foreign keys; a table
+    that breaks them raises the DataError of :func:`lib.schemas.validate` or names the
+    broken reference. (The build validates every table fully before writing anything.)
     """
     schemas = published_schemas()
-    checked = dict(tables)
-    try:
-        checked.update(people_tables(checked, lines))
-    except Exception:
-        for name, df in tables.items():
-            validate(name, df)  # a broken table: its schema names the fault
-        raise
     conn = sqlite3.connect(":memory:")
     try:
         conn.execute("pragma page_size = 4096")
-        db = sqlite_utils.Database(conn)
-        for name in _order(schemas, list(checked)):
-            _create(db, name, schemas[name], checked[name])
+        # Built once in memory: no rollback journal; VACUUM copies in memory, not a temp file.
+        conn.execute("pragma journal_mode = off")
+        conn.execute("pragma temp_store = memory")
+        db = sqlite_utils.Database(conn, execute_plugins=False)  # the same, whatever is installed
+        for name in _order(schemas, [*tables, *SCHEMAS]):
+            _create(db, name, schemas[name])
+        _insert(db, "raw_lines", schemas["raw_lines"], lines)
+        for name in tables:
+            _insert(db, name, schemas[name], tables[name])
+            if name == "documents":
+                reports = _derived(lambda: rapporter(tables["documents"]), tables,
+                                   ("documents",))
+                _insert(db, "rapporter", schemas["rapporter"], reports)
+            if name == "passages":
+                _full_text(db)
+        cited = ("observations", "discrepancies", "documents")
+        _insert(db, "kallrader", schemas["kallrader"],
+                _derived(lambda: kallrader(tables, lines, reports), tables, cited))
+        _insert(db, "observationer", schemas["observationer"],
+                _derived(lambda: observationer(tables, reports), tables, cited))
         _check_references(conn)
-        passages = db.table("passages")
-        passages.enable_fts(["text"], tokenize=TOKENIZE)
-        # sqlite-utils names the index <table>_fts; the folded one gets its own name.
-        db.execute(f"create virtual table {FTS_FOLD} using fts5(text, tokenize='{TOKENIZE_FOLD}',"
-                   " content='passages')")
-        db.execute(f"insert into {FTS_FOLD}({FTS_FOLD}) values ('rebuild')")
-        for fts in (FTS, FTS_FOLD):
-            db.execute(f"insert into {fts}({fts}) values ('optimize')")
         for name, sql in VIEWS.items():
             db.create_view(name, sql)
         conn.commit()
@@ -391,6 +409,17 @@ def database_bytes(tables: Mapping[str, pd.DataFrame], lines: pd.DataFrame) -> b
         return conn.serialize()
     finally:
         conn.close()
+
+
+def _full_text(db: sqlite_utils.Database) -> None:
+    """The two full-text indexes over the passages (their rows are in)."""
+    db.table("passages").enable_fts(["text"], tokenize=TOKENIZE)
+    # sqlite-utils names the index <table>_fts; the folded one gets its own name.
+    db.execute(f"create virtual table {FTS_FOLD} using fts5(text, tokenize='{TOKENIZE_FOLD}',"
+               " content='passages')")
+    db.execute(f"insert into {FTS_FOLD}({FTS_FOLD}) values ('rebuild')")
+    for fts in (FTS, FTS_FOLD):
+        db.execute(f"insert into {fts}({fts}) values ('optimize')")
 
 
 # --------------------------------------------------------------------------- data package

@@ -12,9 +12,35 @@ in this module, its own source and the lib modules it imports; for a function el
 its module. Both with every lib module they import and the ``lib/data`` files their code
 names. ``code`` adds modules the function reaches in other ways.
 
-A stage that writes files only (no tables) may be marked ``parallel``: the build then runs
-it in a forked process while it goes on with the stages after it, and collects its files
-before anything is committed (:mod:`lib.build`).
+A stage may be marked ``parallel``: the build (:mod:`lib.build`) then runs it in a forked
+process (:mod:`lib.forked`), which shares, copy-on-write, everything the build had loaded,
+while the build goes on with the stages after it; on two cores, two stages compute at once.
+The child writes the stage's tables and files to temporary files beside their targets, as
+the build does for every stage, and sends back their names and checksums; later stages
+read its tables from those Parquet files. The build waits for a forked stage before it
+fingerprints a stage that needs its tables (all of them for ``ALL_TABLES``) and before it
+commits anything. Mark a stage parallel when it takes long enough to be worth a process
+(a few hundredths of a second at least) and the build has other work meanwhile: the
+stages that read only the reports, and ``publish``. ``export`` is not: it runs in the
+build's own process while ``publish`` finishes.
+
+* **Early start.** A parallel stage that needs the tables of a stage run in the build's own
+  process (``publish`` needs those of ``indicators``) is forked just before that stage,
+  once its other tables exist. It does what it can meanwhile (imports, most of the
+  database) and ``ctx.table`` waits for the rest, which the build sends as soon as they
+  are written. Whether the stage must run at all is known only then: if its fingerprint
+  shows its outputs up to date, it is stopped and its work discarded.
+* **Shared work.** Before it forks the first stage that reads the raw reports, the build
+  loads what nearly every stage reads (:meth:`Context.share`: the corpus, the analysed text
+  and the passages of every report), so that no child repeats the OCR repair or the
+  structure analysis when the cache of derived artefacts is empty.
+* **Stopping.** On an error or a signal (Ctrl-C, SIGTERM) the build stops its forked
+  stages; each removes its temporary files, and the build removes the rest.
+* Where processes cannot be forked, parallel stages run in the build's process, in order.
+
+Outputs do not depend on where a stage ran: tables read back from Parquet are what a stage
+that was skipped provides too, and the database's bytes do not depend on the order in
+which its tables arrive (:func:`lib.publish.database_bytes`).
 
 To add a stage, write a function ``(ctx: Context) -> dict`` returning its tables
 (DataFrames, by table name; each needs a declared schema, :mod:`lib.schemas`) and files
@@ -26,7 +52,7 @@ publishing every table would).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -55,7 +81,7 @@ class Stage:
     files: tuple[str, ...] = ()  # other outputs: glob patterns relative to the output dir
     code: tuple[str, ...] = ()  # lib modules it depends on beyond those found from ``run``
     table_list: bool = False  # its output depends on the names of all tables (dictionary)
-    # Files only, no tables: may run in a forked process while the stages after it run.
+    # Runs in a forked process beside the stages after it (see the module docstring).
     parallel: bool = False
 
 
@@ -98,8 +124,46 @@ class Context:
         return corpus.load(self.raw_dir)
 
     def table(self, name: str) -> pd.DataFrame:
-        """A table of an earlier stage: as built in this run, or read back from its output."""
+        """A table of an earlier stage: as built in this run, or read back from its output.
+        In a stage started early (see the module docstring) it may wait for the table."""
         return self._read(name)
+
+    def tables(self) -> Mapping[str, pd.DataFrame]:
+        """Every table by name, in build order, each read when it is first used."""
+        return _Tables(self)
+
+    def read_with(self, read: Callable[[str], pd.DataFrame]) -> None:
+        """Get tables from ``read`` from now on (a forked stage's reader)."""
+        self._read = read
+
+    def share(self) -> None:
+        """Load what nearly every stage reads: the corpus, and the analysed (OCR-repaired)
+        text and the passages of every document. Stages forked afterwards share them;
+        with an empty cache each would otherwise repair and analyse the reports again."""
+        from lib import structure, text
+
+        c = self.corpus
+        for doc_id in c.doc_ids:
+            text.analysis_lines(c, doc_id)
+            tuple(structure.iter_passages(c, doc_id))
+
+
+class _Tables(Mapping):
+    """The tables of a context as a mapping that reads each one only when it is used."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._ctx.table_names:
+            raise KeyError(name)
+        return self._ctx.table(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ctx.table_names)
+
+    def __len__(self) -> int:
+        return len(self._ctx.table_names)
 
 
 # --------------------------------------------------------------------------- functions
@@ -168,7 +232,7 @@ def publish(ctx: Context) -> dict[str, object]:
     """Every table as one SQLite database and a data package descriptor."""
     from lib import publish as module
 
-    return dict(module.files({name: ctx.table(name) for name in ctx.table_names}, ctx.corpus))
+    return dict(module.files(ctx.tables(), ctx.corpus))
 
 
 def dictionary(ctx: Context) -> dict[str, object]:
@@ -185,15 +249,19 @@ SCHEMA_MODULES = ("lib.quantities", "lib.structure", "lib.themes", "lib.indicato
 STAGES: tuple[Stage, ...] = (
     Stage("documents", documents, inputs=(RAW,), tables=("documents", "areas"),
           code=("lib.corpus",)),
-    Stage("ocr", ocr, inputs=(RAW,), tables=("ocr_changes",), files=("repaired/*.txt",)),
-    Stage("quantities", quantities, inputs=(RAW,), tables=("numeric_tokens", "quantities")),
+    # The stages that read only the reports run side by side in forked processes.
+    Stage("ocr", ocr, inputs=(RAW,), tables=("ocr_changes",), files=("repaired/*.txt",),
+          parallel=True),
+    Stage("quantities", quantities, inputs=(RAW,), tables=("numeric_tokens", "quantities"),
+          parallel=True),
     Stage("structure", structure, inputs=(RAW,),
-          tables=("sections", "passages", "questionnaire")),
-    Stage("themes", themes, inputs=(RAW,), tables=("theme_prominence",)),
+          tables=("sections", "passages", "questionnaire"), parallel=True),
+    Stage("themes", themes, inputs=(RAW,), tables=("theme_prominence",), parallel=True),
     Stage("indicators", indicators, inputs=(RAW, *CURATED), needs=("quantities",),
           tables=("indicators", "observations", "discrepancies")),
     # The database and descriptor hold every table, its schema and the raw lines of every
-    # report. The slowest of the last stages: it runs on the second core beside them.
+    # report: the slowest stage. It starts before the indicators (early start), builds what
+    # it can, and finishes when their tables arrive, while the workbook is written here.
     Stage("publish", publish, inputs=(RAW,), needs=(ALL_TABLES,), code=SCHEMA_MODULES,
           files=("rapporter.sqlite", "datapackage.json"), parallel=True),
     Stage("export", export, needs=("observations",), files=("observations.xlsx",)),

@@ -7,7 +7,7 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from lib import build, stages, store
+from lib import build, forked, stages, store
 from lib.errors import DataError
 
 
@@ -40,6 +40,15 @@ def test_build_is_byte_identical(built, tmp_path):
     assert "documents.parquet" in first and "quantities.csv" in first
     assert "rapporter.sqlite" in first and "datapackage.json" in first
     assert first == second
+
+
+def test_outputs_do_not_depend_on_where_stages_run(built, tmp_path, monkeypatch):
+    """Every stage in the build's own process, in order (as where processes cannot be
+    forked): the same bytes as the build with forked and early-started stages."""
+    monkeypatch.setattr(forked, "AVAILABLE", False)
+    outcome = build.build(out_dir=tmp_path, full=True)
+    assert [name for name, _, _ in outcome.ran] == [s.name for s in stages.STAGES]
+    assert _snapshot(tmp_path) == _snapshot(built)
 
 
 def test_repaired_texts_are_line_aligned_with_raw(built):
@@ -96,6 +105,28 @@ def test_failed_write_leaves_previous_tables_intact(built, tmp_path, monkeypatch
     assert not list(tmp_path.rglob("*.tmp"))
 
 
+@pytest.mark.parametrize("failing", ["themes", "publish"])
+def test_failed_forked_stage_fails_the_build_with_its_error(built, tmp_path, monkeypatch,
+                                                            failing):
+    """A stage run in a forked process raises (themes, forked with the others that read
+    the reports; publish, started early, before its tables exist): the build raises the
+    same one-line error, the other forked stages are stopped, nothing is written or left."""
+    build.build(out_dir=tmp_path)
+    before = _snapshot(tmp_path)
+
+    def broken(ctx):
+        raise DataError(f"{failing}: a broken stage")
+
+    assert failing in [s.name for s in stages.STAGES if s.parallel]
+    monkeypatch.setattr(stages, "STAGES", tuple(
+        dataclasses.replace(s, run=broken) if s.name == failing else s
+        for s in stages.STAGES))
+    with pytest.raises(DataError, match=f"^{failing}: a broken stage$"):
+        build.build(out_dir=tmp_path, full=True)
+    assert _snapshot(tmp_path) == before
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
 def test_schema_rejects_duplicate_keys(tmp_path):
     from lib import corpus
     table = corpus.load().parts_frame()
@@ -103,9 +134,10 @@ def test_schema_rejects_duplicate_keys(tmp_path):
         store.write_tables({"documents": pd.concat([table, table.head(1)])}, out_dir=tmp_path)
 
 
-def test_a_new_stage_is_one_record(built, tmp_path, monkeypatch):
+@pytest.mark.parametrize("parallel", [False, True])
+def test_a_new_stage_is_one_record(built, tmp_path, monkeypatch, parallel):
     """A stage added at the end: it reads every table, writes a file of its own making, runs
-    once, and is skipped while nothing changes."""
+    once, and is skipped while nothing changes; the same in a forked process."""
     def summarise(ctx):
         rows = {name: len(ctx.table(name)) for name in ctx.table_names}
         path = ctx.scratch() / "summary.txt"
@@ -113,7 +145,7 @@ def test_a_new_stage_is_one_record(built, tmp_path, monkeypatch):
         return {"summary.txt": path}
 
     extra = stages.Stage("summary", summarise, needs=(stages.ALL_TABLES,),
-                         files=("summary.txt",))
+                         files=("summary.txt",), parallel=parallel)
     monkeypatch.setattr(stages, "STAGES", (*stages.STAGES, extra))
     first = build.build(out_dir=tmp_path)
     assert [name for name, _, _ in first.ran][-1] == "summary"

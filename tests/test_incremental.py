@@ -62,6 +62,12 @@ def edit_curated(root: Path) -> None:
           "note: Tabellens rad 'Socialt boende';", "note: Tabellraden 'Socialt boende';")
 
 
+def comment_curated(root: Path) -> None:
+    path = root / "data" / "curated" / "observations_hemloshet.yml"
+    path.write_text(path.read_text(encoding="utf-8") + "# a comment changes no figure\n",
+                    encoding="utf-8")
+
+
 def edit_catalog(root: Path) -> None:
     path = _catalog(root)
     text = path.read_text(encoding="utf-8")
@@ -87,6 +93,9 @@ def edit_stage_code(root: Path) -> None:
 CASES: dict[str, tuple[Callable[[Path], None], set[str]]] = {
     "raw manifest": (edit_manifest, RAW_STAGES),
     "curated file": (edit_curated, {"indicators", "export", "publish"}),
+    # The indicators run and give the same tables: publish, started before them (see
+    # lib/stages.py), is stopped and its files removed; export does not run.
+    "curated comment": (comment_curated, {"indicators"}),
     "indicator catalog": (edit_catalog, {"indicators", "export", "publish"}),
     # quantities_units.yml is named in lib/quantities.py, which lib/indicators.py imports
     # and whose schemas the dictionary and the database describe; the comment changes no
@@ -107,7 +116,8 @@ def test_change_runs_its_stages_and_equals_a_full_build(
     assert result.returncode == 0, result.stderr
     assert repocopy.ran(result.stdout) == expected, result.stdout
     incremental = repocopy.outputs(processed)
-    assert incremental != before or kind in ("lib data file", "stage code")
+    assert incremental != before or kind in ("lib data file", "stage code", "curated comment")
+    assert not repocopy.temporaries(processed)
 
     full = repocopy.run(repo, shared_cache, "build", "--full", "--out-dir",
                         str(tmp_path / "full"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -58,6 +59,38 @@ def test_interrupted_build_stops_and_keeps_previous_outputs(repo: Path, tmp_path
     assert err.strip().splitlines() == [
         f"interrupted: 1 of {N_STAGES} stages done; previous outputs kept"]
     assert seconds < 5
+    assert repocopy.outputs(processed) == before
+    assert not repocopy.temporaries(processed, cache_dir)
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
+def test_build_interrupted_while_forked_stages_run_leaves_no_process_or_temporary(
+        repo: Path, tmp_path: Path, how: str) -> None:
+    """Stopped while the stages that read the reports run in forked processes (with an
+    empty cache they take a second or more): every one of them ends, none leaves a file."""
+    processed = repo / "data" / "processed"
+    before = repocopy.outputs(processed)
+    cache_dir = tmp_path / "empty-cache"
+    proc = repocopy.start(repo, cache_dir, "build", "--full")
+    forked = [s.name for s in stages.STAGES if s.parallel and stages.RAW in s.inputs
+              and not s.needs]
+    repocopy.wait_for_line(proc, rf"^{forked[-1]}: running")
+    children: list[psutil.Process] = []
+
+    def all_forked() -> bool:
+        children[:] = psutil.Process(proc.pid).children(recursive=True)
+        return len(children) >= len(forked)
+
+    _wait_until(all_forked, timeout=30)
+    seconds = repocopy.interrupt(proc, how)
+    err = proc.stderr.read()
+    assert proc.returncode == runs.EXIT_INTERRUPTED
+    assert re.fullmatch(rf"interrupted: [12] of {N_STAGES} stages done; previous outputs kept",
+                        err.strip()), err  # documents (and quantities, if it was collected)
+    assert seconds < 5
+    _wait_until(lambda: not any(c.is_running() and c.status() != psutil.STATUS_ZOMBIE
+                                for c in children), timeout=5)
+    assert not _run_processes(repo)
     assert repocopy.outputs(processed) == before
     assert not repocopy.temporaries(processed, cache_dir)
 
