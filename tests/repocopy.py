@@ -22,12 +22,20 @@ from lib import paths
 STAGE_RAN = re.compile(r"^(\w+): running \(", re.MULTILINE)
 
 
-def make(target: Path, notebooks: Path | None = None) -> Path:
-    """A copy of the repository's package and data (and ``notebooks``) at ``target``."""
+def make(target: Path, notebooks: Path | None = None, processed: bool = False) -> Path:
+    """A copy of the repository's package and data (and ``notebooks``) at ``target``.
+
+    ``processed`` copies data/processed too (the tables as built), so a run in the copy
+    starts from a complete build; proposal sheets (data/curated/proposed) are never copied.
+    """
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     shutil.copytree(paths.PACKAGE_DIR, target / "lib", ignore=ignore)
     shutil.copytree(paths.RAW_DIR, target / "data" / "raw")
-    shutil.copytree(paths.CURATED_DIR, target / "data" / "curated")
+    shutil.copytree(paths.CURATED_DIR, target / "data" / "curated",
+                    ignore=shutil.ignore_patterns("proposed"))
+    if processed:
+        shutil.copytree(paths.PROCESSED_DIR, target / "data" / "processed",
+                        ignore=shutil.ignore_patterns(".*.tmp", ".*.lock"))
     for f in (target / "data" / "raw").iterdir():
         f.chmod(0o644)
     if notebooks is not None:

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pandas as pd
 import pytest
 import yaml
 
@@ -415,43 +413,5 @@ def test_pdf_fields_are_validated(c, tmp_path, raw_copy, edit, message):
         corpus.Corpus(raw_copy)
 
 
-# ---------------------------------------------------------------- a new year, end to end
-
-
-def _new_year_text(c: corpus.Corpus) -> str:
-    """The 2022 Centrum årsrapport recast as a 2025 Hisingen one (years and district)."""
-    text = "\n".join(c.raw_lines(REPORT)) + "\n"
-    for old, new in (("2022", "2025"), ("2021", "2024"), ("2020", "2023"),
-                     ("Centrum", "Hisingen")):
-        text = text.replace(old, new)
-    return text
-
-
-def test_report_for_a_new_year_is_added_and_built(c, tmp_path):
-    repo = tmp_path / "repo"
-    ignore = shutil.ignore_patterns("__pycache__", "processed")
-    shutil.copytree(paths.PACKAGE_DIR, repo / "lib", ignore=ignore)
-    shutil.copytree(paths.DATA_DIR, repo / "data", ignore=ignore)
-    (repo / "data" / "processed").mkdir()
-    source = tmp_path / "Årsrapport 2025 Hisingen.txt"
-    source.write_text(_new_year_text(c), encoding="utf-8")
-    args = [f"--{k.replace('_', '-')}={v}" for k, v in META.items()]
-    run = [sys.executable, "-m", "lib"]
-    added = subprocess.run(run + ["add", str(source), *args], cwd=repo, capture_output=True,
-                           text=True)
-    assert added.returncode == 0, added.stderr
-    assert str(repo / "data" / "raw") in added.stdout  # the copy was changed, not data/raw
-    built = subprocess.run(run + ["build"], cwd=repo, capture_output=True, text=True)
-    assert built.returncode == 0, built.stderr
-    processed = repo / "data" / "processed"
-    documents = pd.read_parquet(processed / "documents.parquet").set_index("doc_id")
-    assert documents.loc[META["doc_id"], "year"] == 2025
-    assert documents.loc[META["doc_id"], "district"] == "Hisingen"
-    assert documents.loc[META["doc_id"], "short_title"] == META["title"]  # no short title given
-    passages = pd.read_parquet(processed / "passages.parquet")
-    assert (passages.doc_id == META["doc_id"]).sum() > 100
-    q = pd.read_parquet(processed / "quantities.parquet")
-    row = q[(q.doc_id == META["doc_id"]) & (q.line == 121)]  # the households key figure
-    assert list(zip(row.value, row.period, strict=True)) == [
-        (1791.0, "2023"), (1694.0, "2024"), (1470.0, "2025")]
-    assert not (paths.RAW_DIR / "2025_socialnamnden_hisingen_arsrapport.txt").exists()
+# A report for a new year added in a copy of the repository and carried through the build,
+# proposing, accepting and the batch: tests/test_new_report.py.

@@ -74,6 +74,22 @@ def repo(tmp_path_factory: pytest.TempPathFactory, shared_cache: Path) -> Path:
     return repo
 
 
+def test_the_new_report_enters_the_build(repo: Path) -> None:
+    processed = repo / "data" / "processed"
+    documents = pd.read_parquet(processed / "documents.parquet").set_index("doc_id")
+    assert documents.loc[DOC, ["year", "district", "short_title"]].tolist() == [
+        2026, "Hisingen", META["short_title"]]
+    passages = pd.read_parquet(processed / "passages.parquet")
+    assert (passages.doc_id == DOC).sum() > 100
+    q = pd.read_parquet(processed / "quantities.parquet")
+    row = q[(q.doc_id == DOC) & (q.line == HOUSEHOLDS_LINE)]
+    assert list(zip(row.value, row.period, strict=True)) == [
+        (1791.0, "2024"), (1694.0, "2025"), (1470.0, "2026")]
+    # the copy was changed, not the repository's own data/raw
+    assert (repo / "data" / "raw" / "2026_socialnamnden_hisingen_arsrapport.txt").is_file()
+    assert not (paths.RAW_DIR / "2026_socialnamnden_hisingen_arsrapport.txt").exists()
+
+
 def test_the_accepted_figures_are_observations(repo: Path) -> None:
     obs = pd.read_parquet(repo / "data" / "processed" / "observations.parquet")
     new = obs[obs.doc_id == DOC].sort_values("period")

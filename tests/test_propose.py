@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
+import repocopy
 
 from lib import bench_propose, candidates, learning, paths, propose, reading, sheet
 
@@ -248,24 +248,16 @@ def test_sheet_opens_well_in_excel(tmp_path: Path, ars_2022: pd.DataFrame) -> No
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A temporary copy of the repository: the package and data (raw, curated, processed)."""
-    root = tmp_path_factory.mktemp("repo")
-    shutil.copytree(paths.PACKAGE_DIR, root / "lib",
-                    ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(paths.DATA_DIR, root / "data",
-                    ignore=shutil.ignore_patterns("proposed"))
-    shutil.copy(paths.ROOT / "pyproject.toml", root / "pyproject.toml")
-    return root
+    """A temporary copy of the repository (tests/repocopy.py) with its processed tables."""
+    return repocopy.make(tmp_path_factory.mktemp("repo") / "repo", processed=True)
 
 
 def _run(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "lib", *args], cwd=repo, capture_output=True,
-                          text=True, timeout=300)
+    return repocopy.run(repo, repo / ".cache", *args)
 
 
 def _snapshot(repo: Path) -> dict[str, str]:
     files = list((repo / "data" / "curated").glob("*.yml"))
-    files += list((repo / "lib" / "data" / "indicators").glob("*.yml"))
     files += list((repo / "data" / "curated" / "indicators").glob("*.yml"))
     return {str(f): f.read_text(encoding="utf-8") for f in files}
 
