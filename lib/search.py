@@ -35,11 +35,9 @@ MAX_QUERY = 200
 def allowed() -> dict[str, list]:
     """The values each filter accepts, read from the data: themes (lib/data/themes.yml),
     report years (documents) and areas (the city and its districts, from the manifest)."""
-    from lib import themes
+    from lib import analysis, themes
 
-    docs = processed.load("documents")
-    return {"theme": list(themes.theme_ids()),
-            "year": sorted(int(y) for y in docs.year.unique()),
+    return {"theme": list(themes.theme_ids()), "year": list(analysis.report_years()),
             "district": list(processed.areas())}
 
 
