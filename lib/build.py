@@ -371,8 +371,8 @@ class _Build:
         """Wait for a forked stage and take its outputs over."""
         job = self.jobs[name]
         outputs, staged, seconds = job.collect()
-        del self.jobs[name]
         self.staged.extend(staged)
+        del self.jobs[name]  # after the hand-over: close() sweeps what a signal cut off
         assert job.decided is not None
         self.finish(job.stage, job.decided, outputs, staged, seconds)
 
@@ -403,11 +403,14 @@ class _Build:
 
     def close(self) -> None:
         """Stop the forked stages still running; remove what was not renamed into place."""
+        forked_any = bool(self.jobs)
         for job in self.jobs.values():
             job.stop()
         self.jobs.clear()
         for tmp, _ in self.staged:
             tmp.unlink(missing_ok=True)
+        if forked_any:  # a signal between a child's result and its hand-over: ended children
+            runs.sweep_temporaries(self.out_dir, only_dead=True)
         self.ctx.close()
 
 

@@ -42,14 +42,17 @@ def temp_beside(target: Path) -> Path:
 @contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it onto ``target`` on success."""
-    tmp_path = temp_beside(target)
+    tmp_path: Path | None = None
     try:
+        with runs.deferred():  # a signal waits until the file is known, so it is removed
+            tmp_path = temp_beside(target)
         yield tmp_path
         os.chmod(tmp_path, _FILE_MODE)
         with runs.deferred():
             os.replace(tmp_path, target)
     finally:
-        tmp_path.unlink(missing_ok=True)
+        if tmp_path is not None:
+            tmp_path.unlink(missing_ok=True)
 
 
 def _write_file(content: str | bytes, path: Path) -> None:
@@ -71,8 +74,9 @@ Staged = list[tuple[Path, Path]]  # (temporary file, target)
 
 
 def _stage(target: Path, writer: Callable[[Path], None], staged: Staged) -> None:
-    tmp = temp_beside(target)
-    staged.append((tmp, target))
+    with runs.deferred():  # a signal waits until the file is in ``staged`` (and removed)
+        tmp = temp_beside(target)
+        staged.append((tmp, target))
     writer(tmp)
     os.chmod(tmp, _FILE_MODE)
 

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -144,6 +145,39 @@ def test_sweep_removes_only_temporaries_of_processes_that_ended(tmp_path: Path) 
     finally:
         alive.kill()
         alive.wait()
+
+
+@pytest.mark.parametrize("write", ["staged", "atomic"])
+def test_signal_just_after_a_temporary_file_is_made_leaves_no_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write: str) -> None:
+    """The narrowest window of a stopped build (seen once in CI): Ctrl-C arrives the moment
+    the temporary file exists, before the writer knows its name. Simulated by sending
+    SIGINT to this process from inside ``mkstemp``; the file must still be removed."""
+    import tempfile
+
+    import pandas as pd
+
+    from lib import store
+
+    real = tempfile.mkstemp
+
+    def mkstemp_then_ctrl_c(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        made = real(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGINT)
+        return made
+
+    monkeypatch.setattr(store.tempfile, "mkstemp", mkstemp_then_ctrl_c)
+    staged: list = []
+    with pytest.raises(runs.Interrupted), runs.stop_on_signals():
+        try:
+            if write == "staged":
+                store.stage_file("ocr_changes.csv", "a,b\n", tmp_path, staged)
+            else:
+                with store.atomic_path(tmp_path / "documents.csv") as tmp:
+                    pd.DataFrame({"a": [1]}).to_csv(tmp)
+        finally:
+            store.discard(staged)
+    assert not list(tmp_path.iterdir())
 
 
 # --------------------------------------------------------------------------- batch
