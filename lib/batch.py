@@ -439,6 +439,17 @@ def _publish(tmp: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+# A kernel that dies before it answers (another process took one of the TCP ports
+# jupyter_client picked for it: "Address already in use") ran no cell; it is started again.
+KERNEL_STARTS = 3
+_NOT_STARTED = "Kernel died before replying to kernel_info"
+
+
+def kernel_did_not_start(exc: BaseException) -> bool:
+    """True if ``exc`` says the notebook's kernel died while starting (nothing was run)."""
+    return isinstance(exc, RuntimeError) and _NOT_STARTED in str(exc)
+
+
 def execute_job(job: Job, outputs_dir: Path, timeout: float | None = None) -> Result:
     """Execute one notebook into a new temporary directory beside its target (in a worker).
 
@@ -458,13 +469,20 @@ def execute_job(job: Job, outputs_dir: Path, timeout: float | None = None) -> Re
                                 dir=target.parent))
     try:
         executed = tmp / job.notebook.name
-        nb = pm.execute_notebook(
-            str(job.notebook), str(executed), parameters=dict(job.params),
-            kernel_name=KERNEL_NAME, cwd=str(tmp), progress_bar=False, log_output=False,
-            request_save_on_cell_execute=False, execution_timeout=timeout,
-            kernel_manager_class=_kernel_manager_class(), shutdown_kernel="immediate",
-            coalesce_streams=True,  # print() may arrive in one or two messages
-        )
+        for attempt in range(1, KERNEL_STARTS + 1):
+            try:
+                nb = pm.execute_notebook(
+                    str(job.notebook), str(executed), parameters=dict(job.params),
+                    kernel_name=KERNEL_NAME, cwd=str(tmp), progress_bar=False,
+                    log_output=False, request_save_on_cell_execute=False,
+                    execution_timeout=timeout, kernel_manager_class=_kernel_manager_class(),
+                    shutdown_kernel="immediate",
+                    coalesce_streams=True,  # print() may arrive in one or two messages
+                )
+                break
+            except RuntimeError as exc:
+                if attempt == KERNEL_STARTS or not kernel_did_not_start(exc):
+                    raise
         _scrub(nb)
         nbformat.write(nb, str(executed))
         return Result(job, tmp=tmp)

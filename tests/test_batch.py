@@ -222,6 +222,39 @@ def test_failing_notebook_is_reported_and_leaves_previous_outputs(
     assert after["20_vald_i_nara_relation"] != inodes["20_vald_i_nara_relation"]
 
 
+def test_kernel_that_dies_while_starting_is_started_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seen in CI: two kernels started at once, one died with "Address already in use" and
+    the notebook was reported failed. The first start here fails as jupyter_client reports
+    it (the message of jupyter_client.client); the second is a real run."""
+    import papermill
+
+    real, calls = papermill.execute_notebook, []
+
+    def dies_first(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(papermill, "execute_notebook", dies_first)
+    nbdir = _notebooks(tmp_path / "nb", **{"10_hemloshet": "10_hemloshet"})
+    [job] = batch.plan(["2024"], ["hemloshet"], ["Centrum"], notebooks_dir=nbdir)
+    result = batch.execute_job(job, tmp_path / "out")
+    assert result.error is None and len(calls) == 2
+    assert (result.tmp / "10_hemloshet.ipynb").is_file()
+    # Any other error of the run is reported at once, not retried.
+    calls.clear()
+
+    def fails(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls.append(1)
+        raise RuntimeError("avsiktligt fel")
+
+    monkeypatch.setattr(papermill, "execute_notebook", fails)
+    result = batch.execute_job(job, tmp_path / "out")
+    assert result.error == "RuntimeError: avsiktligt fel" and len(calls) == 1
+
+
 def test_selection_comes_from_the_data() -> None:
     from lib import analysis, themes
 
