@@ -10,7 +10,9 @@ descriptions, units, licence and source, facets, label columns and the canned qu
 * ``kallrad`` — *Källrad i sitt sammanhang*: any line of a report with the lines around it.
 
 Each figure's source in ``observationer`` links to its row in ``kallrader`` (a foreign key,
-which Datasette shows as a link), where the line stands with its context: no plugin.
+which Datasette shows as a link), where the line stands with its context. In the results
+of the canned queries, the line numbers of search hits and figures link to *Källrad i sitt
+sammanhang* (a small plugin, ``lib/data/datasette/plugins``).
 :func:`serve` writes the metadata beside the database and starts Datasette on
 127.0.0.1 in immutable (read-only) mode.
 """
@@ -38,6 +40,8 @@ SETTINGS = {"suggest_facets": "off", "default_page_size": "50", "default_facet_s
             "sql_time_limit_ms": "2000"}
 STATIC = ("gbg", paths.PACKAGE_DATA_DIR / "datasette")  # mount point and directory (CSS)
 CSS = f"/{STATIC[0]}/rapporter.css"
+# Datasette plugins of this project: report lines in query results link to their context.
+PLUGINS_DIR = paths.PACKAGE_DATA_DIR / "datasette" / "plugins"
 # Facets: a column name, or {"array": column} for a JSON array (each element a value).
 FACETS: dict[str, list[str | dict[str, str]]] = {
     "observationer": [{"array": "teman"}, "indikator", "period", "område"],
@@ -237,8 +241,8 @@ def command(database: Path, metadata_path: Path, port: int = PORT) -> list[str]:
     exe = shutil.which("datasette", path=str(Path(sys.executable).parent)) or "datasette"
     settings = [arg for k, v in SETTINGS.items() for arg in ("--setting", k, v)]
     return [exe, "serve", "--immutable", str(database), "--metadata", str(metadata_path),
-            "--static", f"{STATIC[0]}:{STATIC[1]}", "--host", HOST, "--port", str(port),
-            *settings]
+            "--static", f"{STATIC[0]}:{STATIC[1]}", "--plugins-dir", str(PLUGINS_DIR),
+            "--host", HOST, "--port", str(port), *settings]
 
 
 def app(database: Path):  # noqa: ANN201 - datasette.app.Datasette, imported lazily
@@ -247,7 +251,8 @@ def app(database: Path):  # noqa: ANN201 - datasette.app.Datasette, imported laz
 
     settings = {k: (v == "on") if v in ("on", "off") else int(v) for k, v in SETTINGS.items()}
     return Datasette(files=[], immutables=[str(database)], metadata=metadata(),
-                     static_mounts=[(STATIC[0], str(STATIC[1]))], settings=settings)
+                     static_mounts=[(STATIC[0], str(STATIC[1]))],
+                     plugins_dir=str(PLUGINS_DIR), settings=settings)
 
 
 def serve(port: int = PORT, processed_dir: Path = paths.PROCESSED_DIR) -> None:

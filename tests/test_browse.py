@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sqlite3
 import subprocess
 import sys
+from html import unescape as html_unescape
 from urllib.parse import quote
 
 import pytest
@@ -102,6 +104,31 @@ def test_canned_queries_answer_with_real_figures(ds):
     marked = next(r for r in context if r[" "] == "▶")
     assert marked["Rad"] == 125 and "försörjningsstöd" in marked["Text"]
     assert "forsorjningsstod" in marked["Rå text (OCR)"].replace("é", "o")
+
+
+def test_lines_in_query_results_link_to_their_context(ds):
+    """Search hits and the sources of figures and discrepancies are links to the line in
+    its context (the plugin in lib/data/datasette/plugins), and the link answers."""
+    from urllib.parse import parse_qs, urlsplit
+
+    html = get(ds, "/rapporter/sok?ord=skyddat+boende").text
+    links = re.findall(r'<a href="(/rapporter/kallrad\?[^"]+)"[^>]*>([^<]+)</a>', html)
+    hits = rows(ds, "sok", ord="skyddat boende")
+    assert len(links) == len(hits) > 5
+    first_hit, (href, text) = hits[0], links[0]
+    assert text == first_hit["Rad"]
+    query = parse_qs(urlsplit(html_unescape(href)).query)
+    assert query == {"rapport": [first_hit["Rapport"]], "rad": [first_hit["Rad"].split("–")[0]]}
+    page = get(ds, html_unescape(href)).text
+    assert "▶" in page
+    indicator = get(ds, "/rapporter/indikator?indikator=fs_hushall_stadsomrade").text
+    assert ('<a href="/rapporter/kallrad?rapport=%C3%85rsrapport+2022&amp;rad=121" '
+            'title="Visa raden i sitt sammanhang">Årsrapport 2022, rad 121</a>') in indicator
+    context = rows(ds, "kallrad", rapport="Årsrapport 2022", rad="121")
+    assert any(r[" "] == "▶" and "1 470" in r["Text"].replace("\u00a0", " ") for r in context)
+    # The context's own lines name no report: they stay plain numbers.
+    table = get(ds, "/rapporter/kallrad?rapport=%C3%85rsrapport+2022&rad=121").text
+    assert "Visa raden i sitt sammanhang" not in table
 
 
 @pytest.mark.parametrize(("query", "param"), [("sok", "ord"), ("indikator", "indikator"),
