@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from lib import corpus, indicators, sheet
+from lib import corpus, indicators, runs, sheet
 from lib.errors import DataError
 from lib.themes import theme_ids
 from lib.yamlio import load_yaml
@@ -230,14 +230,21 @@ def apply(p: Plan, curated_dir: Path | None = None, catalog_dir: Path | None = N
     """Write the plan: validate the merged files as a whole, replace them, rebuild."""
     curated_dir = curated_dir or indicators.CURATED_DIR
     catalog_dir = catalog_dir or indicators.CATALOG_DIR
+    if not (p.indicators or p.entries):
+        return []
+    # Two runs at once would both append and could undo each other: the second waits, and
+    # appends to the files as the first left them.
+    with runs.exclusive(curated_dir, f"accept into {curated_dir}"):
+        return _apply(p, curated_dir, catalog_dir, rebuild)
+
+
+def _apply(p: Plan, curated_dir: Path, catalog_dir: Path, rebuild: bool) -> list[Path]:
     new_texts: dict[Path, str] = {}
     for theme, items in p.indicators.items():
         new_texts[catalog_dir / f"{theme}.yml"] = _appended(catalog_dir / f"{theme}.yml", items)
     for theme, items in p.entries.items():
         path = indicators.curated_path(theme, curated_dir)
         new_texts[path] = _appended(path, items)
-    if not new_texts:
-        return []
     with tempfile.TemporaryDirectory(prefix="accept-") as tmp:
         tcur, tcat = Path(tmp) / "curated", Path(tmp) / "catalog"
         shutil.copytree(curated_dir, tcur, ignore=shutil.ignore_patterns("proposed"))

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from lib import corpus, paths
+from lib import corpus, paths, runs
 from lib.errors import DataError
 from lib.pdftext import extract_pdf
 
@@ -246,6 +246,14 @@ def add(req: Request, raw_dir: Path | None = None, progress: bool = False) -> Ad
     files, loaded and verified as a corpus in a staging directory.
     """
     raw_dir = Path(raw_dir) if raw_dir is not None else paths.RAW_DIR
+    if not raw_dir.is_dir():  # the corpus names what is missing
+        corpus.parse_manifest(raw_dir / "manifest.yml")
+    # Two additions at once would both append to the manifest: the second waits.
+    with runs.exclusive(raw_dir, f"addition to {raw_dir}"):
+        return _add(req, raw_dir, progress)
+
+
+def _add(req: Request, raw_dir: Path, progress: bool) -> Added:
     manifest = raw_dir / "manifest.yml"
     vocab, docs = corpus.parse_manifest(manifest)
     meta = _check_request(req, vocab, docs, manifest)

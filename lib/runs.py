@@ -99,25 +99,31 @@ def exclusive(lock_file: Path, what: str, stream: TextIO | None = None) -> Itera
     """Hold an exclusive lock on ``lock_file``; if another process holds it, say so and wait.
 
     ``what`` names the run in the message (``"build of data/processed"``). The holder's
-    process id is written into the file for the message.
+    process id is written into the file for the message. An existing directory is locked
+    as it is (nothing is written into it: data/raw and data/curated stay as they are).
     """
-    lock_file.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    is_dir = lock_file.is_dir()
+    if not is_dir:
+        lock_file.parent.mkdir(parents=True, exist_ok=True)
+    fd = (os.open(lock_file, os.O_RDONLY) if is_dir
+          else os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644))
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            holder = "" if is_dir else os.pread(fd, 32, 0).decode("ascii", "replace").strip()
             who = f" (process {holder})" if holder.isdigit() else ""
             print(f"waiting: another {what} is running{who}; this one starts when it has "
                   "finished", file=stream or sys.stderr, flush=True)
             fcntl.flock(fd, fcntl.LOCK_EX)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        if not is_dir:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
         try:
             yield
         finally:
-            os.ftruncate(fd, 0)
+            if not is_dir:
+                os.ftruncate(fd, 0)
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)

@@ -12,12 +12,13 @@ import bisect
 import hashlib
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 import yaml
 
-from lib import corpus, ingest, paths, pdf_fixture, pdftext
+from lib import corpus, ingest, paths, pdf_fixture, pdftext, runs
 from lib.errors import DataError
 
 REPORT = "sn_centrum_arsrapport_2022"
@@ -235,6 +236,33 @@ def test_add_text_file_keeps_manifest_comments_and_rows_byte_for_byte(c, tmp_pat
     assert loaded.doc_ids[:5] == c.doc_ids
     assert loaded.raw_lines(META["doc_id"]) == given.split("\n")[:-1]
     assert loaded.document(META["doc_id"]).source == "Test: lines 114-140 of the 2022 report."
+
+
+def test_an_addition_waits_while_another_holds_data_raw(c, tmp_path, raw_copy, capsys):
+    """While another addition holds data/raw (the lock is held here), a second one says
+    it waits and writes nothing; when the first is done it appends its row to the manifest
+    as the first left it."""
+    import threading
+
+    ingest.add(_request(_text_input(c, tmp_path)), raw_copy)  # the first addition, done
+    second = tmp_path / "b.txt"
+    second.write_text("\n".join(_real(c, 121, 130)) + "\n", encoding="utf-8")
+    before = _snapshot(raw_copy)
+    done: list[ingest.Added] = []
+    with runs.exclusive(raw_copy, "test"):
+        waiting = threading.Thread(target=lambda: done.append(ingest.add(
+            _request(second, doc_id="sn_nordost_arsrapport_2025", district="Nordost",
+                     issuer="Socialnämnden Nordost",
+                     title="Årsrapport 2025, Socialnämnden Nordost"), raw_copy)))
+        waiting.start()
+        deadline = time.monotonic() + 30
+        while "waiting: another addition" not in capsys.readouterr().err:
+            assert time.monotonic() < deadline, "the second addition did not wait"
+            time.sleep(0.05)
+        assert _snapshot(raw_copy) == before and not done
+    waiting.join(timeout=60)
+    assert [a.doc_id for a in done] == ["sn_nordost_arsrapport_2025"]
+    assert corpus.load(raw_copy).doc_ids[-2:] == [META["doc_id"], "sn_nordost_arsrapport_2025"]
 
 
 def test_ocr_quality_can_be_declared_for_a_text_file(c, tmp_path, raw_copy):

@@ -346,3 +346,40 @@ def test_accept_adds_observation_and_indicator_and_rebuilds(
     assert got.note == "Test: antagen från förslagsarket."
     catalog = pd.read_parquet(repo / "data" / "processed" / "indicators.parquet")
     assert "Antal barn och unga i familjehem" in set(catalog.label)
+
+
+def test_accept_waits_while_another_accept_holds_the_curated_files(
+        tmp_path: Path, ars_2022: pd.DataFrame, capsys: pytest.CaptureFixture[str]) -> None:
+    """Two accepts at once would both append and one could undo the other: while another
+    holds data/curated (a copy here; the lock is held by the test) the second says it
+    waits and writes nothing, then appends to the files as they are."""
+    import threading
+    import time
+
+    from lib import accept, indicators, runs
+
+    curated = tmp_path / "curated"
+    shutil.copytree(indicators.CURATED_DIR, curated, ignore=shutil.ignore_patterns("proposed"))
+    catalog = curated / indicators.CATALOG_DIR.name
+    row = {**_base_row(ars_2022, 130, 148), "period": "2021",
+           "indicator": "fs_barn_unga_familjehem_vantar", "theme": "forsorjningsstod",
+           "label": "Antal barn och unga i familjehem", "new_indicator": "ja"}
+    p = accept.plan(_sheet(tmp_path, "vantar.csv", [row]), curated, catalog)
+    before = {f: f.read_bytes() for f in curated.rglob("*.yml")}
+    written: list[list[Path]] = []
+    with runs.exclusive(curated, "test"):
+        waiting = threading.Thread(
+            target=lambda: written.append(accept.apply(p, curated, catalog, rebuild=False)))
+        waiting.start()
+        deadline = time.monotonic() + 30
+        while "waiting: another accept" not in capsys.readouterr().err:
+            assert time.monotonic() < deadline, "the second accept did not wait"
+            time.sleep(0.05)
+        assert {f: f.read_bytes() for f in curated.rglob("*.yml")} == before and not written
+    waiting.join(timeout=60)
+    [files] = written
+    assert len(files) == 2 and all(f.read_bytes().startswith(before[f]) for f in files)
+    got = indicators.curated_observations(curated_dir=curated,
+                                          catalog=indicators.load_catalog(catalog))
+    new = got[got.indicator == "fs_barn_unga_familjehem_vantar"]
+    assert list(zip(new.value, new.period, new.line, strict=True)) == [(148.0, "2021", 130)]
