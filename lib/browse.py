@@ -66,6 +66,10 @@ with fraga as (
   select case when escape_fts(trim(coalesce(:ord, ''))) = '' then '" "'
               else replace(escape_fts(trim(:ord)) || ' ', '" ', '"* ') end as q
 ),
+-- an OCR file of a report that is also here as clean text (its twin) is left out, as
+-- in lib.search: the same sentences would otherwise be listed twice
+tvillingar as (select doc_id from documents
+               where text_quality = 'ocr' and same_report_as is not null),
 exakt as (select rowid from {exact} where {exact} match (select q from fraga)),
 traffar as (
   select rowid as id, bm25({fold}) as poang,
@@ -79,6 +83,7 @@ select r.rapport as Rapport, r.år as År,
 from traffar t
 join passages p on p.rowid = t.id
 join rapporter r on r.dokument = p.doc_id
+where p.doc_id not in (select doc_id from tvillingar)
 order by t.id not in (select rowid from exakt), t.poang, p.doc_id, p.passage_id
 limit 500"""
 
@@ -147,7 +152,9 @@ QUERIES: dict[str, tuple[str, str]] = {
     "sok": ("Sök i rapporterna",
             "Sök ord eller fraser i rapporternas text, med eller utan å, ä och ö "
             "(vräkning hittar även vräkningar; \"skyddat boende\" med citattecken söker "
-            "frasen). Träffar med exakt stavning kommer först."),
+            "frasen). Träffar med exakt stavning kommer först. Radnumret leder till raden i "
+            "sitt sammanhang. En OCR-läst kopia av en rapport som också finns som ren text "
+            "visas inte (samma meningar skulle annars komma två gånger)."),
     "indikator": ("En indikator över åren",
                   "Skriv en indikators namn eller en del av det (t.ex. hushåll, skyddat "
                   "boende, vräkning) eller dess id: alla dess siffror över åren och "

@@ -82,6 +82,12 @@ def test_search_with_and_without_diacritics_exact_spelling_first(ds):
     prefix = rows(ds, "sok", ord="vräkning")
     assert any("«vräkningar»" in r["Text"] for r in prefix)
     assert rows(ds, "sok", ord="") == [] and rows(ds, "sok", ord='"') == []
+    # The OCR twin of a clean report part is left out, as in lib.search (05_sok).
+    docs = processed.load("documents")
+    twins = set(docs[docs.same_report_as.notna() & (docs.text_quality == "ocr")].short_title)
+    both = {r["Rapport"] for r in rows(ds, "sok", ord="skyddat boende")}
+    assert twins == {"Stadengemensam 2024"} and not twins & both
+    assert "Gemensamma 2024" in both
 
 
 def test_canned_queries_answer_with_real_figures(ds):
