@@ -607,7 +607,15 @@ def run_batch(
 
         processed_dir = default_processed_dir()
     check_processed(processed_dir)
-    jobs = plan(years, themes, districts, notebooks_dir)
+    # The tables stay as they are while the notebooks read them: a build waits for the
+    # batch (and the batch for a build that is writing them).
+    with runs.shared(processed_dir / runs.PROCESSED_LOCK,
+                     f"a build of {paths.shown(processed_dir)} is writing the tables"):
+        return _run_batch(plan(years, themes, districts, notebooks_dir), n_jobs, outputs_dir,
+                          progress)
+
+
+def _run_batch(jobs: list[Job], n_jobs: int, outputs_dir: Path, progress: bool) -> list[Result]:
     outputs_dir.mkdir(parents=True, exist_ok=True)
     done: list[Result] = []
     with runs.exclusive(outputs_dir / LOCK_FILE, f"batch into {outputs_dir}"):

@@ -35,7 +35,7 @@ from pathlib import Path
 from lib import fingerprint, forked, paths, runs, stages
 
 STATE_FILE = ".build-state.json"
-LOCK_FILE = ".build.lock"
+LOCK_FILE = runs.PROCESSED_LOCK
 STATE_FORMAT = 1
 # Every stage's tables are validated and written by this code: part of every stage's code.
 WRITER = ("lib.store",)
@@ -53,19 +53,12 @@ class Outcome:
 
     def summary(self) -> str:
         """One line for the command line."""
-        where = _display(self.out_dir)
+        where = paths.shown(self.out_dir)
         if not self.ran:
             return f"build: up to date ({len(self.skipped)} stages unchanged); {where}"
         took = ", ".join(f"{name} {seconds:.1f} s" for name, _, seconds in self.ran)
         return (f"build: {len(self.ran)} of {len(self.ran) + len(self.skipped)} stages ran "
                 f"({took}) in {self.seconds:.1f} s; {where}")
-
-
-def _display(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(paths.ROOT).as_posix()
-    except ValueError:
-        return str(path)
 
 
 # --------------------------------------------------------------------------- fingerprints
@@ -214,7 +207,8 @@ def build(raw_dir: Path | None = None, out_dir: Path = paths.PROCESSED_DIR, full
     raw_dir = Path(raw_dir) if raw_dir is not None else paths.RAW_DIR
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    with runs.exclusive(out_dir / LOCK_FILE, f"build of {_display(out_dir)}"):
+    with runs.exclusive(out_dir / LOCK_FILE, f"build of {paths.shown(out_dir)}",
+                        readers=f"a batch is reading {paths.shown(out_dir)}"):
         runs.sweep_temporaries(out_dir)  # under the lock every temporary file there is stale
         from lib import cache
 

@@ -27,3 +27,11 @@ PACKAGE_DATA_DIR: Path = PACKAGE_DIR / "data"
 
 # Derived artefacts (OCR lexicon, repaired texts, document structure); safe to delete.
 CACHE_DIR: Path = ROOT / ".cache"
+
+
+def shown(path: Path) -> str:
+    """``path`` as messages show it: relative to the repository when inside it."""
+    try:
+        return Path(path).resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return str(path)

@@ -28,6 +28,9 @@ from pathlib import Path
 from typing import TextIO
 
 EXIT_INTERRUPTED = 130
+# The lock file of a processed-tables directory: builds hold it exclusively, batches
+# (which read the tables) shared.
+PROCESSED_LOCK = ".build.lock"
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _PID_RE = re.compile(r"\.(\d+)\.(?:[A-Za-z0-9_]+\.)*tmp$")
 
@@ -95,12 +98,14 @@ def deferred() -> Iterator[None]:
 
 
 @contextmanager
-def exclusive(lock_file: Path, what: str, stream: TextIO | None = None) -> Iterator[None]:
+def exclusive(lock_file: Path, what: str, stream: TextIO | None = None,
+              readers: str = "") -> Iterator[None]:
     """Hold an exclusive lock on ``lock_file``; if another process holds it, say so and wait.
 
     ``what`` names the run in the message (``"build of data/processed"``). The holder's
-    process id is written into the file for the message. An existing directory is locked
-    as it is (nothing is written into it: data/raw and data/curated stay as they are).
+    process id is written into the file for the message; ``readers`` is the message when
+    the holders are readers (:func:`shared`, which records no id). An existing directory is
+    locked as it is (nothing is written into it: data/raw and data/curated stay as they are).
     """
     is_dir = lock_file.is_dir()
     if not is_dir:
@@ -113,8 +118,9 @@ def exclusive(lock_file: Path, what: str, stream: TextIO | None = None) -> Itera
         except BlockingIOError:
             holder = "" if is_dir else os.pread(fd, 32, 0).decode("ascii", "replace").strip()
             who = f" (process {holder})" if holder.isdigit() else ""
-            print(f"waiting: another {what} is running{who}; this one starts when it has "
-                  "finished", file=stream or sys.stderr, flush=True)
+            busy = readers if readers and not who else f"another {what} is running{who}"
+            print(f"waiting: {busy}; this one starts when it has finished",
+                  file=stream or sys.stderr, flush=True)
             fcntl.flock(fd, fcntl.LOCK_EX)
         if not is_dir:
             os.ftruncate(fd, 0)
@@ -124,6 +130,36 @@ def exclusive(lock_file: Path, what: str, stream: TextIO | None = None) -> Itera
         finally:
             if not is_dir:
                 os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def shared(lock_file: Path, busy: str, stream: TextIO | None = None) -> Iterator[None]:
+    """Hold a shared (reader's) lock on ``lock_file``, the lock file of :func:`exclusive`.
+
+    Readers run side by side; while one runs, :func:`exclusive` waits, and while an
+    exclusive holder runs, this waits and prints ``waiting: <busy>; …``. Nothing is written
+    into the file.
+    """
+    try:
+        fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        fd = None
+    if fd is None:  # a read-only directory: nothing can build into it either
+        yield
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"waiting: {busy}; this one starts when it has finished",
+                  file=stream or sys.stderr, flush=True)
+            fcntl.flock(fd, fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)

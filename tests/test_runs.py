@@ -311,6 +311,50 @@ def test_two_batches_at_once_run_one_after_the_other(repo: Path, tmp_path: Path,
     assert repocopy.outputs(out) == repocopy.outputs(single)
 
 
+def _stderr_line(proc: subprocess.Popen, timeout: float = 60) -> str:
+    """The next line the started process writes to stderr (failing after ``timeout``)."""
+    import select
+
+    ready, _, _ = select.select([proc.stderr], [], [], timeout)
+    assert ready, "no line on stderr"
+    return proc.stderr.readline()
+
+
+def test_a_build_waits_while_a_batch_reads_the_tables(repo: Path, shared_cache: Path) -> None:
+    """A batch holds the tables' lock shared (held here, as run_batch holds it): a build
+    started meanwhile says so, writes nothing until the batch is done, then builds."""
+    processed = repo / "data" / "processed"
+    before = repocopy.outputs(processed)
+    with runs.shared(processed / runs.PROCESSED_LOCK, "test"):
+        proc = repocopy.start(repo, shared_cache, "build", "--full")
+        assert _stderr_line(proc) == ("waiting: a batch is reading data/processed; this one "
+                                      "starts when it has finished\n")
+        time.sleep(1)
+        assert proc.poll() is None and repocopy.outputs(processed) == before
+        assert not repocopy.temporaries(processed)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0 and "Traceback" not in err, err
+    assert repocopy.outputs(processed) == before  # the same inputs: the same tables
+
+
+def test_a_batch_waits_while_a_build_writes_the_tables(repo: Path, tmp_path: Path,
+                                                       shared_cache: Path) -> None:
+    nbdir = repo / "notebooks"
+    nbdir.mkdir()
+    for name in ("00_oversikt", "10_hemloshet"):
+        shutil.copy(FIXTURES / f"{name}.ipynb", nbdir / f"{name}.ipynb")
+    out = tmp_path / "outputs"
+    with runs.exclusive(repo / "data" / "processed" / runs.PROCESSED_LOCK, "build"):
+        proc = repocopy.start(repo, shared_cache, *BATCH, str(out))
+        assert _stderr_line(proc) == ("waiting: a build of data/processed is writing the "
+                                      "tables; this one starts when it has finished\n")
+        time.sleep(1)
+        assert proc.poll() is None and not out.exists()
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0 and "Traceback" not in err, err
+    assert (out / "2024" / "Centrum" / "10_hemloshet" / "10_hemloshet.html").is_file()
+
+
 def test_build_lock_file_names_the_holder(tmp_path: Path) -> None:
     with runs.exclusive(tmp_path / build.LOCK_FILE, "build"):
         assert (tmp_path / build.LOCK_FILE).read_text().strip() == str(os.getpid())
