@@ -287,12 +287,17 @@ def test_hard_killed_batch_leaves_temporaries_that_the_next_batch_removes(
     assert repocopy.outputs(previous) == before
 
 
-def test_two_batches_at_once_run_one_after_the_other(repo: Path, tmp_path: Path,
-                                                     shared_cache: Path) -> None:
+def _quick_notebooks(repo: Path) -> None:
+    """A notebooks directory in the copy with the quick fixtures (overview, hemlöshet)."""
     nbdir = repo / "notebooks"
     nbdir.mkdir()
     for name in ("00_oversikt", "10_hemloshet"):
         shutil.copy(FIXTURES / f"{name}.ipynb", nbdir / f"{name}.ipynb")
+
+
+def test_two_batches_at_once_run_one_after_the_other(repo: Path, tmp_path: Path,
+                                                     shared_cache: Path) -> None:
+    _quick_notebooks(repo)
     single = tmp_path / "single"
     reference = repocopy.run(repo, shared_cache, *BATCH, str(single))
     assert reference.returncode == 0, reference.stderr
@@ -339,10 +344,7 @@ def test_a_build_waits_while_a_batch_reads_the_tables(repo: Path, shared_cache: 
 
 def test_a_batch_waits_while_a_build_writes_the_tables(repo: Path, tmp_path: Path,
                                                        shared_cache: Path) -> None:
-    nbdir = repo / "notebooks"
-    nbdir.mkdir()
-    for name in ("00_oversikt", "10_hemloshet"):
-        shutil.copy(FIXTURES / f"{name}.ipynb", nbdir / f"{name}.ipynb")
+    _quick_notebooks(repo)
     out = tmp_path / "outputs"
     with runs.exclusive(repo / "data" / "processed" / runs.PROCESSED_LOCK, "build"):
         proc = repocopy.start(repo, shared_cache, *BATCH, str(out))
