@@ -42,6 +42,8 @@ STATIC = ("gbg", paths.PACKAGE_DATA_DIR / "datasette")  # mount point and direct
 CSS = f"/{STATIC[0]}/rapporter.css"
 # Datasette plugins of this project: report lines in query results link to their context.
 PLUGINS_DIR = paths.PACKAGE_DATA_DIR / "datasette" / "plugins"
+# Datasette's own templates translated into Swedish (UPSTREAM.json: what they came from).
+TEMPLATES_DIR = paths.PACKAGE_DATA_DIR / "datasette" / "templates"
 # Facets: a column name, or {"array": column} for a JSON array (each element a value).
 FACETS: dict[str, list[str | dict[str, str]]] = {
     "observationer": [{"array": "teman"}, "indikator", "period", "område"],
@@ -249,7 +251,7 @@ def command(database: Path, metadata_path: Path, port: int = PORT) -> list[str]:
     settings = [arg for k, v in SETTINGS.items() for arg in ("--setting", k, v)]
     return [exe, "serve", "--immutable", str(database), "--metadata", str(metadata_path),
             "--static", f"{STATIC[0]}:{STATIC[1]}", "--plugins-dir", str(PLUGINS_DIR),
-            "--host", HOST, "--port", str(port), *settings]
+            "--template-dir", str(TEMPLATES_DIR), "--host", HOST, "--port", str(port), *settings]
 
 
 def app(database: Path):  # noqa: ANN201 - datasette.app.Datasette, imported lazily
@@ -259,7 +261,8 @@ def app(database: Path):  # noqa: ANN201 - datasette.app.Datasette, imported laz
     settings = {k: (v == "on") if v in ("on", "off") else int(v) for k, v in SETTINGS.items()}
     return Datasette(files=[], immutables=[str(database)], metadata=metadata(),
                      static_mounts=[(STATIC[0], str(STATIC[1]))],
-                     plugins_dir=str(PLUGINS_DIR), settings=settings)
+                     plugins_dir=str(PLUGINS_DIR), template_dir=str(TEMPLATES_DIR),
+                     settings=settings)
 
 
 def serve(port: int = PORT, processed_dir: Path = paths.PROCESSED_DIR) -> None:
