@@ -12,7 +12,10 @@ descriptions, units, licence and source, facets, label columns and the canned qu
 Each figure's source in ``observationer`` links to its row in ``kallrader`` (a foreign key,
 which Datasette shows as a link), where the line stands with its context. In the results
 of the canned queries, the line numbers of search hits and figures link to *Källrad i sitt
-sammanhang* (a small plugin, ``lib/data/datasette/plugins``).
+sammanhang* (a small plugin, ``lib/data/datasette/plugins``). Datasette's own words are
+Swedish too: its templates, translated, in ``lib/data/datasette/templates`` (with
+``UPSTREAM.json``, what each was translated from), and the Jinja filters of the plugin
+``svenska.py`` for the words its Python code makes.
 :func:`serve` writes the metadata beside the database and starts Datasette on
 127.0.0.1 in immutable (read-only) mode.
 """
