@@ -12,7 +12,10 @@ descriptions, units, licence and source, facets, label columns and the canned qu
 Each figure's source in ``observationer`` links to its row in ``kallrader`` (a foreign key,
 which Datasette shows as a link), where the line stands with its context. In the results
 of the canned queries, the line numbers of search hits and figures link to *Källrad i sitt
-sammanhang* (a small plugin, ``lib/data/datasette/plugins``).
+sammanhang* (a small plugin, ``lib/data/datasette/plugins``). Datasette's own words are
+Swedish too: its templates, translated, in ``lib/data/datasette/templates`` (with
+``UPSTREAM.json``, what each was translated from), and the Jinja filters of the plugin
+``svenska.py`` for the words its Python code makes.
 :func:`serve` writes the metadata beside the database and starts Datasette on
 127.0.0.1 in immutable (read-only) mode.
 """
@@ -42,6 +45,8 @@ STATIC = ("gbg", paths.PACKAGE_DATA_DIR / "datasette")  # mount point and direct
 CSS = f"/{STATIC[0]}/rapporter.css"
 # Datasette plugins of this project: report lines in query results link to their context.
 PLUGINS_DIR = paths.PACKAGE_DATA_DIR / "datasette" / "plugins"
+# Datasette's own templates translated into Swedish (UPSTREAM.json: what they came from).
+TEMPLATES_DIR = paths.PACKAGE_DATA_DIR / "datasette" / "templates"
 # Facets: a column name, or {"array": column} for a JSON array (each element a value).
 FACETS: dict[str, list[str | dict[str, str]]] = {
     "observationer": [{"array": "teman"}, "indikator", "period", "område"],
@@ -249,7 +254,7 @@ def command(database: Path, metadata_path: Path, port: int = PORT) -> list[str]:
     settings = [arg for k, v in SETTINGS.items() for arg in ("--setting", k, v)]
     return [exe, "serve", "--immutable", str(database), "--metadata", str(metadata_path),
             "--static", f"{STATIC[0]}:{STATIC[1]}", "--plugins-dir", str(PLUGINS_DIR),
-            "--host", HOST, "--port", str(port), *settings]
+            "--template-dir", str(TEMPLATES_DIR), "--host", HOST, "--port", str(port), *settings]
 
 
 def app(database: Path):  # noqa: ANN201 - datasette.app.Datasette, imported lazily
@@ -259,7 +264,8 @@ def app(database: Path):  # noqa: ANN201 - datasette.app.Datasette, imported laz
     settings = {k: (v == "on") if v in ("on", "off") else int(v) for k, v in SETTINGS.items()}
     return Datasette(files=[], immutables=[str(database)], metadata=metadata(),
                      static_mounts=[(STATIC[0], str(STATIC[1]))],
-                     plugins_dir=str(PLUGINS_DIR), settings=settings)
+                     plugins_dir=str(PLUGINS_DIR), template_dir=str(TEMPLATES_DIR),
+                     settings=settings)
 
 
 def serve(port: int = PORT, processed_dir: Path = paths.PROCESSED_DIR) -> None:

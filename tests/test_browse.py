@@ -4,13 +4,18 @@ client (configured like `make browse`), and the `browse` command's checks."""
 from __future__ import annotations
 
 import asyncio
+import csv as csv_module
+import hashlib
+import io
 import json
 import re
 import sqlite3
 import subprocess
 import sys
 from html import unescape as html_unescape
-from urllib.parse import quote
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 import pytest
 from datasette.utils import tilde_encode
@@ -189,3 +194,227 @@ def test_metadata_file_written_by_serve_is_valid_json(tmp_path, monkeypatch):
     assert meta == browse.metadata()
     assert seen["argv"] == browse.command(tmp_path / publish.DATABASE,
                                           tmp_path / browse.METADATA, 8124)
+
+
+# --- Datasette's own pages in Swedish (lib/data/datasette/templates, plugins/svenska.py) --
+
+# Datasette's English words that the translated templates replace: none may be left in
+# what a reader sees (text, button labels, tooltips) of any page.
+ENGLISH = ["home", "row", "rows", "table", "tables", "Tables", "hidden tables", "view",
+           "views", "Views", "Queries", "Custom SQL query", "returning", "more than",
+           "show", "hide", "Query parameters", "Run SQL", "Edit SQL", "Format SQL",
+           "This data as", "advanced", "Advanced export", "Apply", "sorted by",
+           "Sort...", "Sort by", "descending", "Suggested facets", "View and edit SQL",
+           "download file", "expand labels", "stream all rows", "Export CSV", "Next page",
+           "Powered by", "Queries took", "Data license", "Data source", "Error", "not found",
+           "Links from other tables", "0 records", "0 results", "Search:",
+           "- remove filter -", "- column -", "contains", "starts with", "ends with",
+           "is null", "is not blank", "Menu", "Table actions", "JSON shape", "default",
+           "newline-delimited", "object", "CSV options", "teman (array)"]
+
+
+HIDDEN = ("head", "script", "style", "pre", "textarea")  # pre, textarea: SQL
+
+
+class _Readable(HTMLParser):
+    """What a reader sees of a page: its text (not the head, scripts, styles or SQL) and
+    the words of buttons and tooltips."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in HIDDEN:
+            self.hidden += 1
+        a = dict(attrs)
+        self.parts += [f" {a[k]} " for k in ("title", "aria-label") if a.get(k)]
+        if tag == "input" and a.get("type") == "submit":
+            self.parts.append(f" {a.get('value') or ''} ")
+
+    def handle_endtag(self, tag):
+        if tag in HIDDEN:
+            self.hidden -= 1
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def readable(html: str) -> str:
+    parser = _Readable()
+    parser.feed(html)
+    return " ".join("".join(parser.parts).split())
+
+
+def english_left(html: str) -> list[str]:
+    text = readable(html)
+    return [w for w in ENGLISH if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", text)]
+
+
+def swedish_count(n: int) -> str:
+    return f"{n:,}".replace(",", "\u00a0")
+
+
+ROW = f"/rapporter/kallrader/{tilde_encode('Årsrapport 2022, rad 121')}"
+PAGES = {  # page -> (status, Swedish words that must be on it)
+    "/": (200, ["Startsida", "rader i", "tabeller", "dolda tabeller", "vyer",
+                "Drivs av Datasette", "Licens:", "Källa:"]),
+    "/rapporter": (200, ["Egen SQL-fråga", "Formatera SQL", "Kör frågan", "Frågor",
+                         "Tabeller", "Vyer", "Sök i rapporterna"]),
+    "/rapporter/observationer": (200, [
+        "333 rader", "- kolumn -", "innehåller", "Sortera efter period", "fallande",
+        "Använd", "Visa och redigera SQL", "Hämta som JSON, CSV (fler val)",
+        "teman (lista)", "Avancerad export", "spara som fil", "Exportera CSV",
+        "Nästa sida", "Drivs av Datasette"]),
+    "/rapporter/observationer?indikator=fs_hushall_stadsomrade&_sort_desc=period": (200, [
+        '7 rader där indikator = "fs_hushall_stadsomrade", sorterade efter period '
+        "(fallande)"]),
+    "/rapporter/passages?_search=skyddat+boende&kind=sentence": (200, [
+        'rader där söktexten "skyddat boende" finns och kind = "sentence"', "Sök:"]),
+    "/rapporter/sok?ord=skyddat+boende": (200, [
+        "Frågan gav 30 rader (visa SQL)", "Frågans parametrar", "Kör frågan",
+        "Redigera SQL", "Hämta som JSON, CSV"]),
+    "/rapporter/sok?ord=skyddat+boende&_show_sql=1": (200, ["(dölj SQL)"]),
+    ROW: (200, ["Hämta som JSON", "Länkar från andra tabeller", "3 rader från källa i "
+                "observationer"]),
+    "/rapporter/finns_inte": (404, ["Fel 404", "Tabellen finns inte.", "Till startsidan"]),
+}
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_datasette_pages_are_in_swedish(ds, path):
+    status, swedish = PAGES[path]
+    r = get(ds, path)
+    assert r.status_code == status
+    assert '<html lang="sv">' in r.text
+    text = readable(r.text)
+    assert [w for w in swedish if w not in text] == []
+    assert english_left(r.text) == []
+    heading = re.search(r"<h3>(.*?)</h3>", r.text, re.S)
+    assert heading is None or not re.search(r"\b(where|rows?|sorted)\b", heading.group(1))
+
+
+def test_english_words_would_be_caught():
+    """The check above finds Datasette's English in a page (here, upstream's own footer)."""
+    import datasette
+
+    footer = (Path(datasette.__file__).parent / "templates" / "_footer.html").read_text()
+    assert english_left(footer) == ["Queries", "Powered by", "Queries took", "Data license",
+                                    "Data source"]
+    assert english_left('<input type="submit" value="Apply"><a title="9 rows">x</a>') == \
+        ["rows", "Apply"]
+
+
+def test_counts_have_swedish_thousands_separators(ds):
+    path = processed.processed_dir() / publish.DATABASE
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        lines = conn.execute("select count(*) from raw_lines").fetchone()[0]
+    assert lines > 1000
+    page = get(ds, "/rapporter").text
+    assert f"{swedish_count(lines)} rader" in page and f"{lines:,}" not in page
+    home = get(ds, "/").text
+    assert f'title="{swedish_count(lines)} rader"' in home
+    from_plugin = _plugin("svenska")
+    assert from_plugin.tal(1234) == "1\u00a0234" and from_plugin.tal(29745) == "29\u00a0745"
+    assert from_plugin.tal(7) == "7" and from_plugin.tal(None) == ""
+
+
+def _plugin(name: str):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"plugin_{name}", browse.PLUGINS_DIR /
+                                                  f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _href(html: str, pattern: str) -> str:
+    """The link matched by ``pattern``, as a path for the in-process client."""
+    found = re.search(pattern, html)
+    assert found, pattern
+    url = urlsplit(html_unescape(found.group(1)))
+    return f"{url.path}?{url.query}" if url.query else url.path
+
+
+def test_facets_sort_and_export_still_work(ds):
+    html = get(ds, "/rapporter/observationer").text
+    # a facet value (område = Centrum): fewer rows, the filter is named in Swedish
+    link = _href(html, r'<li><a href="([^"]+)">Centrum</a>')
+    centrum = get(ds, link).text
+    count = int(re.search(r"<h3>(\d+) rader", centrum).group(1))
+    assert 0 < count < 333 and 'där område = "Centrum"' in readable(centrum)
+    assert count == len([r for r in rows(ds, "observationer", område="Centrum", _size="max")])
+    # sorting by a column header, then descending
+    by_period = get(ds, _href(html, r'<a href="([^"]+)" rel="nofollow">period</a>')).text
+    periods = re.findall(r'<td class="col-period type-str">([^<]*)</td>', by_period)
+    assert len(periods) == 50 and periods == sorted(periods)
+    desc = get(ds, _href(by_period, r'<a href="([^"]+)" rel="nofollow">period&nbsp;▼</a>'))
+    periods = re.findall(r'<td class="col-period type-str">([^<]*)</td>', desc.text)
+    assert periods == sorted(periods, reverse=True)
+    assert "sorterade efter period (fallande)" in readable(desc.text)
+    # the CSV export link of a filtered page answers with that page's rows as CSV
+    csv = get(ds, _href(centrum, r'<a href="([^"]+)">CSV</a>'))
+    assert csv.status_code == 200  # shown in the browser (text/plain) ...
+    table = list(csv_module.DictReader(io.StringIO(csv.text)))
+    assert len(table) == count and {r["område"] for r in table} == {"Centrum"}
+    form = _href(centrum, r'<form action="([^"]+)" method="get">\s*<p>\s*CSV-val:')
+    download = get(ds, f"{form}?område=Centrum&_dl=on&_size=max")  # ... or saved as a file
+    assert download.headers["content-type"].startswith("text/csv")
+    assert "attachment" in download.headers["content-disposition"]
+    assert len(list(csv_module.DictReader(io.StringIO(download.text)))) == count
+    json_link = _href(html, r'<a href="([^"]+)">JSON</a>')
+    assert get(ds, json_link).json()["rows"]
+    # the canned query's export links too
+    sok = get(ds, "/rapporter/sok?ord=skyddat+boende").text
+    hits = get(ds, _href(sok, r'<a href="([^"]+)">CSV</a>')).text.strip().splitlines()
+    assert hits[0] == "Rapport,År,Rad,Text,Avsnitt" and len(hits) == 31
+
+
+def test_filter_operators_keep_their_keys_with_swedish_names(ds):
+    html = get(ds, "/rapporter/observationer").text
+    options = dict(re.findall(r'<option value="(\w+)"[^>]*>([^<]+)</option>',
+                              html.split('name="_filter_op"', 1)[1].split("</select>")[0]))
+    assert options["exact"] == "=" and options["contains"] == "innehåller"
+    assert options["startswith"] == "börjar med" and options["like"] == "like (SQL)"
+    page = get(ds, "/rapporter/observationer?_filter_column=indikator&_filter_op=contains"
+                   "&_filter_value=hushall")
+    assert page.status_code == 302  # Datasette turns the form into ?indikator__contains=
+    found = get(ds, page.headers["location"]).text
+    assert 'där indikator innehåller "hushall"' in readable(found)
+
+
+def _ported_to(upstream: str) -> str:
+    """Where an upstream file of Datasette was ported to in this repository."""
+    if upstream.startswith("templates/"):
+        return f"lib/data/datasette/{upstream}"
+    return "the script that puts its words in Swedish in lib/data/datasette/templates/table.html"
+
+
+def test_translated_templates_match_the_installed_datasette():
+    """Each translated template was ported from one upstream file (UPSTREAM.json), as was
+    the script in table.html that renames the words of Datasette's table.js. When an
+    upgrade of Datasette changes such a file, this fails: port the change."""
+    import datasette
+    from datasette.version import __version__
+
+    upstream = json.loads((browse.TEMPLATES_DIR / "UPSTREAM.json").read_text("utf-8"))
+    ours = {f"templates/{p.name}" for p in browse.TEMPLATES_DIR.glob("*.html")}
+    assert ours <= set(upstream), f"not in UPSTREAM.json: {sorted(ours - set(upstream))}"
+    root = Path(datasette.__file__).parent
+    changed = [
+        f"{root / name} changed upstream (ported from Datasette {was['datasette']}, installed "
+        f"{__version__}): re-port it to {_ported_to(name)} and record its new sha256 and "
+        "version in lib/data/datasette/templates/UPSTREAM.json"
+        for name, was in sorted(upstream.items())
+        if not (root / name).is_file()
+        or hashlib.sha256((root / name).read_bytes()).hexdigest() != was["sha256"]]
+    assert changed == [], "\n".join(changed)
+
+
+def test_command_and_app_use_the_swedish_templates(tmp_path):
+    cmd = browse.command(tmp_path / "rapporter.sqlite", tmp_path / "m.json")
+    assert cmd[cmd.index("--template-dir") + 1] == str(browse.TEMPLATES_DIR)
+    assert (browse.TEMPLATES_DIR / "base.html").is_file()

@@ -98,6 +98,13 @@ def test_observations_page_renders_with_facets_and_source_links(server, tmp_path
         assert f'data-column="{facet}"' in dom
     assert 'href="/rapporter/kallrader/' in dom and "rad 4154</a>" in dom
     assert "/gbg/rapporter.css" in dom  # the layout stylesheet is linked
+    # Datasette's own words are Swedish, also those its table.js adds to the column menu
+    assert '<html lang="sv">' in dom and "333 rader" in dom and "Drivs av" in dom
+    menu = dom.split('<div class="dropdown-menu"', 1)[1].split("</ul>", 1)[0]
+    for english, swedish in (("Sort ascending", "Sortera stigande"),
+                             ("Facet by this", "Filtrera på värdena (facett)"),
+                             ("Hide this column", "Dölj kolumnen")):
+        assert english not in menu and swedish in menu
     assert_picture_of_a_page(png)
 
 
@@ -107,5 +114,6 @@ def test_search_result_page_renders_hits_with_sources(server, tmp_path):
     assert "«vräkningar»" in dom and "Årsrapport 2022" in dom and ">379<" in dom
     title = dom.split("<title>", 1)[1].split("</title>", 1)[0]
     assert title.startswith("rapporter: -- Sök i rapporterna")  # the tab's title
-    assert ">show</a>)" in dom  # the SQL is hidden behind "show"
+    assert ">visa SQL</a>)" in dom  # the SQL is hidden behind "visa SQL"
+    assert "Frågan gav" in dom and 'value="Kör frågan"' in dom
     assert_picture_of_a_page(png)
