@@ -22,7 +22,7 @@ import shutil
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TextIO
@@ -112,16 +112,14 @@ def exclusive(lock_file: Path, what: str, stream: TextIO | None = None,
         lock_file.parent.mkdir(parents=True, exist_ok=True)
     fd = (os.open(lock_file, os.O_RDONLY) if is_dir
           else os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644))
+
+    def busy() -> str:
+        holder = "" if is_dir else os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+        who = f" (process {holder})" if holder.isdigit() else ""
+        return readers if readers and not who else f"another {what} is running{who}"
+
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = "" if is_dir else os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-            who = f" (process {holder})" if holder.isdigit() else ""
-            busy = readers if readers and not who else f"another {what} is running{who}"
-            print(f"waiting: {busy}; this one starts when it has finished",
-                  file=stream or sys.stderr, flush=True)
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        _acquire(fd, fcntl.LOCK_EX, busy, stream)
         if not is_dir:
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
@@ -151,18 +149,24 @@ def shared(lock_file: Path, busy: str, stream: TextIO | None = None) -> Iterator
         yield
         return
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            print(f"waiting: {busy}; this one starts when it has finished",
-                  file=stream or sys.stderr, flush=True)
-            fcntl.flock(fd, fcntl.LOCK_SH)
+        _acquire(fd, fcntl.LOCK_SH, lambda: busy, stream)
         try:
             yield
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def _acquire(fd: int, mode: int, busy: Callable[[], str], stream: TextIO | None) -> None:
+    """Take the flock ``mode`` on ``fd``; if it is held, print ``waiting: <busy()>; …`` and
+    wait for it."""
+    try:
+        fcntl.flock(fd, mode | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print(f"waiting: {busy()}; this one starts when it has finished",
+              file=stream or sys.stderr, flush=True)
+        fcntl.flock(fd, mode)
 
 
 # --------------------------------------------------------------------------- temporaries
