@@ -612,14 +612,16 @@ def run_batch(
     with runs.shared(processed_dir / runs.PROCESSED_LOCK,
                      f"a build of {paths.shown(processed_dir)} is writing the tables"):
         return _run_batch(plan(years, themes, districts, notebooks_dir), n_jobs, outputs_dir,
-                          progress)
+                          processed_dir, progress)
 
 
-def _run_batch(jobs: list[Job], n_jobs: int, outputs_dir: Path, progress: bool) -> list[Result]:
+def _run_batch(jobs: list[Job], n_jobs: int, outputs_dir: Path, processed_dir: Path,
+               progress: bool) -> list[Result]:
     outputs_dir.mkdir(parents=True, exist_ok=True)
     done: list[Result] = []
     with runs.exclusive(outputs_dir / LOCK_FILE, f"batch into {outputs_dir}"):
         runs.sweep_temporaries(outputs_dir)  # under the lock every temporary there is stale
+        publish_data(processed_dir, outputs_dir)  # the tables the notebooks read
         runtime = Path(tempfile.mkdtemp(prefix=runs.temp_prefix("kernels"), suffix=".tmp",
                                         dir=outputs_dir))
         try:
@@ -752,6 +754,49 @@ def _theme_list() -> str:
     return text[0].upper() + text[1:].lower()
 
 
+# The whole data set, copied beside the reports so that outputs/ can be handed over or
+# published as it is (for readers without Python): file -> (link text, what it holds).
+DATA_SUBDIR = "data"
+DATA_FILES: dict[str, tuple[str, str]] = {
+    "observations.xlsx": ("Alla siffror med källa (Excel)",
+                          "en flik per tema; varje siffra med rapport, rad och citat"),
+    "rapporter.sqlite": ("Databasen (SQLite)",
+                         "alla tabeller och rapporternas text; öppnas i t.ex. DB Browser "
+                         "for SQLite"),
+}
+
+
+def publish_data(processed_dir: Path, outputs_dir: Path) -> list[Path]:
+    """Copy the files of :data:`DATA_FILES` from ``processed_dir`` into
+    ``outputs_dir/data/`` (each atomically); return the copies."""
+    from lib.store import atomic_path
+
+    copies = []
+    for name in DATA_FILES:
+        source = processed_dir / name
+        if source.is_file():
+            with atomic_path(outputs_dir / DATA_SUBDIR / name) as tmp:
+                shutil.copyfile(source, tmp)
+            copies.append(outputs_dir / DATA_SUBDIR / name)
+    return copies
+
+
+def _data_section(outputs_dir: Path) -> list[str]:
+    """The index's list of the data files present in ``outputs_dir/data/``."""
+    from lib.fmt import number
+
+    items = []
+    for name, (title, what) in DATA_FILES.items():
+        path = outputs_dir / DATA_SUBDIR / name
+        if path.is_file():
+            n = path.stat().st_size
+            size = (f"{number(n / 1e6, decimals=1)}&nbsp;MB" if n >= 1e6
+                    else f"{number(max(1, round(n / 1e3)))}&nbsp;kB")
+            items.append(f"<li>{_link(path, outputs_dir, title)} – {html.escape(what)} "
+                         f"({size})</li>")
+    return ["<h2>Hela datamängden</h2>", "<ul>", *items, "</ul>"] if items else []
+
+
 def index_html(outputs_dir: Path) -> str:
     """The index page: every published report under ``outputs_dir`` by year and district."""
     parts = [
@@ -767,6 +812,7 @@ def index_html(outputs_dir: Path) -> str:
         f"<p>{_theme_list()} ur Göteborgs Stads "
         "rapporter. Varje rapport finns som webbsida, som notebook och med figurer och "
         "tabeller.</p>",
+        *_data_section(outputs_dir),
     ]
     years = sorted((p for p in outputs_dir.iterdir() if p.is_dir() and p.name.isdigit()),
                    key=lambda p: p.name, reverse=True) if outputs_dir.is_dir() else []

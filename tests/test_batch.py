@@ -184,7 +184,8 @@ def test_index_links_every_report_by_year_and_district(first_run: tuple) -> None
     _, out, _ = first_run
     index = (out / "index.html").read_text(encoding="utf-8")
     hrefs = re.findall(r'href="([^"]+)"', index)
-    assert len(hrefs) == 3 * 4  # report, notebook, one figure, one table per notebook
+    # report, notebook, one figure, one table per notebook; the two data files
+    assert len(hrefs) == 3 * 4 + len(batch.DATA_FILES)
     from urllib.parse import unquote
     for href in hrefs:
         assert (out / unquote(href)).is_file(), href
@@ -192,6 +193,28 @@ def test_index_links_every_report_by_year_and_district(first_run: tuple) -> None
     assert index.index("<h2>År 2024</h2>") < index.index("<h3>Göteborg (hela staden)</h3>") \
         < index.index("<h3>Centrum</h3>")
     assert ">Våld i nära relation</a>" in index and ">Hemlöshet</a>" in index
+
+
+def test_the_whole_data_set_is_beside_the_reports(first_run: tuple) -> None:
+    """outputs/ can be handed over as it is: the Excel workbook and the database the
+    notebooks read are copied into outputs/data/ and listed first on the index page."""
+    from lib import processed
+
+    _, out, _ = first_run
+    for name in ("observations.xlsx", "rapporter.sqlite"):
+        assert (out / "data" / name).read_bytes() == \
+            (processed.processed_dir() / name).read_bytes()
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert index.index("<h2>Hela datamängden</h2>") < index.index("<h2>År 2024</h2>")
+    excel = re.search(r'<li><a href="data/observations.xlsx">Alla siffror med källa '
+                      r'\(Excel\)</a> – [^<]+ \((\d+)&nbsp;kB\)</li>', index)
+    assert excel, index[:2000]  # about 50 kB
+    assert int(excel[1]) == round((out / "data" / "observations.xlsx").stat().st_size / 1e3)
+    database = re.search(r'<li><a href="data/rapporter.sqlite">Databasen \(SQLite\)</a> – '
+                         r'[^<]+ \((\d+),(\d)&nbsp;MB\)</li>', index)
+    assert database, index[:2000]  # about 7,6 MB
+    mb = (out / "data" / "rapporter.sqlite").stat().st_size / 1e6
+    assert float(f"{database[1]}.{database[2]}") == round(mb, 1)
 
 
 def test_failing_notebook_is_reported_and_leaves_previous_outputs(
