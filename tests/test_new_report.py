@@ -1,10 +1,12 @@
 """A new report from start to finish, as the README's "Adding a report" walks through it.
 
 In a temporary copy of the repository (lib, data, notebooks): the 2022 Centrum årsrapport,
-recast as a 2026 Hisingen årsrapport (years moved on by four, district renamed), is added
-with ``python -m lib add``, proposed with ``propose``, two proposed rows are marked ``ja`` in
-the Excel sheet and accepted with ``accept``, and the batch runs for 2026 — a year no report
-had before — with the new figures in the försörjningsstöd notebook's key-figure table.
+recast as a 2026 Hisingen årsrapport (years moved on by four, district renamed) and
+rendered as a PDF by the test (lib/pdf_fixture.py: pages, running header, page numbers,
+ruled tables), is added with ``python -m lib add``, proposed with ``propose``, two proposed
+rows are marked ``ja`` in the Excel sheet and accepted with ``accept``, and the batch runs
+for 2026 — a year no report had before — with the new figures in the försörjningsstöd
+notebook's key-figure table.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import pandas as pd
 import pytest
 import repocopy
 
-from lib import corpus, paths
+from lib import corpus, paths, pdf_fixture
 
 SOURCE_DOC = "sn_centrum_arsrapport_2022"
 DOC = "sn_hisingen_arsrapport_2026"
@@ -28,16 +30,24 @@ META = {
     "district": "Hisingen", "report_type": "årsrapport",
     "period_start": "2026-01-01", "period_end": "2026-12-31",
 }
-# Line 121 of the 2022 report: "Antal hushåll med försörjningsstöd (stadsområde) 1 791 1 694 1 470"
-HOUSEHOLDS_LINE = 121
+# Line 121 of the 2022 report, a key-figure table row: where it lands in the text extracted
+# from the PDF depends on the page layout, so the test finds it there.
+HOUSEHOLDS_ROW = "Antal hushåll med försörjningsstöd (stadsområde)\t1 791\t1 694\t1 470"
+TEXT_FILE = "2026_socialnamnden_hisingen_arsrapport.txt"
 
 
-def _recast(c: corpus.Corpus) -> str:
-    text = "\n".join(c.raw_lines(SOURCE_DOC)) + "\n"
+def _recast(c: corpus.Corpus) -> list[str]:
+    text = "\n".join(c.raw_lines(SOURCE_DOC))
     for old, new in (("2023", "2027"), ("2022", "2026"), ("2021", "2025"), ("2020", "2024"),
                      ("Centrum", "Hisingen")):
         text = text.replace(old, new)
-    return text
+    return text.split("\n")
+
+
+def households_line(repo: Path) -> int:
+    """The line of the households row in the text extracted from the PDF."""
+    lines = (repo / "data" / "raw" / TEXT_FILE).read_text(encoding="utf-8").split("\n")
+    return lines.index(HOUSEHOLDS_ROW) + 1
 
 
 def _run(repo: Path, cache: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -52,9 +62,11 @@ def repo(tmp_path_factory: pytest.TempPathFactory, shared_cache: Path) -> Path:
     base = tmp_path_factory.mktemp("new_report")
     repo = repocopy.make(base / "repo", notebooks=paths.NOTEBOOKS_DIR)
     run = partial(_run, repo, shared_cache)
-    source = base / "Årsrapport 2026 Hisingen.txt"
-    source.write_text(_recast(corpus.load()), encoding="utf-8")
+    source = base / "Årsrapport 2026 Hisingen.pdf"
+    source.write_bytes(pdf_fixture.render(_recast(corpus.load()),
+                                          header="Årsrapport 2026, Socialnämnden Hisingen").pdf)
     run("add", str(source), *[f"--{k.replace('_', '-')}={v}" for k, v in META.items()])
+    line_of_row = households_line(repo)
     run("build")
     run("propose", DOC)
     # Mark the rows in the Excel sheet, as a person would.
@@ -65,10 +77,10 @@ def repo(tmp_path_factory: pytest.TempPathFactory, shared_cache: Path) -> Path:
     marked = 0
     for r in range(2, ws.max_row + 1):
         line, period = ws.cell(r, col["line"]).value, str(ws.cell(r, col["period"]).value)
-        if line == HOUSEHOLDS_LINE and period in ("2025", "2026"):
+        if line == line_of_row and period in ("2025", "2026"):
             ws.cell(r, col["accept"]).value = "ja"
             marked += 1
-    assert marked == 2, "the two households figures of line 121 were proposed"
+    assert marked == 2, f"the two households figures of line {line_of_row} were proposed"
     wb.save(sheet)
     run("accept", str(sheet))
     return repo
@@ -82,23 +94,28 @@ def test_the_new_report_enters_the_build(repo: Path) -> None:
     passages = pd.read_parquet(processed / "passages.parquet")
     assert (passages.doc_id == DOC).sum() > 100
     q = pd.read_parquet(processed / "quantities.parquet")
-    row = q[(q.doc_id == DOC) & (q.line == HOUSEHOLDS_LINE)]
+    row = q[(q.doc_id == DOC) & (q.line == households_line(repo))]
     assert list(zip(row.value, row.period, strict=True)) == [
         (1791.0, "2024"), (1694.0, "2025"), (1470.0, "2026")]
-    # the copy was changed, not the repository's own data/raw
-    assert (repo / "data" / "raw" / "2026_socialnamnden_hisingen_arsrapport.txt").is_file()
-    assert not (paths.RAW_DIR / "2026_socialnamnden_hisingen_arsrapport.txt").exists()
+    # the PDF is kept beside its text; the copy was changed, not the repository's data/raw
+    pdf = repo / "data" / "raw" / TEXT_FILE.replace(".txt", ".pdf")
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    doc = corpus.load(repo / "data" / "raw").document(DOC)
+    assert (doc.pdf, doc.extraction.split()[0]) == (pdf.name, "pypdfium2")
+    assert len(doc.page_lines) > 30  # where each page starts
+    assert not (paths.RAW_DIR / TEXT_FILE).exists()
 
 
 def test_the_accepted_figures_are_observations(repo: Path) -> None:
     obs = pd.read_parquet(repo / "data" / "processed" / "observations.parquet")
     new = obs[obs.doc_id == DOC].sort_values("period")
+    line = households_line(repo)
     assert list(zip(new.period, new.value, new.line, strict=True)) == [
-        ("2025", 1694.0, HOUSEHOLDS_LINE), ("2026", 1470.0, HOUSEHOLDS_LINE)]
+        ("2025", 1694.0, line), ("2026", 1470.0, line)]
     # Learned from how the same table row was curated in the real 2022 report:
     assert set(new.indicator) == {"fs_hushall_stadsomrade"}
     assert set(new.geography) == {"Hisingen"} and set(new.basis) == {"utfall"}
-    assert set(new.source_file) == {"2026_socialnamnden_hisingen_arsrapport.txt"}
+    assert set(new.source_file) == {TEXT_FILE}
 
 
 def test_the_new_year_is_in_the_batch_and_the_notebook(repo: Path, shared_cache: Path) -> None:
@@ -110,7 +127,7 @@ def test_the_new_year_is_in_the_batch_and_the_notebook(repo: Path, shared_cache:
                         encoding="utf-8-sig")
     row = table[table["Benämning"].str.contains("hushåll med försörjningsstöd")].iloc[0]
     assert (row["Värde"], row["Föregående år"]) == (1470, 1694)
-    assert "rad 121" in row["Källa"]
+    assert f"rad {households_line(repo)}" in row["Källa"]
     assert (out / "Göteborg" / "00_oversikt" / "00_oversikt.html").is_file()
     index = (repo / "outputs" / "index.html").read_text(encoding="utf-8")
     assert "<h2>År 2026</h2>" in index and "Hisingen" in index
