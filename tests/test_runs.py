@@ -234,6 +234,16 @@ def _run_processes(*places: Path) -> list[psutil.Process]:
     return found
 
 
+def _start_slow_batch(batch_repo: Path, tmp_path: Path, cache: Path
+                      ) -> tuple[Path, Path, dict, subprocess.Popen]:
+    """Start the batch of the slow notebook over an earlier report of it: the outputs
+    directory, the earlier report's folder and bytes, and the process."""
+    out = tmp_path / "outputs"
+    previous = _previous_report(out)
+    return out, previous, repocopy.outputs(previous), repocopy.start(batch_repo, cache,
+                                                                     *BATCH, str(out))
+
+
 def _started(out: Path) -> bool:
     """The overview is published and the slow notebook is executing in a temporary dir."""
     published = (out / "2024" / "Göteborg" / "00_oversikt" / "00_oversikt.html").is_file()
@@ -243,10 +253,7 @@ def _started(out: Path) -> bool:
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
 def test_interrupted_batch_stops_kernels_and_keeps_finished_outputs(
         batch_repo: Path, tmp_path: Path, shared_cache: Path, how: str) -> None:
-    out = tmp_path / "outputs"
-    previous = _previous_report(out)
-    before = repocopy.outputs(previous)
-    proc = repocopy.start(batch_repo, shared_cache, *BATCH, str(out))
+    out, previous, before, proc = _start_slow_batch(batch_repo, tmp_path, shared_cache)
     try:
         _wait_until(lambda: _started(out))
         assert [p for p in _run_processes(out) if "ipykernel" in " ".join(p.cmdline())]
@@ -268,10 +275,7 @@ def test_interrupted_batch_stops_kernels_and_keeps_finished_outputs(
 
 def test_hard_killed_batch_leaves_temporaries_that_the_next_batch_removes(
         batch_repo: Path, tmp_path: Path, shared_cache: Path) -> None:
-    out = tmp_path / "outputs"
-    previous = _previous_report(out)
-    before = repocopy.outputs(previous)
-    proc = repocopy.start(batch_repo, shared_cache, *BATCH, str(out))
+    out, previous, before, proc = _start_slow_batch(batch_repo, tmp_path, shared_cache)
     try:
         _wait_until(lambda: _started(out))
         repocopy.interrupt(proc, "sigkill")
