@@ -10,7 +10,6 @@ only after the merged files validated as a whole; if the rebuild fails they are 
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import tempfile
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from lib import corpus, indicators, runs, sheet
+from lib import corpus, indicators, runs, sheet, store
 from lib.errors import DataError
 from lib.themes import theme_ids
 from lib.yamlio import load_yaml
@@ -272,20 +271,15 @@ def _apply(p: Plan, curated_dir: Path, catalog_dir: Path, rebuild: bool) -> list
 
 
 def _replace_all(texts: dict[Path, str]) -> None:
-    """Write each file beside its target, then rename all (the files are small)."""
-    staged = []
+    """Write each file beside its target, then rename all (:mod:`lib.store`: a signal
+    waits until the temporary files are recorded and until all are renamed)."""
+    staged: store.Staged = []
     try:
         for path, text in texts.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-            os.chmod(tmp, 0o644)
-            staged.append((Path(tmp), path))
-        for tmp, path in staged:
-            os.replace(tmp, path)
+            store.stage_file(path.name, text, path.parent, staged)
+        store.commit(staged)
     finally:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
+        store.discard(staged)
 
 
 def accept(path: Path, rebuild: bool = True) -> tuple[Plan, list[Path]]:
