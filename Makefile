@@ -64,28 +64,28 @@ browser:
 bench: bench-ocr bench-build bench-batch bench-propose bench-publish bench-add
 
 bench-ocr: $(STAMP)
-	$(PY) -m lib.bench ocr
+	$(PY) -m benchmarks.ocr
 
 bench-build: $(STAMP)
-	$(PY) -m lib.bench_build
+	$(PY) -m benchmarks.build
 
 bench-batch: data
-	$(PY) -m lib.bench_batch
+	$(PY) -m benchmarks.batch
 
 ## Leave-one-report-out benchmark of `python -m lib propose` (figures in README.md).
 bench-propose: data
-	$(PY) -m lib.bench_propose
+	$(PY) -m benchmarks.propose
 
 ## Database size, build cost and full-text query time (figures in README.md).
 bench-publish: data
-	$(PY) -m lib.bench_publish
+	$(PY) -m benchmarks.publish
 
 ## `python -m lib add` of a 50-page PDF, and the PDF-library comparison (figures in README.md).
 bench-add: $(STAMP)
-	$(PY) -m lib.bench_add --compare
+	$(PY) -m benchmarks.add --compare
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check lib tests
+	$(VENV)/bin/ruff check lib tests benchmarks
 
 clean-venv:
 	rm -rf $(VENV)

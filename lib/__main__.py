@@ -21,20 +21,21 @@ _EXIT = {"at_once": False}
 def _cmd_build(args: argparse.Namespace) -> int:
     import gc
 
-    from lib import build, paths
+    from lib import paths
+    from lib.build import runner
 
-    # The build runs without the cycle collector (lib.build); the process ends after it, so
+    # The build runs without the cycle collector (lib.build.runner); the process ends after it, so
     # the collector stays off rather than scan every object once more at the end.
     gc.disable()
-    outcome = build.build(args.raw_dir, args.out_dir or paths.PROCESSED_DIR, full=args.full,
-                          report=build.main_report)
+    outcome = runner.build(args.raw_dir, args.out_dir or paths.PROCESSED_DIR, full=args.full,
+                          report=runner.main_report)
     print(outcome.summary())
     _EXIT["at_once"] = True
     return 0
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from lib import corpus
+    from lib.sources import corpus
 
     c = corpus.load(args.raw_dir)
     print(f"manifest OK: {len(c.documents)} documents, {len(c.parts())} parts, checksums verified")
@@ -42,7 +43,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_sha256(args: argparse.Namespace) -> int:
-    from lib import corpus
+    from lib.sources import corpus
 
     for name in args.files:
         path = Path(name)
@@ -53,7 +54,8 @@ def _cmd_sha256(args: argparse.Namespace) -> int:
 
 
 def _cmd_repair(args: argparse.Namespace) -> int:
-    from lib import ocr, store
+    from lib.core import store
+    from lib.text import ocr
 
     lines = ocr.read_lines(args.path)
     fixed, changes = ocr.repair_with_log(lines)
@@ -68,7 +70,7 @@ def _cmd_repair(args: argparse.Namespace) -> int:
 
 
 def _cmd_add(args: argparse.Namespace) -> int:
-    from lib import ingest
+    from lib.sources import ingest
 
     fields = {f: getattr(args, f) for f in ingest.Request.__dataclass_fields__ if f != "path"}
     added = ingest.add(ingest.Request(path=args.path, **fields), args.raw_dir,
@@ -84,7 +86,8 @@ def _cmd_add(args: argparse.Namespace) -> int:
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
-    from lib import batch, paths
+    from lib import paths
+    from lib.report import batch
 
     if args.all_years and args.year:
         raise DataError("give either --year or --all-years, not both.")
@@ -114,7 +117,8 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
 
 def _cmd_propose(args: argparse.Namespace) -> int:
-    from lib import paths, propose, sheet
+    from lib import paths
+    from lib.curation import propose, sheet
 
     frame = propose.propose(args.doc_id, exclude_curated=args.exclude_curated)
     out = args.out or paths.DATA_DIR / "curated" / "proposed" / f"{args.doc_id}.xlsx"
@@ -127,9 +131,10 @@ def _cmd_propose(args: argparse.Namespace) -> int:
 
 
 def _cmd_accept(args: argparse.Namespace) -> int:
-    from lib import accept
+    from lib.build import runner
+    from lib.curation import accept
 
-    plan, written = accept.accept(args.sheet, rebuild=not args.no_build)
+    plan, written = accept.accept(args.sheet, rebuild=None if args.no_build else runner.build)
     for message in plan.skipped:
         print(message)
     if not plan.accepted:
@@ -140,7 +145,7 @@ def _cmd_accept(args: argparse.Namespace) -> int:
           + ", ".join(str(p) for p in written)
           + ("" if args.no_build else "; tables rebuilt"))
 def _cmd_browse(args: argparse.Namespace) -> int:
-    from lib import browse
+    from lib.publish import browse
 
     try:
         port = int(args.port)
@@ -244,7 +249,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run a command; a :class:`DataError` becomes one line on stderr and exit status 2."""
-    from lib import runs
+    from lib.core import runs
 
     args = parser().parse_args(argv)
     try:

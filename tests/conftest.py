@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lib import corpus, paths
+from lib import paths
+from lib.sources import corpus
 
 
 @pytest.fixture(scope="session")
@@ -36,7 +37,7 @@ def raw_copy(tmp_path: Path) -> Path:
 def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A cache of derived artefacts for tests that build in a copy of the repository: a
     copy of the repository's own cache (warm after ``make data``), or empty."""
-    from lib import cache
+    from lib.core import cache
 
     target = tmp_path_factory.mktemp("cache") / "cache"
     source = cache.cache_dir()

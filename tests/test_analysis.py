@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from lib import analysis, processed
 from lib.errors import DataError
+from lib.report import analysis, processed
 
 GV = "2024_gemensamma_verksamheter_arsrapporter.txt"
 
@@ -184,11 +184,11 @@ def test_statements_have_sources():
     assert analysis.statements("hemloshet", 2023, "Hisingen").empty
 
 
-def test_kwic_agrees_with_lib_themes(real_corpus):
-    from lib import themes
+def test_kwic_agrees_with_lib_text_mentions(real_corpus):
+    from lib.text import mentions
 
     fast = analysis.kwic("skyddat boende")
-    slow = themes.kwic("skyddat boende", real_corpus)
+    slow = mentions.kwic("skyddat boende", real_corpus)
     assert sorted(zip(fast.doc_id, fast.line, fast.match, strict=True)) == \
         sorted(zip(slow.doc_id, slow.line, slow.match, strict=True))
 

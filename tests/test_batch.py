@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from lib import batch, paths
+from lib import paths
 from lib.__main__ import main
 from lib.errors import DataError
+from lib.report import batch
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 
@@ -198,7 +199,7 @@ def test_index_links_every_report_by_year_and_district(first_run: tuple) -> None
 def test_the_whole_data_set_is_beside_the_reports(first_run: tuple) -> None:
     """outputs/ can be handed over as it is: the Excel workbook and the database the
     notebooks read are copied into outputs/data/ and listed first on the index page."""
-    from lib import processed
+    from lib.report import processed
 
     _, out, _ = first_run
     for name in ("observations.xlsx", "rapporter.sqlite"):
@@ -279,7 +280,8 @@ def test_kernel_that_dies_while_starting_is_started_again(
 
 
 def test_selection_comes_from_the_data() -> None:
-    from lib import analysis, themes
+    from lib.report import analysis
+    from lib.text import themes
 
     # Years with a report, the years the 2022 tables go back to, and 2025 budgets (2024 reports).
     assert batch.years() == analysis.years() == (2020, 2021, 2022, 2023, 2024, 2025)

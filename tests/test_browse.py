@@ -20,15 +20,17 @@ from urllib.parse import quote, urlsplit
 import pytest
 from datasette.utils import tilde_encode
 
-from lib import browse, paths, processed, publish
+from lib import paths
 from lib.errors import DataError
+from lib.publish import browse, database
+from lib.report import processed
 
 INJECTION = "'; DROP TABLE observations; --"
 
 
 @pytest.fixture(scope="module")
 def ds():
-    return browse.app(processed.processed_dir() / publish.DATABASE)
+    return browse.app(processed.processed_dir() / database.DATABASE)
 
 
 def get(ds, path: str):
@@ -87,7 +89,7 @@ def test_search_with_and_without_diacritics_exact_spelling_first(ds):
     prefix = rows(ds, "sok", ord="vräkning")
     assert any("«vräkningar»" in r["Text"] for r in prefix)
     assert rows(ds, "sok", ord="") == [] and rows(ds, "sok", ord='"') == []
-    # The OCR twin of a clean report part is left out, as in lib.search (05_sok).
+    # The OCR twin of a clean report part is left out, as in lib.report.search (05_sok).
     docs = processed.load("documents")
     twins = set(docs[docs.same_report_as.notna() & (docs.text_quality == "ocr")].short_title)
     both = {r["Rapport"] for r in rows(ds, "sok", ord="skyddat boende")}
@@ -149,7 +151,7 @@ def test_a_hostile_parameter_is_harmless(ds, query, param):
     if query == "kallrad":
         params["rad"] = "1; DROP TABLE raw_lines"
     assert rows(ds, query, **params) == []
-    path = processed.processed_dir() / publish.DATABASE
+    path = processed.processed_dir() / database.DATABASE
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
         assert conn.execute("select count(*) from observations").fetchone()[0] == \
             len(processed.load("observations"))
@@ -159,11 +161,11 @@ def test_metadata_is_generated_from_the_schemas_and_deterministic():
     meta = browse.metadata()
     assert browse.metadata_bytes() == browse.metadata_bytes()
     tables = meta["databases"]["rapporter"]["tables"]
-    assert set(publish.published_schemas()) <= set(tables)
+    assert set(database.published_schemas()) <= set(tables)
     assert tables["observations"]["columns"]["value"].endswith("(enheten står i kolumnen unit)")
     assert tables["theme_prominence"]["columns"]["per_1000_words"].endswith(
         "(enhet: mentions per 1 000 words)")
-    assert tables["passages"]["fts_table"] == publish.FTS
+    assert tables["passages"]["fts_table"] == database.FTS
     assert meta["license"] and meta["source"]
 
 
@@ -185,14 +187,14 @@ def test_browse_rejects_a_bad_port_in_one_line():
 
 def test_metadata_file_written_by_serve_is_valid_json(tmp_path, monkeypatch):
     """serve writes the metadata atomically beside the database, then execs Datasette."""
-    (tmp_path / publish.DATABASE).write_bytes(
-        (processed.processed_dir() / publish.DATABASE).read_bytes())
+    (tmp_path / database.DATABASE).write_bytes(
+        (processed.processed_dir() / database.DATABASE).read_bytes())
     seen = {}
     monkeypatch.setattr(browse.os, "execv", lambda exe, argv: seen.update(argv=argv))
     browse.serve(8124, processed_dir=tmp_path)
     meta = json.loads((tmp_path / browse.METADATA).read_text("utf-8"))
     assert meta == browse.metadata()
-    assert seen["argv"] == browse.command(tmp_path / publish.DATABASE,
+    assert seen["argv"] == browse.command(tmp_path / database.DATABASE,
                                           tmp_path / browse.METADATA, 8124)
 
 
@@ -308,7 +310,7 @@ def test_english_words_would_be_caught():
 
 
 def test_counts_have_swedish_thousands_separators(ds):
-    path = processed.processed_dir() / publish.DATABASE
+    path = processed.processed_dir() / database.DATABASE
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
         lines = conn.execute("select count(*) from raw_lines").fetchone()[0]
     assert lines > 1000

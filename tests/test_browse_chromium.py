@@ -1,6 +1,6 @@
 """A real browser (headless Chromium) renders the Datasette pages of `make browse`.
 
-Datasette is started as `make browse` starts it (lib.browse.command) on a free port of
+Datasette is started as `make browse` starts it (lib.publish.browse.command) on a free port of
 127.0.0.1; Chromium renders the observations page and a search result page: the rendered
 DOM must hold the Swedish content and the source links, and the screenshots must be
 pictures of a page (not blank, the window's size). The screenshots stay in pytest's
@@ -20,7 +20,8 @@ from urllib.parse import quote
 
 import pytest
 
-from lib import browse, processed, publish
+from lib.publish import browse, database
+from lib.report import processed
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(
@@ -45,7 +46,7 @@ def server(tmp_path_factory):
     meta = folder / browse.METADATA
     meta.write_bytes(browse.metadata_bytes())
     port = _free_port()
-    cmd = browse.command(processed.processed_dir() / publish.DATABASE, meta, port)
+    cmd = browse.command(processed.processed_dir() / database.DATABASE, meta, port)
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

@@ -7,14 +7,15 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from lib import build, forked, stages, store
+from lib.build import forked, runner, stages
+from lib.core import store
 from lib.errors import DataError
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("processed")
-    build.build(out_dir=out)
+    runner.build(out_dir=out)
     return out
 
 
@@ -35,7 +36,7 @@ def test_parquet_and_csv_hold_the_same_table(built):
 
 
 def test_build_is_byte_identical(built, tmp_path):
-    build.build(out_dir=tmp_path)
+    runner.build(out_dir=tmp_path)
     first, second = _snapshot(built), _snapshot(tmp_path)
     assert "documents.parquet" in first and "quantities.csv" in first
     assert "rapporter.sqlite" in first and "datapackage.json" in first
@@ -46,13 +47,13 @@ def test_outputs_do_not_depend_on_where_stages_run(built, tmp_path, monkeypatch)
     """Every stage in the build's own process, in order (as where processes cannot be
     forked): the same bytes as the build with forked and early-started stages."""
     monkeypatch.setattr(forked, "AVAILABLE", False)
-    outcome = build.build(out_dir=tmp_path, full=True)
+    outcome = runner.build(out_dir=tmp_path, full=True)
     assert [name for name, _, _ in outcome.ran] == [s.name for s in stages.STAGES]
     assert _snapshot(tmp_path) == _snapshot(built)
 
 
 def test_repaired_texts_are_line_aligned_with_raw(built):
-    from lib import corpus
+    from lib.sources import corpus
     c = corpus.load()
     for doc in c.documents:
         if doc.text_quality == "ocr":
@@ -81,17 +82,17 @@ def _with_documents(monkeypatch, **changes):
 
 
 def test_invalid_table_leaves_previous_tables_intact(built, tmp_path, monkeypatch):
-    build.build(out_dir=tmp_path)
+    runner.build(out_dir=tmp_path)
     before = _snapshot(tmp_path)
     _with_documents(monkeypatch, text_quality="skannad")
     with pytest.raises(DataError, match="text_quality.*skannad"):
-        build.build(out_dir=tmp_path, full=True)
+        runner.build(out_dir=tmp_path, full=True)
     assert _snapshot(tmp_path) == before
     assert not list(tmp_path.rglob("*.tmp"))
 
 
 def test_failed_write_leaves_previous_tables_intact(built, tmp_path, monkeypatch):
-    build.build(out_dir=tmp_path)
+    runner.build(out_dir=tmp_path)
     before = _snapshot(tmp_path)
     _with_documents(monkeypatch, unit="ändrad")
 
@@ -100,7 +101,7 @@ def test_failed_write_leaves_previous_tables_intact(built, tmp_path, monkeypatch
 
     monkeypatch.setattr(store, "_write_parquet", disk_full)
     with pytest.raises(OSError):
-        build.build(out_dir=tmp_path, full=True)
+        runner.build(out_dir=tmp_path, full=True)
     assert _snapshot(tmp_path) == before  # the CSV written first was not renamed into place
     assert not list(tmp_path.rglob("*.tmp"))
 
@@ -111,7 +112,7 @@ def test_failed_forked_stage_fails_the_build_with_its_error(built, tmp_path, mon
     """A stage run in a forked process raises (themes, forked with the others that read
     the reports; publish, started early, before its tables exist): the build raises the
     same one-line error, the other forked stages are stopped, nothing is written or left."""
-    build.build(out_dir=tmp_path)
+    runner.build(out_dir=tmp_path)
     before = _snapshot(tmp_path)
 
     def broken(ctx):
@@ -122,16 +123,19 @@ def test_failed_forked_stage_fails_the_build_with_its_error(built, tmp_path, mon
         dataclasses.replace(s, run=broken) if s.name == failing else s
         for s in stages.STAGES))
     with pytest.raises(DataError, match=f"^{failing}: a broken stage$"):
-        build.build(out_dir=tmp_path, full=True)
+        runner.build(out_dir=tmp_path, full=True)
     assert _snapshot(tmp_path) == before
     assert not list(tmp_path.rglob("*.tmp"))
 
 
 def test_schema_rejects_duplicate_keys(tmp_path):
-    from lib import corpus
+    from lib.publish import registry
+    from lib.sources import corpus
+
     table = corpus.load().parts_frame()
     with pytest.raises(DataError, match="not unique"):
-        store.write_tables({"documents": pd.concat([table, table.head(1)])}, out_dir=tmp_path)
+        store.write_tables({"documents": pd.concat([table, table.head(1)])},
+                           registry.schemas(), out_dir=tmp_path)
 
 
 @pytest.mark.parametrize("parallel", [False, True])
@@ -147,20 +151,20 @@ def test_a_new_stage_is_one_record(built, tmp_path, monkeypatch, parallel):
     extra = stages.Stage("summary", summarise, needs=(stages.ALL_TABLES,),
                          files=("summary.txt",), parallel=parallel)
     monkeypatch.setattr(stages, "STAGES", (*stages.STAGES, extra))
-    first = build.build(out_dir=tmp_path)
+    first = runner.build(out_dir=tmp_path)
     assert [name for name, _, _ in first.ran][-1] == "summary"
     summary = (tmp_path / "summary.txt").read_text("utf-8")
     assert "observations " in summary and "documents 11\n" in summary
-    again = build.build(out_dir=tmp_path)
+    again = runner.build(out_dir=tmp_path)
     assert again.ran == [] and "summary" in again.skipped
     assert not list(tmp_path.glob(".*.tmp"))
 
 
 def test_stage_list_is_checked():
-    build.check_stages(stages.STAGES)
+    runner.check_stages(stages.STAGES)
     first = stages.STAGES[0]
     with pytest.raises(RuntimeError, match="two stages are named 'documents'"):
-        build.check_stages((first, first))
+        runner.check_stages((first, first))
     needy = dataclasses.replace(first, name="early", needs=("observations",))
     with pytest.raises(RuntimeError, match="needs \\['observations'\\], which no stage"):
-        build.check_stages((needy, *stages.STAGES))
+        runner.check_stages((needy, *stages.STAGES))

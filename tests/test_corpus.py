@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lib import corpus, paths
+from lib import paths
 from lib.errors import (
     ChecksumError,
     DataError,
@@ -19,6 +19,7 @@ from lib.errors import (
     TextDecodeError,
     UnknownDocumentError,
 )
+from lib.sources import corpus
 
 JOINT = "gemensamma_verksamheter_2024"
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lib import fmt, paths
+from lib import paths
+from lib.core import formats
 from lib.errors import DataError
+from lib.report import fmt
 
 NB = "\u00a0"
 
@@ -22,27 +24,27 @@ NB = "\u00a0"
     (1234567.891, 1, f"1{NB}234{NB}567,9"),
 ])
 def test_number(value, decimals, expected):
-    assert fmt.number(value, decimals) == expected
+    assert formats.number(value, decimals) == expected
 
 
 def test_number_sign_and_missing():
-    assert fmt.number(299, sign=True) == "+299"
-    assert fmt.number(-0.04, 1) == "0,0"  # rounds to zero: no sign
-    assert fmt.number(float("nan")) == fmt.NA
-    assert fmt.number(None) == fmt.NA
-    assert fmt.number(pd.NA) == fmt.NA
+    assert formats.number(299, sign=True) == "+299"
+    assert formats.number(-0.04, 1) == "0,0"  # rounds to zero: no sign
+    assert formats.number(float("nan")) == formats.NA
+    assert formats.number(None) == formats.NA
+    assert formats.number(pd.NA) == formats.NA
 
 
 def test_percent_and_pvalue():
-    assert fmt.percent(12.34) == f"12,3{NB}%"
-    assert fmt.percent(7.9, sign=True) == f"+7,9{NB}%"
-    assert fmt.percent(-22.06) == f"\u221222,1{NB}%"
-    assert fmt.pvalue(0.0004) == f"<{NB}0,001"
-    assert fmt.pvalue(0.0123) == "0,012"
+    assert formats.percent(12.34) == f"12,3{NB}%"
+    assert formats.percent(7.9, sign=True) == f"+7,9{NB}%"
+    assert formats.percent(-22.06) == f"\u221222,1{NB}%"
+    assert formats.pvalue(0.0004) == f"<{NB}0,001"
+    assert formats.pvalue(0.0123) == "0,012"
 
 
 def test_source_reference():
-    assert fmt.source("2024_gemensamma_verksamheter_arsrapporter.txt", 1109) == \
+    assert formats.source("2024_gemensamma_verksamheter_arsrapporter.txt", 1109) == \
         "2024_gemensamma_verksamheter_arsrapporter.txt, rad 1109"
 
 
@@ -68,10 +70,10 @@ def test_table_html_is_swedish_compact_and_deterministic():
 
 
 def test_short_source_and_labels_of_every_report():
-    ref = fmt.source("2024_gemensamma_verksamheter_arsrapporter.txt", 1109)
+    ref = formats.source("2024_gemensamma_verksamheter_arsrapporter.txt", 1109)
     assert fmt.short_source(ref) == f"Gemensamma 2024, rad{NB}1109"
     assert fmt.short_source("ingen källa") == "ingen källa"
-    assert fmt.short_source(None) == fmt.NA
+    assert fmt.short_source(None) == formats.NA
     files = sorted(p.name for p in paths.RAW_DIR.glob("*.txt"))
     labels = {fmt.source_label(f) for f in files}
     assert len(files) == 5 and len(labels) == 5  # every report has its own short label
@@ -80,10 +82,10 @@ def test_short_source_and_labels_of_every_report():
 
 
 def test_qualified_numbers():
-    assert fmt.qualified(20000, "≈") == f"ca{NB}20{NB}000"
-    assert fmt.qualified(5, "<") == f"<{NB}5"
-    assert fmt.qualified(4080, None) == f"4{NB}080"
-    assert fmt.qualified(float("nan"), "≈") == fmt.NA
+    assert formats.qualified(20000, "≈") == f"ca{NB}20{NB}000"
+    assert formats.qualified(5, "<") == f"<{NB}5"
+    assert formats.qualified(4080, None) == f"4{NB}080"
+    assert formats.qualified(float("nan"), "≈") == formats.NA
 
 
 @pytest.mark.parametrize(("period", "expected"), [
@@ -95,8 +97,8 @@ def test_qualified_numbers():
     ("2024", "2024"),
 ])
 def test_period_in_words(period, expected):
-    assert fmt.period(period, nobreak=False) == expected
-    assert fmt.period(period) == expected.replace(" ", NB).replace("–", "–\u2060")
+    assert formats.period(period, nobreak=False) == expected
+    assert formats.period(period) == expected.replace(" ", NB).replace("–", "–\u2060")
 
 
 def test_csv_for_excel(tmp_path):

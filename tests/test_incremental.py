@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 import repocopy
 
-from lib import build, paths, stages
+from lib import paths
+from lib.build import runner, stages
 
 ALL = {s.name for s in stages.STAGES}
 RAW_STAGES = {s.name for s in stages.STAGES if stages.RAW in s.inputs}
@@ -82,7 +83,7 @@ def edit_lib_data(root: Path) -> None:
 
 
 def edit_stage_code(root: Path) -> None:
-    path = root / "lib" / "export.py"
+    path = root / "lib" / "publish" / "excel.py"
     path.write_text(path.read_text(encoding="utf-8") + "\n# a comment: no output changes\n",
                     encoding="utf-8")
 
@@ -94,12 +95,13 @@ CASES: dict[str, tuple[Callable[[Path], None], set[str]]] = {
     "raw manifest": (edit_manifest, RAW_STAGES),
     "curated file": (edit_curated, {"indicators", "export", "publish"}),
     # The indicators run and give the same tables: publish, started before them (see
-    # lib/stages.py), is stopped and its files removed; export does not run.
+    # lib/build/stages.py), is stopped and its files removed; export does not run.
     "curated comment": (comment_curated, {"indicators"}),
     "indicator catalog": (edit_catalog, {"indicators", "export", "publish"}),
-    # quantities_units.yml is named in lib/quantities.py, which lib/indicators.py imports
-    # and whose schemas the dictionary and the database describe; the comment changes no
-    # table, so the export (which needs only the observations) does not run.
+    # quantities_units.yml is named in lib/text/quantities.py, which
+    # lib/curation/indicators.py imports and whose schemas the dictionary and the database
+    # describe; the comment changes no table, so the export (which needs only the
+    # observations) does not run.
     "lib data file": (edit_lib_data, {"quantities", "indicators", "dictionary", "publish"}),
     "stage code": (edit_stage_code, {"export"}),
 }
@@ -136,7 +138,7 @@ def test_nothing_changed_runs_nothing_and_writes_nothing(repo: Path,
 
     def stamps() -> dict[str, int]:  # outputs and the build's record (not its lock file)
         return {p.name: p.stat().st_mtime_ns for p in processed.rglob("*")
-                if p.is_file() and p.name != build.LOCK_FILE}
+                if p.is_file() and p.name != runner.LOCK_FILE}
 
     before = stamps()
     result = repocopy.run(repo, shared_cache, "build")
@@ -179,7 +181,7 @@ def test_changed_raw_report_equals_a_build_from_scratch(repo: Path, shared_cache
 
 def test_stage_dependencies_cover_the_lib_data_files_their_code_names() -> None:
     """The files of lib/data a stage's modules read are among its fingerprinted inputs."""
-    parts = {s.name: build.components(s, paths.RAW_DIR, _dummy_tables(), ())
+    parts = {s.name: runner.components(s, paths.RAW_DIR, _dummy_tables(), ())
              for s in stages.STAGES}
     assert "lib/data/ocr_protected.tsv" in parts["ocr"]
     assert "lib/data/quantities_units.yml" in parts["quantities"]
@@ -196,7 +198,21 @@ def _dummy_tables() -> dict[str, str]:
     return {t: "0" * 64 for s in stages.STAGES for t in s.tables}
 
 
-def test_dictionary_stage_reads_every_schema_module() -> None:
-    from lib import schemas
+def test_stages_describing_every_table_depend_on_every_schema_module() -> None:
+    # The dictionary and the database describe every table: a changed schema (declared in
+    # the module that builds the table) must rebuild them.
+    from lib.core import fingerprint
+    from lib.publish import registry
 
-    assert set(stages.SCHEMA_MODULES) == set(schemas._SCHEMA_MODULES)
+    builders = {m.__name__ for m in registry.BUILDERS}
+    assert len(builders) == 6
+    for stage in stages.STAGES:
+        if stage.name in ("dictionary", "publish"):
+            roots, _ = runner.code_roots(stage)
+            assert builders <= set(fingerprint.closure(roots)), stage.name
+    # and each stage writing a table depends on the module declaring it
+    declared = {t: m.__name__ for m in registry.BUILDERS for t in m.SCHEMAS}
+    for stage in stages.STAGES:
+        roots, _ = runner.code_roots(stage)
+        for table in stage.tables:
+            assert declared[table] in fingerprint.closure(roots), (stage.name, table)

@@ -8,8 +8,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from lib import corpus, export, indicators, text, themes
+from lib.curation import indicators
 from lib.errors import DataError
+from lib.publish import excel
+from lib.sources import corpus
+from lib.text import repaired, themes
 
 GV = "gemensamma_verksamheter_2024"
 
@@ -58,7 +61,7 @@ def test_every_raw_text_stands_at_its_line_and_holds_the_value(obs):
 def test_every_quote_is_analysed_text_at_its_line_and_shows_the_value(obs):
     c = corpus.load()
     for row in obs.itertuples():
-        analysed = " ".join(text.analysis_lines(c, row.doc_id)[row.line - 1].split())
+        analysed = " ".join(repaired.analysis_lines(c, row.doc_id)[row.line - 1].split())
         assert row.line_text == analysed
         if row.quote != row.line_text:  # a sentence or table row spanning the line
             assert indicators.value_in_text(row.value, row.quote), (row.indicator, row.line)
@@ -176,8 +179,8 @@ def test_unit_disagreeing_with_catalog_is_refused(tmp_path, catalog):
 
 
 def test_excel_export_has_a_sheet_per_theme_with_numbers_as_numbers(obs):
-    data = export.workbook_bytes(obs.assign(method="curated"))
-    assert data == export.workbook_bytes(obs.assign(method="curated"))  # reproducible bytes
+    data = excel.workbook_bytes(obs.assign(method="curated"))
+    assert data == excel.workbook_bytes(obs.assign(method="curated"))  # reproducible bytes
     import io
     sheets = pd.read_excel(io.BytesIO(data), sheet_name=None)
     assert list(sheets) == ["Hemlöshet", "Våld i nära relation", "Försörjningsstöd"]

@@ -1,6 +1,6 @@
 """``python -m lib add``: PDF extraction of real report passages, the manifest row, refusals.
 
-The PDFs here are made by the tests (lib/pdf_fixture.py renders real lines of the 2022
+The PDFs here are made by the tests (tests/pdf_fixture.py renders real lines of the 2022
 årsrapport, Socialnämnden Centrum, with fpdf2) so that the expected text is known. Every
 registration runs against a temporary copy of data/raw (the ``raw_copy`` fixture) or of the
 repository, never against the real data/raw.
@@ -15,11 +15,14 @@ import sys
 import time
 from pathlib import Path
 
+import pdf_fixture
 import pytest
 import yaml
 
-from lib import corpus, ingest, paths, pdf_fixture, pdftext, runs
+from lib import paths
+from lib.core import runs
 from lib.errors import DataError
+from lib.sources import corpus, ingest, pdftext
 
 REPORT = "sn_centrum_arsrapport_2022"
 HEADER = "Årsrapport 2022, Socialnämnden Centrum"

@@ -22,7 +22,7 @@ from lib import paths
 
 SANITIZE = paths.NOTEBOOKS_DIR / "sanitize.cfg"
 NOTEBOOK = paths.NOTEBOOKS_DIR / "10_hemloshet.ipynb"
-ENV_VAR = "GBG_PROCESSED_DIR"  # lib.processed reads the tables from here when set
+ENV_VAR = "GBG_PROCESSED_DIR"  # lib.report.processed reads the tables from here when set
 
 
 def _sanitize(text: str) -> str:

@@ -2,7 +2,7 @@
 
 In a temporary copy of the repository (lib, data, notebooks): the 2022 Centrum årsrapport,
 recast as a 2026 Hisingen årsrapport (years moved on by four, district renamed) and
-rendered as a PDF by the test (lib/pdf_fixture.py: pages, running header, page numbers,
+rendered as a PDF by the test (tests/pdf_fixture.py: pages, running header, page numbers,
 ruled tables), is added with ``python -m lib add``, proposed with ``propose``, two proposed
 rows are marked ``ja`` in the Excel sheet and accepted with ``accept``, and the batch runs
 for 2026 — a year no report had before — with the new figures in the försörjningsstöd
@@ -17,10 +17,12 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pdf_fixture
 import pytest
 import repocopy
 
-from lib import corpus, paths, pdf_fixture
+from lib import paths
+from lib.sources import corpus
 
 SOURCE_DOC = "sn_centrum_arsrapport_2022"
 DOC = "sn_hisingen_arsrapport_2026"

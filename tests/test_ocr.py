@@ -1,4 +1,4 @@
-"""OCR repair (lib.ocr): real damaged lines of both OCR'd reports and their correct forms.
+"""OCR repair (lib.text.ocr): real damaged lines of both OCR'd reports and their correct forms.
 
 Expected forms of sf_centrum_stadengemensam_2024 lines are those of its clean twin
 (gemensamma_verksamheter_2024, part gv_stadengemensam); those of the delårsrapport were
@@ -12,8 +12,11 @@ import sys
 
 import pytest
 
-from lib import bench, corpus, ocr, paths
+from benchmarks import ocr as bench
+from lib import paths
 from lib.errors import TextDecodeError
+from lib.sources import corpus
+from lib.text import ocr
 
 OCR_000 = "sf_centrum_stadengemensam_2024"
 OCR_002 = "sn_centrum_delarsrapport_2024_08"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lib import analysis, plots
+from lib.report import analysis, plots
 
 
 @pytest.fixture(scope="module")

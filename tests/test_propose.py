@@ -1,4 +1,4 @@
-"""Proposing and accepting observations (lib.propose, lib.sheet, lib.accept).
+"""Proposing and accepting observations (lib.curation: propose, sheet, accept).
 
 Proposals are checked against real key-figure lines of the 2022 årsrapport, proposed as if
 the report had never been curated. ``accept`` runs as the command line in a temporary copy
@@ -17,7 +17,9 @@ import pandas as pd
 import pytest
 import repocopy
 
-from lib import bench_propose, candidates, learning, paths, propose, reading, sheet
+from benchmarks import propose as bench_propose
+from lib import paths
+from lib.curation import candidates, learning, propose, reading, sheet
 
 ARS_2022 = "sn_centrum_arsrapport_2022"
 
@@ -356,7 +358,8 @@ def test_accept_waits_while_another_accept_holds_the_curated_files(
     import threading
     import time
 
-    from lib import accept, indicators, runs
+    from lib.core import runs
+    from lib.curation import accept, indicators
 
     curated = tmp_path / "curated"
     shutil.copytree(indicators.CURATED_DIR, curated, ignore=shutil.ignore_patterns("proposed"))
@@ -369,7 +372,7 @@ def test_accept_waits_while_another_accept_holds_the_curated_files(
     written: list[list[Path]] = []
     with runs.exclusive(curated, "test"):
         waiting = threading.Thread(
-            target=lambda: written.append(accept.apply(p, curated, catalog, rebuild=False)))
+            target=lambda: written.append(accept.apply(p, curated, catalog)))
         waiting.start()
         deadline = time.monotonic() + 30
         while "waiting: another accept" not in capsys.readouterr().err:

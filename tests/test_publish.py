@@ -16,9 +16,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lib import corpus, processed, publish
 from lib.errors import DataError
-from lib.schemas import all_schemas
+from lib.publish import database, registry
+from lib.report import processed
+from lib.sources import corpus
 
 DELAR = "sn_centrum_delarsrapport_2024_08"
 SQL_TYPES = {"string": "TEXT", "int64": "INTEGER", "float64": "REAL", "bool": "INTEGER"}
@@ -27,7 +28,7 @@ VALUE_TYPES = {"string": {"text"}, "int64": {"integer"}, "float64": {"real"}, "b
 
 @pytest.fixture(scope="module")
 def db() -> sqlite3.Connection:
-    path = processed.processed_dir() / publish.DATABASE
+    path = processed.processed_dir() / database.DATABASE
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     yield conn
     conn.close()
@@ -48,7 +49,7 @@ def _plain(value: object) -> object:
 
 @pytest.mark.parametrize("name", processed.TABLES)
 def test_database_matches_parquet_row_for_row_and_type_for_type(db, tables, name):
-    schema = all_schemas()[name]
+    schema = registry.schemas()[name]
     declared = {row[1]: row[2] for row in db.execute(f"pragma table_info([{name}])")}
     assert declared == {c: SQL_TYPES[col.dtype] for c, col in schema.columns.items()}
     cols = ", ".join(f"[{c}]" for c in schema.columns)
@@ -83,10 +84,10 @@ def test_database_declares_keys_foreign_keys_and_indexes(db):
 
 def test_database_is_what_the_tables_give_byte_for_byte(tables):
     """Built again from the Parquet tables: the same bytes as the build wrote."""
-    lines = publish.raw_lines(corpus.load())
-    first = publish.database_bytes(tables, lines)
-    assert first == publish.database_bytes(tables, lines)
-    assert first == (processed.processed_dir() / publish.DATABASE).read_bytes()
+    lines = database.raw_lines(corpus.load())
+    first = database.database_bytes(tables, lines)
+    assert first == database.database_bytes(tables, lines)
+    assert first == (processed.processed_dir() / database.DATABASE).read_bytes()
 
 
 def test_fts_finds_a_repaired_ocr_word_and_ranks(db):
@@ -148,7 +149,7 @@ def test_a_broken_foreign_key_fails_the_database_with_one_line(tables):
     obs.loc[0, "indicator"] = "no_such_indicator"
     bad["observations"] = obs
     with pytest.raises(DataError, match="table observations: row 1 refers to a missing row"):
-        publish.database_bytes(bad, publish.raw_lines(corpus.load()))
+        database.database_bytes(bad, database.raw_lines(corpus.load()))
 
 
 @pytest.mark.parametrize(("change", "message"), [
@@ -159,17 +160,17 @@ def test_a_broken_foreign_key_fails_the_database_with_one_line(tables):
 def test_a_broken_table_fails_the_database_naming_the_fault(tables, change, message):
     bad = {**tables, "observations": change(tables["observations"].copy())}
     with pytest.raises(DataError, match=f"table observations: {message}"):
-        publish.database_bytes(bad, publish.raw_lines(corpus.load()))
+        database.database_bytes(bad, database.raw_lines(corpus.load()))
 
 
 # --------------------------------------------------------------------------- data package
 
 
 def test_descriptor_describes_every_table_column_and_key():
-    desc = json.loads((processed.processed_dir() / publish.DESCRIPTOR).read_text("utf-8"))
+    desc = json.loads((processed.processed_dir() / database.DESCRIPTOR).read_text("utf-8"))
     resources = {r["name"]: r for r in desc["resources"]}
     assert set(resources) == set(processed.TABLES)
-    for name, schema in all_schemas().items():
+    for name, schema in registry.schemas().items():
         if name not in resources:
             continue
         fields = resources[name]["schema"]["fields"]
@@ -185,7 +186,7 @@ def test_descriptor_describes_every_table_column_and_key():
 
 def test_data_package_validates_with_frictionless():
     frictionless = pytest.importorskip("frictionless", reason="dev extra: pip install -e .[dev]")
-    report = frictionless.validate(str(processed.processed_dir() / publish.DESCRIPTOR))
+    report = frictionless.validate(str(processed.processed_dir() / database.DESCRIPTOR))
     errors = [e.message for task in report.tasks for e in task.errors][:3]
     assert report.valid, errors
     rows = {task.name: task.stats["rows"] for task in report.tasks}
@@ -195,7 +196,7 @@ def test_data_package_validates_with_frictionless():
 def test_frictionless_catches_a_broken_foreign_key(tmp_path: Path):
     frictionless = pytest.importorskip("frictionless", reason="dev extra: pip install -e .[dev]")
     src = processed.processed_dir()
-    desc = json.loads((src / publish.DESCRIPTOR).read_text("utf-8"))
+    desc = json.loads((src / database.DESCRIPTOR).read_text("utf-8"))
     desc["resources"] = [r for r in desc["resources"] if r["name"] in ("indicators",
                                                                        "discrepancies")]
     for r in desc["resources"]:
@@ -219,9 +220,9 @@ def test_frictionless_catches_a_broken_foreign_key(tmp_path: Path):
 
 
 def test_every_published_column_has_a_swedish_description():
-    missing = publish.missing_texts()
-    assert not missing, f"add Swedish descriptions to {publish.TEXTS_PATH}: {missing}"
-    untitled = [t for t in publish.published_schemas() if "title" not in publish.table_text(t)]
-    assert not untitled, f"add Swedish titles to {publish.TEXTS_PATH}: {untitled}"
-    kinds = all_schemas()["discrepancies"].columns["kind"].allowed_values()
-    assert set(kinds) <= set(publish.texts()["kinds"]), "name every kind of discrepancy"
+    missing = database.missing_texts()
+    assert not missing, f"add Swedish descriptions to {database.TEXTS_PATH}: {missing}"
+    untitled = [t for t in database.published_schemas() if "title" not in database.table_text(t)]
+    assert not untitled, f"add Swedish titles to {database.TEXTS_PATH}: {untitled}"
+    kinds = registry.schemas()["discrepancies"].columns["kind"].allowed_values()
+    assert set(kinds) <= set(database.texts()["kinds"]), "name every kind of discrepancy"

@@ -1,4 +1,4 @@
-"""Tests of lib.quantities on real lines of the five reports (raw 1-based line numbers)."""
+"""Tests of lib.text.quantities on real lines of the five reports (raw 1-based line numbers)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ import time
 import pandas as pd
 import pytest
 
-from lib import quantities
 from lib.errors import DataError
-from lib.schemas import validate
-from lib.text import analysis_lines
+from lib.text import quantities
+from lib.text.repaired import analysis_lines
 
 GV = "gemensamma_verksamheter_2024"
 AR22 = "sn_centrum_arsrapport_2022"
@@ -61,16 +60,18 @@ def test_tokens_link_to_quantities(tok, q):
 
 
 def test_schemas_validate(c):
-    from lib import schemas
+    from lib.publish import registry
 
-    for name, df in quantities.tables(c).items():
-        saved = dict(schemas.SCHEMAS)
-        schemas.SCHEMAS.update(quantities.SCHEMAS)
-        try:
-            validate(name, df)
-        finally:
-            schemas.SCHEMAS.clear()
-            schemas.SCHEMAS.update(saved)
+    built = quantities.tables(c)
+    assert set(built) == {"quantities", "numeric_tokens"} == set(quantities.SCHEMAS)
+    for name, df in built.items():
+        checked = registry.validate(name, df)
+        assert len(checked) == len(df) > 1000, name
+        assert list(checked.columns) == list(quantities.SCHEMAS[name].columns)
+    # a broken table is refused: a duplicated key
+    q = built["quantities"]
+    with pytest.raises(DataError, match="key .* is not unique"):
+        registry.validate("quantities", pd.concat([q, q.head(1)]))
 
 
 def test_thousands_separator_and_count_noun(q, c):
@@ -234,7 +235,7 @@ def test_questionnaire_percentages(q):
 
 
 def test_deterministic_and_fast(c):
-    from lib import structure
+    from lib.text import structure
 
     for d in c.doc_ids:
         analysis_lines(c, d)  # the OCR repair is not part of this module's budget

@@ -23,7 +23,9 @@ import psutil
 import pytest
 import repocopy
 
-from lib import batch, build, runs, stages
+from lib.build import runner, stages
+from lib.core import runs
+from lib.report import batch
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 N_STAGES = len(stages.STAGES)
@@ -157,7 +159,7 @@ def test_signal_just_after_a_temporary_file_is_made_leaves_no_file(
 
     import pandas as pd
 
-    from lib import store
+    from lib.core import store
 
     real = tempfile.mkstemp
 
@@ -362,6 +364,6 @@ def test_a_batch_waits_while_a_build_writes_the_tables(repo: Path, tmp_path: Pat
 
 
 def test_build_lock_file_names_the_holder(tmp_path: Path) -> None:
-    with runs.exclusive(tmp_path / build.LOCK_FILE, "build"):
-        assert (tmp_path / build.LOCK_FILE).read_text().strip() == str(os.getpid())
-    assert (tmp_path / build.LOCK_FILE).read_text() == ""
+    with runs.exclusive(tmp_path / runner.LOCK_FILE, "build"):
+        assert (tmp_path / runner.LOCK_FILE).read_text().strip() == str(os.getpid())
+    assert (tmp_path / runner.LOCK_FILE).read_text() == ""

@@ -1,11 +1,12 @@
-"""lib.search (the notebook 05_sok): hits with sources on the real processed tables."""
+"""lib.report.search (the notebook 05_sok): hits with sources on the real processed tables."""
 
 from __future__ import annotations
 
 import pytest
 
-from lib import corpus, plots, processed, search
 from lib.errors import DataError
+from lib.report import plots, processed, search
+from lib.sources import corpus
 
 AR22 = "sn_centrum_arsrapport_2022"
 DELAR = "sn_centrum_delarsrapport_2024_08"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import re
 
-from lib import indicators
+from lib.curation import indicators
 
 
 def _regex_spans(form: str, flat: str) -> list[tuple[int, int]]:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from lib import structure as st
-from lib.schemas import Schema
+from lib.core.schemas import Schema
+from lib.errors import DataError
+from lib.sources import words
+from lib.text import mentions
+from lib.text import structure as st
 
 AR22 = "sn_centrum_arsrapport_2022"
 GV = "gemensamma_verksamheter_2024"
@@ -102,9 +105,9 @@ def test_paragraph_continues_across_a_page_break(real_corpus):
 
 
 def test_hyphen_rejoined_or_kept(real_corpus):
-    assert st.hyphen_join("för", "valtningen") == ""
-    assert st.hyphen_join("vård", "och") == "- "
-    assert st.hyphen_join("HR", "perspektiv") == "-"
+    assert words.hyphen_join("för", "valtningen") == ""
+    assert words.hyphen_join("vård", "och") == "- "
+    assert words.hyphen_join("HR", "perspektiv") == "-"
     # 004 lines 397–398: "ANDTS-" / "samordnare": an acronym keeps its hyphen.
     assert "ANDTS-samordnare" in _passage_at(real_corpus, Q, 397).text
     # 004 lines 68–69: "trygghetsfrämjande-" / "och brottsförebyggande": compound hyphen kept.
@@ -148,7 +151,7 @@ def test_tab_rows_are_one_passage_each(real_corpus):
 
 
 def test_passages_frame(real_corpus):
-    df = st.passages(real_corpus, AR22)
+    df = mentions.passages(real_corpus, AR22)
     assert list(df.columns) == list(st.SCHEMAS["passages"].columns)
     row = df[df["line_start"] == 121].iloc[0]
     assert row["themes"] == "forsorjningsstod"
@@ -187,13 +190,13 @@ def test_schema_declared(name):
 
 
 def test_tables_validate(real_corpus):
-    from lib import schemas
+    from lib.publish import registry
 
-    saved = dict(schemas.SCHEMAS)
-    try:
-        schemas.SCHEMAS.update(st.SCHEMAS)
-        for name, df in st.tables(real_corpus).items():
-            schemas.validate(name, df)
-    finally:
-        schemas.SCHEMAS.clear()
-        schemas.SCHEMAS.update(saved)
+    built = {**st.tables(real_corpus), "passages": mentions.passages(real_corpus)}
+    assert set(built) == set(st.SCHEMAS)
+    for name, df in built.items():
+        checked = registry.validate(name, df)
+        assert len(checked) == len(df) > 30, name
+        assert list(checked.columns) == list(st.SCHEMAS[name].columns)
+    with pytest.raises(DataError, match="kind"):
+        registry.validate("passages", built["passages"].assign(kind="stycke"))

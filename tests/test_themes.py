@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lib import themes
 from lib.errors import DataError
+from lib.text import mentions, themes
 
 AR22 = "sn_centrum_arsrapport_2022"
 GV = "gemensamma_verksamheter_2024"
@@ -48,7 +48,7 @@ def test_matching_ignores_diacritics_so_damaged_ocr_still_matches():
 
 
 def test_youth_crime_violence_is_excluded(real_corpus):
-    from lib import structure
+    from lib.text import structure
 
     # 001 lines 5340–5341: gang violence ("det grova våldet i kriminella miljöer", GVI).
     p = next(p for p in structure.iter_passages(real_corpus, GV)
@@ -85,8 +85,8 @@ def test_bare_vald_counts_in_a_close_relation_passage(real_corpus):
 
 
 def test_kwic_finds_real_lines(real_corpus):
-    k = themes.kwic("hemlös", real_corpus, width=30, doc_id=GV)
-    assert list(k.columns) == themes.KWIC_COLUMNS
+    k = mentions.kwic("hemlös", real_corpus, width=30, doc_id=GV)
+    assert list(k.columns) == mentions.KWIC_COLUMNS
     row = k[k["line"] == 3398].iloc[0]
     assert row["match"] == "hemlöshet" and row["part_id"] == "gv_boende_hemloshet"
     assert row["left"].endswith("Göteborgs Stads ") and row["section"] == "1 Inledning"
@@ -97,17 +97,17 @@ def test_kwic_finds_real_lines(real_corpus):
 
 
 def test_kwic_by_theme_and_errors(real_corpus):
-    k = themes.kwic(None, real_corpus, theme="vald_i_nara_relation", doc_id=Q)
+    k = mentions.kwic(None, real_corpus, theme="vald_i_nara_relation", doc_id=Q)
     assert len(k) > 0 and (k["doc_id"] == Q).all()
     assert 451 in set(k["line"])  # "våld i nära relation" in Strategi 4:4
     with pytest.raises(DataError):
-        themes.kwic(None, real_corpus)
+        mentions.kwic(None, real_corpus)
     with pytest.raises(DataError):
-        themes.kwic("x", real_corpus, theme="nope")
+        mentions.kwic("x", real_corpus, theme="nope")
 
 
 def test_theme_prominence(real_corpus):
-    df = themes.theme_prominence(real_corpus)
+    df = mentions.theme_prominence(real_corpus)
     assert len(df) == 3 * len(real_corpus.parts())
     assert not df.duplicated(["doc_id", "part_id", "theme"]).any()
     row = df[(df["part_id"] == "gv_boende_hemloshet") & (df["theme"] == "hemloshet")].iloc[0]
@@ -120,15 +120,15 @@ def test_theme_prominence(real_corpus):
 
 
 def test_prominence_validates_against_schema(real_corpus):
-    from lib import schemas
+    from lib.publish import registry
 
-    saved = dict(schemas.SCHEMAS)
-    try:
-        schemas.SCHEMAS.update(themes.SCHEMAS)
-        schemas.validate("theme_prominence", themes.tables(real_corpus)["theme_prominence"])
-    finally:
-        schemas.SCHEMAS.clear()
-        schemas.SCHEMAS.update(saved)
+    df = mentions.tables(real_corpus)["theme_prominence"]
+    checked = registry.validate("theme_prominence", df)
+    # every part of every document, once per theme
+    n_parts = sum(len(real_corpus.parts(d)) for d in real_corpus.doc_ids)
+    assert len(checked) == n_parts * len(themes.theme_ids()) == len(df)
+    with pytest.raises(DataError, match="theme"):
+        registry.validate("theme_prominence", df.assign(theme="okänt"))
 
 
 def test_bad_lexicon_is_a_data_error(tmp_path):

@@ -5,7 +5,7 @@ words they show are made by Datasette's Python code, not by a template; these fi
 give them in Swedish:
 
 * ``tal``: a count with Swedish thousands separators (``1 234``, a no-break space), as
-  :func:`lib.fmt.number` writes them (Datasette's own ``"{:,}".format`` writes ``1,234``);
+  :func:`lib.core.formats.number` writes them (Datasette's own ``"{:,}".format`` writes ``1,234``);
 * ``sv``: a word or message of Datasette's code (the crumb ``home``, ``show``/``hide`` of
   the SQL, ``Table not found`` …) in Swedish; any other text is returned unchanged;
 * ``sv_operator``: a filter operator's Swedish name, by its key (``contains``);
@@ -20,7 +20,7 @@ import json
 
 from datasette import hookimpl
 
-from lib.fmt import number
+from lib.core.formats import number
 
 # Words and messages made by Datasette 0.65's Python code that the templates show.
 WORDS = {

@@ -1,0 +1,718 @@
+"""Candidate figures of a report and the words around them, for proposing observations
+(:mod:`lib.curation.propose`).
+
+The inputs are the processed tables (:class:`Tables`, each read on first use) and the
+analysed text of every document. A candidate is every figure of the quantities table, a
+digit token the quantities layer left unclassified, a list caption it read as a section
+number (``11 GR-kommuner:``) or a number word (``fem``, ``en person``); its context is the
+clause before it (cut at an earlier figure or a clause end; ``A och B … X respektive Y``
+gives each figure its subject, ``A och B har minskat med X`` two subjects), the noun it
+counts, the paragraph's lead (``Etableringsenheten: …``), the sentence's first words, a
+table row's label with its continuation lines, the heading and the sentence before.
+Each document's candidates are cached (:mod:`lib.core.cache`) by checksums of the tables, texts,
+manifest and code they come from. :func:`held_out` and :func:`training_observations` say
+which curation proposing may learn from when a report is left out.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+import unicodedata
+from functools import cache, lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from lib import paths
+from lib.core.cache import memo
+from lib.errors import DataError
+from lib.sources import corpus
+
+_WINDOW_BEFORE, _WINDOW_AFTER = 6, 4
+_WORD = r"[A-Za-zÅÄÖåäöÉéÜü]"
+
+
+def fold(s: str) -> str:
+    """Lower case without diacritics (the OCR'd reports lost å, ä, ö)."""
+    s = s.lower().translate(_PLAIN)
+    if s.isascii():
+        return s
+    return "".join(ch for ch in unicodedata.normalize("NFD", s) if not unicodedata.combining(ch))
+
+
+# the usual Swedish letters without their diacritics (what NFD and dropping marks gives)
+_PLAIN = str.maketrans("åäöéüàè", "aaoeuae")
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+# The processed tables proposing reads: attribute -> table name in data/processed.
+TABLES = {"quantities": "quantities", "tokens": "numeric_tokens", "passages": "passages",
+          "sections": "sections", "documents": "documents", "observations": "observations",
+          "indicators": "indicators"}
+# What a document's candidate figures are computed from (the rest is the curation).
+_CANDIDATE_TABLES = ("quantities", "tokens", "passages", "sections", "documents")
+
+
+class Tables:
+    """The processed tables proposing reads (``make data`` writes them), each read on first
+    use, and the analysed text of every document (``lines``: repaired for OCR'd reports;
+    ``raw_lines``: as in data/raw).
+
+    Tables given as frames (``replace``) are used as they are and nothing computed from
+    them is cached.
+    """
+
+    def __init__(self, processed_dir: Path = paths.PROCESSED_DIR,
+                 c: corpus.Corpus | None = None) -> None:
+        self.processed_dir = processed_dir
+        self._corpus = c
+        self._frames: dict[str, pd.DataFrame] = {}
+        self._given: set[str] = set()
+        self._digests: dict[tuple[str, ...], str] = {}
+        self.lines = _Lines(self, repaired=True)
+        self.raw_lines = _Lines(self, repaired=False)
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        if name not in TABLES:
+            raise AttributeError(name)
+        if name not in self._frames:
+            self._frames[name] = _read(self.processed_dir, TABLES[name])
+        return self._frames[name]
+
+    @property
+    def corpus(self) -> corpus.Corpus:
+        if self._corpus is None:
+            self._corpus = corpus.load()
+        return self._corpus
+
+    def replace(self, **frames: pd.DataFrame) -> Tables:
+        """A copy with some tables replaced by the given frames."""
+        unknown = set(frames) - set(TABLES)
+        if unknown:
+            raise TypeError(f"unknown tables: {', '.join(sorted(unknown))}")
+        other = Tables(self.processed_dir, self._corpus)
+        other._frames = {**self._frames, **frames}
+        other._given = self._given | set(frames)
+        other.lines, other.raw_lines = self.lines, self.raw_lines
+        return other
+
+    def digest(self, names: tuple[str, ...]) -> str | None:
+        """A checksum of the named tables' files, the analysed texts, the manifest and the
+        code of lib; None when one of them was given as a frame (then nothing is cached)."""
+        if self._given & set(names):
+            return None
+        if names not in self._digests:
+            self._digests[names] = self._checksum(names)
+        return self._digests[names]
+
+    def _checksum(self, names: tuple[str, ...]) -> str:
+        files = [self.processed_dir / f"{TABLES[n]}.parquet" for n in names]
+        files += sorted((self.processed_dir / "repaired").glob("*.txt"))
+        files += [self.corpus.manifest_path]
+        return _checksum(files, [_code_digest()])
+
+
+class _Lines:
+    """The lines of each document, read on first use."""
+
+    def __init__(self, tables: Tables, repaired: bool) -> None:
+        self._tables, self._repaired, self._lines = tables, repaired, {}
+
+    def __getitem__(self, doc_id: str) -> list[str]:
+        if doc_id not in self._lines:
+            self._lines[doc_id] = self._read(doc_id)
+        return self._lines[doc_id]
+
+    def _read(self, doc_id: str) -> list[str]:
+        c = self._tables.corpus
+        doc = next((d for d in c.documents if d.doc_id == doc_id), None)
+        if doc is None:
+            raise DataError(f"doc_id {doc_id!r} is not in the manifest; choose one of "
+                            f"{', '.join(sorted(c.doc_ids))}.")
+        if not self._repaired or doc.text_quality != "ocr":
+            return c.raw_lines(doc_id)
+        repaired = self._tables.processed_dir / "repaired" / doc.file
+        if not repaired.is_file():
+            raise DataError(f"{repaired}: not found; run `make data` first.")
+        return repaired.read_text(encoding="utf-8").split("\n")
+
+
+def _checksum(files: list[Path], extra: list[str]) -> str:
+    from lib.core import fingerprint
+
+    h = hashlib.sha256()
+    for path in files:
+        try:
+            h.update(f"{path.name}:{fingerprint.sha256_file(path)}".encode())
+        except OSError as e:
+            raise DataError(f"{path}: cannot be read ({e.strerror}); run `make data` "
+                            "(python -m lib build) first.") from None
+    for s in extra:
+        h.update(s.encode())
+    return h.hexdigest()
+
+
+@cache
+def _code_digest() -> str:
+    """The code proposing runs (this module, the lib modules it imports and the lib/data
+    files they name) and the versions of the libraries they use."""
+    from lib.core import fingerprint
+
+    return fingerprint.digest(fingerprint.code(("lib.curation.propose",)))
+
+
+def _read(processed_dir: Path, name: str) -> pd.DataFrame:
+    path = processed_dir / f"{name}.parquet"
+    if not path.is_file():
+        raise DataError(f"{path}: not found; run `make data` (python -m lib build) first.")
+    frame = pd.read_parquet(path)
+    # plain Python objects (None for missing) keep the row-wise code below simple
+    return frame.astype(object).where(frame.notna(), None)
+
+
+def load_tables(processed_dir: Path = paths.PROCESSED_DIR,
+                c: corpus.Corpus | None = None) -> Tables:
+    """The processed tables and the analysed text of every document (read when used)."""
+    return Tables(processed_dir, c)
+
+
+def held_out(documents: pd.DataFrame, doc_id: str) -> tuple[set[str], set[tuple[str, str]]]:
+    """The documents and (document, part) pairs that are the same report as ``doc_id``.
+
+    The report itself, every part of it, and the twin rendering of any of its parts
+    (``same_report_as``, in either direction) are held out together.
+    """
+    docs, parts = {doc_id}, set()
+    rows = documents.to_dict("records")
+    for r in rows:
+        if r["doc_id"] == doc_id:
+            parts.add((r["doc_id"], r["part_id"]))
+    changed = True
+    while changed:
+        changed = False
+        for r in rows:
+            twin = r.get("same_report_as")
+            if not twin:
+                continue
+            this = (r["doc_id"], r["part_id"])
+            other = _parse_twin(twin, rows)
+            if other is None:
+                continue
+            if (this in parts or r["doc_id"] in docs) and other not in parts:
+                parts.add(other)
+                changed = True
+            if (other in parts or other[0] in docs) and this not in parts:
+                parts.add(this)
+                changed = True
+    # a document all of whose parts are held out is held out as a whole
+    for r in rows:
+        if all((x["doc_id"], x["part_id"]) in parts for x in rows if x["doc_id"] == r["doc_id"]):
+            docs.add(r["doc_id"])
+    return docs, parts
+
+
+def _parse_twin(value: str, rows: list[dict]) -> tuple[str, str] | None:
+    """``same_report_as`` names a part (or a document) of the other rendering."""
+    for r in rows:
+        if value in (r["part_id"], r["doc_id"], f"{r['doc_id']}:{r['part_id']}",
+                     f"{r['doc_id']}/{r['part_id']}"):
+            return r["doc_id"], r["part_id"]
+    return None
+
+
+def training_observations(tables: Tables, doc_id: str | None) -> pd.DataFrame:
+    """The curated observations proposing may learn from: all, or all but ``doc_id``'s report."""
+    obs = tables.observations
+    if doc_id is None:
+        return obs
+    docs, parts = held_out(tables.documents, doc_id)
+    keep = [not (r["doc_id"] in docs or (r["doc_id"], r["part_id"]) in parts
+                 or (r["ocr_doc_id"] in docs))
+            for r in obs.to_dict("records")]
+    return obs[keep].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- candidates
+
+
+@cache
+def _number_words() -> dict[str, float]:
+    from lib.curation import indicators
+
+    return {fold(w): v for w, v in indicators._number_words().items()}
+
+
+@cache
+def _number_word_re() -> re.Pattern:
+    """Number words as written or without diacritics (OCR), whole words only."""
+    forms = set()
+    for w in _number_words():
+        forms |= {w, w.replace("a", "[aåä]").replace("o", "[oö]")}
+    alts = "|".join(sorted(forms, key=len, reverse=True))
+    return re.compile(rf"(?<!{_WORD})(?:{alts})(?!{_WORD})", re.IGNORECASE)
+
+
+class _Index:
+    """Interval look-ups of passages and sections for one document."""
+
+    def __init__(self, tables: Tables, doc_id: str) -> None:
+        p = tables.passages
+        self.passages = sorted(
+            (r for r in p[p.doc_id == doc_id].to_dict("records")),
+            key=lambda r: (r["line_start"], r["line_end"]))
+        s = tables.sections
+        self.sections = sorted(
+            (r for r in s[s.doc_id == doc_id].to_dict("records")),
+            key=lambda r: (r["line_start"], -r["line_end"]))
+        self.section_themes = self._section_themes()
+        self._p_starts = [r["line_start"] for r in self.passages]
+        self._s_starts = [r["line_start"] for r in self.sections]
+        self.leads, self.previous = self._leads_and_previous()
+
+    def passage(self, line: int, needle: str = "") -> dict | None:
+        """The passage holding the line and, if given, the figure's text (a sentence or
+        row rather than a heading)."""
+        best = None
+        k = bisect.bisect_right(self._p_starts, line)
+        covering = [r for r in self.passages[max(0, k - 40):k] if r["line_end"] >= line]
+        for r in covering:
+            if best is None or r["kind"] != "heading":
+                best = r
+        flat = " ".join(needle.split())
+        if flat:
+            for r in covering:
+                if flat in " ".join(str(r["text"]).split()):
+                    return r
+        return best
+
+    def _leads_and_previous(self) -> tuple[dict[str, str], dict[str, str]]:
+        """For each passage, the lead in force (``Etableringsenheten:``, ``Boende vuxna:``
+        opening this or an earlier sentence of the section, until a heading or the next lead)
+        and the sentence before it in the same section."""
+        leads: dict[str, str] = {}
+        previous: dict[str, str] = {}
+        lead, since, prev, section = "", 0, "", None
+        for r in self.passages:
+            if r["kind"] == "heading" or r["section"] != section:
+                lead, prev, section = "", "", r["section"]
+                if r["kind"] == "heading":
+                    continue
+            m = _LEAD.match(str(r["text"]))
+            if m:
+                lead, since = m.group(1), 0
+            since += 1
+            if since > _LEAD_SPAN:
+                lead = ""
+            leads[r["passage_id"]] = lead
+            previous[r["passage_id"]] = prev
+            prev = str(r["text"]) if r["kind"] == "sentence" else ""
+        return leads, previous
+
+    def section(self, line: int) -> dict | None:
+        """The innermost section holding the line."""
+        best = None
+        k = bisect.bisect_right(self._s_starts, line)
+        for r in self.sections[:k]:
+            if r["line_end"] >= line and (best is None or r["level"] >= best["level"]):
+                best = r
+        return best
+
+    def _section_themes(self) -> dict[str, dict[str, float]]:
+        """Share of each section's passages tagged with each theme."""
+        counts: dict[str, dict[str, int]] = {}
+        totals: dict[str, int] = {}
+        for r in self.passages:
+            key = r["section"] or ""
+            totals[key] = totals.get(key, 0) + 1
+            for theme in (r["themes"] or "").split(";"):
+                if theme:
+                    counts.setdefault(key, {})
+                    counts[key][theme] = counts[key].get(theme, 0) + 1
+        return {k: {t: n / totals[k] for t, n in v.items()} for k, v in counts.items()}
+
+
+# A sentence that opens with a short name and a colon names what the paragraph is about
+# (``Stadsområdet: …``, ``Försörjningsstöd etablering: …``); it holds for a few sentences.
+_LEAD = re.compile(rf"^\s*({_WORD}[\w-]*(?:\s+[\w-]+){{0,3}})\s*:\s+\S")
+_LEAD_SPAN = 6
+_CLAUSE_WORDS = 8
+_OPENING_WORDS = 4
+# What ends the clause a figure stands in, looking back from the figure: a sentence end,
+# a colon or semicolon, or an earlier figure with its unit.
+_CLAUSE_END = re.compile(
+    r"(?:[.!?]\s+(?=[A-ZÅÄÖ])|[:;]\s|\(|\)|"
+    r"[-–]?\d[\d ,.]*\s*(?:%|procent(?:enheter)?|mnkr|tkr|kr|miljon(?:er)?\s+kronor)?)")
+
+
+def _clause(before: str, after: str) -> tuple[str, str]:
+    """The words of the clause before a figure and how the figure stands in it.
+
+    The clause runs from the last clause end (``_CLAUSE_END``) to the figure; if that leaves
+    fewer than two content words, the clause before it counts too (``från 355 till``).
+    Coordinated figures get their own subject: in ``Nettokostnaden och antal hushåll har
+    minskat med 18,6 procent respektive 15 procent`` the first figure is about the first
+    subject, the second about the second (role ``pair``); in ``nettokostnaden minska med
+    7 procent och antalet boendedygn med 9 procent`` the second figure's clause is
+    ``och antalet boendedygn med`` (role ``ellipsis``)."""
+    bounds = [0] + [m.end() for m in _CLAUSE_END.finditer(before)]
+    segments = [before[a:b] for a, b in zip(bounds, bounds[1:] + [len(before)], strict=True)]
+    last = segments[-1]
+    if _FIRST_OF_PAIR.match(after):
+        return _conjunct(_words(last), 0), "pair"
+    if re.search(r"\brespektive\s*$", last) and len(segments) >= 2:
+        return _conjunct(_words(segments[-2]), 1), "pair"
+    if re.match(r"^\s*,?\s*(?:och|samt)\s", last) and _content(_words(last)):
+        return " ".join(_words(last)), "ellipsis"
+    words: list[str] = []
+    for k in range(len(segments) - 1, -1, -1):
+        words = _words("".join(segments[k:]))
+        if _content(words) >= 2:
+            break
+    # a clause of its own after an earlier figure of the sentence (``antalet boendedygn
+    # ökat med 13 %, vilket medfört en nettokostnadsökning på``): role ``after``
+    own = k == len(segments) - 1 and k > 0 and _NUMBER_END.search(before[:bounds[k]])
+    return " ".join(words[-_CLAUSE_WORDS:]), "after" if own else ""
+
+
+_NUMBER_END = re.compile(r"\d[\d ,.]*\s*(?:%|procent(?:enheter)?|mnkr|tkr|kr|miljon(?:er)?\s+"
+                         r"kronor)?\s*,?\s*$")
+_SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-ZÅÄÖ0-9])")
+_FIRST_OF_PAIR = re.compile(r"^\s*(?:%|procent(?:enheter)?|mnkr|tkr|kr)?\s*,?\s*respektive\b")
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(rf"{_WORD}[\w-]*", text)
+
+
+def _content(words: list[str]) -> int:
+    return sum(fold(w) not in _FUNCTION_WORDS for w in words)
+
+
+def _conjunct(words: list[str], k: int) -> str:
+    """The first (k = 0) or second (k = 1) of ``A och B …``; all words if there is no och."""
+    folded = [fold(w) for w in words]
+    if "och" not in folded:
+        return " ".join(words)
+    i = folded.index("och")
+    return " ".join(words[:i] if k == 0 else words[i + 1:])
+
+
+# Finite verbs after which a coordinated subject ends (``A och B har minskat med``).
+_FINITE = frozenset(fold(w) for w in (
+    "har", "hade", "är", "var", "blev", "ökade", "minskade", "ökar", "minskar", "steg",
+    "sjönk", "uppgick", "uppgår", "låg", "ligger", "förväntas", "bedöms", "beräknas",
+))
+
+
+def _coordinated(clause: str) -> tuple[str, str, str] | None:
+    """``Antalet boendedygn och nettokostnaden har minskat med`` -> (``Antalet boendedygn``,
+    ``nettokostnaden``, ``har minskat med``): two subjects of one figure, or None."""
+    words = clause.split()
+    folded = [fold(w) for w in words]
+    if "och" not in folded[1:]:
+        return None
+    i = folded.index("och", 1)
+    verb = next((k for k in range(i + 2, len(words)) if folded[k] in _FINITE), None)
+    if verb is None or any(f in _FINITE for f in folded[:i]):
+        return None
+    a, b = words[:i], words[i + 1:verb]
+    if not _content(a) or not _content(b) or any(w[:1].isupper() for w in a[1:] + b):
+        return None
+    if not _CHANGE_AFTER.match(" ".join(folded[verb:])):
+        return None   # ``Vuxna och försörjningsstöd har ett överskott``: one name
+    return " ".join(a), " ".join(b), " ".join(words[verb:])
+
+
+# two measures that changed together: ``… har minskat med``, ``… förväntas öka``
+_CHANGE_AFTER = re.compile(r"^\w+\s+(?:\w+\s+)?(?:okat|minskat|okade|minskade|oka|minska|"
+                           r"stigit|sjunkit)\b")
+
+
+def with_variants(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add, after each figure with two coordinated subjects, one row per subject (clause
+    role ``coord``, ``variant_of`` = the figure's row): ``Antalet boendedygn och
+    nettokostnaden har minskat med 12 procent`` states two figures."""
+    rows = []
+    for i, r in enumerate(frame.to_dict("records")):
+        rows.append({**r, "variant_of": None})
+        if r.get("conjuncts"):
+            a, b, tail = r["conjuncts"]
+            for subject in (a, b):
+                rows.append({**r, "clause": f"{subject} {tail}", "clause_role": "coord",
+                             "variant_of": i})
+    return _plain(pd.DataFrame(rows)) if rows else frame.assign(variant_of=None)
+
+
+def _opening(text: str, lead: str) -> str:
+    """The first content words of a sentence (after its lead), up to its first figure:
+    what the sentence is about (``Vuxna och försörjningsstöd har ett överskott …``)."""
+    if lead and text.startswith(lead):
+        text = text[len(lead):].lstrip(" :")
+    head = re.split(r"\d", text, maxsplit=1)[0]
+    return " ".join([w for w in _words(head) if fold(w) not in _FUNCTION_WORDS][:_OPENING_WORDS])
+
+
+def _raw_words(raw: str) -> str:
+    """The words of a figure's own text besides the number (``nio kranskommuner``)."""
+    words = _number_words()
+    return " ".join(w for w in re.findall(rf"{_WORD}[\w-]*", raw) if fold(w) not in words)
+
+
+def _noun_after(after: str) -> str:
+    """The words right after a figure, up to punctuation (its unit or counted noun)."""
+    head = re.split(r"[,.;:()]", after, maxsplit=1)[0]
+    return " ".join(re.findall(rf"{_WORD}[\w-]*", head)[:2])
+
+
+def _window(lines: list[str], line: int, start: int, end: int) -> tuple[str, str]:
+    """Up to a few words before and after a figure (crossing one line break each way)."""
+    text = lines[line - 1]
+    before = (lines[line - 2] + " " if line >= 2 else "") + text[:start]
+    after = text[end:] + (" " + lines[line] if line < len(lines) else "")
+    wb = re.findall(rf"{_WORD}[\w%-]*|\d[\d ,]*", before)[-_WINDOW_BEFORE:]
+    wa = re.findall(rf"{_WORD}[\w%-]*|\d[\d ,]*", after)[:_WINDOW_AFTER]
+    return " ".join(wb), " ".join(wa)
+
+
+def candidates(tables: Tables, doc_id: str) -> pd.DataFrame:
+    """Every candidate figure of a document with its context (one row each); cached by
+    the checksums of the tables, texts and code it is computed from."""
+    key = tables.digest(_CANDIDATE_TABLES)
+    if key is None:
+        return _candidates(tables, doc_id)
+    return memo("propose-candidates", f"{key[:40]}-{doc_id}",
+                      lambda: _candidates(tables, doc_id), keep=64)
+
+
+def _candidates(tables: Tables, doc_id: str) -> pd.DataFrame:
+    q = tables.quantities
+    q = q[q.doc_id == doc_id]
+    lines, raw = tables.lines[doc_id], tables.raw_lines[doc_id]
+    index = _Index(tables, doc_id)
+    rows = []
+    taken: set[tuple[int, int]] = set()
+    for r in q.to_dict("records"):
+        rows.append({**r, "source": "quantity", "caption": None})
+        taken.add((r["line"], r["start"]))
+    # digit tokens the quantities layer classified as other (e.g. "11 GR-kommuner:") or as
+    # a date where a month name labels a count ("Juli 23")
+    t = tables.tokens
+    t = t[(t.doc_id == doc_id) & t.kind.isin(["other", "date", "section"])]
+    for r in t.to_dict("records"):
+        m = re.fullmatch(r"\(?(\d{1,3}(?:[ \u00a0]\d{3})*|\d+)(?:,(\d+))?[):.,%]*", r["token"])
+        if not m or (r["line"], r["start"]) in taken:
+            continue
+        if r["kind"] == "date" and not re.fullmatch(r"\d{1,4}", r["token"]):
+            continue
+        # a number read as a section number that is a list's caption (``11 GR-kommuner:``)
+        if r["kind"] == "section" and not _COUNT_CAPTION.match(lines[r["line"] - 1]):
+            continue
+        value = float(m.group(1).replace(" ", "").replace("\u00a0", "")
+                      + ("." + m.group(2) if m.group(2) else ""))
+        rows.append(_extra(r["doc_id"], r["part_id"], r["line"], r["start"], r["end"], value,
+                           r["token"], "token"))
+        taken.add((r["line"], r["start"]))
+    # number words the quantities layer did not take (``rekryterat fem``, ``en person``)
+    words = _number_words()
+    parts = _parts(tables, doc_id)
+    for i, text in enumerate(lines, start=1):
+        for m in _number_word_re().finditer(text):
+            w = fold(m.group())
+            if w not in words or (i, m.start()) in taken:
+                continue
+            if w in ("en", "ett") and not _counted_article(text, m.end(), lines, i):
+                continue
+            rows.append(_extra(doc_id, _part_of(parts, i), i, m.start(), m.end(), words[w],
+                               m.group(), "word"))
+    frame = _plain(pd.DataFrame(rows))
+    _label_lists(frame, lines)
+    ctx = []
+    for r in frame.to_dict("records"):
+        before, after = _window(lines, r["line"], r["start"], r["end"])
+        passage = index.passage(r["line"], str(r["raw"] or ""))
+        section = index.section(r["line"])
+        heading = section["heading"] if section else ""
+        sec_name = passage["section"] if passage and passage["section"] else heading
+        full = lines[r["line"] - 1]
+        first = max(passage["line_start"] if passage else r["line"], r["line"] - 4)
+        pid = passage["passage_id"] if passage else None
+        text_before = " ".join(lines[first - 1:r["line"] - 1] + [full[:r["start"]]])
+        clause, role = _clause(text_before, full[r["end"]:])
+        sentence_before = _SENTENCE_END.split(text_before)[-1]
+        ctx.append({
+            "clause": clause, "clause_role": role,
+            "sentence_before": " ".join(sentence_before.split()),
+            "conjuncts": None if role in ("pair", "ellipsis") else _coordinated(clause),
+            "opening": (_opening(str(passage["text"]), index.leads.get(pid, "")) if passage
+                        and passage["kind"] == "sentence" and not r["label"] else ""),
+            "noun_after": _noun_after(_raw_words(str(r["raw"] or "")) + " " + full[r["end"]:]
+                                      + (" " + lines[r["line"]] if r["line"] < len(lines)
+                                         and not full[r["end"]:].strip() else "")),
+            "lead": index.leads.get(pid, "") if pid else "",
+            "prev_sentence": index.previous.get(pid, "") if pid else "",
+            "row_text": (_row_text(passage) if passage and r["label"]
+                         and passage["line_start"] == r["line"] else ""),
+            "before": before, "after": after, "heading": heading or "",
+            "passage_kind": passage["kind"] if passage else "",
+            "passage_themes": (passage["themes"] or "") if passage else "",
+            "section_themes": index.section_themes.get(sec_name or "", {}),
+            "passage_text": (r["sentence"] or (passage["text"] if passage else
+                                               lines[r["line"] - 1].strip())),
+            "line_before": full[:r["start"]],
+            # read here, once per document (cached), not at every proposal
+            "qualifier_read": qualifier_of({**r, "line_before": full[:r["start"]]}),
+            "snippet": _raw_snippet(raw[r["line"] - 1], r, len(full)),
+        })
+    frame = pd.concat([frame.reset_index(drop=True), pd.DataFrame(ctx)], axis=1)
+    frame = frame.sort_values(["line", "start"], kind="stable").reset_index(drop=True)
+    return _plain(frame)
+
+
+def _row_text(passage: dict) -> str:
+    """A table row's words without its figures: the label with its continuation lines
+    (``Nettokostnad försörjningsstöd (exkl`` + ``etableringsenheten)``)."""
+    text = re.sub(r"[-–]?\d[\d ,.]*\s*%?", " ", str(passage["text"]))
+    return " ".join(text.split())
+
+
+_COUNT_CAPTION = re.compile(rf"^\s*\d+\s+{_WORD}[\w-]*\s*[:;]\s*$")
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object columns with None for missing values (NaN would read as a float)."""
+    frame = frame.astype(object)
+    return frame.where(frame.notna(), None)
+
+
+_LABEL_LINE = re.compile(r"^\s*([^\d\t]{2,60}?)\s+\(?[-–]?\d[\d ,]*\)?\s*%?\s*$")
+
+
+def _label_lists(frame: pd.DataFrame, lines: list[str]) -> None:
+    """Lines of the form ``Centrum 106`` under a caption (``Antal ärenden gällande …``):
+    the line's words are the row label, the caption the column, as in a table."""
+    for i, r in frame.iterrows():
+        if r["label"]:
+            continue
+        m = _LABEL_LINE.match(lines[r["line"] - 1])
+        if not m:
+            continue
+        caption = None
+        for k in range(r["line"] - 2, max(r["line"] - 14, -1), -1):
+            text = lines[k].strip()
+            if not text or _LABEL_LINE.match(lines[k]):
+                continue
+            if not re.search(r"\d", text):
+                caption = text
+            break
+        if caption:
+            frame.at[i, "label"] = m.group(1).strip()
+            frame.at[i, "caption"] = caption
+
+
+_ARTICLE_NOUNS = re.compile(
+    r"^\s*(?:[a-zåäöé]+(?:a|e|ande|ende|ig|isk|ad|d)\s+)?"
+    r"(person|ärende|leverantör|medarbetare|socialsekreterare|samordnare|vaktmästare|"
+    r"funktion|tjänst|heltid|årsarbetare|anställd|plats|boende|familj|barn|hushåll|"
+    r"avtal|ramavtal|kommun|organisation|förfrågan|ansökan|beslut|utredning)", re.IGNORECASE)
+
+
+def _counted_article(text: str, end: int, lines: list[str], line: int) -> bool:
+    """``en``/``ett`` counted: followed by a countable noun (``en person``, ``ett ärende``)."""
+    rest = text[end:]
+    if not rest.strip() and line < len(lines):
+        rest = " " + lines[line]
+    return bool(_ARTICLE_NOUNS.match(rest)) or bool(
+        re.match(r"^\s*(?:av|till)\s", rest) and re.search(r"\b(?:samt|och)\s*$", text[:end - 3]))
+
+
+def _extra(doc_id: str, part_id: str, line: int, start: int, end: int, value: float,
+           raw: str, source: str) -> dict:
+    return {"quantity_id": f"{doc_id}:{line}:{start}", "doc_id": doc_id, "part_id": part_id,
+            "line": line, "line_end": line, "start": start, "end": end, "value": value,
+            "unit": "antal", "scale": 1.0, "approx": False, "qualifier": None, "change": False,
+            "period": None,
+            "base_period": None, "basis": None, "label": None, "column": None, "caption": None,
+            "raw": raw, "sentence": None, "source": source}
+
+
+def _parts(tables: Tables, doc_id: str) -> list[tuple[int, int, str]]:
+    d = tables.documents
+    return [(r["line_start"], r["line_end"], r["part_id"])
+            for r in d[d.doc_id == doc_id].to_dict("records")]
+
+
+def _part_of(parts: list[tuple[int, int, str]], line: int) -> str:
+    for a, b, part in parts:
+        if a <= line <= b:
+            return part
+    return parts[-1][2]
+
+
+# --------------------------------------------------------------------------- words
+
+_MONEY = {"kr", "tkr", "mnkr", "mdkr"}
+_UNIT_NAMES = frozenset({"kr", "tkr", "mnkr", "mdkr", "%", "procent", "procentenheter", "kronor",
+                         "miljoner", "miljon", "miljarder", "st", "stycken"})
+# Words that name no figure: function words, hedges and change verbs (folded).
+_FUNCTION_WORDS = frozenset(fold(w) for w in (
+    "och", "att", "som", "med", "för", "har", "hade", "ha", "det", "den", "de", "dessa",
+    "till", "av", "på", "i", "om", "en", "ett", "är", "var", "vid", "under", "samt",
+    "från", "än", "mot", "sig", "jämfört", "cirka", "ca", "drygt", "knappt", "ungefär",
+    "nästan", "runt", "ökat", "ökade", "öka", "ökar", "ökning", "ökningen", "minskat",
+    "minskade", "minska", "minskar", "minskning", "minskningen", "steg", "sjönk",
+    "förändrats", "respektive", "bedöms", "beräknas", "förväntas", "totalt", "perioden",
+    "period", "året", "år", "helår", "helåret", "procent", "kronor", "miljoner", "miljon",
+    "vilket", "där", "detta", "även", "också", "så", "här", "långt",
+))
+def qualifier_of(r: dict) -> str:
+    """≈ for an approximate figure, < > ≤ ≥ for a bound; empty when exact (as the build
+    reads it: :func:`lib.text.quantities.qualifier_before`)."""
+    from lib.text.quantities import qualifier_before
+
+    if r.get("qualifier"):
+        return str(r["qualifier"])
+    if r["source"] != "quantity":
+        return qualifier_before(r["line_before"]) or ""
+    return ""
+
+
+@lru_cache(maxsize=4096)
+def _figure_re(value: float, word: str | None) -> re.Pattern:
+    """A figure as the raw text may write it: the number word, or its digit forms."""
+    from lib.curation import indicators
+
+    if word is not None:
+        pattern = re.escape(word)
+    else:
+        forms = sorted(indicators.number_forms(value), key=len, reverse=True)
+        pattern = "|".join(re.escape(f) for f in forms)
+    return re.compile(rf"(?<![\d,.])(?:{pattern})(?!\d|,\d)")
+
+
+def _raw_snippet(raw_line: str, r: dict, analysed_len: int) -> str:
+    """A short exact piece of the raw line around the figure (the whole line if unsure)."""
+    from lib.curation import indicators
+
+    value = abs(float(r["value"]))
+    if "\t" in raw_line:          # a table row: the whole row, as curators quote it
+        return raw_line.strip()
+    word = str(r["raw"]) if r["source"] == "word" else None
+    hits = list(_figure_re(value, word).finditer(raw_line))
+    if not hits:
+        return raw_line.strip()
+    target = r["start"] / max(analysed_len, 1) * len(raw_line)
+    m = min(hits, key=lambda m: abs(m.start() - target))
+    left = [x.start() for x in re.finditer(r"\S+", raw_line[:m.start()])]
+    a = left[-5] if len(left) >= 5 else 0
+    right = [x.end() for x in re.finditer(r"\S+", raw_line[m.end():])]
+    b = m.end() + (right[2] if len(right) >= 3 else len(raw_line) - m.end())
+    snippet = raw_line[a:b].strip()
+    if len(snippet) < 3 or not indicators.value_in_text(value, snippet):
+        return raw_line.strip()
+    return snippet
+
+

@@ -1,0 +1,202 @@
+"""Proposed observations: every candidate figure of a report, with the indicator, period,
+unit, basis and geography it most likely has, learned from how the other reports were curated.
+
+``python -m lib propose DOC_ID`` writes a review sheet (:mod:`lib.curation.sheet`); ``accept``
+(:mod:`lib.curation.accept`) merges the rows a person marked. Nothing reads a report's own curation
+when ``exclude_curated`` is set: the training set is the curation of every other report,
+with the report's OCR/clean twin left out too (:func:`lib.curation.candidates.held_out`).
+
+The stages, one module each:
+
+* :mod:`lib.curation.candidates`: the processed tables and every candidate figure of a document with
+  the words around it (clause, counted noun, paragraph lead, sentence, table row);
+* :mod:`lib.curation.reading`: rules for unit, value type, basis, period, geography and sign;
+* :mod:`lib.curation.learning`: the curated figures of the other reports as examples, similarity by
+  TF-IDF of character n-grams over four text channels, and the confidence regression;
+* here: naming each candidate after the nearest example of the same value type and unit
+  class (a change maps to the change indicator of its nearest level, ``X`` ->
+  ``X_forandring``; below :data:`lib.curation.learning.NAME_THRESHOLD` a new id and Swedish label
+  are suggested), one row per known indicator for a figure with two coordinated subjects,
+  and the sheet's rows sorted by confidence.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from lib.curation.candidates import _MONEY, Tables, candidates, fold, load_tables, with_variants
+from lib.curation.learning import GEOGRAPHY_BONUS, Model, _features, _similarity, train
+from lib.curation.reading import DocInfo, annotate, doc_info, period_of
+
+# The columns of a proposal sheet, in order (see README "Proposing and accepting figures").
+SHEET_COLUMNS = (
+    "accept", "confidence", "doc_id", "line", "raw", "value", "qualifier", "unit", "value_type",
+    "basis", "period", "geography", "theme", "indicator", "label", "definition", "new_indicator",
+    "match", "restatement_of", "curated", "section", "sentence", "note",
+)
+
+# --------------------------------------------------------------------------- proposing
+
+_FAMILY = re.compile(r"_forandring(?:_[a-z]+)?$")
+_STOP = {"och", "att", "som", "med", "för", "har", "det", "den", "till", "av", "på", "i", "om",
+         "en", "ett", "är", "var", "vid", "under", "samt", "från", "de", "år", "totalt",
+         "jämfört", "cirka", "ca", "drygt", "knappt", "ungefär", "än", "mot", "sig"}
+
+
+def _unit_class(unit: str) -> str:
+    if unit in ("procent", "procentenheter"):
+        return unit
+    return "money" if unit in _MONEY else "count"
+
+
+def _choose_indicator(examples: pd.DataFrame, catalog: dict[str, dict], r: dict,
+                      sims: np.ndarray, threshold: float) -> tuple[str | None, float]:
+    """The known indicator of the most similar curated figure that fits the candidate
+    (same value type, or the change indicator of the same family), if similar enough."""
+    if not len(sims):
+        return None, 0.0
+    vt, uclass = r["p_value_type"], _unit_class(r["p_unit"])
+    score_all = sims + GEOGRAPHY_BONUS * (examples.o_geography.to_numpy() == r["p_geography"])
+    order = np.argsort(-score_all, kind="stable")[:25]
+    for k in order:
+        score = float(score_all[k])
+        if score < threshold:
+            break
+        ind = examples.indicator.iat[k]
+        entry = catalog.get(ind)
+        if entry is None:
+            continue
+        if entry["value_type"] != vt:
+            family = _FAMILY.sub("", ind)
+            siblings = [i for i, e in catalog.items()
+                        if _FAMILY.sub("", i) == family and e["value_type"] == vt
+                        and _unit_class(e["unit"]) == uclass]
+            if len(siblings) != 1:
+                continue
+            ind, entry = siblings[0], catalog[siblings[0]]
+        if uclass == "money" and entry["unit"] != r["p_unit"]:
+            continue   # tkr and mnkr are different indicators
+        if _unit_class(entry["unit"]) != uclass and not (
+                r["p_unit"] == "antal" and entry["unit"] in _MONEY and score >= 0.5):
+            continue   # (a bare number in a table may be money whose header was lost)
+        if uclass == "count" and r["p_unit"] not in ("antal", entry["unit"]):
+            continue
+        return ind, score
+    return None, float(score_all[order[0]])
+
+
+def _slug(text: str, n: int = 4) -> str:
+    words = [w for w in re.findall(r"[a-z]+", fold(text)) if w not in
+             {fold(s) for s in _STOP} and len(w) > 1][:n]
+    return "_".join(words) or "uppgift"
+
+
+def _new_indicator(model: Model, r: dict, theme: str, info: DocInfo) -> dict:
+    """A suggested id, Swedish label and definition for a figure no known indicator fits."""
+    vt, unit = r["p_value_type"], r["p_unit"]
+    if r["label"]:
+        phrase = str(r["label"]).strip()
+    else:
+        words = [w for w in r["before"].split() if not re.match(r"\d", w)][-5:]
+        phrase = " ".join(words) or r["heading"]
+    phrase = re.sub(r"\s+", " ", phrase).strip(" :,.-")
+    suffix = {"change_pct": "_forandring", "change_pp": "_forandring_procentenheter",
+              "change_abs": "_forandring_" + ("mnkr" if unit in _MONEY else "antal")}.get(vt, "")
+    ident = model.prefixes.get(theme, "") + _slug(phrase) + suffix
+    label = phrase[:1].upper() + phrase[1:]
+    if vt.startswith("change"):
+        label = f"Förändring: {label}" + (", procent" if vt == "change_pct" else "")
+    definition = (f"Föreslagen från {info.title}, rad {r['line']}: "
+                  f"{re.sub(chr(10), ' ', str(r['passage_text']))[:240]}")
+    return {"indicator": ident, "label": label, "definition": definition}
+
+
+def _theme_of(r: dict, model: Model, sims: np.ndarray, themes: list[str]) -> str:
+    passage = [t for t in r["passage_themes"].split(";") if t]
+    if passage:
+        return passage[0]
+    if r["section_themes"]:
+        return max(r["section_themes"], key=r["section_themes"].get)
+    if len(sims):
+        return str(model.examples.theme.iat[int(np.argmax(sims))])
+    return themes[0]
+
+
+def propose(doc_id: str, exclude_curated: bool = False, tables: Tables | None = None,
+            model: Model | None = None) -> pd.DataFrame:
+    """The proposal sheet of a document: one row per candidate figure, by confidence."""
+    tables = tables if tables is not None else load_tables()
+    info = doc_info(tables, doc_id)
+    if model is None:
+        model = train(tables, doc_id if exclude_curated else None)
+    cands = annotate(with_variants(candidates(tables, doc_id)), info, model.learned_units,
+                     model.geographies)
+    if cands.empty:
+        return pd.DataFrame(columns=list(SHEET_COLUMNS))
+    feats = _features(model, cands, model.examples, model.negatives)
+    confidence = model.classifier.predict_proba(feats)[:, 1]
+    sims = _similarity(model, cands, model.examples)
+    themes = sorted(set(tables.indicators.theme))
+    curated = {} if exclude_curated else _curated_at(tables, doc_id)
+    rows = []
+    named: dict[int, set[str]] = {}   # figure row -> indicators proposed for it
+    for i, r in enumerate(cands.to_dict("records")):
+        ind, match = _choose_indicator(model.examples, model.catalog, r, sims[i],
+                                       model.threshold)
+        main = None if r["variant_of"] is None else int(r["variant_of"])
+        if main is not None:
+            # a coordinated subject: a row of its own only for a known indicator that the
+            # figure's row does not already name
+            if ind is None or ind in named.setdefault(main, set()):
+                continue
+            confidence[i] = confidence[main]
+        named.setdefault(i if main is None else main, set()).add(ind)
+        if ind is not None:
+            entry = model.catalog[ind]
+            theme, unit, vt = entry["theme"], entry["unit"], entry["value_type"]
+            label, definition, new = entry["label"], entry["definition"], ""
+        else:
+            theme = _theme_of(r, model, sims[i], themes)
+            suggestion = _new_indicator(model, r, theme, info)
+            ind, label, definition = (suggestion["indicator"], suggestion["label"],
+                                      suggestion["definition"])
+            unit, vt, new = r["p_unit"], r["p_value_type"], "ja"
+            if unit == "antal" and len(sims[i]) and sims[i].max() >= model.threshold:
+                near_unit = model.examples.o_unit.iat[int(np.argmax(sims[i]))]
+                if _unit_class(near_unit) == "count":
+                    unit = near_unit   # what the most similar curated figure counts
+        value = r["p_value"]
+        value = int(value) if float(value).is_integer() else value
+        period = r["p_period"]
+        if vt != r["p_value_type"]:
+            period = period_of(r, info, vt, r["p_basis"])
+        rows.append({
+            "accept": "", "confidence": round(float(confidence[i]), 3), "doc_id": doc_id,
+            "line": int(r["line"]),
+            "raw": r["snippet"],
+            "value": value, "qualifier": r["p_qualifier"], "unit": unit, "value_type": vt,
+            "basis": r["p_basis"], "period": period, "geography": r["p_geography"],
+            "theme": theme, "indicator": ind, "label": label, "definition": definition,
+            "new_indicator": new, "match": round(min(match, 1.0), 2), "restatement_of": "",
+            "curated": curated.get((int(r["line"]), abs(float(r["value"]))), ""),
+            "section": r["heading"], "sentence": re.sub(r"\s+", " ", str(r["passage_text"])),
+            "note": "", "_part": r["part_id"],
+        })
+    frame = pd.DataFrame(rows)   # in document order: a later repeat is the restatement,
+    key = ["indicator", "period", "geography", "basis", "_part"]   # as the curators mark it
+    frame.loc[frame.duplicated(key), "restatement_of"] = "same_figure"
+    frame = frame.sort_values(["confidence", "line"], ascending=[False, True], kind="stable")
+    return frame.drop(columns="_part").reset_index(drop=True)[list(SHEET_COLUMNS)]
+
+
+def _curated_at(tables: Tables, doc_id: str) -> dict[tuple[int, float], str]:
+    """Figures of the document already curated: (line, |value|) -> indicator ids."""
+    out: dict[tuple[int, float], list[str]] = {}
+    for o in tables.observations.to_dict("records"):
+        for d, line in ((o["doc_id"], o["line"]), (o["ocr_doc_id"], o["ocr_line"])):
+            if d == doc_id and line is not None:
+                out.setdefault((int(line), abs(float(o["value"]))), []).append(o["indicator"])
+    return {k: "; ".join(sorted(set(v))) for k, v in out.items()}

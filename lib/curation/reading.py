@@ -1,0 +1,365 @@
+"""The rule-based reading of a candidate figure: unit, value type, basis, period,
+geography and sign, from the quantities layer, the manifest (the report's period
+and district), the words of its sentence and the areas the curation uses; and the texts
+(:func:`annotate`: ``near``, ``noun``, ``subject``, ``wide``) that :mod:`lib.curation.learning`
+compares with the curated figures.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+import pandas as pd
+
+from lib.curation.candidates import _FUNCTION_WORDS, _UNIT_NAMES, _WORD, Tables, _words, fold
+from lib.errors import DataError
+
+
+@dataclass
+class DocInfo:
+    """What the manifest says about a document: its reporting period and district."""
+
+    doc_id: str
+    year: int
+    period: str        # the report period: "2022" or "2024-01/2024-08"
+    full_year: bool
+    district: str | None
+    title: str
+
+
+def doc_info(tables: Tables, doc_id: str) -> DocInfo:
+    d = tables.documents
+    rows = d[d.doc_id == doc_id]
+    if rows.empty:
+        known = ", ".join(sorted(set(d.doc_id)))
+        raise DataError(f"doc_id {doc_id!r} is not in data/processed/documents; choose one of "
+                        f"{known}, or register the report and run `make data` first.")
+    r = rows.iloc[0]
+    start, end = pd.Timestamp(r.period_start), pd.Timestamp(r.period_end)
+    full = (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and \
+        start.year == end.year
+    period = str(end.year) if full else f"{start:%Y-%m}/{end:%Y-%m}"
+    return DocInfo(doc_id, int(r.year), period, full, r.district, r.doc_title)
+
+
+def _norm_period(p: str | None) -> str | None:
+    """Quantities periods in the curated format (an ISO date interval becomes months)."""
+    if not p:
+        return None
+    m = re.fullmatch(r"(\d{4}-\d{2})-\d{2}/(\d{4}-\d{2})-\d{2}", p)
+    if m:
+        return f"{m.group(1)}/{m.group(2)}"
+    return p
+
+
+def _year_of(p: str) -> int:
+    return int(p[:4]) if p[-3:-2] != "-" else int(p.split("/")[-1][:4])
+
+
+_MONTH_NAMES = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
+                "september", "oktober", "november", "december")
+_CHANGE_LABEL = re.compile(r"(utveckling|forandring|okning|minskning|diff)")
+_CHANGE_VERB = re.compile(r"\b(okat|okade|oka|okar|minskat|minskade|minska|minskar|steg|sjonk|"
+                          r"forandrats|okning(?:en)?|minskning(?:en)?)\b(?:\s+\w+){0,3}\s+"
+                          r"(?:med|pa)?\s*(?:ca|cirka|drygt|knappt|nastan|ungefar)?\s*$")
+
+
+def value_type_of(r: dict) -> str:
+    """level, share or a kind of change, from the unit and the words that name the figure."""
+    unit = r["unit"]
+    if unit == "procentenheter":
+        return "change_pp"
+    before = fold(r.get("before") or "")
+    change = bool(r["change"]) or bool(r["base_period"])
+    if not change and re.search(r"\bfran\s*$", before):
+        change = False
+    elif not change:
+        change = bool(_CHANGE_LABEL.search(fold(r.get("label") or ""))) or bool(
+            _CHANGE_VERB.search(before))
+    if unit == "procent":
+        return "change_pct" if change else "share"
+    return "change_abs" if change else "level"
+
+
+def basis_of(r: dict, text: str) -> str:
+    """utfall, prognos, budget or mal: the table column's basis, else words near the figure."""
+    b = r["basis"]
+    if b in ("utfall", "prognos", "budget"):
+        return b
+    if b == "mål":
+        return "mal"
+    if b == "avvikelse":
+        return "utfall"
+    t = fold(text)
+    if re.search(r"prognos|\bbedom(?:s|er|t)?\b|\bberaknas|\bforvantas", t):
+        return "prognos"
+    if re.search(r"budget", t) and not re.search(
+            r"(mot|overskrid\w*|avvik\w*|underskott|overskott|jamfort med)\s+budget", t):
+        return "budget"
+    if re.search(r"\bmal(?:et|varde|vardet|sattning)?\b", t):
+        return "mal"
+    return "utfall"
+
+
+def _prior(period: str) -> str:
+    """The same period a year earlier (2024 -> 2023, 2024-01/2024-06 -> 2023-01/2023-06)."""
+    return re.sub(r"\d{4}", lambda m: str(int(m.group()) - 1), period)
+
+
+def period_of(r: dict, info: DocInfo, value_type: str, basis: str) -> str:
+    """The period in the curated format: a year, a change A/B, an interval or a date."""
+    p, base = _norm_period(r["period"]), _norm_period(r["base_period"])
+    before = fold(r.get("before") or "")
+    label = fold(r.get("label") or "")
+    if label in _MONTH_NAMES and not p or (p and len(p) == 4 and label in _MONTH_NAMES):
+        month = _MONTH_NAMES.index(label) + 1
+        year = p or str(info.year)
+        return f"{year}-{month:02d}/{year}-{month:02d}"
+    m = re.search(r"i slutet av (?:ar )?(\d{4})\D*$", before)
+    if m and value_type == "level":
+        return f"{m.group(1)}-12-31"
+    if value_type.startswith("change"):
+        if basis == "prognos" and not info.full_year and not (p and base and "/" not in p):
+            return f"{info.year - 1}/{info.year}"
+        if p and base:
+            if "/" in p:      # a change between two intervals: the later interval
+                return p
+            return f"{base}/{p}"
+        if p and "/" not in p and len(p) == 4:
+            return f"{int(p) - 1}/{p}"
+        if p:
+            return p
+        if basis in ("prognos", "budget") or info.full_year:
+            return f"{info.year - 1}/{info.year}"
+        return info.period
+    current = p or (str(info.year) if basis in ("prognos", "budget") else info.period)
+    if re.search(r"(\bfran|jamfort med|jmf med|mot)\s*(?:ca|cirka)?\s*$", before) and \
+            not r.get("label") and (not p or _year_of(p) == info.year):
+        return _prior(current)
+    return current
+
+
+_UNIT_WORDS: dict[str, str] = {}
+
+
+def unit_words() -> dict[str, str]:
+    """Inflected forms of the catalog's count units (ärende -> ärenden) and their unit."""
+    from lib.curation import indicators
+
+    if not _UNIT_WORDS:
+        forms = {
+            "ärenden": ["ärende", "ärenden", "ärendena"],
+            "personer": ["person", "personer", "individ", "individer", "klient", "klienter",
+                         "deltagare", "besökare"],
+            "hushåll": ["hushåll", "hushållen"], "beslut": ["beslut", "besluten"],
+            "förfrågningar": ["förfrågan", "förfrågningar"], "dygn": ["dygn", "dygnen"],
+            "placeringar": ["placering", "placeringar"], "platser": ["plats", "platser"],
+            "lägenheter": ["lägenhet", "lägenheter"], "besök": ["besök", "besöken"],
+            "samtal": ["samtal", "samtalen"], "anmälningar": ["anmälan", "anmälningar"],
+            "utredningar": ["utredning", "utredningar"], "barn": ["barn", "barnen"],
+            "kvinnor": ["kvinna", "kvinnor"], "män": ["man", "män"],
+            "månader": ["månad", "månader"], "årsarbetare": ["årsarbetare"],
+        }
+        for unit, words in forms.items():
+            if unit in indicators.UNITS:
+                for w in words:
+                    _UNIT_WORDS[fold(w)] = unit
+    return _UNIT_WORDS
+
+
+def unit_from_words(text: str) -> str | None:
+    """The count unit a label names: ``Antal hushåll med …`` -> hushåll,
+    ``Antal boendedygn`` -> dygn (compounds end in the unit)."""
+    words = unit_words()
+    for token in re.findall(rf"{_WORD}+", fold(text))[:6]:
+        if token in ("antal", "andel"):
+            continue
+        for form in sorted(words, key=len, reverse=True):
+            if token == form or (len(token) > len(form) + 3 and token.endswith(form)
+                                 and form not in ("man", "barn")):
+                return words[form]
+    return None
+
+
+def unit_of(r: dict, learned: dict[str, str]) -> str:
+    """A unit of the catalog vocabulary for a candidate (before its indicator is known)."""
+    from lib.curation import indicators
+
+    unit = r["unit"]
+    if unit in indicators.UNITS and unit != "antal":
+        return unit
+    if unit == "mdkr":
+        return "mnkr"
+    if unit in learned:
+        return learned[unit]
+    if unit != "antal":
+        named = unit_from_words(unit)
+        if named:
+            return named
+    for text in (r["label"], r["caption"], r["column"]):
+        if text:
+            named = unit_from_words(text)
+            if named:
+                return named
+    if r["label"]:
+        return "antal"
+    # the noun after the figure (``608 pågående ärenden``, ``2397 deltagare``)
+    for token in re.findall(rf"{_WORD}+", r.get("after") or "")[:3]:
+        t = fold(token)
+        if t in learned:
+            return learned[t]
+        if t in unit_words():
+            return unit_words()[t]
+    # else the nearest count noun before it (``förfrågningar, från 317 stycken``)
+    for token in reversed(re.findall(rf"{_WORD}+", r.get("before") or "")[-6:]):
+        t = fold(token)
+        if t in learned:
+            return learned[t]
+        named = unit_from_words(token)
+        if named:
+            return named
+    return "antal"
+
+
+def geography_of(texts: list[str], info: DocInfo, known: list[str]) -> str:
+    """The area or service a figure is about: a known geography named nearby (the row
+    label first, then the words before the figure, the paragraph's lead, the heading;
+    nearest first), else the document's district (Göteborg for city-wide reports).
+
+    A name after ``exkl``/``utom`` excludes that area; the first part of a one-word
+    compound name counts as the name (``Försörjningsstöd etablering`` names
+    Etableringsenheten)."""
+    for text in texts:
+        hits = _geography_hits(fold(text or ""), tuple(known)) if text else []
+        if hits:
+            return hits[-1][1]
+    return info.district if info.district else "Göteborg"
+
+
+_EXCLUDING = re.compile(r"(?:exkl|exklusive|utom|forutom|utan)\.?\s*$")
+
+
+def _geography_hits(text: str, known: tuple[str, ...]) -> list[tuple[int, str]]:
+    pattern, names = _geography_re(known)
+    hits = [(m.start(), names[m.group()]) for m in pattern.finditer(text)]
+    singles = [f for f in names if " " not in f]
+    for m in re.finditer(r"[a-z]{8,}", text):
+        w = m.group()
+        name = next((f for f in singles if f.startswith(w) and len(f) - len(w) >= 3), None)
+        if name and not any(a == m.start() for a, _ in hits):
+            hits.append((m.start(), names[name]))
+    return sorted((a, g) for a, g in hits
+                  if not _EXCLUDING.search(text[max(0, a - 12):a].rstrip("( ")))
+
+
+@cache
+def _geography_re(known: tuple[str, ...]) -> tuple[re.Pattern, dict[str, str]]:
+    names = {fold(g): g for g in reversed(known)}
+    alts = "|".join(re.escape(f) for f in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![a-z])(?:{alts})"), names
+
+
+def signed(value: float, value_type: str, before: str, after: str) -> float:
+    """A change written as a word (``minskat med 9 %``) is negative."""
+    if value < 0 or not value_type.startswith("change"):
+        return value
+    words = list(_DIRECTION_WORDS.finditer(before[-80:]))
+    if words and words[-1].group("down"):   # the last change word before the figure
+        return -value
+    return value
+
+
+_DIRECTION_WORDS = re.compile(
+    r"(?P<down>minsk|sänk|lägre|färre|minus|tapp|underskott|nedgång)|(?:ök|steg|stig|högre|fler)",
+    re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------- context texts
+
+
+def _near_text(r: dict) -> str:
+    """What names the figure: the table row's label (with its continuation lines and a
+    list's caption), else the clause before the figure and the noun after it; the lead of
+    the paragraph (``Boende vuxna:``) in front. Function words and change verbs are left
+    out (the value type carries the change)."""
+    if r["label"]:
+        text = f"{r['row_text'] or r['label']} {r['caption'] or ''}"
+    else:
+        text = f"{r['clause']} {r['noun_after']}"
+    text = _EXCLUDED.sub(" ", f"{r['lead']} {text}")
+    words = [w for w in re.findall(rf"{_WORD}[\w-]*", text) if fold(w) not in _FUNCTION_WORDS]
+    return " ".join(words)
+
+
+# ``exkl. Etableringsenheten``: an area left out is not what the figure is about
+_EXCLUDED = re.compile(rf"\b(?:exkl|exklusive|utom|förutom)\.?\s+{_WORD}[\w-]*", re.IGNORECASE)
+
+
+def _subject_text(r: dict) -> str:
+    """What the sentence or row is about: the lead and the sentence's first words (prose),
+    or the row's label (table)."""
+    if r["label"]:
+        text = r["row_text"] or r["label"]
+    else:
+        text = r["clause"] if r["clause_role"] else r["opening"]
+    return _EXCLUDED.sub(" ", f"{r['lead']} {text or ''}")
+
+
+def _noun_text(r: dict) -> str:
+    """The counted noun written with a figure in prose (``nio kranskommuner``), units and
+    function words left out; empty for table rows (their label says it)."""
+    if r["label"]:
+        return ""
+    return " ".join(w for w in _words(r["noun_after"]) if fold(w) not in _FUNCTION_WORDS
+                    and fold(w) not in _UNIT_NAMES)
+
+
+def _wide_text(r: dict) -> str:
+    """The setting: heading, lead, the sentence before (prose) and the figure's sentence."""
+    prev = "" if r["label"] else r["prev_sentence"]
+    return f"{r['heading']} {r['lead']} {r['column'] or ''} {prev} {r['passage_text'][:400]}"
+
+
+def annotate(frame: pd.DataFrame, info: DocInfo, learned_units: dict[str, str],
+             geographies: list[str]) -> pd.DataFrame:
+    """Add the rule-based reading of each candidate: unit, value type, basis, period, …"""
+    out: list[dict] = []
+    prev: dict | None = None
+    for r in frame.to_dict("records"):
+        unit = unit_of(r, learned_units)
+        vt = value_type_of({**r, "unit": unit})
+        follows = (prev is not None and prev["line"] == r["line"] and prev["p_unit"] == unit
+                   and (r["clause_role"] in ("pair", "ellipsis") or re.search(
+                       r"\b(respektive|och|samt)\s+(\w+\s+)?$", r["before"] + " ")))
+        if follows and prev["p_value_type"].startswith("change") and not vt.startswith("change"):
+            vt = prev["p_value_type"]   # ``ökat med 18,6 procent respektive 15 procent``
+        if info.full_year is not None and r["period"] and _year_of(_norm_period(r["period"])) \
+                > info.year and not r["basis"]:
+            r = {**r, "basis": "budget"}
+        # the words before the figure in its sentence (a table row: its column and label)
+        words = r["before"] if r["label"] else r["sentence_before"] or r["before"]
+        basis = basis_of(r, f"{r['column'] or ''} {words} {r['label'] or ''}")
+        if follows and r["clause_role"] and not r["basis"] and basis == "utfall":
+            basis = prev["p_basis"]     # ``bedöms … minska med 5,6 procent och volymen 5,7``
+        near = _near_text(r)
+        out.append({
+            "line": r["line"], "p_unit": unit, "p_value_type": vt, "p_basis": basis,
+            "p_period": period_of(r, info, vt, basis),
+            "p_value": signed(float(r["value"]), vt, r["sentence_before"] or r["before"],
+                              r["after"]),
+            "p_qualifier": r["qualifier_read"],
+            "p_geography": geography_of(
+                [r["row_text"] or r["label"], r["before"], r["caption"], r["line_before"],
+                 r["lead"], r["heading"]], info, geographies),
+            "near": fold(f"{near} u_{unit} v_{vt}"),
+            "subject": fold(_subject_text(r)),
+            "noun": fold(_noun_text(r)),
+            "wide": fold(_wide_text(r)),
+        })
+        prev = out[-1]
+    extra = pd.DataFrame(out).drop(columns="line")
+    return pd.concat([frame.reset_index(drop=True), extra], axis=1)
+
+
