@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from lib.errors import DataError
-from lib.text import quantities
+from lib.text import number_tables, numbers, quantities
 from lib.text.repaired import analysis_lines
 
 GV = "gemensamma_verksamheter_2024"
@@ -85,8 +85,8 @@ def test_thousands_separator_and_count_noun(q, c):
 
 def test_nbsp_and_narrow_nbsp_are_thousands_separators():
     for sep in ("\u00a0", "\u202f", " "):
-        m = quantities._NUMBER.search(f"totalt 23{sep}315 besök")
-        assert m and quantities._parse_value(m["sign"], m["int"], m["frac"]) == 23315.0
+        m = numbers.NUMBER.search(f"totalt 23{sep}315 besök")
+        assert m and numbers.parse_value(m["sign"], m["int"], m["frac"]) == 23315.0
 
 
 def test_decimal_comma_and_mnkr(q):
@@ -321,11 +321,11 @@ def test_delarsrapport_result_per_department_table(q):
 
 
 def test_cell_declaration_that_does_not_fit_fails(c):
-    doc = quantities.Doc(c, DEL)
-    st = quantities._State(doc, bytearray(len(doc.text)))
+    doc = numbers.Doc(c, DEL)
+    st = numbers.State(doc, bytearray(len(doc.text)))
     spec = {"name": "t", "header": [1, 1], "columns": {"u": {"name": "u"}}}
     with pytest.raises(DataError, match="cannot place '77% u'"):
-        quantities._cell_line(st, spec, "x", 61, "77% u", "procent")
+        number_tables._cell_line(st, spec, "x", 61, "77% u", "procent")
 
 
 def test_prose_periods_delarsrapport(q):

@@ -7,7 +7,7 @@ import pytest
 from lib.core.schemas import Schema
 from lib.errors import DataError
 from lib.sources import words
-from lib.text import mentions
+from lib.text import layout, mentions, questionnaire
 from lib.text import structure as st
 
 AR22 = "sn_centrum_arsrapport_2022"
@@ -94,7 +94,7 @@ def test_every_line_has_a_role(real_corpus):
     for doc_id in real_corpus.doc_ids:
         roles = st.line_roles(real_corpus, doc_id)
         assert len(roles) == len(real_corpus.raw_lines(doc_id))
-        assert set(roles["role"]) <= set(st.ROLES)
+        assert set(roles["role"]) <= set(layout.ROLES)
 
 
 def test_paragraph_continues_across_a_page_break(real_corpus):
@@ -160,7 +160,7 @@ def test_passages_frame(real_corpus):
 
 
 def test_questionnaire_answers(real_corpus):
-    q = st.questionnaire(real_corpus)
+    q = questionnaire.questionnaire(real_corpus)
     assert len(q) == 36
     assert q["answer"].value_counts().to_dict() == {"Ja": 29, "Nej": 7}
     first = q[q["line_start"] == 11].iloc[0]
@@ -186,17 +186,20 @@ def test_questionnaire_answers(real_corpus):
 
 @pytest.mark.parametrize("name", ["sections", "passages", "questionnaire"])
 def test_schema_declared(name):
-    assert isinstance(st.SCHEMAS[name], Schema)
+    from lib.publish import registry
+
+    assert isinstance(registry.schema_of(name), Schema)
 
 
 def test_tables_validate(real_corpus):
     from lib.publish import registry
 
-    built = {**st.tables(real_corpus), "passages": mentions.passages(real_corpus)}
-    assert set(built) == set(st.SCHEMAS)
+    built = {"sections": st.sections(real_corpus), "passages": mentions.passages(real_corpus),
+             "questionnaire": questionnaire.questionnaire(real_corpus)}
+    assert set(built) == set(st.SCHEMAS) | set(questionnaire.SCHEMAS)
     for name, df in built.items():
         checked = registry.validate(name, df)
         assert len(checked) == len(df) > 30, name
-        assert list(checked.columns) == list(st.SCHEMAS[name].columns)
+        assert list(checked.columns) == list(registry.schema_of(name).columns)
     with pytest.raises(DataError, match="kind"):
         registry.validate("passages", built["passages"].assign(kind="stycke"))

@@ -195,12 +195,12 @@ def ocr(ctx: Context) -> dict[str, object]:
 
 def structure(ctx: Context) -> dict[str, object]:
     """Sections, passages (with each one's themes) and the questionnaire."""
-    from lib.text import mentions
+    from lib.text import mentions, questionnaire
     from lib.text import structure as module
 
     c = ctx.corpus
     return {"sections": module.sections(c), "passages": mentions.passages(c),
-            "questionnaire": module.questionnaire(c)}
+            "questionnaire": questionnaire.questionnaire(c)}
 
 
 def quantities(ctx: Context) -> dict[str, object]:

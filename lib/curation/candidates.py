@@ -670,8 +670,8 @@ _FUNCTION_WORDS = frozenset(fold(w) for w in (
 ))
 def qualifier_of(r: dict) -> str:
     """≈ for an approximate figure, < > ≤ ≥ for a bound; empty when exact (as the build
-    reads it: :func:`lib.text.quantities.qualifier_before`)."""
-    from lib.text.quantities import qualifier_before
+    reads it: :func:`lib.text.numbers.qualifier_before`)."""
+    from lib.text.numbers import qualifier_before
 
     if r.get("qualifier"):
         return str(r["qualifier"])

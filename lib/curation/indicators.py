@@ -160,9 +160,9 @@ _EXTRA_WORDS = {"en": 1.0, "ett": 1.0, "halv": 0.5, "halva": 0.5}
 
 @cache
 def _number_words() -> dict[str, float]:
-    from lib.text import quantities
+    from lib.text import numbers
 
-    words = {w: float(v) for w, v in quantities.vocab().number_words.items()}
+    words = {w: float(v) for w, v in numbers.vocab().number_words.items()}
     return {**words, **_EXTRA_WORDS}
 
 
@@ -209,7 +209,7 @@ def qualifiers_in_text(value: float, text: str, before: str = "") -> set[str | N
     ``before`` is the text preceding ``text`` (the start of the line, the line above), read
     for a qualifier word that stands just before the number (``cirka`` / ``15 000``).
     """
-    from lib.text.quantities import qualifier_before
+    from lib.text.numbers import qualifier_before
 
     head = _WS.sub(" ", before).strip()
     head = f"{head} " if head else ""

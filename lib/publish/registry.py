@@ -14,10 +14,10 @@ from lib.core.schemas import Schema
 from lib.curation import indicators
 from lib.errors import DataError
 from lib.sources import corpus
-from lib.text import mentions, quantities, repaired, structure
+from lib.text import mentions, quantities, questionnaire, repaired, structure
 
 # The modules that build processed tables, in build order.
-BUILDERS = (corpus, repaired, quantities, structure, mentions, indicators)
+BUILDERS = (corpus, repaired, quantities, structure, mentions, questionnaire, indicators)
 
 
 def schemas() -> dict[str, Schema]:

@@ -38,7 +38,7 @@ from lib.errors import (
 )
 
 TEXT_QUALITIES = ("clean", "ocr")
-# Layouts the structure step reads differently from running text (lib/text/structure.py).
+# Layouts the structure step reads differently from running text (lib/text/layout.py).
 LAYOUTS = ("questionnaire",)
 
 DOC_FIELDS = (
