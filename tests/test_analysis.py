@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from lib.errors import DataError
-from lib.report import analysis, processed
+from lib.report import analysis, overview, processed, selection, significance, statements
 
 GV = "2024_gemensamma_verksamheter_arsrapporter.txt"
 
@@ -28,28 +28,28 @@ def kf_hem_2024() -> pd.DataFrame:
 ])
 def test_validate_params_rejects(year, district, output_dir, message):
     with pytest.raises(DataError, match=message.replace("(", r"\(")):
-        analysis.validate_params(year, district, output_dir)
+        selection.validate_params(year, district, output_dir)
 
 
 def test_validate_params_accepts_all_documented_values(tmp_path):
     for year in (2022, 2023, 2024):
         for district in ("Göteborg", "Centrum", "Hisingen", "Nordost", "Sydväst"):
-            analysis.validate_params(year, district, "")
-    analysis.validate_params(2024, "Centrum", str(tmp_path / "ny"))
+            selection.validate_params(year, district, "")
+    selection.validate_params(2024, "Centrum", str(tmp_path / "ny"))
     assert (tmp_path / "ny").is_dir()
 
 
 def test_periods():
-    assert analysis.period_year("2023/2024") == 2024
-    assert analysis.period_year("2024-01/2024-08") == 2024
-    assert analysis.period_year("2024-12-31") == 2024
-    assert analysis.period_kind("2024-01/2024-08") == "interval"
-    assert analysis.shift_period("2024-01/2024-08") == "2023-01/2023-08"
-    assert analysis.shift_period("2024-06-30") == "2023-06-30"
+    assert selection.period_year("2023/2024") == 2024
+    assert selection.period_year("2024-01/2024-08") == 2024
+    assert selection.period_year("2024-12-31") == 2024
+    assert selection.period_kind("2024-01/2024-08") == "interval"
+    assert selection.shift_period("2024-01/2024-08") == "2023-01/2023-08"
+    assert selection.shift_period("2024-06-30") == "2023-06-30"
 
 
 def test_select_year_adds_prior_year_values():
-    sel = analysis.select("hemloshet", 2024, "Göteborg")
+    sel = selection.select("hemloshet", 2024, "Göteborg")
     cur, prior = sel[sel.role == "current"], sel[sel.role == "prior"]
     assert set(cur.year) == {2024}
     assert set(prior.year) == {2023}
@@ -62,11 +62,11 @@ def test_select_year_adds_prior_year_values():
 
 
 def test_select_district_rules():
-    city = analysis.select("vald_i_nara_relation", 2024, "Göteborg")
+    city = selection.select("vald_i_nara_relation", 2024, "Göteborg")
     assert "Kriscentrum för kvinnor" in set(city.geography)
-    nordost = analysis.select("vald_i_nara_relation", 2024, "Nordost")
+    nordost = selection.select("vald_i_nara_relation", 2024, "Nordost")
     assert set(nordost.geography) == {"Nordost"}
-    assert analysis.select("hemloshet", 2022, "Hisingen").empty
+    assert selection.select("hemloshet", 2022, "Hisingen").empty
 
 
 def test_key_figure_with_prior_year_change_and_source(kf_hem_2024):
@@ -139,21 +139,21 @@ def test_district_comparison():
 def test_count_change_test_exact_binomial():
     from scipy import stats
 
-    res = analysis.count_change_test(3781, 4080, "Förfrågningar", "förfrågningar",
+    res = significance.count_change_test(3781, 4080, "Förfrågningar", "förfrågningar",
                                      ("2023", "2024"))
     assert res.p_value == pytest.approx(stats.binomtest(4080, 7861, 0.5).pvalue)
     assert res.p_value < 0.001
     assert "3 781".replace(" ", "\u00a0") in res.interpretation
     assert "större än vad slumpen" in res.interpretation
-    small = analysis.count_change_test(30, 30, "Barnärenden")
+    small = significance.count_change_test(30, 30, "Barnärenden")
     assert small.p_value == 1.0 and "ryms inom slumpvariationen" in small.interpretation
     with pytest.raises(DataError, match="whole numbers"):
-        analysis.count_change_test(2.5, 3, "x")
+        significance.count_change_test(2.5, 3, "x")
 
 
 def test_count_change_tests_on_key_figures():
     kf = analysis.key_figures("vald_i_nara_relation", 2024)
-    tests = analysis.count_change_tests(kf)
+    tests = significance.count_change_tests(kf)
     row = tests[tests.indicator == "vnr_kcm_samtal_personer"].iloc[0]
     assert "340" in row.interpretation and "265" in row.interpretation
     assert row.source == f"{GV}, rad 4716"
@@ -164,30 +164,30 @@ def test_count_change_tests_on_key_figures():
 def test_chi_square_women_and_men_overnight_guests():
     from scipy import stats
 
-    [res] = analysis.distribution_tests("hemloshet", 2024, "Göteborg")
+    [res] = significance.distribution_tests("hemloshet", 2024, "Göteborg")
     expected = stats.chi2_contingency([[16, 60], [7, 31]])
     assert res.p_value == pytest.approx(expected.pvalue)
     assert res.n == 114
     assert "Andel kvinnor: Biståndsbedömda 21,1" in res.interpretation
     assert "låg styrka" in res.caveats
-    assert analysis.distribution_tests("hemloshet", 2024, "Hisingen") == []
-    assert len(analysis.distribution_tests("forsorjningsstod", 2024, "Hisingen")) == 1
+    assert significance.distribution_tests("hemloshet", 2024, "Hisingen") == []
+    assert len(significance.distribution_tests("forsorjningsstod", 2024, "Hisingen")) == 1
 
 
 def test_statements_have_sources():
-    st = analysis.statements("hemloshet", 2024)
+    st = statements.statements("hemloshet", 2024)
     assert len(st) == 8
     top = st.iloc[0]
     lines = processed.analysis_lines("gemensamma_verksamheter_2024")
     assert top.match.lower() in lines[top.line - 1].lower()
     assert top.source == f"{GV}, rad {top.line}"
-    assert analysis.statements("hemloshet", 2023, "Hisingen").empty
+    assert statements.statements("hemloshet", 2023, "Hisingen").empty
 
 
 def test_kwic_agrees_with_lib_text_mentions(real_corpus):
     from lib.text import mentions
 
-    fast = analysis.kwic("skyddat boende")
+    fast = statements.kwic("skyddat boende")
     slow = mentions.kwic("skyddat boende", real_corpus)
     assert sorted(zip(fast.doc_id, fast.line, fast.match, strict=True)) == \
         sorted(zip(slow.doc_id, slow.line, slow.match, strict=True))
@@ -197,7 +197,7 @@ def test_discrepancies_and_ocr_figures():
     d = analysis.discrepancies("vald_i_nara_relation", 2023)
     assert d.value_a.tolist() == [409] and d.value_b.tolist() == [411]
     assert d.source_a.tolist() == [f"{GV}, rad 1115"]
-    ocr = analysis.ocr_figures(analysis.select("forsorjningsstod", 2024, "Centrum"))
+    ocr = analysis.ocr_figures(selection.select("forsorjningsstod", 2024, "Centrum"))
     assert len(ocr) == 12
     assert ocr.ocr_source.str.contains("_ocr.txt, rad ").all()
     # The begravning figure stands in the clean report and was checked against its OCR twin.
@@ -207,16 +207,16 @@ def test_discrepancies_and_ocr_figures():
 
 
 def test_overview_tables():
-    q = analysis.text_quality().set_index("doc_id")
+    q = overview.text_quality().set_index("doc_id")
     twin = q.loc["sf_centrum_stadengemensam_2024"]
     assert twin.overlap_after > twin.overlap_before + 10
     assert math.isnan(q.loc["sn_centrum_delarsrapport_2024_08"].overlap_before)
-    cov = analysis.coverage()
-    assert int(cov.to_numpy().sum()) == len(analysis.observations())
+    cov = overview.coverage()
+    assert int(cov.to_numpy().sum()) == len(selection.observations())
     assert cov.loc[("Hemlöshet", "gemensamma_verksamheter_2024"), 2024] > 0
-    prom = analysis.prominence()
+    prom = overview.prominence()
     assert list(prom.columns) == ["Hemlöshet", "Våld i nära relation", "Försörjningsstöd"]
-    view = analysis.documents_view(analysis.documents_overview(), 2024).set_index("Del")
+    view = overview.documents_view(overview.documents_overview(), 2024).set_index("Del")
     assert view.loc["gv_spink", "Textrader"] == "807–3091"
     assert view.loc["sn_centrum_delarsrapport_2024_08", "Period"] == "jan–\u2060aug\u00a02024"
     assert (view.loc["sn_centrum_arsrapport_2022", "År 2024"],
@@ -225,7 +225,7 @@ def test_overview_tables():
 
 def test_view_is_compact_and_keeps_the_numbers(kf_hem_2024):
     row = kf_hem_2024[kf_hem_2024.indicator == "hem_forfragningar_socialt_boende"]
-    v = analysis.view(row, ["item", "when", "value", "prior_value", "computed", "reported",
+    v = selection.view(row, ["item", "when", "value", "prior_value", "computed", "reported",
                             "source"])
     assert list(v.columns) == ["Uppgift", "Period", "Värde", "Föregående år",
                                "Beräknad förändring", "Förändring enligt rapporten", "Källa"]
@@ -234,21 +234,21 @@ def test_view_is_compact_and_keeps_the_numbers(kf_hem_2024):
     assert r["Beräknad förändring"] == "+299 (+7,9\u00a0%)"
     assert r["Förändring enligt rapporten"] == "+8 %"
     assert r["Källa"] == "Gemensamma 2024, rad\u00a01109"
-    share = analysis.view(kf_hem_2024[kf_hem_2024.indicator == "hem_bostad_forst_andel_egen_regi"],
+    share = selection.view(kf_hem_2024[kf_hem_2024.indicator == "hem_bostad_forst_andel_egen_regi"],
                           ["computed"])
     assert share.iloc[0, 0] == "\u22122 %\u2011enheter"  # 46 % after 48 %: percentage points
-    ocr = analysis.ocr_figures(analysis.select("forsorjningsstod", 2024, "Centrum"))
-    v = analysis.view(ocr, ["item", "period", "ocr_source", "repairs"])
+    ocr = analysis.ocr_figures(selection.select("forsorjningsstod", 2024, "Centrum"))
+    v = selection.view(ocr, ["item", "period", "ocr_source", "repairs"])
     assert v.Uppgift.str.endswith(" – Centrum").all()
     assert "jan–\u2060aug\u00a02024" in set(v.Period)
     assert v["OCR-källa"].str.startswith("Delårsrapport 2024, rad").any()
     assert v.Reparationer.str.contains("forsorjningsstéd → försörjningsstöd").any()
     with pytest.raises(DataError, match="not in the table"):
-        analysis.view(ocr, ["nope"])
+        selection.view(ocr, ["nope"])
 
 
 def test_summary_and_heading_are_markdown():
-    text = analysis.summary("hemloshet", 2024, "Göteborg")
+    text = selection.summary("hemloshet", 2024, "Göteborg")
     assert text.startswith("**Urval:** hemlöshet, år 2024, Göteborg")
     # 92 hemlöshet figures and 5 of indicators shared with försörjningsstöd (temporära
     # bostäder, the kommuncentral post for nödbistånd, boenderådgivning at
@@ -256,8 +256,8 @@ def test_summary_and_heading_are_markdown():
     assert "97 uppgifter avser 2024" in text and "11 uppgifter från 2023" in text
     assert f"- **Gemensamma 2024**: Årsrapportering från gemensamma verksamheter 2024 (`{GV}`)" \
         in text
-    assert analysis.heading(2024, "Centrum") == "**Rapporten visar år 2024, stadsområde Centrum.**"
-    assert "inga uppgifter om hemlöshet" in analysis.summary("hemloshet", 2023, "Hisingen")
+    assert selection.heading(2024, "Centrum") == "**Rapporten visar år 2024, stadsområde Centrum.**"
+    assert "inga uppgifter om hemlöshet" in selection.summary("hemloshet", 2023, "Hisingen")
 
 
 def test_missing_table_message(monkeypatch, tmp_path):
@@ -272,7 +272,7 @@ def test_qualified_values_show_their_qualifier_and_bounds_give_no_change():
     kf = analysis.key_figures("hemloshet", 2024)
     row = kf[kf.indicator == "hem_korttidsboende_dygn_sf"]
     assert row.qualifier.tolist() == ["≈"]
-    v = analysis.view(row, ["item", "value"])
+    v = selection.view(row, ["item", "value"])
     assert v["Värde"].tolist() == ["ca\u00a020\u00a0000"]
     kf22 = analysis.key_figures("hemloshet", 2022, "Centrum")
     bound = kf22[(kf22.indicator == "hem_vrakningar_barn") & (kf22.basis == "utfall")]
@@ -282,9 +282,9 @@ def test_qualified_values_show_their_qualifier_and_bounds_give_no_change():
 def test_bounds_stay_out_of_the_count_tests_and_approximations_say_so():
     kf = analysis.key_figures("hemloshet", 2024)
     row = kf[kf.indicator == "hem_forfragningar_socialt_boende"]   # 3 781 -> 4 080
-    assert len(analysis.count_change_tests(row)) == 1
+    assert len(significance.count_change_tests(row)) == 1
     # The same real row, as if the report had written "fler än 4 080" / "ca 4 080":
-    assert analysis.count_change_tests(row.assign(qualifier=">")).empty
-    assert analysis.count_change_tests(row.assign(prior_qualifier="<")).empty
-    approx = analysis.count_change_tests(row.assign(qualifier="≈"))
-    assert approx.caveats.iloc[0].endswith(analysis.APPROX_CAVEAT)
+    assert significance.count_change_tests(row.assign(qualifier=">")).empty
+    assert significance.count_change_tests(row.assign(prior_qualifier="<")).empty
+    approx = significance.count_change_tests(row.assign(qualifier="≈"))
+    assert approx.caveats.iloc[0].endswith(significance.APPROX_CAVEAT)

@@ -280,13 +280,13 @@ def test_kernel_that_dies_while_starting_is_started_again(
 
 
 def test_selection_comes_from_the_data() -> None:
-    from lib.report import analysis
+    from lib.report import selection
     from lib.text import themes
 
     # Years with a report, the years the 2022 tables go back to, and 2025 budgets (2024 reports).
-    assert batch.years() == analysis.years() == (2020, 2021, 2022, 2023, 2024, 2025)
+    assert batch.years() == selection.years() == (2020, 2021, 2022, 2023, 2024, 2025)
     assert batch.report_years() == (2022, 2023, 2024)
-    assert batch.areas() == analysis.areas() == ("Göteborg", "Centrum", "Hisingen", "Nordost",
+    assert batch.areas() == selection.areas() == ("Göteborg", "Centrum", "Hisingen", "Nordost",
                                                   "Sydväst")
     assert batch.theme_choices() == (batch.OVERVIEW, *themes.theme_ids())
 

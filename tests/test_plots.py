@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lib.report import analysis, plots
+from lib.report import analysis, overview, plots
 
 
 @pytest.fixture(scope="module")
@@ -66,9 +66,9 @@ def test_empty_data_gives_none():
 
 
 def test_overview_heatmaps():
-    fig = plots.prominence_heatmap(analysis.prominence())
+    fig = plots.prominence_heatmap(overview.prominence())
     assert "Omnämnanden per 1 000 ord" in [a.get_ylabel() for a in fig.axes]
-    fig = plots.coverage_matrix(analysis.coverage())
+    fig = plots.coverage_matrix(overview.coverage())
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert "Hemlöshet · gemensamma_verksamheter_2024" in labels
 
@@ -83,7 +83,7 @@ def test_alt_text_and_width(hem_series):
     changes = plots.changes(analysis.change_chart_data(kf, analysis.reported_changes(
         "hemloshet", 2024)))
     assert plots.alt_text(changes) == "Diagram: Förändringar under året."
-    for f in (fig, changes, plots.coverage_matrix(analysis.coverage())):
+    for f in (fig, changes, plots.coverage_matrix(overview.coverage())):
         assert f.get_figwidth() <= plots.MAX_WIDTH
 
 

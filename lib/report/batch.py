@@ -132,16 +132,16 @@ def theme_labels() -> dict[str, str]:
 
 def years() -> tuple[int, ...]:
     """Every year the batch accepts: those with a report or a figure in the processed data."""
-    from lib.report import analysis
+    from lib.report import selection
 
-    return analysis.years()
+    return selection.years()
 
 
 def report_years() -> tuple[int, ...]:
     """The years of the reports (``--all-years``)."""
-    from lib.report import analysis
+    from lib.report import selection
 
-    return analysis.report_years()
+    return selection.report_years()
 
 
 def areas() -> tuple[str, ...]:

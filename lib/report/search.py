@@ -36,10 +36,10 @@ MAX_QUERY = 200
 def allowed() -> dict[str, list]:
     """The values each filter accepts, read from the data: themes (lib/data/themes.yml),
     report years (documents) and areas (the city and its districts, from the manifest)."""
-    from lib.report import analysis
+    from lib.report import selection
     from lib.text import themes
 
-    return {"theme": list(themes.theme_ids()), "year": list(analysis.report_years()),
+    return {"theme": list(themes.theme_ids()), "year": list(selection.report_years()),
             "district": list(processed.areas())}
 
 
@@ -94,11 +94,11 @@ def hits(query: str, theme: str | None = None, year: int | None = None,
     avsnitt (section), doc_id, passage_id, line (raw line of the match), source_file.
     Sorted by year, report and line.
     """
-    from lib.report import analysis
+    from lib.report import statements
 
     check_params(query, theme, year, district)
     pas = passages(theme, year, district)
-    k = analysis.kwic(query.strip(), passages=pas, width=width)
+    k = statements.kwic(query.strip(), passages=pas, width=width)
     info = pas.drop_duplicates("doc_id").set_index("doc_id")
     rows = pd.DataFrame({
         "rapport": k.doc_id.map(lambda d: info.short_title[d]),
