@@ -19,7 +19,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from lib.report import batch
+from lib.report import batch, batch_plan
 
 FLOOR_CODE = "import pandas, seaborn, lib"
 TARGET = 1.5
@@ -81,8 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--year", type=int, action="append", default=[],
                    help="restrict to a year (repeatable; default every report year)")
     args = p.parse_args(argv)
-    years = tuple(batch.parse_years(args.year)) if args.year else batch.report_years()
-    n = len(batch.plan(years))
+    years = tuple(batch_plan.parse_years(args.year)) if args.year else batch_plan.report_years()
+    n = len(batch_plan.plan(years))
     print(f"warming up; then {args.rounds} round(s) of {n} kernels / notebooks, "
           f"{args.jobs} in parallel", file=sys.stderr)
     _start_importing_kernel()

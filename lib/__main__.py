@@ -87,11 +87,11 @@ def _cmd_add(args: argparse.Namespace) -> int:
 
 def _cmd_batch(args: argparse.Namespace) -> int:
     from lib import paths
-    from lib.report import batch
+    from lib.report import batch, batch_plan
 
     if args.all_years and args.year:
         raise DataError("give either --year or --all-years, not both.")
-    years = batch.report_years() if args.all_years else (args.year or [])
+    years = batch_plan.report_years() if args.all_years else (args.year or [])
     try:
         n_jobs = int(args.jobs)
     except ValueError:

@@ -16,7 +16,7 @@ import pytest
 from lib import paths
 from lib.__main__ import main
 from lib.errors import DataError
-from lib.report import batch
+from lib.report import batch, batch_plan, pages
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 
@@ -66,13 +66,13 @@ def first_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, lis
 ])
 def test_plan_rejects_unknown_selection(kwargs: dict, message: str) -> None:
     with pytest.raises(DataError) as err:
-        batch.plan(notebooks_dir=FIXTURES, **kwargs)
+        batch_plan.plan(notebooks_dir=FIXTURES, **kwargs)
     assert str(err.value).startswith(message)
 
 
 def test_plan_lists_overview_once_per_year_and_themes_per_district(tmp_path: Path) -> None:
     nbdir = _notebooks(tmp_path, **{"00_oversikt": "00_oversikt", "10_hemloshet": "10_hemloshet"})
-    jobs = batch.plan([2023, 2022], ["hemloshet", "oversikt"], None, nbdir)
+    jobs = batch_plan.plan([2023, 2022], ["hemloshet", "oversikt"], None, nbdir)
     labels = [j.label for j in jobs]
     assert labels[:6] == [
         "00_oversikt.ipynb (2022, Göteborg)", "10_hemloshet.ipynb (2022, Göteborg)",
@@ -98,16 +98,16 @@ def test_non_literal_parameter_cell_is_rejected_before_any_run(tmp_path: Path) -
 @pytest.mark.parametrize("value", [[2024], {"a": 1}, object(), b"2024"])
 def test_parameter_values_must_be_plain_literals(value: object) -> None:
     with pytest.raises(DataError, match="not a plain literal"):
-        batch.check_plain_literal("year", value)
+        batch_plan.check_plain_literal("year", value)
 
 
 def test_undeclared_or_mistyped_parameter_is_rejected() -> None:
     overview = FIXTURES / "00_oversikt.ipynb"
-    assert batch.parameters_of(overview) == {"year": 2024, "output_dir": ""}
+    assert batch_plan.parameters_of(overview) == {"year": 2024, "output_dir": ""}
     with pytest.raises(DataError, match="parameter 'district' is not declared"):
-        batch.check_parameters(overview, {"year": 2024, "district": "Centrum"})
+        batch_plan.check_parameters(overview, {"year": 2024, "district": "Centrum"})
     with pytest.raises(DataError, match="has type str, the notebook declares int"):
-        batch.check_parameters(overview, {"year": "2024"})
+        batch_plan.check_parameters(overview, {"year": "2024"})
 
 
 def test_missing_processed_directory_asks_for_make_data(tmp_path: Path) -> None:
@@ -174,7 +174,7 @@ def test_report_images_get_swedish_alt_text_and_the_page_fits_a4() -> None:
                                metadata={"image/png": {"alt": alt}}),
         nbformat.v4.new_output("display_data", data={"image/png": png}),
     ])
-    report = batch._report_html(nbformat.v4.new_notebook(cells=[cell]), "Test")
+    report = pages.report_html(nbformat.v4.new_notebook(cells=[cell]), "Test")
     assert f'alt="{alt}"' in report and 'alt="Diagram"' in report
     assert "No description" not in report
     assert "max-width: 54rem" in report and "table.gbg-tabell" in report
@@ -186,7 +186,7 @@ def test_index_links_every_report_by_year_and_district(first_run: tuple) -> None
     index = (out / "index.html").read_text(encoding="utf-8")
     hrefs = re.findall(r'href="([^"]+)"', index)
     # report, notebook, one figure, one table per notebook; the two data files
-    assert len(hrefs) == 3 * 4 + len(batch.DATA_FILES)
+    assert len(hrefs) == 3 * 4 + len(pages.DATA_FILES)
     from urllib.parse import unquote
     for href in hrefs:
         assert (out / unquote(href)).is_file(), href
@@ -263,7 +263,7 @@ def test_kernel_that_dies_while_starting_is_started_again(
 
     monkeypatch.setattr(papermill, "execute_notebook", dies_first)
     nbdir = _notebooks(tmp_path / "nb", **{"10_hemloshet": "10_hemloshet"})
-    [job] = batch.plan(["2024"], ["hemloshet"], ["Centrum"], notebooks_dir=nbdir)
+    [job] = batch_plan.plan(["2024"], ["hemloshet"], ["Centrum"], notebooks_dir=nbdir)
     result = batch.execute_job(job, tmp_path / "out")
     assert result.error is None and len(calls) == 2
     assert (result.tmp / "10_hemloshet.ipynb").is_file()
@@ -284,11 +284,11 @@ def test_selection_comes_from_the_data() -> None:
     from lib.text import themes
 
     # Years with a report, the years the 2022 tables go back to, and 2025 budgets (2024 reports).
-    assert batch.years() == selection.years() == (2020, 2021, 2022, 2023, 2024, 2025)
-    assert batch.report_years() == (2022, 2023, 2024)
-    assert batch.areas() == selection.areas() == ("Göteborg", "Centrum", "Hisingen", "Nordost",
+    assert batch_plan.years() == selection.years() == (2020, 2021, 2022, 2023, 2024, 2025)
+    assert batch_plan.report_years() == (2022, 2023, 2024)
+    assert batch_plan.areas() == selection.areas() == ("Göteborg", "Centrum", "Hisingen", "Nordost",
                                                   "Sydväst")
-    assert batch.theme_choices() == (batch.OVERVIEW, *themes.theme_ids())
+    assert batch_plan.theme_choices() == (batch_plan.OVERVIEW, *themes.theme_ids())
 
 
 def test_kernel_is_this_interpreter_without_an_installed_kernelspec() -> None:
