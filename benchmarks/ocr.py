@@ -59,9 +59,11 @@ def changed_share(before: list[str], after: list[str]) -> tuple[int, int]:
     return changed, total
 
 
-def _repair_all(c, ocr) -> tuple[float, int, int]:
+def _repair_all(c) -> tuple[float, int, int]:
     """CPU seconds to repair every report with cold caches; changed and total clean words."""
-    ocr.clear_caches()
+    from lib.text import ocr, ocr_candidates
+
+    ocr_candidates.clear_caches()
     t0 = time.process_time()
     outputs = [(d, ocr.repair_lines(c.raw_lines(d.doc_id))) for d in c.documents]
     cpu = time.process_time() - t0
@@ -94,7 +96,7 @@ def markdown(fig: dict[str, float]) -> str:
 def bench_ocr(show_errors: int = 0, repeats: int = 3) -> dict[str, float]:
     """Run the OCR benchmark, print its figures and return them."""
     from lib.sources import corpus
-    from lib.text import ocr
+    from lib.text import ocr, ocr_candidates
 
     c = corpus.load()
     part = c.part(TWIN_DOC, TWIN_PART)
@@ -102,8 +104,8 @@ def bench_ocr(show_errors: int = 0, repeats: int = 3) -> dict[str, float]:
     ocr_lines = c.raw_lines(OCR_DOC)
 
     t0 = time.process_time()
-    ocr.set_exclusion(((TWIN_DOC, part.line_start, part.line_end),))
-    ocr.get_lexicon()
+    ocr_candidates.set_exclusion(((TWIN_DOC, part.line_start, part.line_end),))
+    ocr_candidates.get_lexicon()
     ocr.repair_lines(["start"])
     t_start = time.process_time() - t0
     t0 = time.process_time()
@@ -113,9 +115,9 @@ def bench_ocr(show_errors: int = 0, repeats: int = 3) -> dict[str, float]:
     before = word_accuracy(words(ocr_lines), ref)
     after = word_accuracy(words(fixed), ref)
 
-    ocr.set_exclusion(())
-    ocr.get_lexicon()
-    runs = [_repair_all(c, ocr) for _ in range(max(repeats, 1))]
+    ocr_candidates.set_exclusion(())
+    ocr_candidates.get_lexicon()
+    runs = [_repair_all(c) for _ in range(max(repeats, 1))]
     cpus = [r[0] for r in runs]
     _, changed, total = runs[0]
     fig = {"before": before, "after": after, "clean_changed": changed / total,

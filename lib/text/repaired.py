@@ -30,10 +30,10 @@ def _cached(part: int, raw_dir: str, doc_id: str) -> tuple:
     its raw lines, the repair's model and code are unchanged. The two are cached apart:
     most readers want only the lines."""
     from lib.core import cache, fingerprint
-    from lib.text import ocr
+    from lib.text import ocr_candidates
 
     raw = corpus.load(raw_dir).raw_lines(doc_id)
-    key = cache.key("repair", doc_id, fingerprint.digest(raw), ocr.model_key(),
+    key = cache.key("repair", doc_id, fingerprint.digest(raw), ocr_candidates.model_key(),
                     modules=("lib.text.repaired",))
     kind = ("repaired-lines", "repair-changes")[part]
     return tuple(cache.memo(kind, key, lambda: _repair(raw_dir, doc_id)[part]))
