@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from lib.curation import indicators
+from lib.curation import discrepancies, observations, values
+from lib.curation.catalog import CATALOG_DIR, catalog_frame, load_catalog
 from lib.errors import DataError
 from lib.publish import excel
 from lib.sources import corpus
@@ -19,12 +20,12 @@ GV = "gemensamma_verksamheter_2024"
 
 @pytest.fixture(scope="module")
 def catalog():
-    return indicators.load_catalog()
+    return load_catalog()
 
 
 @pytest.fixture(scope="module")
 def obs(catalog):
-    return indicators.curated_observations(catalog=catalog)
+    return observations.curated_observations(catalog=catalog)
 
 
 def _one(obs, **where) -> pd.Series:
@@ -64,7 +65,7 @@ def test_every_quote_is_analysed_text_at_its_line_and_shows_the_value(obs):
         analysed = " ".join(repaired.analysis_lines(c, row.doc_id)[row.line - 1].split())
         assert row.line_text == analysed
         if row.quote != row.line_text:  # a sentence or table row spanning the line
-            assert indicators.value_in_text(row.value, row.quote), (row.indicator, row.line)
+            assert values.value_in_text(row.value, row.quote), (row.indicator, row.line)
 
 
 def test_units_and_value_types_agree_with_the_catalog(obs, catalog):
@@ -94,7 +95,7 @@ def test_known_figures(obs, indicator, period, value, line, geography):
                geography=geography, basis="utfall")
     assert (row.value, row.line) == (value, line)
     raw_line = corpus.load().raw_lines(row.doc_id)[line - 1]
-    assert indicators.value_in_text(value, raw_line)
+    assert values.value_in_text(value, raw_line)
 
 
 def test_city_wide_figures_cite_the_clean_rendering_with_the_ocr_line(obs):
@@ -105,18 +106,18 @@ def test_city_wide_figures_cite_the_clean_rendering_with_the_ocr_line(obs):
 
 
 def test_number_reading():
-    assert indicators.value_in_text(23315, "totalt 23\u00a0315 händelser")
-    assert indicators.value_in_text(18.6, "ökade med 18,6 procent")
-    assert indicators.value_in_text(12, "tolv ärenden")
+    assert values.value_in_text(23315, "totalt 23\u00a0315 händelser")
+    assert values.value_in_text(18.6, "ökade med 18,6 procent")
+    assert values.value_in_text(12, "tolv ärenden")
     # Cells of a space-separated table row are read one by one: "515 522" holds 515 and 522.
-    assert indicators.value_in_text(522, "Samarbetssamtal 515 522")
-    assert not indicators.value_in_text(31, "totalt 23 315 händelser")
-    assert not indicators.value_in_text(2331, "totalt 23 315 händelser")
-    assert not indicators.value_in_text(18, "18,6 procent")
+    assert values.value_in_text(522, "Samarbetssamtal 515 522")
+    assert not values.value_in_text(31, "totalt 23 315 händelser")
+    assert not values.value_in_text(2331, "totalt 23 315 händelser")
+    assert not values.value_in_text(18, "18,6 procent")
 
 
 def test_discrepancies_list_real_contradictions(obs, catalog):
-    d = indicators.discrepancies(obs, catalog)
+    d = discrepancies.discrepancies(obs, catalog)
     pairs = {(r.indicator, r.period, r.value_a, r.value_b) for r in d.itertuples()}
     # 2022: key-figure table 1 470 households (line 121), indicator table 1 472 (line 569)
     assert ("fs_hushall_stadsomrade", "2022", 1470, 1472) in pairs
@@ -131,13 +132,13 @@ def test_discrepancies_list_real_contradictions(obs, catalog):
 
 
 def test_implied_change_respects_rounding():
-    value, low, high = indicators._implied_change("change_pct", 30.7, 29.5)
+    value, low, high = discrepancies._implied_change("change_pct", 30.7, 29.5)
     assert round(value, 2) == -3.91 and low < -3.8 < high
 
 
 def _curated_copy(tmp_path, theme, edit):
     target = tmp_path / "curated"
-    shutil.copytree(indicators.CURATED_DIR, target)
+    shutil.copytree(observations.CURATED_DIR, target)
     path = target / f"observations_{theme}.yml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     edit(data["observations"])
@@ -151,7 +152,7 @@ def test_a_value_that_is_not_in_the_raw_text_is_refused(tmp_path, catalog):
     curated = _curated_copy(tmp_path, "hemloshet", edit)
     with pytest.raises(DataError, match="observations_hemloshet.yml observation 1 .*cannot be "
                                         "read back"):
-        indicators.curated_observations(curated, catalog)
+        observations.curated_observations(curated, catalog)
 
 
 def test_a_raw_text_on_the_wrong_line_is_refused(tmp_path, catalog):
@@ -159,7 +160,7 @@ def test_a_raw_text_on_the_wrong_line_is_refused(tmp_path, catalog):
         rows[0]["line"] = rows[0]["line"] + 1
     curated = _curated_copy(tmp_path, "forsorjningsstod", edit)
     with pytest.raises(DataError, match="is not on line"):
-        indicators.curated_observations(curated, catalog)
+        observations.curated_observations(curated, catalog)
 
 
 def test_an_unmarked_duplicate_is_refused(tmp_path, catalog):
@@ -167,7 +168,7 @@ def test_an_unmarked_duplicate_is_refused(tmp_path, catalog):
         rows.append(dict(rows[0], restatement_of=None))
     curated = _curated_copy(tmp_path, "vald_i_nara_relation", edit)
     with pytest.raises(DataError, match="given more than once"):
-        indicators.curated_observations(curated, catalog)
+        observations.curated_observations(curated, catalog)
 
 
 def test_unit_disagreeing_with_catalog_is_refused(tmp_path, catalog):
@@ -175,7 +176,7 @@ def test_unit_disagreeing_with_catalog_is_refused(tmp_path, catalog):
         rows[0]["unit"] = "kr"
     curated = _curated_copy(tmp_path, "hemloshet", edit)
     with pytest.raises(DataError, match="differ from the catalog"):
-        indicators.curated_observations(curated, catalog)
+        observations.curated_observations(curated, catalog)
 
 
 def test_excel_export_has_a_sheet_per_theme_with_numbers_as_numbers(obs):
@@ -213,23 +214,23 @@ def test_approximations_and_bounds_are_marked(obs):
 
 
 def test_text_gives_the_qualifier():
-    assert indicators.qualifiers_in_text(20000, "stod de för ca 20 000 dygn") == {"≈"}
-    assert indicators.qualifiers_in_text(5, "var för 2022 färre än 5.") == {"<"}
-    assert indicators.qualifiers_in_text(5, "\t>5\t0") == {">"}
-    assert indicators.qualifiers_in_text(15000, "15 000 dygn)", before="dygn (cirka") == {"≈"}
-    assert indicators.qualifiers_in_text(2, "med cirka två procent") == {"≈"}
-    assert indicators.qualifiers_in_text(459, "2024 hanterade vi 459") == {None}
+    assert values.qualifiers_in_text(20000, "stod de för ca 20 000 dygn") == {"≈"}
+    assert values.qualifiers_in_text(5, "var för 2022 färre än 5.") == {"<"}
+    assert values.qualifiers_in_text(5, "\t>5\t0") == {">"}
+    assert values.qualifiers_in_text(15000, "15 000 dygn)", before="dygn (cirka") == {"≈"}
+    assert values.qualifiers_in_text(2, "med cirka två procent") == {"≈"}
+    assert values.qualifiers_in_text(459, "2024 hanterade vi 459") == {None}
 
 
 def test_bounds_that_exclude_each_other_are_a_discrepancy(obs, catalog):
-    d = indicators.discrepancies(obs, catalog)
+    d = discrepancies.discrepancies(obs, catalog)
     row = d[d.indicator == "hem_vrakningar_barn"].iloc[0]
     assert (row.kind, row.line_a, row.line_b) == ("restatement_differs", 379, 396)
     assert "utesluter varandra" in row.note
-    assert indicators.statements_agree(5, "<", 4, None)
-    assert indicators.statements_agree(5, "≤", 5, None)
-    assert not indicators.statements_agree(5, "<", 5, None)
-    assert indicators.statements_agree(20000, "≈", 20000, None)
+    assert discrepancies.statements_agree(5, "<", 4, None)
+    assert discrepancies.statements_agree(5, "≤", 5, None)
+    assert not discrepancies.statements_agree(5, "<", 5, None)
+    assert discrepancies.statements_agree(20000, "≈", 20000, None)
 
 
 def test_a_missing_qualifier_is_refused(tmp_path, catalog):
@@ -239,7 +240,7 @@ def test_a_missing_qualifier_is_refused(tmp_path, catalog):
     curated = _curated_copy(tmp_path, "hemloshet", edit)
     with pytest.raises(DataError, match="hem_korttidsboende_dygn_sf.*text gives 20000 as '≈', "
                                         "the entry as exact; set qualifier"):
-        indicators.curated_observations(curated, catalog)
+        observations.curated_observations(curated, catalog)
 
 
 def test_a_wrong_qualifier_is_refused(tmp_path, catalog):
@@ -247,7 +248,7 @@ def test_a_wrong_qualifier_is_refused(tmp_path, catalog):
         rows[0]["qualifier"] = "≈"
     curated = _curated_copy(tmp_path, "hemloshet", edit)
     with pytest.raises(DataError, match="observation 1 .*as exact, the entry as '≈'"):
-        indicators.curated_observations(curated, catalog)
+        observations.curated_observations(curated, catalog)
 
 
 def test_indicators_may_belong_to_several_themes(catalog, obs):
@@ -256,22 +257,22 @@ def test_indicators_may_belong_to_several_themes(catalog, obs):
     assert catalog["hem_forfragningar_socialt_boende"].themes == ("hemloshet",)
     rows = obs[obs.indicator == "fs_temporara_bostader_kommuncentral"]
     assert set(rows.themes) == {"forsorjningsstod;hemloshet"}
-    frame = indicators.catalog_frame(catalog).set_index("id")
+    frame = catalog_frame(catalog).set_index("id")
     assert frame.themes["fs_temporara_bostader_kommuncentral"] == "forsorjningsstod;hemloshet"
 
 
 def test_the_catalog_lives_with_the_curated_data():
     from lib import paths
-    assert indicators.CATALOG_DIR == paths.DATA_DIR / "curated" / "indicators"
-    assert (indicators.CATALOG_DIR / "hemloshet.yml").is_file()
+    assert CATALOG_DIR == paths.DATA_DIR / "curated" / "indicators"
+    assert (CATALOG_DIR / "hemloshet.yml").is_file()
 
 
 def test_an_unknown_theme_in_the_catalog_is_refused(tmp_path):
     target = tmp_path / "indicators"
-    shutil.copytree(indicators.CATALOG_DIR, target)
+    shutil.copytree(CATALOG_DIR, target)
     path = target / "forsorjningsstod.yml"
     text = path.read_text(encoding="utf-8").replace(
         "themes: [forsorjningsstod, hemloshet]", "themes: [forsorjningsstod, boende]", 1)
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DataError, match="forsorjningsstod.yml indicator .*unknown theme.*boende"):
-        indicators.load_catalog(target)
+        load_catalog(target)

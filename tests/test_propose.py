@@ -359,11 +359,12 @@ def test_accept_waits_while_another_accept_holds_the_curated_files(
     import time
 
     from lib.core import runs
-    from lib.curation import accept, indicators
+    from lib.curation import accept, observations
+    from lib.curation.catalog import CATALOG_DIR, load_catalog
 
     curated = tmp_path / "curated"
-    shutil.copytree(indicators.CURATED_DIR, curated, ignore=shutil.ignore_patterns("proposed"))
-    catalog = curated / indicators.CATALOG_DIR.name
+    shutil.copytree(observations.CURATED_DIR, curated, ignore=shutil.ignore_patterns("proposed"))
+    catalog = curated / CATALOG_DIR.name
     row = {**_base_row(ars_2022, 130, 148), "period": "2021",
            "indicator": "fs_barn_unga_familjehem_vantar", "theme": "forsorjningsstod",
            "label": "Antal barn och unga i familjehem", "new_indicator": "ja"}
@@ -382,7 +383,7 @@ def test_accept_waits_while_another_accept_holds_the_curated_files(
     waiting.join(timeout=60)
     [files] = written
     assert len(files) == 2 and all(f.read_bytes().startswith(before[f]) for f in files)
-    got = indicators.curated_observations(curated_dir=curated,
-                                          catalog=indicators.load_catalog(catalog))
+    got = observations.curated_observations(curated_dir=curated,
+                                          catalog=load_catalog(catalog))
     new = got[got.indicator == "fs_barn_unga_familjehem_vantar"]
     assert list(zip(new.value, new.period, new.line, strict=True)) == [(148.0, "2021", 130)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import re
 
-from lib.curation import indicators
+from lib.curation import values
 
 
 def _regex_spans(form: str, flat: str) -> list[tuple[int, int]]:
@@ -19,7 +19,7 @@ def test_form_spans_equal_the_regex_on_report_text(c) -> None:
     forms = {m.group() for m in re.finditer(r"\d[\d ,.]*\d|\d", flat)}
     assert len(forms) > 300
     for form in sorted(forms):
-        assert indicators._form_spans(form, flat) == _regex_spans(form, flat), form
+        assert values._form_spans(form, flat) == _regex_spans(form, flat), form
 
 
 def test_form_spans_equal_the_regex_on_random_text() -> None:
@@ -28,4 +28,4 @@ def test_form_spans_equal_the_regex_on_random_text() -> None:
     for _ in range(3000):
         flat = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
         form = "".join(rng.choice("0123456789,. ") for _ in range(rng.randint(1, 4)))
-        assert indicators._form_spans(form, flat) == _regex_spans(form, flat), (form, flat)
+        assert values._form_spans(form, flat) == _regex_spans(form, flat), (form, flat)

@@ -1,7 +1,7 @@
 """Accepting reviewed proposals (``python -m lib accept SHEET``).
 
 The rows marked ``ja``/``x``/``yes`` become curated observations: each is validated
-exactly like a hand-written entry (:func:`lib.curation.indicators.check_entry`), new indicators go
+exactly like a hand-written entry (:func:`lib.curation.observations.check_entry`), new indicators go
 into the catalog of their theme, the rows are appended to ``data/curated/`` (comments
 and order of the files kept), and the tables are rebuilt. All or nothing: the first
 invalid row stops everything with one line naming its sheet row, and files are replaced
@@ -21,7 +21,8 @@ import yaml
 
 from lib.core import runs, store
 from lib.core.yamlio import load_yaml
-from lib.curation import indicators, sheet
+from lib.curation import observations, sheet
+from lib.curation.catalog import CATALOG_DIR, UNITS, VALUE_TYPES, Indicator, load_catalog
 from lib.errors import DataError
 from lib.sources import corpus
 from lib.text.themes import theme_ids
@@ -103,12 +104,12 @@ def _new_indicator(row: dict, where: str, themes: list[str]) -> dict:
         raise DataError(f"{where}: new indicator {ident!r} needs a definition; fill in column "
                         "definition.")
     unit, value_type = _text(row.get("unit")), _text(row.get("value_type"))
-    if unit not in indicators.UNITS:
+    if unit not in UNITS:
         raise DataError(f"{where}: unit {unit!r} of new indicator {ident!r} is not in the unit "
-                        f"vocabulary; use one of {', '.join(indicators.UNITS)}.")
-    if value_type not in indicators.VALUE_TYPES:
+                        f"vocabulary; use one of {', '.join(UNITS)}.")
+    if value_type not in VALUE_TYPES:
         raise DataError(f"{where}: value_type {value_type!r}; use one of "
-                        f"{', '.join(indicators.VALUE_TYPES)}.")
+                        f"{', '.join(VALUE_TYPES)}.")
     theme = _text(row.get("theme"))
     if theme not in themes:
         raise DataError(f"{where}: theme {theme!r} for new indicator {ident!r}; use one of "
@@ -119,10 +120,10 @@ def _new_indicator(row: dict, where: str, themes: list[str]) -> dict:
 
 def plan(path: Path, curated_dir: Path | None = None, catalog_dir: Path | None = None) -> Plan:
     """Validate the accepted rows of a sheet; nothing is written."""
-    curated_dir = curated_dir or indicators.CURATED_DIR
-    catalog_dir = catalog_dir or indicators.CATALOG_DIR
+    curated_dir = curated_dir or observations.CURATED_DIR
+    catalog_dir = catalog_dir or CATALOG_DIR
     frame = sheet.read(path)
-    catalog = indicators.load_catalog(catalog_dir)
+    catalog = load_catalog(catalog_dir)
     themes = list(theme_ids())
     c = corpus.load()
     existing = _existing_keys(curated_dir, catalog, c)
@@ -145,10 +146,10 @@ def plan(path: Path, curated_dir: Path | None = None, catalog_dir: Path | None =
             new[ident] = _new_indicator(row, where, themes)
         merged = dict(catalog)
         for i, spec in new.items():
-            merged[i] = indicators.Indicator(
+            merged[i] = Indicator(
                 id=i, theme=spec["theme"], label=spec["label"], definition=spec["definition"],
                 unit=spec["unit"], value_type=spec["value_type"])
-        indicators.check_entry(entry, where, merged, c)
+        observations.check_entry(entry, where, merged, c)
         key = _key(entry, c)
         if key in existing:
             result.skipped.append(f"{where}: already curated ({existing[key]}); skipped.")
@@ -188,7 +189,7 @@ def _existing_keys(curated_dir: Path, catalog: dict, c: corpus.Corpus) -> dict[t
     """Keys of the curated observations (not restatements): where each stands."""
     out = {}
     for theme in theme_ids():
-        path = indicators.curated_path(theme, curated_dir)
+        path = observations.curated_path(theme, curated_dir)
         data = load_yaml(path) or {}
         for i, row in enumerate(data.get("observations") or [], start=1):
             if row.get("restatement_of"):
@@ -231,8 +232,8 @@ def apply(p: Plan, curated_dir: Path | None = None, catalog_dir: Path | None = N
           rebuild: Callable[[], object] | None = None) -> list[Path]:
     """Write the plan: validate the merged files as a whole, replace them, then call
     ``rebuild`` (the build, which the command line passes in); if it fails, restore them."""
-    curated_dir = curated_dir or indicators.CURATED_DIR
-    catalog_dir = catalog_dir or indicators.CATALOG_DIR
+    curated_dir = curated_dir or observations.CURATED_DIR
+    catalog_dir = catalog_dir or CATALOG_DIR
     if not (p.indicators or p.entries):
         return []
     # Two runs at once would both append and could undo each other: the second waits, and
@@ -247,7 +248,7 @@ def _apply(p: Plan, curated_dir: Path, catalog_dir: Path,
     for theme, items in p.indicators.items():
         new_texts[catalog_dir / f"{theme}.yml"] = _appended(catalog_dir / f"{theme}.yml", items)
     for theme, items in p.entries.items():
-        path = indicators.curated_path(theme, curated_dir)
+        path = observations.curated_path(theme, curated_dir)
         new_texts[path] = _appended(path, items)
     with tempfile.TemporaryDirectory(prefix="accept-") as tmp:
         tcur, tcat = Path(tmp) / "curated", Path(tmp) / "catalog"
@@ -257,8 +258,8 @@ def _apply(p: Plan, curated_dir: Path, catalog_dir: Path,
             base = tcat if path.parent == catalog_dir else tcur
             (base / path.name).write_text(text, encoding="utf-8")
         try:
-            merged = indicators.load_catalog(tcat)
-            indicators.curated_observations(curated_dir=tcur, catalog=merged)
+            merged = load_catalog(tcat)
+            observations.curated_observations(curated_dir=tcur, catalog=merged)
         except DataError as exc:
             raise DataError(f"the accepted rows do not validate with the curated files: {exc}"
                             ) from None

@@ -241,9 +241,9 @@ def training_observations(tables: Tables, doc_id: str | None) -> pd.DataFrame:
 
 @cache
 def _number_words() -> dict[str, float]:
-    from lib.curation import indicators
+    from lib.curation import values
 
-    return {fold(w): v for w, v in indicators._number_words().items()}
+    return {fold(w): v for w, v in values._number_words().items()}
 
 
 @cache
@@ -683,19 +683,19 @@ def qualifier_of(r: dict) -> str:
 @lru_cache(maxsize=4096)
 def _figure_re(value: float, word: str | None) -> re.Pattern:
     """A figure as the raw text may write it: the number word, or its digit forms."""
-    from lib.curation import indicators
+    from lib.curation import values
 
     if word is not None:
         pattern = re.escape(word)
     else:
-        forms = sorted(indicators.number_forms(value), key=len, reverse=True)
+        forms = sorted(values.number_forms(value), key=len, reverse=True)
         pattern = "|".join(re.escape(f) for f in forms)
     return re.compile(rf"(?<![\d,.])(?:{pattern})(?!\d|,\d)")
 
 
 def _raw_snippet(raw_line: str, r: dict, analysed_len: int) -> str:
     """A short exact piece of the raw line around the figure (the whole line if unsure)."""
-    from lib.curation import indicators
+    from lib.curation import values
 
     value = abs(float(r["value"]))
     if "\t" in raw_line:          # a table row: the whole row, as curators quote it
@@ -711,7 +711,7 @@ def _raw_snippet(raw_line: str, r: dict, analysed_len: int) -> str:
     right = [x.end() for x in re.finditer(r"\S+", raw_line[m.end():])]
     b = m.end() + (right[2] if len(right) >= 3 else len(raw_line) - m.end())
     snippet = raw_line[a:b].strip()
-    if len(snippet) < 3 or not indicators.value_in_text(value, snippet):
+    if len(snippet) < 3 or not values.value_in_text(value, snippet):
         return raw_line.strip()
     return snippet
 

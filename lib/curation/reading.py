@@ -146,7 +146,7 @@ _UNIT_WORDS: dict[str, str] = {}
 
 def unit_words() -> dict[str, str]:
     """Inflected forms of the catalog's count units (ärende -> ärenden) and their unit."""
-    from lib.curation import indicators
+    from lib.curation import catalog
 
     if not _UNIT_WORDS:
         forms = {
@@ -163,7 +163,7 @@ def unit_words() -> dict[str, str]:
             "månader": ["månad", "månader"], "årsarbetare": ["årsarbetare"],
         }
         for unit, words in forms.items():
-            if unit in indicators.UNITS:
+            if unit in catalog.UNITS:
                 for w in words:
                     _UNIT_WORDS[fold(w)] = unit
     return _UNIT_WORDS
@@ -185,10 +185,10 @@ def unit_from_words(text: str) -> str | None:
 
 def unit_of(r: dict, learned: dict[str, str]) -> str:
     """A unit of the catalog vocabulary for a candidate (before its indicator is known)."""
-    from lib.curation import indicators
+    from lib.curation import catalog
 
     unit = r["unit"]
-    if unit in indicators.UNITS and unit != "antal":
+    if unit in catalog.UNITS and unit != "antal":
         return unit
     if unit == "mdkr":
         return "mnkr"

@@ -2,7 +2,8 @@
 
 A noisy-channel corrector: every word token gets candidates from the confusion
 sets seen in the OCR'd reports, checked against the Swedish lexicon
-(:mod:`lib.text.ocr_candidates`, :mod:`lib.text.lexicon`). A bigram model (clean reports + wordfreq, years and other numbers as classes) chooses
+(:mod:`lib.text.ocr_candidates`, :mod:`lib.text.lexicon`). A bigram model (clean reports +
+wordfreq, years and other numbers as classes) chooses
 among the candidates sentence by sentence (Viterbi).
 
 A damaged text is decoded twice. The first decoding estimates, from the document
