@@ -38,7 +38,7 @@ import pandas as pd
 from benchmarks.build import FLOOR
 from lib import paths
 from lib.core.cache import ENV_VAR
-from lib.curation import candidates, propose
+from lib.curation import proposal_inputs, propose
 
 TOP_FACTOR = 2.5
 
@@ -62,7 +62,7 @@ class Score:
     warm: float | None = None     # seconds, command with a warm cache
 
 
-def curated_of(tables: candidates.Tables, doc_id: str) -> pd.DataFrame:
+def curated_of(tables: proposal_inputs.Tables, doc_id: str) -> pd.DataFrame:
     """The report's curated figures, at their line in this rendering."""
     obs = tables.observations
     own = obs[obs.doc_id == doc_id].assign(at_line=lambda f: f.line)
@@ -70,12 +70,12 @@ def curated_of(tables: candidates.Tables, doc_id: str) -> pd.DataFrame:
     return pd.concat([own, twin], ignore_index=True)
 
 
-def _learnable(tables: candidates.Tables, doc_id: str) -> set[str]:
+def _learnable(tables: proposal_inputs.Tables, doc_id: str) -> set[str]:
     """Indicators curated in a report other than this one and its twin."""
-    return set(candidates.training_observations(tables, doc_id).indicator)
+    return set(proposal_inputs.training_observations(tables, doc_id).indicator)
 
 
-def score(tables: candidates.Tables, doc_id: str, sheet: pd.DataFrame) -> Score:
+def score(tables: proposal_inputs.Tables, doc_id: str, sheet: pd.DataFrame) -> Score:
     """Compare a leave-one-out proposal sheet with the report's curation."""
     s = Score(doc_id, proposals=len(sheet))
     gold = curated_of(tables, doc_id)

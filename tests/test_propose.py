@@ -19,18 +19,18 @@ import repocopy
 
 from benchmarks import propose as bench_propose
 from lib import paths
-from lib.curation import candidates, learning, propose, reading, sheet
+from lib.curation import candidates, learning, proposal_inputs, propose, reading, sheet
 
 ARS_2022 = "sn_centrum_arsrapport_2022"
 
 
 @pytest.fixture(scope="module")
-def tables() -> candidates.Tables:
+def tables() -> proposal_inputs.Tables:
     return propose.load_tables()
 
 
 @pytest.fixture(scope="module")
-def ars_2022(tables: candidates.Tables) -> pd.DataFrame:
+def ars_2022(tables: proposal_inputs.Tables) -> pd.DataFrame:
     """Proposals for the 2022 årsrapport, learned from the other reports only."""
     return propose.propose(ARS_2022, exclude_curated=True, tables=tables)
 
@@ -69,7 +69,7 @@ def test_target_row_of_table_gets_basis_mal(ars_2022: pd.DataFrame) -> None:
     assert (row.basis, row.period, row.unit) == ("mal", "2022", "hushåll")
 
 
-def test_number_words_are_candidates(tables: candidates.Tables) -> None:
+def test_number_words_are_candidates(tables: proposal_inputs.Tables) -> None:
     # gemensamma 2024 line 4216: "Förvaltningen har rekryterat fem" (socialsekreterare)
     frame = candidates.candidates(tables, "gemensamma_verksamheter_2024")
     row = frame[(frame.line == 4216) & (frame.value == 5)]
@@ -82,21 +82,21 @@ def test_sheet_is_sorted_by_confidence(ars_2022: pd.DataFrame) -> None:
     assert (ars_2022.accept == "").all()
 
 
-def test_held_out_includes_the_twin(tables: candidates.Tables) -> None:
-    docs, parts = candidates.held_out(tables.documents, "sf_centrum_stadengemensam_2024")
+def test_held_out_includes_the_twin(tables: proposal_inputs.Tables) -> None:
+    docs, parts = proposal_inputs.held_out(tables.documents, "sf_centrum_stadengemensam_2024")
     assert ("gemensamma_verksamheter_2024", "gv_stadengemensam") in parts
     assert "gemensamma_verksamheter_2024" not in docs   # its other parts stay in training
-    docs, _ = candidates.held_out(tables.documents, "gemensamma_verksamheter_2024")
+    docs, _ = proposal_inputs.held_out(tables.documents, "gemensamma_verksamheter_2024")
     assert "sf_centrum_stadengemensam_2024" in docs
-    kept = candidates.training_observations(tables, "gemensamma_verksamheter_2024")
+    kept = proposal_inputs.training_observations(tables, "gemensamma_verksamheter_2024")
     assert not kept.doc_id.isin(["gemensamma_verksamheter_2024",
                                  "sf_centrum_stadengemensam_2024"]).any()
-    kept = candidates.training_observations(tables, "sf_centrum_stadengemensam_2024")
+    kept = proposal_inputs.training_observations(tables, "sf_centrum_stadengemensam_2024")
     assert not (kept.part_id == "gv_stadengemensam").any()
     assert (kept.part_id == "gv_spink").any()
 
 
-def test_exclude_curated_never_reads_the_reports_curation(tables: candidates.Tables,
+def test_exclude_curated_never_reads_the_reports_curation(tables: proposal_inputs.Tables,
                                                           ars_2022: pd.DataFrame) -> None:
     """Scrambling the held-out report's own curation changes nothing in its proposals."""
     obs = tables.observations.copy()
@@ -108,7 +108,7 @@ def test_exclude_curated_never_reads_the_reports_curation(tables: candidates.Tab
     pd.testing.assert_frame_equal(again, ars_2022)
 
 
-def test_benchmark_scores_the_questionnaire(tables: candidates.Tables) -> None:
+def test_benchmark_scores_the_questionnaire(tables: proposal_inputs.Tables) -> None:
     doc = "sf_sydvast_trygghet_uppfoljning_2023"
     frame = propose.propose(doc, exclude_curated=True, tables=tables)
     s = bench_propose.score(tables, doc, frame)
@@ -121,7 +121,7 @@ DELAR_2024 = "sn_centrum_delarsrapport_2024_08"
 
 
 @pytest.fixture(scope="module")
-def delar_2024(tables: candidates.Tables) -> pd.DataFrame:
+def delar_2024(tables: proposal_inputs.Tables) -> pd.DataFrame:
     """Proposals for the OCR'd delårsrapport 2024, learned from the other reports only."""
     return propose.propose(DELAR_2024, exclude_curated=True, tables=tables)
 
@@ -165,7 +165,7 @@ def test_lead_of_paragraph_names_the_indicator(ars_2022: pd.DataFrame) -> None:
         "fs_nettokostnad_etablering_forandring", -3.8, "2021/2022")
 
 
-def test_tfidf_and_logistic_regression_agree_with_scikit_learn(tables: candidates.Tables) -> None:
+def test_tfidf_and_logistic_regression_agree_with_scikit_learn(tables: proposal_inputs.Tables) -> None:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -214,20 +214,20 @@ def test_cache_gives_the_same_proposals_and_is_safe_to_delete(
     pd.testing.assert_frame_equal(fresh, ars_2022)
 
 
-def test_cache_key_follows_the_inputs(tmp_path: Path, tables: candidates.Tables) -> None:
+def test_cache_key_follows_the_inputs(tmp_path: Path, tables: proposal_inputs.Tables) -> None:
     """A changed processed table gives a new key; tables given in memory are never cached."""
     copy = tmp_path / "processed"
     shutil.copytree(paths.PROCESSED_DIR, copy)
     same = propose.load_tables(copy)
-    assert same.digest(tuple(candidates.TABLES)) == tables.digest(tuple(candidates.TABLES))
+    assert same.digest(tuple(proposal_inputs.TABLES)) == tables.digest(tuple(proposal_inputs.TABLES))
     obs = pd.read_parquet(copy / "observations.parquet")
     obs.iloc[1:].to_parquet(copy / "observations.parquet")
     changed = propose.load_tables(copy)
-    assert changed.digest(tuple(candidates.TABLES)) != tables.digest(tuple(candidates.TABLES))
+    assert changed.digest(tuple(proposal_inputs.TABLES)) != tables.digest(tuple(proposal_inputs.TABLES))
     # the candidates do not depend on the curation: their key stays
     kept = candidates._CANDIDATE_TABLES
     assert changed.digest(kept) == tables.digest(kept)
-    assert tables.replace(observations=obs).digest(tuple(candidates.TABLES)) is None
+    assert tables.replace(observations=obs).digest(tuple(proposal_inputs.TABLES)) is None
 
 
 def test_sheet_opens_well_in_excel(tmp_path: Path, ars_2022: pd.DataFrame) -> None:

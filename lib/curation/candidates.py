@@ -9,231 +9,25 @@ clause before it (cut at an earlier figure or a clause end; ``A och B … X resp
 gives each figure its subject, ``A och B har minskat med X`` two subjects), the noun it
 counts, the paragraph's lead (``Etableringsenheten: …``), the sentence's first words, a
 table row's label with its continuation lines, the heading and the sentence before.
-Each document's candidates are cached (:mod:`lib.core.cache`) by checksums of the tables, texts,
-manifest and code they come from. :func:`held_out` and :func:`training_observations` say
-which curation proposing may learn from when a report is left out.
+Each document's candidates are cached (:mod:`lib.core.cache`) by checksums of the tables,
+texts, manifest and code they come from (:mod:`lib.curation.proposal_inputs`).
 """
 
 from __future__ import annotations
 
 import bisect
-import hashlib
 import re
-import unicodedata
 from functools import cache, lru_cache
-from pathlib import Path
 
 import pandas as pd
 
-from lib import paths
 from lib.core.cache import memo
-from lib.errors import DataError
-from lib.sources import corpus
+from lib.curation.proposal_inputs import Tables
+from lib.curation.wording import FUNCTION_WORDS, WORD, fold, word_list
 
 _WINDOW_BEFORE, _WINDOW_AFTER = 6, 4
-_WORD = r"[A-Za-zÅÄÖåäöÉéÜü]"
-
-
-def fold(s: str) -> str:
-    """Lower case without diacritics (the OCR'd reports lost å, ä, ö)."""
-    s = s.lower().translate(_PLAIN)
-    if s.isascii():
-        return s
-    return "".join(ch for ch in unicodedata.normalize("NFD", s) if not unicodedata.combining(ch))
-
-
-# the usual Swedish letters without their diacritics (what NFD and dropping marks gives)
-_PLAIN = str.maketrans("åäöéüàè", "aaoeuae")
-
-
-# --------------------------------------------------------------------------- inputs
-
-
-# The processed tables proposing reads: attribute -> table name in data/processed.
-TABLES = {"quantities": "quantities", "tokens": "numeric_tokens", "passages": "passages",
-          "sections": "sections", "documents": "documents", "observations": "observations",
-          "indicators": "indicators"}
 # What a document's candidate figures are computed from (the rest is the curation).
 _CANDIDATE_TABLES = ("quantities", "tokens", "passages", "sections", "documents")
-
-
-class Tables:
-    """The processed tables proposing reads (``make data`` writes them), each read on first
-    use, and the analysed text of every document (``lines``: repaired for OCR'd reports;
-    ``raw_lines``: as in data/raw).
-
-    Tables given as frames (``replace``) are used as they are and nothing computed from
-    them is cached.
-    """
-
-    def __init__(self, processed_dir: Path = paths.PROCESSED_DIR,
-                 c: corpus.Corpus | None = None) -> None:
-        self.processed_dir = processed_dir
-        self._corpus = c
-        self._frames: dict[str, pd.DataFrame] = {}
-        self._given: set[str] = set()
-        self._digests: dict[tuple[str, ...], str] = {}
-        self.lines = _Lines(self, repaired=True)
-        self.raw_lines = _Lines(self, repaired=False)
-
-    def __getattr__(self, name: str) -> pd.DataFrame:
-        if name not in TABLES:
-            raise AttributeError(name)
-        if name not in self._frames:
-            self._frames[name] = _read(self.processed_dir, TABLES[name])
-        return self._frames[name]
-
-    @property
-    def corpus(self) -> corpus.Corpus:
-        if self._corpus is None:
-            self._corpus = corpus.load()
-        return self._corpus
-
-    def replace(self, **frames: pd.DataFrame) -> Tables:
-        """A copy with some tables replaced by the given frames."""
-        unknown = set(frames) - set(TABLES)
-        if unknown:
-            raise TypeError(f"unknown tables: {', '.join(sorted(unknown))}")
-        other = Tables(self.processed_dir, self._corpus)
-        other._frames = {**self._frames, **frames}
-        other._given = self._given | set(frames)
-        other.lines, other.raw_lines = self.lines, self.raw_lines
-        return other
-
-    def digest(self, names: tuple[str, ...]) -> str | None:
-        """A checksum of the named tables' files, the analysed texts, the manifest and the
-        code of lib; None when one of them was given as a frame (then nothing is cached)."""
-        if self._given & set(names):
-            return None
-        if names not in self._digests:
-            self._digests[names] = self._checksum(names)
-        return self._digests[names]
-
-    def _checksum(self, names: tuple[str, ...]) -> str:
-        files = [self.processed_dir / f"{TABLES[n]}.parquet" for n in names]
-        files += sorted((self.processed_dir / "repaired").glob("*.txt"))
-        files += [self.corpus.manifest_path]
-        return _checksum(files, [_code_digest()])
-
-
-class _Lines:
-    """The lines of each document, read on first use."""
-
-    def __init__(self, tables: Tables, repaired: bool) -> None:
-        self._tables, self._repaired, self._lines = tables, repaired, {}
-
-    def __getitem__(self, doc_id: str) -> list[str]:
-        if doc_id not in self._lines:
-            self._lines[doc_id] = self._read(doc_id)
-        return self._lines[doc_id]
-
-    def _read(self, doc_id: str) -> list[str]:
-        c = self._tables.corpus
-        doc = next((d for d in c.documents if d.doc_id == doc_id), None)
-        if doc is None:
-            raise DataError(f"doc_id {doc_id!r} is not in the manifest; choose one of "
-                            f"{', '.join(sorted(c.doc_ids))}.")
-        if not self._repaired or doc.text_quality != "ocr":
-            return c.raw_lines(doc_id)
-        repaired = self._tables.processed_dir / "repaired" / doc.file
-        if not repaired.is_file():
-            raise DataError(f"{repaired}: not found; run `make data` first.")
-        return repaired.read_text(encoding="utf-8").split("\n")
-
-
-def _checksum(files: list[Path], extra: list[str]) -> str:
-    from lib.core import fingerprint
-
-    h = hashlib.sha256()
-    for path in files:
-        try:
-            h.update(f"{path.name}:{fingerprint.sha256_file(path)}".encode())
-        except OSError as e:
-            raise DataError(f"{path}: cannot be read ({e.strerror}); run `make data` "
-                            "(python -m lib build) first.") from None
-    for s in extra:
-        h.update(s.encode())
-    return h.hexdigest()
-
-
-@cache
-def _code_digest() -> str:
-    """The code proposing runs (this module, the lib modules it imports and the lib/data
-    files they name) and the versions of the libraries they use."""
-    from lib.core import fingerprint
-
-    return fingerprint.digest(fingerprint.code(("lib.curation.propose",)))
-
-
-def _read(processed_dir: Path, name: str) -> pd.DataFrame:
-    path = processed_dir / f"{name}.parquet"
-    if not path.is_file():
-        raise DataError(f"{path}: not found; run `make data` (python -m lib build) first.")
-    frame = pd.read_parquet(path)
-    # plain Python objects (None for missing) keep the row-wise code below simple
-    return frame.astype(object).where(frame.notna(), None)
-
-
-def load_tables(processed_dir: Path = paths.PROCESSED_DIR,
-                c: corpus.Corpus | None = None) -> Tables:
-    """The processed tables and the analysed text of every document (read when used)."""
-    return Tables(processed_dir, c)
-
-
-def held_out(documents: pd.DataFrame, doc_id: str) -> tuple[set[str], set[tuple[str, str]]]:
-    """The documents and (document, part) pairs that are the same report as ``doc_id``.
-
-    The report itself, every part of it, and the twin rendering of any of its parts
-    (``same_report_as``, in either direction) are held out together.
-    """
-    docs, parts = {doc_id}, set()
-    rows = documents.to_dict("records")
-    for r in rows:
-        if r["doc_id"] == doc_id:
-            parts.add((r["doc_id"], r["part_id"]))
-    changed = True
-    while changed:
-        changed = False
-        for r in rows:
-            twin = r.get("same_report_as")
-            if not twin:
-                continue
-            this = (r["doc_id"], r["part_id"])
-            other = _parse_twin(twin, rows)
-            if other is None:
-                continue
-            if (this in parts or r["doc_id"] in docs) and other not in parts:
-                parts.add(other)
-                changed = True
-            if (other in parts or other[0] in docs) and this not in parts:
-                parts.add(this)
-                changed = True
-    # a document all of whose parts are held out is held out as a whole
-    for r in rows:
-        if all((x["doc_id"], x["part_id"]) in parts for x in rows if x["doc_id"] == r["doc_id"]):
-            docs.add(r["doc_id"])
-    return docs, parts
-
-
-def _parse_twin(value: str, rows: list[dict]) -> tuple[str, str] | None:
-    """``same_report_as`` names a part (or a document) of the other rendering."""
-    for r in rows:
-        if value in (r["part_id"], r["doc_id"], f"{r['doc_id']}:{r['part_id']}",
-                     f"{r['doc_id']}/{r['part_id']}"):
-            return r["doc_id"], r["part_id"]
-    return None
-
-
-def training_observations(tables: Tables, doc_id: str | None) -> pd.DataFrame:
-    """The curated observations proposing may learn from: all, or all but ``doc_id``'s report."""
-    obs = tables.observations
-    if doc_id is None:
-        return obs
-    docs, parts = held_out(tables.documents, doc_id)
-    keep = [not (r["doc_id"] in docs or (r["doc_id"], r["part_id"]) in parts
-                 or (r["ocr_doc_id"] in docs))
-            for r in obs.to_dict("records")]
-    return obs[keep].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- candidates
@@ -253,7 +47,7 @@ def _number_word_re() -> re.Pattern:
     for w in _number_words():
         forms |= {w, w.replace("a", "[aåä]").replace("o", "[oö]")}
     alts = "|".join(sorted(forms, key=len, reverse=True))
-    return re.compile(rf"(?<!{_WORD})(?:{alts})(?!{_WORD})", re.IGNORECASE)
+    return re.compile(rf"(?<!{WORD})(?:{alts})(?!{WORD})", re.IGNORECASE)
 
 
 class _Index:
@@ -337,7 +131,7 @@ class _Index:
 
 # A sentence that opens with a short name and a colon names what the paragraph is about
 # (``Stadsområdet: …``, ``Försörjningsstöd etablering: …``); it holds for a few sentences.
-_LEAD = re.compile(rf"^\s*({_WORD}[\w-]*(?:\s+[\w-]+){{0,3}})\s*:\s+\S")
+_LEAD = re.compile(rf"^\s*({WORD}[\w-]*(?:\s+[\w-]+){{0,3}})\s*:\s+\S")
 _LEAD_SPAN = 6
 _CLAUSE_WORDS = 8
 _OPENING_WORDS = 4
@@ -362,14 +156,14 @@ def _clause(before: str, after: str) -> tuple[str, str]:
     segments = [before[a:b] for a, b in zip(bounds, bounds[1:] + [len(before)], strict=True)]
     last = segments[-1]
     if _FIRST_OF_PAIR.match(after):
-        return _conjunct(_words(last), 0), "pair"
+        return _conjunct(word_list(last), 0), "pair"
     if re.search(r"\brespektive\s*$", last) and len(segments) >= 2:
-        return _conjunct(_words(segments[-2]), 1), "pair"
-    if re.match(r"^\s*,?\s*(?:och|samt)\s", last) and _content(_words(last)):
-        return " ".join(_words(last)), "ellipsis"
+        return _conjunct(word_list(segments[-2]), 1), "pair"
+    if re.match(r"^\s*,?\s*(?:och|samt)\s", last) and _content(word_list(last)):
+        return " ".join(word_list(last)), "ellipsis"
     words: list[str] = []
     for k in range(len(segments) - 1, -1, -1):
-        words = _words("".join(segments[k:]))
+        words = word_list("".join(segments[k:]))
         if _content(words) >= 2:
             break
     # a clause of its own after an earlier figure of the sentence (``antalet boendedygn
@@ -384,12 +178,8 @@ _SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-ZÅÄÖ0-9])")
 _FIRST_OF_PAIR = re.compile(r"^\s*(?:%|procent(?:enheter)?|mnkr|tkr|kr)?\s*,?\s*respektive\b")
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(rf"{_WORD}[\w-]*", text)
-
-
 def _content(words: list[str]) -> int:
-    return sum(fold(w) not in _FUNCTION_WORDS for w in words)
+    return sum(fold(w) not in FUNCTION_WORDS for w in words)
 
 
 def _conjunct(words: list[str], k: int) -> str:
@@ -453,19 +243,19 @@ def _opening(text: str, lead: str) -> str:
     if lead and text.startswith(lead):
         text = text[len(lead):].lstrip(" :")
     head = re.split(r"\d", text, maxsplit=1)[0]
-    return " ".join([w for w in _words(head) if fold(w) not in _FUNCTION_WORDS][:_OPENING_WORDS])
+    return " ".join([w for w in word_list(head) if fold(w) not in FUNCTION_WORDS][:_OPENING_WORDS])
 
 
 def _raw_words(raw: str) -> str:
     """The words of a figure's own text besides the number (``nio kranskommuner``)."""
     words = _number_words()
-    return " ".join(w for w in re.findall(rf"{_WORD}[\w-]*", raw) if fold(w) not in words)
+    return " ".join(w for w in re.findall(rf"{WORD}[\w-]*", raw) if fold(w) not in words)
 
 
 def _noun_after(after: str) -> str:
     """The words right after a figure, up to punctuation (its unit or counted noun)."""
     head = re.split(r"[,.;:()]", after, maxsplit=1)[0]
-    return " ".join(re.findall(rf"{_WORD}[\w-]*", head)[:2])
+    return " ".join(re.findall(rf"{WORD}[\w-]*", head)[:2])
 
 
 def _window(lines: list[str], line: int, start: int, end: int) -> tuple[str, str]:
@@ -473,8 +263,8 @@ def _window(lines: list[str], line: int, start: int, end: int) -> tuple[str, str
     text = lines[line - 1]
     before = (lines[line - 2] + " " if line >= 2 else "") + text[:start]
     after = text[end:] + (" " + lines[line] if line < len(lines) else "")
-    wb = re.findall(rf"{_WORD}[\w%-]*|\d[\d ,]*", before)[-_WINDOW_BEFORE:]
-    wa = re.findall(rf"{_WORD}[\w%-]*|\d[\d ,]*", after)[:_WINDOW_AFTER]
+    wb = re.findall(rf"{WORD}[\w%-]*|\d[\d ,]*", before)[-_WINDOW_BEFORE:]
+    wa = re.findall(rf"{WORD}[\w%-]*|\d[\d ,]*", after)[:_WINDOW_AFTER]
     return " ".join(wb), " ".join(wa)
 
 
@@ -579,7 +369,7 @@ def _row_text(passage: dict) -> str:
     return " ".join(text.split())
 
 
-_COUNT_CAPTION = re.compile(rf"^\s*\d+\s+{_WORD}[\w-]*\s*[:;]\s*$")
+_COUNT_CAPTION = re.compile(rf"^\s*\d+\s+{WORD}[\w-]*\s*[:;]\s*$")
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
@@ -650,24 +440,6 @@ def _part_of(parts: list[tuple[int, int, str]], line: int) -> str:
         if a <= line <= b:
             return part
     return parts[-1][2]
-
-
-# --------------------------------------------------------------------------- words
-
-_MONEY = {"kr", "tkr", "mnkr", "mdkr"}
-_UNIT_NAMES = frozenset({"kr", "tkr", "mnkr", "mdkr", "%", "procent", "procentenheter", "kronor",
-                         "miljoner", "miljon", "miljarder", "st", "stycken"})
-# Words that name no figure: function words, hedges and change verbs (folded).
-_FUNCTION_WORDS = frozenset(fold(w) for w in (
-    "och", "att", "som", "med", "för", "har", "hade", "ha", "det", "den", "de", "dessa",
-    "till", "av", "på", "i", "om", "en", "ett", "är", "var", "vid", "under", "samt",
-    "från", "än", "mot", "sig", "jämfört", "cirka", "ca", "drygt", "knappt", "ungefär",
-    "nästan", "runt", "ökat", "ökade", "öka", "ökar", "ökning", "ökningen", "minskat",
-    "minskade", "minska", "minskar", "minskning", "minskningen", "steg", "sjönk",
-    "förändrats", "respektive", "bedöms", "beräknas", "förväntas", "totalt", "perioden",
-    "period", "året", "år", "helår", "helåret", "procent", "kronor", "miljoner", "miljon",
-    "vilket", "där", "detta", "även", "också", "så", "här", "långt",
-))
 def qualifier_of(r: dict) -> str:
     """≈ for an approximate figure, < > ≤ ≥ for a bound; empty when exact (as the build
     reads it: :func:`lib.text.numbers.qualifier_before`)."""
@@ -714,5 +486,3 @@ def _raw_snippet(raw_line: str, r: dict, analysed_len: int) -> str:
     if len(snippet) < 3 or not values.value_in_text(value, snippet):
         return raw_line.strip()
     return snippet
-
-

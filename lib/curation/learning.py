@@ -17,17 +17,10 @@ import numpy as np
 import pandas as pd
 
 from lib.core.cache import memo
-from lib.curation.candidates import (
-    _MONEY,
-    TABLES,
-    Tables,
-    _plain,
-    candidates,
-    fold,
-    held_out,
-    training_observations,
-)
+from lib.curation.candidates import _plain, candidates
+from lib.curation.proposal_inputs import TABLES, Tables, held_out, training_observations
 from lib.curation.reading import annotate, doc_info
+from lib.curation.wording import MONEY, fold
 
 GEOGRAPHY_BONUS = 0.1  # a curated figure about the same area or service is a closer match
 # Similarity (0-1) from which the nearest curated figure's indicator is proposed rather than
@@ -260,7 +253,7 @@ def _features(model: Model, frame: pd.DataFrame, examples: pd.DataFrame,
     for i, r in enumerate(frame.to_dict("records")):
         unit = r["p_unit"]
         uclass = ("procent" if unit in ("procent", "procentenheter") else
-                  "money" if unit in _MONEY else "antal" if unit == "antal" else "count")
+                  "money" if unit in MONEY else "antal" if unit == "antal" else "count")
         v = abs(float(r["value"]))
         themes = [t for t in r["passage_themes"].split(";") if t]
         sec = max(r["section_themes"].values()) if r["section_themes"] else 0.0

@@ -4,7 +4,7 @@ unit, basis and geography it most likely has, learned from how the other reports
 ``python -m lib propose DOC_ID`` writes a review sheet (:mod:`lib.curation.sheet`); ``accept``
 (:mod:`lib.curation.accept`) merges the rows a person marked. Nothing reads a report's own curation
 when ``exclude_curated`` is set: the training set is the curation of every other report,
-with the report's OCR/clean twin left out too (:func:`lib.curation.candidates.held_out`).
+with the report's OCR/clean twin left out too (:func:`lib.curation.proposal_inputs.held_out`).
 
 The stages, one module each:
 
@@ -27,9 +27,11 @@ import re
 import numpy as np
 import pandas as pd
 
-from lib.curation.candidates import _MONEY, Tables, candidates, fold, load_tables, with_variants
+from lib.curation.candidates import candidates, with_variants
 from lib.curation.learning import GEOGRAPHY_BONUS, Model, _features, _similarity, train
+from lib.curation.proposal_inputs import Tables, load_tables
 from lib.curation.reading import DocInfo, annotate, doc_info, period_of
+from lib.curation.wording import MONEY, fold
 
 # The columns of a proposal sheet, in order (see README "Proposing and accepting figures").
 SHEET_COLUMNS = (
@@ -49,7 +51,7 @@ _STOP = {"och", "att", "som", "med", "för", "har", "det", "den", "till", "av", 
 def _unit_class(unit: str) -> str:
     if unit in ("procent", "procentenheter"):
         return unit
-    return "money" if unit in _MONEY else "count"
+    return "money" if unit in MONEY else "count"
 
 
 def _choose_indicator(examples: pd.DataFrame, catalog: dict[str, dict], r: dict,
@@ -80,7 +82,7 @@ def _choose_indicator(examples: pd.DataFrame, catalog: dict[str, dict], r: dict,
         if uclass == "money" and entry["unit"] != r["p_unit"]:
             continue   # tkr and mnkr are different indicators
         if _unit_class(entry["unit"]) != uclass and not (
-                r["p_unit"] == "antal" and entry["unit"] in _MONEY and score >= 0.5):
+                r["p_unit"] == "antal" and entry["unit"] in MONEY and score >= 0.5):
             continue   # (a bare number in a table may be money whose header was lost)
         if uclass == "count" and r["p_unit"] not in ("antal", entry["unit"]):
             continue
@@ -104,7 +106,7 @@ def _new_indicator(model: Model, r: dict, theme: str, info: DocInfo) -> dict:
         phrase = " ".join(words) or r["heading"]
     phrase = re.sub(r"\s+", " ", phrase).strip(" :,.-")
     suffix = {"change_pct": "_forandring", "change_pp": "_forandring_procentenheter",
-              "change_abs": "_forandring_" + ("mnkr" if unit in _MONEY else "antal")}.get(vt, "")
+              "change_abs": "_forandring_" + ("mnkr" if unit in MONEY else "antal")}.get(vt, "")
     ident = model.prefixes.get(theme, "") + _slug(phrase) + suffix
     label = phrase[:1].upper() + phrase[1:]
     if vt.startswith("change"):

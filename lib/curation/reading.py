@@ -13,7 +13,8 @@ from functools import cache
 
 import pandas as pd
 
-from lib.curation.candidates import _FUNCTION_WORDS, _UNIT_NAMES, _WORD, Tables, _words, fold
+from lib.curation.proposal_inputs import Tables
+from lib.curation.wording import FUNCTION_WORDS, UNIT_NAMES, WORD, fold, word_list
 from lib.errors import DataError
 
 
@@ -173,7 +174,7 @@ def unit_from_words(text: str) -> str | None:
     """The count unit a label names: ``Antal hushåll med …`` -> hushåll,
     ``Antal boendedygn`` -> dygn (compounds end in the unit)."""
     words = unit_words()
-    for token in re.findall(rf"{_WORD}+", fold(text))[:6]:
+    for token in re.findall(rf"{WORD}+", fold(text))[:6]:
         if token in ("antal", "andel"):
             continue
         for form in sorted(words, key=len, reverse=True):
@@ -206,14 +207,14 @@ def unit_of(r: dict, learned: dict[str, str]) -> str:
     if r["label"]:
         return "antal"
     # the noun after the figure (``608 pågående ärenden``, ``2397 deltagare``)
-    for token in re.findall(rf"{_WORD}+", r.get("after") or "")[:3]:
+    for token in re.findall(rf"{WORD}+", r.get("after") or "")[:3]:
         t = fold(token)
         if t in learned:
             return learned[t]
         if t in unit_words():
             return unit_words()[t]
     # else the nearest count noun before it (``förfrågningar, från 317 stycken``)
-    for token in reversed(re.findall(rf"{_WORD}+", r.get("before") or "")[-6:]):
+    for token in reversed(re.findall(rf"{WORD}+", r.get("before") or "")[-6:]):
         t = fold(token)
         if t in learned:
             return learned[t]
@@ -289,12 +290,12 @@ def _near_text(r: dict) -> str:
     else:
         text = f"{r['clause']} {r['noun_after']}"
     text = _EXCLUDED.sub(" ", f"{r['lead']} {text}")
-    words = [w for w in re.findall(rf"{_WORD}[\w-]*", text) if fold(w) not in _FUNCTION_WORDS]
+    words = [w for w in re.findall(rf"{WORD}[\w-]*", text) if fold(w) not in FUNCTION_WORDS]
     return " ".join(words)
 
 
 # ``exkl. Etableringsenheten``: an area left out is not what the figure is about
-_EXCLUDED = re.compile(rf"\b(?:exkl|exklusive|utom|förutom)\.?\s+{_WORD}[\w-]*", re.IGNORECASE)
+_EXCLUDED = re.compile(rf"\b(?:exkl|exklusive|utom|förutom)\.?\s+{WORD}[\w-]*", re.IGNORECASE)
 
 
 def _subject_text(r: dict) -> str:
@@ -312,8 +313,8 @@ def _noun_text(r: dict) -> str:
     function words left out; empty for table rows (their label says it)."""
     if r["label"]:
         return ""
-    return " ".join(w for w in _words(r["noun_after"]) if fold(w) not in _FUNCTION_WORDS
-                    and fold(w) not in _UNIT_NAMES)
+    return " ".join(w for w in word_list(r["noun_after"]) if fold(w) not in FUNCTION_WORDS
+                    and fold(w) not in UNIT_NAMES)
 
 
 def _wide_text(r: dict) -> str:
