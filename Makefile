@@ -7,8 +7,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test data lab browse browser lint bench bench-ocr bench-build bench-batch \
-        bench-propose bench-publish bench-add bless clean-venv clean-cache
+.PHONY: run test check data lab browse browser lint format bench bench-ocr bench-build \
+        bench-batch bench-propose bench-publish bench-add bless clean-venv clean-cache
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "error: Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); install it or run make PYTHON=python3.11 ...")'
@@ -27,11 +27,18 @@ data: $(STAMP)
 run: data
 	$(PY) -m lib batch --all-years
 
-## The whole test suite: unit tests, then nbval over the committed notebooks
-## (both read the processed tables, so the data is built first).
-test: data browser
-	$(PY) -m pytest
-	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg notebooks/
+## The whole test suite (what CI runs): lint, the unit and process tests, then nbval over the
+## committed notebooks; both pytest runs use the two cores (pytest-xdist, a file per worker).
+## The tests read the processed tables, so the data is built first.
+JOBS ?= 2
+XDIST := -n $(JOBS) --dist loadfile
+test: data browser lint
+	$(PY) -m pytest $(XDIST)
+	$(PY) -m pytest $(XDIST) --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg notebooks/
+
+## The inner loop: lint and the tests that start no process (-m "not slow"), in under 45 s.
+check: data lint
+	$(PY) -m pytest $(XDIST) -m "not slow" -q
 
 ## Re-execute the committed notebooks with default parameters (after an intended change).
 bless: data
@@ -50,13 +57,15 @@ browse: $(STAMP)
 
 ## Headless Chromium for the browser test (tests/test_browse_chromium.py): installed with
 ## apt-get when missing and running as root on Debian/Ubuntu (a container, CI); otherwise
-## that test is skipped and says why.
+## that test is skipped and says why. In CI (CI=true) a browser that cannot be installed is
+## an error.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing chromium for the browser test (apt-get)"; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
-	      >/dev/null) || echo "note: chromium could not be installed; the browser test is skipped"; \
+	      >/dev/null) || { echo "note: chromium could not be installed; the browser test is skipped"; \
+	      case "$$CI" in 1|true|yes) echo "error: in CI the browser test must run"; exit 1;; esac; }; \
 	  else echo "note: chromium not found; the browser test is skipped"; fi; }
 
 ## Benchmarks (figures in README.md): OCR repair accuracy and CPU, build wall time,
@@ -84,8 +93,15 @@ bench-publish: data
 bench-add: $(STAMP)
 	$(PY) -m benchmarks.add --compare
 
+## ruff: lint rules and formatting (ruff format --check), and mypy on lib/ (docs/development.md).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check lib tests benchmarks
+	$(VENV)/bin/ruff format --check lib tests benchmarks
+	$(VENV)/bin/mypy lib
+
+## Format the code in place (what `ruff format --check` in make lint expects).
+format: $(STAMP)
+	$(VENV)/bin/ruff format lib tests benchmarks
 
 clean-venv:
 	rm -rf $(VENV)

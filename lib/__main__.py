@@ -144,6 +144,9 @@ def _cmd_accept(args: argparse.Namespace) -> int:
     print(f"accepted {plan.accepted} row(s), {n_ind} new indicator(s); updated "
           + ", ".join(str(p) for p in written)
           + ("" if args.no_build else "; tables rebuilt"))
+    return 0
+
+
 def _cmd_browse(args: argparse.Namespace) -> int:
     from lib.publish import browse
 

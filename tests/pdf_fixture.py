@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PAGE_W, PAGE_H = 595.28, 841.89  # A4 in points
@@ -29,6 +29,9 @@ class Rendered:
 
     pdf: bytes
     pages: list[list[str]]
+    # Per page, the text columns that hold text (0 = the left one): a test of two-column
+    # reading checks that the second column was really used.
+    columns_used: list[frozenset[int]] = field(default_factory=list)
 
     @property
     def lines(self) -> list[str]:
@@ -102,11 +105,13 @@ class _Layout:
         self.col_w = (PAGE_W - 2 * MARGIN - (columns - 1) * 24) / columns
         self.pages: list[list[str]] = []
         self.ops: list[list[tuple]] = []  # drawing operations per page, replayed at the end
+        self.used: list[set[int]] = []  # per page, the columns that got text
         self._new_page()
 
     def _new_page(self) -> None:
         self.pages.append([] if self.header is None else [self.header])
         self.ops.append([])
+        self.used.append(set())
         self.col, self.y = 0, MARGIN + self.lead
 
     def _room(self, n: int = 1) -> None:
@@ -128,6 +133,7 @@ class _Layout:
             self._room()
             x = MARGIN + self.col * (self.col_w + 24)
             self.ops[-1].append(("text", x, self.y, line, self.size))
+            self.used[-1].add(self.col)
             self.pages[-1].append(line.replace("\u00ad", "-") if line.endswith("\u00ad")
                                   else line.replace("\u00ad", ""))
             self.y += self.lead
@@ -196,7 +202,8 @@ class _Layout:
             while page and page[-1] == "":
                 page.pop()
             page.append(footer)
-        return Rendered(bytes(self.pdf.output()), self.pages)
+        return Rendered(bytes(self.pdf.output()), self.pages,
+                        [frozenset(cols) for cols in self.used])
 
 
 def render(lines: list[str], *, header: str | None = None, columns: int = 1,

@@ -6,6 +6,7 @@ import math
 
 import pandas as pd
 import pytest
+from checks import every
 
 from lib.errors import DataError
 from lib.report import analysis, overview, processed, selection, significance, statements
@@ -157,8 +158,8 @@ def test_count_change_tests_on_key_figures():
     row = tests[tests.indicator == "vnr_kcm_samtal_personer"].iloc[0]
     assert "340" in row.interpretation and "265" in row.interpretation
     assert row.source == f"{GV}, rad 4716"
-    assert (tests.p_adjusted >= tests.p_value - 1e-12).all()
-    assert tests.caveats.str.contains("Poisson").all()
+    assert every(tests.p_adjusted >= tests.p_value - 1e-12)
+    assert every(tests.caveats.str.contains("Poisson"))
 
 
 def test_chi_square_women_and_men_overnight_guests():
@@ -199,10 +200,10 @@ def test_discrepancies_and_ocr_figures():
     assert d.source_a.tolist() == [f"{GV}, rad 1115"]
     ocr = analysis.ocr_figures(selection.select("forsorjningsstod", 2024, "Centrum"))
     assert len(ocr) == 12
-    assert ocr.ocr_source.str.contains("_ocr.txt, rad ").all()
+    assert every(ocr.ocr_source.str.contains("_ocr.txt, rad "))
     # The begravning figure stands in the clean report and was checked against its OCR twin.
     burial = ocr[ocr.source.str.startswith(GV)]
-    assert burial.label.str.contains("begravning", case=False).all()
+    assert every(burial.label.str.contains("begravning", case=False))
     assert ocr.repairs.str.contains("forsorjningsstéd→försörjningsstöd").any()
 
 
@@ -239,7 +240,7 @@ def test_view_is_compact_and_keeps_the_numbers(kf_hem_2024):
     assert share.iloc[0, 0] == "\u22122 %\u2011enheter"  # 46 % after 48 %: percentage points
     ocr = analysis.ocr_figures(selection.select("forsorjningsstod", 2024, "Centrum"))
     v = selection.view(ocr, ["item", "period", "ocr_source", "repairs"])
-    assert v.Uppgift.str.endswith(" – Centrum").all()
+    assert every(v.Uppgift.str.endswith(" – Centrum"))
     assert "jan–\u2060aug\u00a02024" in set(v.Period)
     assert v["OCR-källa"].str.startswith("Delårsrapport 2024, rad").any()
     assert v.Reparationer.str.contains("forsorjningsstéd → försörjningsstöd").any()

@@ -129,6 +129,7 @@ def test_cli_bad_input_is_one_line_exit_2(capsys: pytest.CaptureFixture[str]) ->
 # ---------------------------------------------------------------- end to end
 
 
+@pytest.mark.slow
 def test_batch_publishes_notebook_report_figures_and_tables(first_run: tuple) -> None:
     _, out, results = first_run
     assert [(r.job.label, r.error) for r in results] == [
@@ -148,6 +149,7 @@ def test_batch_publishes_notebook_report_figures_and_tables(first_run: tuple) ->
     assert not _hidden(out)  # no temporary directories left
 
 
+@pytest.mark.slow
 def test_html_report_has_outputs_but_no_code(first_run: tuple) -> None:
     _, out, _ = first_run
     report = (out / "2024" / "Centrum" / "10_hemloshet" / "10_hemloshet.html").read_text("utf-8")
@@ -181,6 +183,7 @@ def test_report_images_get_swedish_alt_text_and_the_page_fits_a4() -> None:
     assert "<script" not in report  # no widgets, math or require.js: works offline
 
 
+@pytest.mark.slow
 def test_index_links_every_report_by_year_and_district(first_run: tuple) -> None:
     _, out, _ = first_run
     index = (out / "index.html").read_text(encoding="utf-8")
@@ -196,6 +199,7 @@ def test_index_links_every_report_by_year_and_district(first_run: tuple) -> None
     assert ">Våld i nära relation</a>" in index and ">Hemlöshet</a>" in index
 
 
+@pytest.mark.slow
 def test_the_whole_data_set_is_beside_the_reports(first_run: tuple) -> None:
     """outputs/ can be handed over as it is: the Excel workbook and the database the
     notebooks read are copied into outputs/data/ and listed first on the index page."""
@@ -218,6 +222,7 @@ def test_the_whole_data_set_is_beside_the_reports(first_run: tuple) -> None:
     assert float(f"{database[1]}.{database[2]}") == round(mb, 1)
 
 
+@pytest.mark.slow
 def test_failing_notebook_is_reported_and_leaves_previous_outputs(
     first_run: tuple, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -246,6 +251,7 @@ def test_failing_notebook_is_reported_and_leaves_previous_outputs(
     assert after["20_vald_i_nara_relation"] != inodes["20_vald_i_nara_relation"]
 
 
+@pytest.mark.slow
 def test_kernel_that_dies_while_starting_is_started_again(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Seen in CI: two kernels started at once, one died with "Address already in use" and
@@ -299,6 +305,7 @@ def test_kernel_is_this_interpreter_without_an_installed_kernelspec() -> None:
     assert km.kernel_spec.argv[1:3] == ["-m", "ipykernel_launcher"]
 
 
+@pytest.mark.slow
 def test_bless_writes_outputs_in_place_and_keeps_a_failing_notebook(tmp_path: Path) -> None:
     nbdir = _notebooks(tmp_path, **{"10_hemloshet": "10_hemloshet",
                                     "20_vald_i_nara_relation": "failing"})

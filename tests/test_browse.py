@@ -177,6 +177,7 @@ def test_command_serves_read_only_on_localhost(tmp_path):
         browse.serve(processed_dir=tmp_path)
 
 
+@pytest.mark.slow
 def test_browse_rejects_a_bad_port_in_one_line():
     r = subprocess.run([sys.executable, "-m", "lib", "browse", "--port", "http"],
                        capture_output=True, text=True, cwd=paths.ROOT, check=False)

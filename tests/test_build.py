@@ -19,6 +19,7 @@ def built(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 def test_documents_has_one_row_per_part(built):
     docs = pd.read_csv(built / "documents.csv")
     assert len(docs) == 11
@@ -28,6 +29,7 @@ def test_documents_has_one_row_per_part(built):
     assert row.district == "Göteborg" and row.year == 2024
 
 
+@pytest.mark.slow
 def test_parquet_and_csv_hold_the_same_table(built):
     csv = pd.read_csv(built / "documents.csv", keep_default_na=False, na_values=[""])
     parquet = pd.read_parquet(built / "documents.parquet")
@@ -35,6 +37,7 @@ def test_parquet_and_csv_hold_the_same_table(built):
         csv.astype(str).replace("nan", ""), parquet.astype(str).replace(["<NA>", "None"], ""))
 
 
+@pytest.mark.slow
 def test_build_is_byte_identical(built, tmp_path):
     runner.build(out_dir=tmp_path)
     first, second = _snapshot(built), _snapshot(tmp_path)
@@ -43,6 +46,7 @@ def test_build_is_byte_identical(built, tmp_path):
     assert first == second
 
 
+@pytest.mark.slow
 def test_outputs_do_not_depend_on_where_stages_run(built, tmp_path, monkeypatch):
     """Every stage in the build's own process, in order (as where processes cannot be
     forked): the same bytes as the build with forked and early-started stages."""
@@ -52,6 +56,7 @@ def test_outputs_do_not_depend_on_where_stages_run(built, tmp_path, monkeypatch)
     assert _snapshot(tmp_path) == _snapshot(built)
 
 
+@pytest.mark.slow
 def test_repaired_texts_are_line_aligned_with_raw(built):
     from lib.sources import corpus
     c = corpus.load()
@@ -81,6 +86,7 @@ def _with_documents(monkeypatch, **changes):
         for s in stages.STAGES))
 
 
+@pytest.mark.slow
 def test_invalid_table_leaves_previous_tables_intact(built, tmp_path, monkeypatch):
     runner.build(out_dir=tmp_path)
     before = _snapshot(tmp_path)
@@ -91,6 +97,7 @@ def test_invalid_table_leaves_previous_tables_intact(built, tmp_path, monkeypatc
     assert not list(tmp_path.rglob("*.tmp"))
 
 
+@pytest.mark.slow
 def test_failed_write_leaves_previous_tables_intact(built, tmp_path, monkeypatch):
     runner.build(out_dir=tmp_path)
     before = _snapshot(tmp_path)
@@ -106,6 +113,7 @@ def test_failed_write_leaves_previous_tables_intact(built, tmp_path, monkeypatch
     assert not list(tmp_path.rglob("*.tmp"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("failing", ["themes", "publish"])
 def test_failed_forked_stage_fails_the_build_with_its_error(built, tmp_path, monkeypatch,
                                                             failing):
@@ -138,6 +146,7 @@ def test_schema_rejects_duplicate_keys(tmp_path):
                            registry.schemas(), out_dir=tmp_path)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("parallel", [False, True])
 def test_a_new_stage_is_one_record(built, tmp_path, monkeypatch, parallel):
     """A stage added at the end: it reads every table, writes a file of its own making, runs

@@ -235,6 +235,7 @@ def test_all_errors_are_data_errors():
         assert issubclass(exc, DataError)
 
 
+@pytest.mark.slow
 def test_command_line_prints_one_line_and_no_traceback(raw_copy):
     (raw_copy / "2022_sn_centrum_arsrapport.txt").unlink()
     result = subprocess.run(

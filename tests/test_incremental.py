@@ -107,6 +107,7 @@ CASES: dict[str, tuple[Callable[[Path], None], set[str]]] = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", list(CASES))
 def test_change_runs_its_stages_and_equals_a_full_build(
         kind: str, repo: Path, shared_cache: Path, tmp_path: Path) -> None:
@@ -132,6 +133,7 @@ def test_change_runs_its_stages_and_equals_a_full_build(
     assert "build: up to date" in again.stdout
 
 
+@pytest.mark.slow
 def test_nothing_changed_runs_nothing_and_writes_nothing(repo: Path,
                                                          shared_cache: Path) -> None:
     processed = repo / "data" / "processed"
@@ -148,6 +150,7 @@ def test_nothing_changed_runs_nothing_and_writes_nothing(repo: Path,
     assert stamps() == before
 
 
+@pytest.mark.slow
 def test_edited_output_is_rebuilt(repo: Path, shared_cache: Path) -> None:
     processed = repo / "data" / "processed"
     good = (processed / "observations.csv").read_bytes()
@@ -158,6 +161,7 @@ def test_edited_output_is_rebuilt(repo: Path, shared_cache: Path) -> None:
     assert (processed / "observations.csv").read_bytes() == good
 
 
+@pytest.mark.slow
 def test_changed_raw_report_equals_a_build_from_scratch(repo: Path, shared_cache: Path,
                                                        tmp_path: Path) -> None:
     """A changed OCR'd report: the incremental build (cache warm) equals a full build with

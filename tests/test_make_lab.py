@@ -13,6 +13,7 @@ import pytest
 from lib import paths
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("make") is None, reason="make not installed")
 @pytest.mark.parametrize(("uid", "flag"), [("0", True), ("1000", False)])
 def test_lab_allows_root_only_for_root(tmp_path: Path, uid: str, flag: bool) -> None:

@@ -88,6 +88,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory, shared_cache: Path) -> Path:
     return repo
 
 
+@pytest.mark.slow
 def test_the_new_report_enters_the_build(repo: Path) -> None:
     processed = repo / "data" / "processed"
     documents = pd.read_parquet(processed / "documents.parquet").set_index("doc_id")
@@ -108,6 +109,7 @@ def test_the_new_report_enters_the_build(repo: Path) -> None:
     assert not (paths.RAW_DIR / TEXT_FILE).exists()
 
 
+@pytest.mark.slow
 def test_the_accepted_figures_are_observations(repo: Path) -> None:
     obs = pd.read_parquet(repo / "data" / "processed" / "observations.parquet")
     new = obs[obs.doc_id == DOC].sort_values("period")
@@ -120,6 +122,7 @@ def test_the_accepted_figures_are_observations(repo: Path) -> None:
     assert set(new.source_file) == {TEXT_FILE}
 
 
+@pytest.mark.slow
 def test_the_new_year_is_in_the_batch_and_the_notebook(repo: Path, shared_cache: Path) -> None:
     _run(repo, shared_cache, "batch", "--year", "2026", "--district", "Hisingen",
          "--theme", "forsorjningsstod", "--theme", "oversikt", "--jobs", "2")

@@ -251,6 +251,7 @@ def test_read_lines_bad_input(tmp_path, capsys):
         ocr.read_lines(tmp_path / "missing.txt")
 
 
+@pytest.mark.slow
 def test_cli_repair(tmp_path):
     src = paths.RAW_DIR / "2024_sn_centrum_delarsrapport_augusti_ocr.txt"
     log = tmp_path / "changes.csv"

@@ -98,3 +98,21 @@ def test_save_is_deterministic(tmp_path, hem_series):
     assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["utveckling.png",
                                                                   "utveckling.svg"]
     assert plots.save(plots.levels(hem_series), "", "x") == []
+
+
+def test_a_shown_chart_is_its_alt_text_as_plain_text(hem_series, monkeypatch, tmp_path):
+    # nbval compares a notebook's plain-text outputs: a chart's must carry its figures.
+    import IPython.display
+    from IPython.core.formatters import DisplayFormatter
+
+    shown: list[object] = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, **_: shown.append(obj))
+    fig = plots.levels(hem_series, 2024)
+    plots.show(fig, "niva", tmp_path)
+    data, _ = DisplayFormatter().format(shown[0])
+    import base64
+
+    assert base64.b64decode(data["image/png"]) == (tmp_path / "niva.png").read_bytes()
+    assert data["text/plain"] == plots.alt_text(fig)
+    assert data["text/plain"].startswith("Diagram: Utveckling över åren (utfall).")
+    assert "Antal boendedygn vuxna (Centrum)" in data["text/plain"]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pandas as pd
 import pytest
+from checks import every
 
 from lib.errors import DataError
 from lib.text import number_tables, numbers, quantities
@@ -54,9 +54,9 @@ def test_no_digit_token_dropped(c, tok):
 
 def test_tokens_link_to_quantities(tok, q):
     linked = tok.dropna(subset=["quantity_id"])
-    assert (linked.kind == "quantity").all()
+    assert every(linked.kind == "quantity")
     assert set(linked.quantity_id) <= set(q.quantity_id)
-    assert tok[tok.kind == "quantity"].quantity_id.notna().all()
+    assert every(tok[tok.kind == "quantity"].quantity_id.notna())
 
 
 def test_schemas_validate(c):
@@ -134,7 +134,7 @@ def test_side_by_side_cells_read_from_header(q, c):
     assert c.raw_lines(GV)[3946].startswith("Samarbetssamtal 515 522")
     r = rows(q, GV, 3947)
     assert list(zip(r.value, r.period, strict=True)) == [(515.0, "2024"), (522.0, "2023")]
-    assert (r.label == "Samarbetssamtal").all()
+    assert every(r.label == "Samarbetssamtal")
     assert not (q.value == 515522.0).any()
     # the OCR twin, 000 line 244: "Samarbetssamtal 515 522 | Sammantaget ..."
     r = rows(q, OCR_SG, 244)
@@ -155,7 +155,7 @@ def test_ambiguous_row_split_into_columns(q):
     r = rows(q, GV, 3078)
     assert list(r.value) == [1360.0, 168.0, 1192.0, 1192.0, 1051.0]
     assert list(r.basis) == ["utfall", "avvikelse", "budget", "prognos", "utfall"]
-    assert (r.unit == "tkr").all() and (r.scale == 1e3).all()
+    assert every(r.unit == "tkr") and every(r.scale == 1e3)
 
 
 def test_key_figure_table_year_columns(q):
@@ -204,7 +204,7 @@ def test_jamfort_med_in_ocr_delarsrapport(q):
     assert list(r.value) == [-6.8, -4.9]
     assert list(r.period) == ["2024-01/2024-08", "2024"]
     assert list(r.base_period) == ["2023-01/2023-08", "2023"]
-    assert r.change.all() and (r.unit == "procent").all()
+    assert every(r.change) and every(r.unit == "procent")
     # 98 "... oförändrad på 34% jämfört med samma period föregående år." The section's
     # period is 1 January - 30 June 2024 (77 "januari till och med 30 juni 2024").
     r = one(q, DEL, 98, 34.0)
@@ -234,17 +234,12 @@ def test_questionnaire_percentages(q):
     assert r.unit == "procent"
 
 
-def test_deterministic_and_fast(c):
-    from lib.text import structure
-
-    for d in c.doc_ids:
-        analysis_lines(c, d)  # the OCR repair is not part of this module's budget
-        list(structure.iter_passages(c, d))  # nor the passages (structure, cached)
-    t0 = time.perf_counter()
+def test_deterministic(c):
+    # Two extractions of the whole corpus give the same tables (the stage's time is measured
+    # by make bench-build, not asserted here).
     a = quantities._build.__wrapped__(c)
-    elapsed = time.perf_counter() - t0
     b = quantities._build.__wrapped__(c)
-    assert elapsed <= 2.0, elapsed
+    assert len(a[0]) > 1000 and len(a[1]) > 1000
     for x, y in zip(a, b, strict=True):
         pd.testing.assert_frame_equal(x, y)
 
@@ -268,7 +263,7 @@ def test_delarsrapport_key_figures_scrambled_table(q, c):
     # 69 ". 47% 42% 38% 38 %": försörjningsstöd, perioden 2022 and 2023, then 2024
     r = rows(q, DEL, 69)
     assert list(r.period) == ["2022-01/2022-06", "2023-01/2023-06", "2024-01/2024-06", "2024"]
-    assert (r.unit == "procent").all()
+    assert every(r.unit == "procent")
     assert r.label.iloc[0] == ("Andel ärenden som avslutats med att behovet tillgodosett, "
                                "försörjningsstöd")
     # 104 "Första halvåret 2024 var andelen 38% jämfört med 42%" agrees with the table
@@ -280,8 +275,8 @@ def test_delarsrapport_hr_table(q, tok):
     assert cells(q, DEL, 568) == [(452.6, "2024-01/2024-06", "utfall"),
                                   (442.3, "2023-01/2023-06", "utfall"),
                                   (858.0, "2023", "utfall"), (839.0, "2024", "prognos")]
-    assert (rows(q, DEL, 568).unit == "årsarbetare").all()
-    assert (rows(q, DEL, 569).unit == "procent").all()    # Total sjukfrånvaro (%)
+    assert every(rows(q, DEL, 568).unit == "årsarbetare")
+    assert every(rows(q, DEL, 569).unit == "procent")    # Total sjukfrånvaro (%)
     # 570 "Antal förvaltningsexterna 41 51": current period and the same period 2023
     assert [p for _, p, _ in cells(q, DEL, 570)] == ["2024-01/2024-06", "2023-01/2023-06"]
     # 564 "sedan i pe 9 Utfall 2023": header debris
@@ -296,7 +291,7 @@ def test_delarsrapport_result_summary_table(q, tok):
         (8.0, "2024-01/2024-08", "avvikelse"), (101.0, "2023-01/2023-08", "utfall"),
         (161.0, "2024", "prognos"), (158.0, "2024", "prognos"), (144.0, "2024", "budget"),
         (162.0, "2023", "utfall")]
-    assert (rows(q, DEL, 658).unit == "mnkr").all()
+    assert every(rows(q, DEL, 658).unit == "mnkr")
     # 659 "-1 -1" and 661 "Kostnader -974 004 30 ...": budget cells split over two lines
     r = rows(q, DEL, 661)
     assert list(r.value) == [-974.0, 30.0, -948.0, -1517.0, -1523.0, -1450.0]
@@ -376,9 +371,9 @@ def test_funding_split_table(q):
 def test_key_figure_table_unit_tkr(q):
     # 116 "Mått 2020 2021 2022" has no unit; the Nettokostnad rows are tkr (see the vocabulary)
     r = rows(q, AR22, 117)
-    assert (r.unit == "tkr").all() and (r.scale == 1e3).all()
-    assert (rows(q, AR22, 118).unit == "procent").all()   # Nettokostnadsutveckling
-    assert (rows(q, AR22, 121).unit == "antal").all()     # Antal hushåll ...
+    assert every(r.unit == "tkr") and every(r.scale == 1e3)
+    assert every(rows(q, AR22, 118).unit == "procent")   # Nettokostnadsutveckling
+    assert every(rows(q, AR22, 121).unit == "antal")     # Antal hushåll ...
 
 
 def test_numbers_in_labels_and_age_brackets_are_other(q, tok):
@@ -402,7 +397,7 @@ def test_numbers_in_labels_and_age_brackets_are_other(q, tok):
 
 
 def test_sentence_of_each_quantity(q, c):
-    assert q.sentence.notna().all() and (q.sentence.str.len() > 0).all()
+    assert every(q.sentence.notna()) and every(q.sentence.str.len() > 0)
     assert one(q, GV, 4651, 72.0).sentence == (
         "I det skyddade boendet har 81 personer (72 år 2023) bott under 2024.")
     # a sentence over three raw lines (2586-2588)

@@ -47,6 +47,7 @@ def _last_line(stderr: str) -> str:
 # --------------------------------------------------------------------------- build
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
 def test_interrupted_build_stops_and_keeps_previous_outputs(repo: Path, tmp_path: Path,
                                                            how: str) -> None:
@@ -66,6 +67,7 @@ def test_interrupted_build_stops_and_keeps_previous_outputs(repo: Path, tmp_path
     assert not repocopy.temporaries(processed, cache_dir)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
 def test_build_interrupted_while_forked_stages_run_leaves_no_process_or_temporary(
         repo: Path, tmp_path: Path, how: str) -> None:
@@ -98,6 +100,7 @@ def test_build_interrupted_while_forked_stages_run_leaves_no_process_or_temporar
     assert not repocopy.temporaries(processed, cache_dir)
 
 
+@pytest.mark.slow
 def test_hard_killed_build_leaves_temporaries_that_the_next_build_removes(
         repo: Path, tmp_path: Path, shared_cache: Path) -> None:
     processed = repo / "data" / "processed"
@@ -113,6 +116,7 @@ def test_hard_killed_build_leaves_temporaries_that_the_next_build_removes(
     assert repocopy.outputs(processed) == before
 
 
+@pytest.mark.slow
 def test_two_builds_at_once_run_one_after_the_other(repo: Path, built_repo: Path,
                                                    shared_cache: Path) -> None:
     first = repocopy.start(repo, shared_cache, "build", "--full")
@@ -130,6 +134,7 @@ def test_two_builds_at_once_run_one_after_the_other(repo: Path, built_repo: Path
     assert repocopy.outputs(repo / "data" / "processed") == single
 
 
+@pytest.mark.slow
 def test_sweep_removes_only_temporaries_of_processes_that_ended(tmp_path: Path) -> None:
     ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                            capture_output=True, text=True, check=True)
@@ -186,6 +191,11 @@ def test_signal_just_after_a_temporary_file_is_made_leaves_no_file(
 
 BATCH = ("batch", "--year", "2024", "--theme", "oversikt", "--theme", "hemloshet",
          "--district", "Centrum", "--jobs", "2", "--outputs-dir")
+# One quick notebook (the overview fixture): enough for the tests of locks and waiting.
+ONE = ("batch", "--year", "2024", "--theme", "oversikt", "--jobs", "1", "--outputs-dir")
+# The slow notebook alone: a batch killed while it runs.
+SLOW = ("batch", "--year", "2024", "--theme", "hemloshet", "--district", "Centrum",
+        "--jobs", "1", "--outputs-dir")
 
 
 def _slow_copy(source: Path, target: Path) -> None:
@@ -236,22 +246,28 @@ def _run_processes(*places: Path) -> list[psutil.Process]:
     return found
 
 
-def _start_slow_batch(batch_repo: Path, tmp_path: Path, cache: Path
+def _start_slow_batch(batch_repo: Path, tmp_path: Path, cache: Path, command: tuple = BATCH
                       ) -> tuple[Path, Path, dict, subprocess.Popen]:
-    """Start the batch of the slow notebook over an earlier report of it: the outputs
+    """Start a batch with the slow notebook over an earlier report of it: the outputs
     directory, the earlier report's folder and bytes, and the process."""
     out = tmp_path / "outputs"
     previous = _previous_report(out)
     return out, previous, repocopy.outputs(previous), repocopy.start(batch_repo, cache,
-                                                                     *BATCH, str(out))
+                                                                     *command, str(out))
+
+
+def _slow_running(out: Path) -> bool:
+    """The slow notebook is executing in a temporary directory."""
+    return bool(list((out / "2024" / "Centrum").glob(".10_hemloshet.*.tmp")))
 
 
 def _started(out: Path) -> bool:
     """The overview is published and the slow notebook is executing in a temporary dir."""
     published = (out / "2024" / "Göteborg" / "00_oversikt" / "00_oversikt.html").is_file()
-    return published and bool(list((out / "2024" / "Centrum").glob(".10_hemloshet.*.tmp")))
+    return published and _slow_running(out)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
 def test_interrupted_batch_stops_kernels_and_keeps_finished_outputs(
         batch_repo: Path, tmp_path: Path, shared_cache: Path, how: str) -> None:
@@ -275,11 +291,12 @@ def test_interrupted_batch_stops_kernels_and_keeps_finished_outputs(
             leftover.kill()
 
 
+@pytest.mark.slow
 def test_hard_killed_batch_leaves_temporaries_that_the_next_batch_removes(
         batch_repo: Path, tmp_path: Path, shared_cache: Path) -> None:
-    out, previous, before, proc = _start_slow_batch(batch_repo, tmp_path, shared_cache)
+    out, previous, before, proc = _start_slow_batch(batch_repo, tmp_path, shared_cache, SLOW)
     try:
-        _wait_until(lambda: _started(out))
+        _wait_until(lambda: _slow_running(out))
         repocopy.interrupt(proc, "sigkill")
     finally:
         for leftover in _run_processes(out, batch_repo):  # as after a power loss
@@ -293,26 +310,26 @@ def test_hard_killed_batch_leaves_temporaries_that_the_next_batch_removes(
     assert repocopy.outputs(previous) == before
 
 
-def _quick_notebooks(repo: Path) -> None:
-    """A notebooks directory in the copy with the quick fixtures (overview, hemlöshet)."""
+def _quick_notebook(repo: Path) -> None:
+    """A notebooks directory in the copy with the quick overview fixture."""
     nbdir = repo / "notebooks"
     nbdir.mkdir()
-    for name in ("00_oversikt", "10_hemloshet"):
-        shutil.copy(FIXTURES / f"{name}.ipynb", nbdir / f"{name}.ipynb")
+    shutil.copy(FIXTURES / "00_oversikt.ipynb", nbdir / "00_oversikt.ipynb")
 
 
+@pytest.mark.slow
 def test_two_batches_at_once_run_one_after_the_other(repo: Path, tmp_path: Path,
                                                      shared_cache: Path) -> None:
-    _quick_notebooks(repo)
+    _quick_notebook(repo)
     single = tmp_path / "single"
-    reference = repocopy.run(repo, shared_cache, *BATCH, str(single))
+    reference = repocopy.run(repo, shared_cache, *ONE, str(single))
     assert reference.returncode == 0, reference.stderr
 
     out = tmp_path / "outputs"
-    first = repocopy.start(repo, shared_cache, *BATCH, str(out))
+    first = repocopy.start(repo, shared_cache, *ONE, str(out))
     lock = out / batch.LOCK_FILE
     _wait_until(lambda: lock.is_file() and lock.read_text().strip() == str(first.pid))
-    second = repocopy.start(repo, shared_cache, *BATCH, str(out))
+    second = repocopy.start(repo, shared_cache, *ONE, str(out))
     first_out, first_err = first.communicate(timeout=300)
     second_out, second_err = second.communicate(timeout=300)
     assert (first.returncode, second.returncode) == (0, 0)
@@ -331,6 +348,7 @@ def _stderr_line(proc: subprocess.Popen, timeout: float = 60) -> str:
     return proc.stderr.readline()
 
 
+@pytest.mark.slow
 def test_a_build_waits_while_a_batch_reads_the_tables(repo: Path, shared_cache: Path) -> None:
     """A batch holds the tables' lock shared (held here, as run_batch holds it): a build
     started meanwhile says so, writes nothing until the batch is done, then builds."""
@@ -340,7 +358,7 @@ def test_a_build_waits_while_a_batch_reads_the_tables(repo: Path, shared_cache: 
         proc = repocopy.start(repo, shared_cache, "build", "--full")
         assert _stderr_line(proc) == ("waiting: a batch is reading data/processed; this one "
                                       "starts when it has finished\n")
-        time.sleep(1)
+        time.sleep(0.3)
         assert proc.poll() is None and repocopy.outputs(processed) == before
         assert not repocopy.temporaries(processed)
     out, err = proc.communicate(timeout=300)
@@ -348,19 +366,20 @@ def test_a_build_waits_while_a_batch_reads_the_tables(repo: Path, shared_cache: 
     assert repocopy.outputs(processed) == before  # the same inputs: the same tables
 
 
+@pytest.mark.slow
 def test_a_batch_waits_while_a_build_writes_the_tables(repo: Path, tmp_path: Path,
                                                        shared_cache: Path) -> None:
-    _quick_notebooks(repo)
+    _quick_notebook(repo)
     out = tmp_path / "outputs"
     with runs.exclusive(repo / "data" / "processed" / runs.PROCESSED_LOCK, "build"):
-        proc = repocopy.start(repo, shared_cache, *BATCH, str(out))
+        proc = repocopy.start(repo, shared_cache, *ONE, str(out))
         assert _stderr_line(proc) == ("waiting: a build of data/processed is writing the "
                                       "tables; this one starts when it has finished\n")
-        time.sleep(1)
+        time.sleep(0.3)
         assert proc.poll() is None and not out.exists()
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 0 and "Traceback" not in err, err
-    assert (out / "2024" / "Centrum" / "10_hemloshet" / "10_hemloshet.html").is_file()
+    assert (out / "2024" / "Göteborg" / "00_oversikt" / "00_oversikt.html").is_file()
 
 
 def test_build_lock_file_names_the_holder(tmp_path: Path) -> None:

@@ -425,7 +425,7 @@ def _run(stage: stages.Stage, ctx: stages.Context, out_dir: Path, staged: list,
     first = len(staged)
     for name, value in result.items():
         if name in stage.tables:
-            frames[name] = store.stage_table(name, value, registry.schema_of(name),  # type: ignore[arg-type]
+            frames[name] = store.stage_table(name, value, registry.schema_of(name),
                                              out_dir, staged)
         elif isinstance(value, str | bytes | Path) and any(fnmatch.fnmatch(name, p)
                                                            for p in stage.files):

@@ -191,6 +191,8 @@ def _existing_keys(curated_dir: Path, catalog: dict, c: corpus.Corpus) -> dict[t
     for theme in theme_ids():
         path = observations.curated_path(theme, curated_dir)
         data = load_yaml(path) or {}
+        if not isinstance(data, dict):
+            continue  # a malformed file is the build's to report
         for i, row in enumerate(data.get("observations") or [], start=1):
             if row.get("restatement_of"):
                 continue

@@ -83,12 +83,12 @@ class _Index:
                     return r
         return best
 
-    def _leads_and_previous(self) -> tuple[dict[str, str], dict[str, str]]:
+    def _leads_and_previous(self) -> tuple[dict[int, str], dict[int, str]]:
         """For each passage, the lead in force (``Etableringsenheten:``, ``Boende vuxna:``
         opening this or an earlier sentence of the section, until a heading or the next lead)
         and the sentence before it in the same section."""
-        leads: dict[str, str] = {}
-        previous: dict[str, str] = {}
+        leads: dict[int, str] = {}  # by passage_id
+        previous: dict[int, str] = {}
         lead, since, prev, section = "", 0, "", None
         for r in self.passages:
             if r["kind"] == "heading" or r["section"] != section:
@@ -337,8 +337,9 @@ def _candidates(tables: Tables, doc_id: str) -> pd.DataFrame:
             "clause": clause, "clause_role": role,
             "sentence_before": " ".join(sentence_before.split()),
             "conjuncts": None if role in ("pair", "ellipsis") else _coordinated(clause),
-            "opening": (_opening(str(passage["text"]), index.leads.get(pid, "")) if passage
-                        and passage["kind"] == "sentence" and not r["label"] else ""),
+            "opening": (_opening(str(passage["text"]), index.leads.get(pid, "") if pid else "")
+                        if passage and passage["kind"] == "sentence" and not r["label"]
+                        else ""),
             "noun_after": _noun_after(_raw_words(str(r["raw"] or "")) + " " + full[r["end"]:]
                                       + (" " + lines[r["line"]] if r["line"] < len(lines)
                                          and not full[r["end"]:].strip() else "")),

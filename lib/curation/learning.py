@@ -12,6 +12,7 @@ checksums of the tables, texts, manifest and code it is learned from.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -85,7 +86,7 @@ class Model:
     examples: pd.DataFrame        # one row per curated figure matched to a candidate
     negatives: pd.DataFrame       # candidates of curated reports that were not curated
     vectorizers: dict             # channel -> fitted TF-IDF vectorizer
-    classifier: object
+    classifier: Logistic | None  # fitted by train()
     learned_units: dict[str, str]
     geographies: list[str]
     catalog: dict[str, dict]      # known indicators: id -> catalog row
@@ -133,7 +134,7 @@ class Tfidf:
         df = np.bincount(counts.indices, minlength=len(vocabulary))
         return cls(vocabulary, np.log((1 + len(texts)) / (1 + df)) + 1.0)
 
-    def transform(self, texts) -> object:
+    def transform(self, texts) -> Any:  # noqa: ANN401 - a scipy sparse matrix
         """The l2-normalised TF-IDF vectors of the texts (a sparse matrix, one row each)."""
         from scipy.sparse import diags
 
@@ -142,7 +143,7 @@ class Tfidf:
         norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
         return (diags(1.0 / np.where(norms > 0, norms, 1.0)) @ x).tocsr()
 
-    def _counts(self, texts) -> object:
+    def _counts(self, texts) -> Any:  # noqa: ANN401 - a scipy sparse matrix
         """How often each n-gram of the vocabulary occurs in each text."""
         from scipy.sparse import csr_matrix
 
@@ -289,7 +290,7 @@ def _prefixes(tables: Tables) -> dict[str, str]:
         p = r["id"].split("_")[0] + "_"
         out.setdefault(r["theme"], {})
         out[r["theme"]][p] = out[r["theme"]].get(p, 0) + 1
-    return {t: max(c, key=c.get) for t, c in out.items()}
+    return {t: max(c, key=lambda p: c[p]) for t, c in out.items()}
 
 
 def train(tables: Tables, exclude: str | None) -> Model:
@@ -325,7 +326,7 @@ def _train(tables: Tables, exclude: str | None) -> Model:
         ex_rows.append(cands)
     learned = {}
     for qunit, counts in units.items():
-        best = max(counts, key=counts.get)
+        best = max(counts, key=lambda u: counts[u])
         if counts[best] >= 2 and counts[best] / sum(counts.values()) >= 0.6:
             learned[qunit] = best
     geographies = sorted(geos, key=lambda g: (-len(g), g))

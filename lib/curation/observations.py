@@ -240,7 +240,7 @@ def mark_automatic(obs: pd.DataFrame, quantities: pd.DataFrame) -> pd.DataFrame:
     q["obs_period"] = q.period.where(q.base_period.isna(), q.base_period + "/" + q.period)
     q["obs_basis"] = [_BASIS_OF_QUANTITY.get(b) if b else None for b in q.basis]
     q["abs_value"] = q.value.abs()
-    index = {}
+    index: dict[tuple, list] = {}
     for row in q.itertuples(index=False):
         for line in range(row.line, row.line_end + 1):
             index.setdefault((row.doc_id, line, row.abs_value), []).append(row)

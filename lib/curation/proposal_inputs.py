@@ -87,7 +87,8 @@ class _Lines:
     """The lines of each document, read on first use."""
 
     def __init__(self, tables: Tables, repaired: bool) -> None:
-        self._tables, self._repaired, self._lines = tables, repaired, {}
+        self._tables, self._repaired = tables, repaired
+        self._lines: dict[str, list[str]] = {}
 
     def __getitem__(self, doc_id: str) -> list[str]:
         if doc_id not in self._lines:

@@ -139,12 +139,14 @@ def propose(doc_id: str, exclude_curated: bool = False, tables: Tables | None = 
     if cands.empty:
         return pd.DataFrame(columns=list(SHEET_COLUMNS))
     feats = _features(model, cands, model.examples, model.negatives)
+    if model.classifier is None:
+        raise RuntimeError("propose: the model was not trained (learning.train fits it)")
     confidence = model.classifier.predict_proba(feats)[:, 1]
     sims = _similarity(model, cands, model.examples)
     themes = sorted(set(tables.indicators.theme))
     curated = {} if exclude_curated else _curated_at(tables, doc_id)
     rows = []
-    named: dict[int, set[str]] = {}   # figure row -> indicators proposed for it
+    named: dict[int, set[str | None]] = {}   # figure row -> indicators proposed for it
     for i, r in enumerate(cands.to_dict("records")):
         ind, match = _choose_indicator(model.examples, model.catalog, r, sims[i],
                                        model.threshold)

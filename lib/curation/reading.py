@@ -327,17 +327,18 @@ def annotate(frame: pd.DataFrame, info: DocInfo, learned_units: dict[str, str],
              geographies: list[str]) -> pd.DataFrame:
     """Add the rule-based reading of each candidate: unit, value type, basis, period, …"""
     out: list[dict] = []
-    prev: dict | None = None
+    prev: dict = {}  # the row read before this one (none yet)
     for r in frame.to_dict("records"):
         unit = unit_of(r, learned_units)
         vt = value_type_of({**r, "unit": unit})
-        follows = (prev is not None and prev["line"] == r["line"] and prev["p_unit"] == unit
+        follows = (bool(prev) and prev["line"] == r["line"] and prev["p_unit"] == unit
                    and (r["clause_role"] in ("pair", "ellipsis") or re.search(
                        r"\b(respektive|och|samt)\s+(\w+\s+)?$", r["before"] + " ")))
         if follows and prev["p_value_type"].startswith("change") and not vt.startswith("change"):
             vt = prev["p_value_type"]   # ``ökat med 18,6 procent respektive 15 procent``
-        if info.full_year is not None and r["period"] and _year_of(_norm_period(r["period"])) \
-                > info.year and not r["basis"]:
+        period = _norm_period(r["period"])
+        if info.full_year is not None and period and _year_of(period) > info.year \
+                and not r["basis"]:
             r = {**r, "basis": "budget"}
         # the words before the figure in its sentence (a table row: its column and label)
         words = r["before"] if r["label"] else r["sentence_before"] or r["before"]

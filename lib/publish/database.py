@@ -294,7 +294,7 @@ def _rows(df: pd.DataFrame) -> list[tuple]:
 def _create(db: sqlite_utils.Database, name: str, schema: Schema) -> None:
     """Create an empty table with its keys and indexes."""
     present = set(db.table_names())
-    columns = {c: _SQL_TYPES[col.dtype] for c, col in schema.columns.items()}
+    columns: dict[str, Any] = {c: _SQL_TYPES[col.dtype] for c, col in schema.columns.items()}
     if name == "observationer":
         columns["värde"] = "ANY"  # NUMERIC affinity: 1470.0 is stored as 1470
     fks = [(fk.columns if len(fk.columns) > 1 else fk.columns[0], fk.table,

@@ -76,7 +76,7 @@ def _cell(key: str, value: object) -> object:
     if pd.isna(value):
         return None
     if key in ("line", "ocr_line"):
-        return int(value)
+        return int(value)  # type: ignore[call-overload]  # a number (not NA, checked above)
     if key == "qualifier":
         return formats.qualifier_text(value)
     if key == "themes":

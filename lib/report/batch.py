@@ -386,7 +386,7 @@ def bless(
     for theme in check_choices("--theme", themes or all_themes, all_themes):
         notebook = notebook_for(theme, notebooks_dir)
         declared = parameters_of(notebook)
-        jobs.append(Job(notebook, theme, int(declared.get("year") or 0),
+        jobs.append(Job(notebook, theme, int(str(declared.get("year") or 0)),
                         str(declared.get("district") or city())))
     done: list[Result] = []
     try:

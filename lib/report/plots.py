@@ -18,6 +18,7 @@ import matplotlib as mpl
 import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from lib.core import formats
@@ -260,7 +261,8 @@ def search_counts(counts: pd.DataFrame, query: str) -> Figure | None:
              bottom=0.6)
     sns.barplot(data=d, y="rapport", x="träffar", hue="år", dodge=False, ax=ax,
                 palette="crest")
-    for patch, n in zip(ax.patches, d.träffar, strict=False):
+    bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+    for patch, n in zip(bars, d.träffar, strict=False):
         ax.annotate(formats.number(n), (patch.get_width(), patch.get_y() + patch.get_height() / 2),
                     xytext=(3, 0), textcoords="offset points", va="center", fontsize="small")
     ax.set_xlabel("Antal träffar")
@@ -282,7 +284,7 @@ def alt_text(fig: Figure) -> str:
     titles = [flat(ax.get_title() or ax.get_title(loc="left")) for ax in fig.axes
               if ax.get_visible()]
     titles = [t for t in titles if t]
-    main = flat(fig._suptitle.get_text()) if fig._suptitle is not None else ""
+    main = flat(fig.get_suptitle())
     if not main and titles:
         main, titles = titles[0], titles[1:]
     text = f"Diagram: {main or 'utan rubrik'}."
@@ -338,9 +340,16 @@ def show(fig: Figure | None, name: str, output_dir: str | Path = "",
     """
     from IPython.display import Image, Markdown, display
 
+    class Chart(Image):
+        """A PNG whose plain-text form is its alt text: what nbval compares, and what a
+        notebook shows where images are not shown."""
+
+        def __repr__(self) -> str:
+            return self.alt
+
     if fig is None:
         display(Markdown(empty))
         return
     png = png_bytes(fig)
-    display(Image(data=png, format="png", alt=alt_text(fig)))
+    display(Chart(data=png, format="png", alt=alt_text(fig)))
     save(fig, output_dir, name, png)

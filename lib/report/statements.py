@@ -117,7 +117,8 @@ def statements(theme: str, year: int, district: str | None = None, n: int = 8,
         score = (2 * bool(re.search(r"\d", p.text)) + 2 * bool(_CHANGE_WORDS.search(p.text))
                  + bool(_STRONG_WORDS.search(p.text)))
         s, e = m.span()
-        word_end = e + len(re.match(r"\w*", p.text[e:]).group())
+        rest = p.text[e:]
+        word_end = e + len(rest) - len(re.sub(r"^\w*", "", rest))  # to the end of the word
         line = _match_line(p.doc_id, p.line_start, p.line_end, p.text, s, word_end)
         rows.append({"left": ("…" if s > width else "") + p.text[max(0, s - width):s],
                      "match": p.text[s:word_end],

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import yaml
@@ -237,7 +238,7 @@ def parse_vocabulary(data: object, where: str) -> Vocabulary:
         raise ManifestError(f"{where}: expected a top-level 'vocabulary:' mapping with city, "
                             "districts and report_types.")
     city = data.get("city")
-    lists = {k: data.get(k) for k in ("districts", "report_types")}
+    lists: dict[str, Any] = {k: data.get(k) for k in ("districts", "report_types")}
     if not isinstance(city, str) or not city.strip():
         raise ManifestError(f"{where}: vocabulary.city must name the city-wide area.")
     for key, value in lists.items():
@@ -508,7 +509,7 @@ class Corpus:
         """One row per document part, with its document's metadata (the `documents` table)."""
         rows = []
         # Both renderings of a twinned report point at each other.
-        twins = {}
+        twins: dict[tuple[str, str | None], str] = {}
         for d in self.documents:
             if d.twin_doc_id:
                 twins[(d.doc_id, d.doc_id)] = f"{d.twin_doc_id}/{d.twin_part_id}"

@@ -91,7 +91,8 @@ def _check_request(req: Request, vocab: corpus.Vocabulary, docs: list[corpus.Doc
     if missing:
         raise DataError(f"add: missing {', '.join(missing)}; give every one "
                         "(python -m lib add --help lists them).")
-    doc_id = req.doc_id.strip()
+    given = {f: str(getattr(req, f)).strip() for f in REQUIRED}  # each present (checked)
+    doc_id = given["doc_id"]
     if not re.fullmatch(r"[a-z0-9_]+", doc_id):
         raise DataError(f"--doc-id {doc_id!r}: use lower-case letters, digits and _ "
                         "(e.g. sn_hisingen_arsrapport_2025).")
@@ -102,13 +103,13 @@ def _check_request(req: Request, vocab: corpus.Vocabulary, docs: list[corpus.Doc
     choices = {"district": vocab.areas, "report_type": vocab.report_types}
     key = {"district": "districts", "report_type": "report_types"}
     for name, allowed in choices.items():
-        value = getattr(req, name).strip()
+        value = given[name]
         if value not in allowed:
             raise DataError(
                 f"{_option(name)} {value!r} is not in the manifest's vocabulary; use one of "
                 f"{', '.join(allowed)}, or add it to vocabulary.{key[name]} in {manifest}.")
-    start = _date(req.period_start, "period_start")
-    end = _date(req.period_end, "period_end")
+    start = _date(given["period_start"], "period_start")
+    end = _date(given["period_end"], "period_end")
     if end < start:
         raise DataError(f"--period-end {end} is before --period-start {start}; "
                         "give the reporting period's first and last day.")
@@ -123,9 +124,9 @@ def _check_request(req: Request, vocab: corpus.Vocabulary, docs: list[corpus.Doc
                         f"{', '.join(corpus.TEXT_QUALITIES)}.")
     retrieved = _date(req.retrieved, "retrieved") if req.retrieved else dt.date.today()
     return {
-        "doc_id": doc_id, "title": req.title.strip(), "issuer": req.issuer.strip(),
+        "doc_id": doc_id, "title": given["title"], "issuer": given["issuer"],
         "short_title": (req.short_title or "").strip() or None,
-        "district": req.district.strip(), "report_type": req.report_type.strip(),
+        "district": given["district"], "report_type": given["report_type"],
         "period_start": start, "period_end": end, "year": year, "text_quality": quality,
         "retrieved": retrieved,
     }

@@ -80,6 +80,7 @@ class Lexicon:
     # all-caps words with å/ä/ö of the clean reports (LÖSA, ÖFS), by the key of their lower case
     caps: dict[str, str] = field(default_factory=dict)
     _logp_cache: dict[tuple[str, str], float] = field(default_factory=dict)
+    names_added: bool = False  # the proper names of lib/data/ocr_names.tsv are in wordfreq
 
     def __post_init__(self) -> None:
         index: dict[str, list[str]] = {}

@@ -69,6 +69,9 @@ class Vocab:
 def vocab() -> Vocab:
     """Load lib/data/quantities_units.yml."""
     data = yamlio.safe_load(VOCAB_PATH.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise DataError(f"{VOCAB_PATH}: expected a mapping with units, number_words, "
+                        "qualifier_words and scales at the top.")
     unit_of: dict[str, str] = {}
     for unit, forms in data["units"].items():
         for form in forms:
@@ -249,8 +252,8 @@ def _unit_after(doc: Doc, pos: int, limit: int = 60) -> tuple[str, int, bool]:
     m = _TAL.match(text, pos)
     if m:
         tal, pos = True, m.end()
-    ws = re.compile(r"[ \t\u00a0\u202f]*(?:\n\s*)?").match(text, pos)
-    start = ws.end()
+    start = pos + len(text[pos:]) - len(re.sub(r"^[ \t\u00a0\u202f]*(?:\n\s*)?", "",
+                                                text[pos:]))  # past the spaces
     seg = text[start:start + limit]
     m = v.unit_re.match(seg)
     if m and m.group().lower() in ("år", "ar") and re.match(rf"\s+{YEAR}\b", seg[m.end():]):

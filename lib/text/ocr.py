@@ -179,11 +179,13 @@ def _decode(seq: list[_Slot | None], costs: list[tuple[float, ...]]) -> list[int
     start = 0
     open_choice = False
     for i in range(1, len(seq) + 1):
-        if i == len(seq) or seq[i] is None:
-            if open_choice:
-                choice[start + 1:i] = _viterbi(seq[start + 1:i], costs[start + 1:i])
+        slot = seq[i] if i < len(seq) else None
+        if slot is None:
+            if open_choice:  # the slots between two boundaries are all slots
+                sentence = [s for s in seq[start + 1:i] if s is not None]
+                choice[start + 1:i] = _viterbi(sentence, costs[start + 1:i])
             start, open_choice = i, False
-        elif len(seq[i].opts) > 1:
+        elif len(slot.opts) > 1:
             open_choice = True
     return choice
 

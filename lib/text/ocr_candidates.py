@@ -128,14 +128,14 @@ def clear_caches() -> None:
 def get_lexicon() -> lexicon.Lexicon:
     """The cached lexicon (wordfreq + clean reports + proper names)."""
     lex = lexicon.load(_EXCLUDE)
-    if not getattr(lex, "_names_added", False):
+    if not lex.names_added:
         for w, f in names().items():
             if lex.wordfreq.get(w, 0.0) < f:
                 lex.wordfreq[w] = f
                 lex.index.setdefault(lexicon.word_key(w), [])
                 if w not in lex.index[lexicon.word_key(w)]:
                     lex.index[lexicon.word_key(w)].append(w)
-        lex._names_added = True
+        lex.names_added = True
     return lex
 
 
@@ -354,7 +354,7 @@ def _best_compounds(low: str, clean: bool) -> tuple[Option, ...]:
             found += [replace(o, cost=o.cost + PAIR_COST, extra=o.extra + PAIR_COST,
                               reason=o.reason.replace(WILD, m.group(1)))
                       for o in _compound(low[:i] + WILD + low[i + 2:], clean)]
-    found.sort(key=lambda o: (o.cost - o.uni, o.word))
+    found.sort(key=lambda o: (o.cost - (o.uni or 0.0), o.word))  # compounds have their uni
     out: dict[str, Option] = {}
     for o in found:
         out.setdefault(o.word, o)

@@ -121,7 +121,8 @@ def attach_periods(st: State) -> None:
         if verb or (prev and prev.change and re.search(r"\boch\s+med\s+$", before)
                     and len(text[prev.unit_end:q.start]) < 120):
             q.change = True
-            verb_start = q.start - len(tail) + verb.start() if verb else prev.unit_end
+            verb_start = (q.start - len(tail) + verb.start() if verb
+                          else prev.unit_end)  # type: ignore[union-attr]  # prev: "och med"
             q.verb_at = verb_start
             _change_period(q, doc, text, (s0, s1, verb_start), prev)
             continue

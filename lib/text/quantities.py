@@ -34,12 +34,10 @@ from functools import lru_cache
 
 import pandas as pd
 
-from lib.core import yamlio
 from lib.core.schemas import Column, ForeignKey, Schema
 from lib.sources import corpus
 from lib.text.number_tables import cell_tables, declared_tables, space_tables, tab_tables
 from lib.text.numbers import (
-    VOCAB_PATH,
     Doc,
     Quantity,
     Span,
@@ -146,15 +144,16 @@ def _build(c: corpus.Corpus) -> tuple[pd.DataFrame, pd.DataFrame]:
         for i, text in enumerate(doc.lines):
             base = doc.line_starts[i]
             for m in re.finditer(r"\S*\d\S*", text):
-                kind, qid = "other", None
+                found: tuple[str, str | None] = ("other", None)  # kind, quantity id
                 for p in range(base + m.start(), base + m.end()):
-                    if doc.text[p].isdigit() and owner[p] is not None:
-                        kind, qid = owner[p]
+                    held = owner[p]
+                    if doc.text[p].isdigit() and held is not None:
+                        found = held
                         break
                 t_rows.append({
                     "doc_id": doc_id, "part_id": doc.part_of(i + 1), "line": i + 1,
-                    "start": m.start(), "end": m.end(), "token": m.group(), "kind": kind,
-                    "quantity_id": qid,
+                    "start": m.start(), "end": m.end(), "token": m.group(), "kind": found[0],
+                    "quantity_id": found[1],
                 })
     quantities_df = pd.DataFrame(q_rows, columns=list(SCHEMAS["quantities"].columns))
     tokens_df = pd.DataFrame(t_rows, columns=list(SCHEMAS["numeric_tokens"].columns))
@@ -183,7 +182,7 @@ def tables(c: corpus.Corpus) -> dict[str, pd.DataFrame]:
 
 
 _S, _I, _F, _B = "string", "int64", "float64", "bool"
-_UNITS = tuple(yamlio.safe_load(VOCAB_PATH.read_text(encoding="utf-8"))["units"])
+_UNITS = tuple(vocab().units)
 
 SCHEMAS: dict[str, Schema] = {
     "numeric_tokens": Schema(

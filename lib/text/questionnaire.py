@@ -79,7 +79,8 @@ def _questionnaire_cached(c: corpus_mod.Corpus, doc_id: str) -> tuple[dict, ...]
         q: dict | None = None
         for kind, first, last, text in _blocks(ds, part):
             if kind == "heading":
-                q = _close(q, rows)
+                _close(q, rows)
+                q = None
                 level = levels[first]
                 title = text.split(" ", 1)[1] if " " in text else text
                 if level == 1:
@@ -88,7 +89,8 @@ def _questionnaire_cached(c: corpus_mod.Corpus, doc_id: str) -> tuple[dict, ...]
                     area = title
                 continue
             if _QUESTION_END_RE.search(text):
-                q = _close(q, rows)
+                _close(q, rows)
+                q = None
                 q = {"plan": plan, "malomrade": area, "question": text, "strategy": [],
                      "answer": None, "comment": [], "line_start": first, "line_end": last,
                      "level": level + 1}

@@ -9,6 +9,7 @@ artefacts (:mod:`lib.core.cache`) until the raw lines, the repair's model or its
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -21,7 +22,7 @@ def _repair(raw_dir: str, doc_id: str) -> tuple[tuple[str, ...], list[tuple]]:
     """Repair an OCR'd document: its lines, and its changes as (line, before, after, reason)."""
     from lib.text import ocr
 
-    lines, changes = ocr.repair_with_log(corpus.load(raw_dir).raw_lines(doc_id))
+    lines, changes = ocr.repair_with_log(corpus.load(Path(raw_dir)).raw_lines(doc_id))
     return tuple(lines), [(c.line, c.before, c.after, c.reason) for c in changes]
 
 
@@ -32,7 +33,7 @@ def _cached(part: int, raw_dir: str, doc_id: str) -> tuple:
     from lib.core import cache, fingerprint
     from lib.text import ocr_candidates
 
-    raw = corpus.load(raw_dir).raw_lines(doc_id)
+    raw = corpus.load(Path(raw_dir)).raw_lines(doc_id)
     key = cache.key("repair", doc_id, fingerprint.digest(raw), ocr_candidates.model_key(),
                     modules=("lib.text.repaired",))
     kind = ("repaired-lines", "repair-changes")[part]

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import pandas as pd
 
@@ -293,7 +294,7 @@ def _sections_list(c: corpus_mod.Corpus, doc_id: str) -> list[dict]:
     rows: list[dict] = []
     q_items = questionnaire_rows(c, doc_id) if is_questionnaire(c, doc_id) else []
     for part in c.parts(doc_id):
-        entries = [
+        entries: list[dict[str, Any]] = [
             {"number": h.number, "heading": h.title, "level": level, "line_start": h.index + 1}
             for pid, h, level in ds.headings if pid == part.part_id
         ]

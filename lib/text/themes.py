@@ -206,7 +206,7 @@ def check_theme(theme: object) -> str:
     """The theme id if known, else a DataError listing the valid ones."""
     if theme not in lexicon().labels:
         raise DataError(f"unknown theme {theme!r}; valid: {', '.join(theme_ids())}.")
-    return theme  # type: ignore[return-value]
+    return theme
 
 
 def label(theme: str) -> str:
