@@ -35,9 +35,15 @@ from lib.sources import corpus, pdftext
 from tests import pdf_fixture
 
 TARGET_SECONDS = 10.0
-META = ["--doc-id=bench_2025", "--title=Benchmark", "--issuer=Benchmark",
-        "--district=Hisingen", "--report-type=årsrapport", "--period-start=2025-01-01",
-        "--period-end=2025-12-31"]
+META = [
+    "--doc-id=bench_2025",
+    "--title=Benchmark",
+    "--issuer=Benchmark",
+    "--district=Hisingen",
+    "--report-type=årsrapport",
+    "--period-start=2025-01-01",
+    "--period-end=2025-12-31",
+]
 FLOOR_CODE = """
 import sys, pypdfium2
 doc = pypdfium2.PdfDocument(sys.argv[1])
@@ -50,16 +56,18 @@ def fixtures() -> dict[str, pdf_fixture.Rendered]:
     c = corpus.load()
     report = c.raw_lines("sn_centrum_arsrapport_2022")
     part = c.part("gemensamma_verksamheter_2024", "gv_boende_hemloshet")
-    housing = c.raw_lines(part.doc_id)[part.line_start - 1:part.line_end]
+    housing = c.raw_lines(part.doc_id)[part.line_start - 1 : part.line_end]
     header = "Årsrapport 2022, Socialnämnden Centrum"
     return {
         "ruled tables": pdf_fixture.render(report, header=header),
         "borderless tables": pdf_fixture.render(report, header=header, ruled=False),
         "wrapped labels": pdf_fixture.render(report, header=header, label_width=150),
         "borderless, padded, wrapped": pdf_fixture.render(
-            report, header=header, ruled=False, label_width=150, padding=5),
-        "two columns": pdf_fixture.render(housing, header="Årsrapport 2024, Boende och "
-                                          "hemlöshet", columns=2),
+            report, header=header, ruled=False, label_width=150, padding=5
+        ),
+        "two columns": pdf_fixture.render(
+            housing, header="Årsrapport 2024, Boende och hemlöshet", columns=2
+        ),
     }
 
 
@@ -74,9 +82,11 @@ def fidelity(expected: list[str], got: list[str]) -> dict[str, float]:
     def letters(lines: list[str]) -> int:
         return sum(ch in "åäöÅÄÖ" for line in lines for ch in line)
 
-    return {"lines": len(ok) / len(exp),
-            "rows": sum(i in ok for i in rows) / len(rows) if rows else float("nan"),
-            "åäö": letters(out) / letters(exp)}
+    return {
+        "lines": len(ok) / len(exp),
+        "rows": sum(i in ok for i in rows) / len(rows) if rows else float("nan"),
+        "åäö": letters(out) / letters(exp),
+    }
 
 
 # -- extractors: a PDF path -> its lines
@@ -93,8 +103,11 @@ def _edges(boxes) -> list[pdftext.Rule]:
     for x0, top, x1, bottom in boxes:
         if x1 - x0 < 8:
             continue
-        rules += ([((top + bottom) / 2, x0, x1)] if bottom - top < 3
-                  else [(top, x0, x1), (bottom, x0, x1)])
+        rules += (
+            [((top + bottom) / 2, x0, x1)]
+            if bottom - top < 3
+            else [(top, x0, x1), (bottom, x0, x1)]
+        )
     return rules
 
 
@@ -102,10 +115,18 @@ def _pdfplumber_words(path: Path) -> list[str]:
     import pdfplumber
 
     with pdfplumber.open(path) as pdf:
-        return [line for page in pdf.pages for line in pdftext.page_lines(
-            [(w["x0"], w["top"], w["x1"], w["bottom"], w["text"]) for w in page.extract_words()],
-            page.width,
-            _edges((o["x0"], o["top"], o["x1"], o["bottom"]) for o in page.rects + page.lines))]
+        return [
+            line
+            for page in pdf.pages
+            for line in pdftext.page_lines(
+                [
+                    (w["x0"], w["top"], w["x1"], w["bottom"], w["text"])
+                    for w in page.extract_words()
+                ],
+                page.width,
+                _edges((o["x0"], o["top"], o["x1"], o["bottom"]) for o in page.rects + page.lines),
+            )
+        ]
 
 
 def _pdfplumber_text(path: Path) -> list[str]:
@@ -119,9 +140,15 @@ def _pymupdf_words(path: Path) -> list[str]:
     import pymupdf
 
     with pymupdf.open(path) as doc:
-        return [line for page in doc for line in pdftext.page_lines(
-            [tuple(w[:5]) for w in page.get_text("words")], page.rect.width,
-            _edges(tuple(d["rect"]) for d in page.get_drawings()))]
+        return [
+            line
+            for page in doc
+            for line in pdftext.page_lines(
+                [tuple(w[:5]) for w in page.get_text("words")],
+                page.rect.width,
+                _edges(tuple(d["rect"]) for d in page.get_drawings()),
+            )
+        ]
 
 
 def _pymupdf_text(path: Path) -> list[str]:
@@ -135,8 +162,11 @@ def _pypdfium2_text(path: Path) -> list[str]:
     import pypdfium2
 
     doc = pypdfium2.PdfDocument(str(path))
-    return [line for page in doc
-            for line in page.get_textpage().get_text_range().replace("\r\n", "\n").split("\n")]
+    return [
+        line
+        for page in doc
+        for line in page.get_textpage().get_text_range().replace("\r\n", "\n").split("\n")
+    ]
 
 
 EXTRACTORS: dict[str, tuple[str, Callable[[Path], list[str]]]] = {
@@ -149,8 +179,9 @@ EXTRACTORS: dict[str, tuple[str, Callable[[Path], list[str]]]] = {
 }
 
 
-def compare(pdfs: dict[str, Path], rendered: dict[str, pdf_fixture.Rendered],
-            everything: bool) -> list[tuple[str, str, dict[str, float], float]]:
+def compare(
+    pdfs: dict[str, Path], rendered: dict[str, pdf_fixture.Rendered], everything: bool
+) -> list[tuple[str, str, dict[str, float], float]]:
     """Fidelity and extraction seconds of each available extractor on each fixture."""
     import importlib.util
 
@@ -177,8 +208,12 @@ def time_add(pdf: Path, rounds: int) -> tuple[list[float], list[float]]:
             raw = Path(tmp) / "raw"
             shutil.copytree(paths.RAW_DIR, raw)
             start = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "lib", "add", str(pdf), "--raw-dir", str(raw),
-                            *META], check=True, capture_output=True, cwd=paths.ROOT)
+            subprocess.run(
+                [sys.executable, "-m", "lib", "add", str(pdf), "--raw-dir", str(raw), *META],
+                check=True,
+                capture_output=True,
+                cwd=paths.ROOT,
+            )
             adds.append(time.perf_counter() - start)
         start = time.perf_counter()
         subprocess.run([sys.executable, "-c", FLOOR_CODE, str(pdf)], check=True)
@@ -189,8 +224,9 @@ def time_add(pdf: Path, rounds: int) -> tuple[list[float], list[float]]:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.add", description=__doc__)
     p.add_argument("--rounds", type=int, default=3, help="timed rounds (default 3)")
-    p.add_argument("--compare", action="store_true",
-                   help="also measure pdfplumber and PyMuPDF where installed")
+    p.add_argument(
+        "--compare", action="store_true", help="also measure pdfplumber and PyMuPDF where installed"
+    )
     args = p.parse_args(argv)
     rendered = fixtures()
     with tempfile.TemporaryDirectory(prefix="bench-add-pdf-") as tmp:
@@ -207,13 +243,17 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|---|")
     for name, fixture, fid, seconds in results:
         rows = "–" if fid["rows"] != fid["rows"] else f"{fid['rows']:.3f}"
-        print(f"| {name} | {fixture} ({len(rendered[fixture].pages)} p.) | {fid['lines']:.3f} "
-              f"| {rows} | {fid['åäö']:.3f} | {seconds:.2f} |")
-    print(f"\n| measure | figure | target |\n|---|---|---|\n"
-          f"| `python -m lib add` of a {pages}-page PDF, wall time, median of {len(adds)} "
-          f"| {add:.2f} s ({min(adds):.2f}–{max(adds):.2f} s) | < {TARGET_SECONDS:.0f} s |\n"
-          f"| floor: open it and read its plain text with pypdfium2, fresh process "
-          f"| {floor:.2f} s | |\n| add / floor | {add / floor:.2f} | |")
+        print(
+            f"| {name} | {fixture} ({len(rendered[fixture].pages)} p.) | {fid['lines']:.3f} "
+            f"| {rows} | {fid['åäö']:.3f} | {seconds:.2f} |"
+        )
+    print(
+        f"\n| measure | figure | target |\n|---|---|---|\n"
+        f"| `python -m lib add` of a {pages}-page PDF, wall time, median of {len(adds)} "
+        f"| {add:.2f} s ({min(adds):.2f}–{max(adds):.2f} s) | < {TARGET_SECONDS:.0f} s |\n"
+        f"| floor: open it and read its plain text with pypdfium2, fresh process "
+        f"| {floor:.2f} s | |\n| add / floor | {add / floor:.2f} | |"
+    )
     return 0 if add < TARGET_SECONDS else 1
 
 

@@ -41,8 +41,11 @@ from lib import paths
 
 FLOOR = [sys.executable, "-c", "import pandas, pyarrow.parquet, yaml"]
 EDITED = Path("data") / "curated" / "observations_hemloshet.yml"
-TARGETS = {"full build, cache warm": 3.0, "no-op build (`make data`)": 1.0,
-           "build after editing one curated file": 2.0}
+TARGETS = {
+    "full build, cache warm": 3.0,
+    "no-op build (`make data`)": 1.0,
+    "build after editing one curated file": 2.0,
+}
 
 
 def copy_repository(target: Path, compiled: bool = True) -> Path:
@@ -60,8 +63,9 @@ def copy_repository(target: Path, compiled: bool = True) -> Path:
 STAGE_TIME = re.compile(r"(\w+) (\d+\.\d) s[,)]")
 
 
-def _timed(cmd: list[str], cwd: Path, env: dict[str, str],
-           stages: dict[str, list[float]] | None = None) -> tuple[float, float]:
+def _timed(
+    cmd: list[str], cwd: Path, env: dict[str, str], stages: dict[str, list[float]] | None = None
+) -> tuple[float, float]:
     """Wall and CPU seconds of one run of ``cmd`` (which must succeed); the seconds of each
     stage a build reports are added to ``stages``."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -87,8 +91,9 @@ def _edit_curated(root: Path, n: int) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def measure(repeats: int = 3, stages: dict[str, dict[str, list[float]]] | None = None,
-            compiled: bool = True) -> dict[str, list[tuple[float, float]]]:
+def measure(
+    repeats: int = 3, stages: dict[str, dict[str, list[float]]] | None = None, compiled: bool = True
+) -> dict[str, list[tuple[float, float]]]:
     """Run every measurement ``repeats`` times, interleaved; (wall, CPU) per run. The
     seconds of each stage of each build go to ``stages[measure][stage]``."""
     build = [sys.executable, "-m", "lib", "build"]
@@ -104,51 +109,70 @@ def measure(repeats: int = 3, stages: dict[str, dict[str, list[float]]] | None =
             cold = {**base, "GBG_CACHE_DIR": str(tmp / f"empty-cache-{i}")}
             steps: list[tuple[str, list[str], dict[str, str], Callable[[], None] | None]] = [
                 ("floor", FLOOR, base, None),
-                ("full build, cache empty",
-                 [*build, "--full", "--out-dir", str(tmp / f"out-{i}")], cold, None),
+                (
+                    "full build, cache empty",
+                    [*build, "--full", "--out-dir", str(tmp / f"out-{i}")],
+                    cold,
+                    None,
+                ),
                 ("full build, cache warm", [*build, "--full"], warm, None),
                 ("no-op build (`make data`)", build, warm, None),
-                ("build after editing one curated file", build, warm,
-                 lambda i=i: _edit_curated(root, i)),
+                (
+                    "build after editing one curated file",
+                    build,
+                    warm,
+                    lambda i=i: _edit_curated(root, i),
+                ),
             ]
             for name, cmd, env, prepare in steps:
                 if prepare is not None:
                     prepare()
                 runs.setdefault(name, []).append(
-                    _timed(cmd, root, env, stages.setdefault(name, {})))
+                    _timed(cmd, root, env, stages.setdefault(name, {}))
+                )
     return runs
 
 
-def report(runs: dict[str, list[tuple[float, float]]], load: tuple[float, float],
-           stages: dict[str, dict[str, list[float]]] | None = None,
-           compiled: bool = True) -> str:
+def report(
+    runs: dict[str, list[tuple[float, float]]],
+    load: tuple[float, float],
+    stages: dict[str, dict[str, list[float]]] | None = None,
+    compiled: bool = True,
+) -> str:
     """The figures as text and as a Markdown table for the README; below it, the median
     seconds of each stage that ran (as the build reports them)."""
     floor_wall = statistics.median(w for w, _ in runs["floor"])
     floor_cpu = statistics.median(c for _, c in runs["floor"])
     cores = os.cpu_count() or 1
-    lines = [f"Build benchmark: median of {len(runs['floor'])} runs each, interleaved, in a "
-             "temporary copy of the repository",
-             f"load average (1 min) before {load[0]:.2f}, after {load[1]:.2f}, on {cores} "
-             "cores" + ("  -- the machine was busy: wall times are inflated"
-                        if max(load) > 0.5 * cores else ""),
-             "lib byte-compiled in the copy" if compiled else
-             "lib not byte-compiled (--no-compile): builds compile it when the environment "
-             "forbids writing bytecode",
-             "",
-             "| measure | wall time | × floor | CPU time | × floor (CPU) | target |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        f"Build benchmark: median of {len(runs['floor'])} runs each, interleaved, in a "
+        "temporary copy of the repository",
+        f"load average (1 min) before {load[0]:.2f}, after {load[1]:.2f}, on {cores} "
+        "cores"
+        + ("  -- the machine was busy: wall times are inflated" if max(load) > 0.5 * cores else ""),
+        "lib byte-compiled in the copy"
+        if compiled
+        else "lib not byte-compiled (--no-compile): builds compile it when the environment "
+        "forbids writing bytecode",
+        "",
+        "| measure | wall time | × floor | CPU time | × floor (CPU) | target |",
+        "|---|---|---|---|---|---|",
+    ]
     for name, values in runs.items():
         wall = statistics.median(w for w, _ in values)
         cpu = statistics.median(c for _, c in values)
         target = f"≤ {TARGETS[name]:g} × floor" if name in TARGETS else ""
-        lines.append(f"| {name} | {wall:.2f} s | {wall / floor_wall:.2f} | {cpu:.2f} s | "
-                     f"{cpu / floor_cpu:.2f} | {target} |")
+        lines.append(
+            f"| {name} | {wall:.2f} s | {wall / floor_wall:.2f} | {cpu:.2f} s | "
+            f"{cpu / floor_cpu:.2f} | {target} |"
+        )
     lines.append("")
     for name, per_stage in (stages or {}).items():
         if per_stage:
-            lines.append(f"{name}, stages (median s): " + ", ".join(
-                f"{stage} {statistics.median(v):.2f}" for stage, v in per_stage.items()))
+            lines.append(
+                f"{name}, stages (median s): "
+                + ", ".join(f"{stage} {statistics.median(v):.2f}" for stage, v in per_stage.items())
+            )
     return "\n".join(lines)
 
 
@@ -156,8 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: ``python -m benchmarks.build [--repeat N]``."""
     p = argparse.ArgumentParser(prog="python -m benchmarks.build", description=__doc__)
     p.add_argument("--repeat", type=int, default=3, help="runs of each measurement (median)")
-    p.add_argument("--no-compile", action="store_true",
-                   help="do not byte-compile the copy's lib first")
+    p.add_argument(
+        "--no-compile", action="store_true", help="do not byte-compile the copy's lib first"
+    )
     args = p.parse_args(argv)
     before = os.getloadavg()[0]
     stages: dict[str, dict[str, list[float]]] = {}

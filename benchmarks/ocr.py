@@ -80,12 +80,15 @@ def markdown(fig: dict[str, float]) -> str:
     rows = [
         ("Word accuracy before repair", f"{100 * fig['before']:.2f} %"),
         ("Word accuracy after repair (twin left out)", f"{100 * fig['after']:.2f} %"),
-        ("Words changed in the clean reports",
-         f"{fig['clean_changed_n']:.0f} of {fig['clean_total']:.0f} "
-         f"({100 * fig['clean_changed']:.3f} %)"),
-        ("CPU to repair all reports, median of "
-         f"{fig['repeats']:.0f} (after start-up)",
-         f"{fig['cpu_all']:.2f} s ({fig['cpu_min']:.2f}–{fig['cpu_max']:.2f} s)"),
+        (
+            "Words changed in the clean reports",
+            f"{fig['clean_changed_n']:.0f} of {fig['clean_total']:.0f} "
+            f"({100 * fig['clean_changed']:.3f} %)",
+        ),
+        (
+            f"CPU to repair all reports, median of {fig['repeats']:.0f} (after start-up)",
+            f"{fig['cpu_all']:.2f} s ({fig['cpu_min']:.2f}–{fig['cpu_max']:.2f} s)",
+        ),
         ("CPU start-up (lexicon and n-gram model)", f"{fig['cpu_start']:.2f} s"),
     ]
     lines = ["| Measure | Value |", "|---|---|"]
@@ -100,7 +103,7 @@ def bench_ocr(show_errors: int = 0, repeats: int = 3) -> dict[str, float]:
 
     c = corpus.load()
     part = c.part(TWIN_DOC, TWIN_PART)
-    ref_lines = c.raw_lines(TWIN_DOC)[part.line_start - 1:part.line_end]
+    ref_lines = c.raw_lines(TWIN_DOC)[part.line_start - 1 : part.line_end]
     ocr_lines = c.raw_lines(OCR_DOC)
 
     t0 = time.process_time()
@@ -120,21 +123,34 @@ def bench_ocr(show_errors: int = 0, repeats: int = 3) -> dict[str, float]:
     runs = [_repair_all(c) for _ in range(max(repeats, 1))]
     cpus = [r[0] for r in runs]
     _, changed, total = runs[0]
-    fig = {"before": before, "after": after, "clean_changed": changed / total,
-           "clean_changed_n": changed, "clean_total": total,
-           "cpu_all": statistics.median(cpus), "cpu_min": min(cpus), "cpu_max": max(cpus),
-           "cpu_start": t_start, "repeats": len(cpus)}
+    fig = {
+        "before": before,
+        "after": after,
+        "clean_changed": changed / total,
+        "clean_changed_n": changed,
+        "clean_total": total,
+        "cpu_all": statistics.median(cpus),
+        "cpu_min": min(cpus),
+        "cpu_max": max(cpus),
+        "cpu_start": t_start,
+        "repeats": len(cpus),
+    }
 
-    print(f"OCR repair benchmark: {OCR_DOC} against {TWIN_DOC} lines "
-          f"{part.line_start}-{part.line_end} (twin left out of the vocabulary)")
+    print(
+        f"OCR repair benchmark: {OCR_DOC} against {TWIN_DOC} lines "
+        f"{part.line_start}-{part.line_end} (twin left out of the vocabulary)"
+    )
     print(f"  reference words          {len(ref)}")
     print(f"  word accuracy before     {100 * before:.2f} %")
     print(f"  word accuracy after      {100 * after:.2f} %")
     print(f"  clean reports changed    {changed} of {total} words ({100 * changed / total:.3f} %)")
     print(f"  CPU, start-up            {t_start:.2f} s")
     print(f"  CPU, repair {OCR_DOC}    {t_twin:.2f} s")
-    print(f"  CPU, repair all reports  {fig['cpu_all']:.2f} s   (median of {len(cpus)}: "
-          + ", ".join(f"{x:.2f}" for x in cpus) + " s)")
+    print(
+        f"  CPU, repair all reports  {fig['cpu_all']:.2f} s   (median of {len(cpus)}: "
+        + ", ".join(f"{x:.2f}" for x in cpus)
+        + " s)"
+    )
     print()
     print(markdown(fig))
     if show_errors:
@@ -148,8 +164,12 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: ``python -m benchmarks.ocr [--errors N] [--repeat N]``."""
     p = argparse.ArgumentParser(prog="python -m benchmarks.ocr", description=__doc__)
     p.add_argument("--errors", type=int, default=0, help="print the first N remaining errors")
-    p.add_argument("--repeat", type=int, default=3,
-                   help="time the repair of all reports N times (median; default 3)")
+    p.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="time the repair of all reports N times (median; default 3)",
+    )
     args = p.parse_args(argv)
     bench_ocr(args.errors, args.repeat)
     return 0

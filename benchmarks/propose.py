@@ -58,8 +58,8 @@ class Score:
     learnable_recalled: int = 0
     indicator: int = 0
     proposals: int = 0
-    cold: float | None = None     # seconds, command with an empty cache
-    warm: float | None = None     # seconds, command with a warm cache
+    cold: float | None = None  # seconds, command with an empty cache
+    warm: float | None = None  # seconds, command with a warm cache
 
 
 def curated_of(tables: proposal_inputs.Tables, doc_id: str) -> pd.DataFrame:
@@ -106,8 +106,13 @@ def score(tables: proposal_inputs.Tables, doc_id: str, sheet: pd.DataFrame) -> S
 
 
 def _agreement(p: pd.Series, g: dict) -> tuple:
-    return (p.indicator == g["indicator"], str(p.period) == str(g["period"]),
-            p.basis == g["basis"], p.unit == g["unit"], p.confidence)
+    return (
+        p.indicator == g["indicator"],
+        str(p.period) == str(g["period"]),
+        p.basis == g["basis"],
+        p.unit == g["unit"],
+        p.confidence,
+    )
 
 
 def _ratio(a: int, b: int) -> str:
@@ -116,15 +121,27 @@ def _ratio(a: int, b: int) -> str:
 
 def table(scores: list[Score], floor: float | None = None) -> str:
     """The per-report table and totals, in Markdown (the README carries it)."""
-    head = ("| report | N | proposals | recall | in top 2.5N | period | unit | basis | "
-            "indicator (learnable) | s, empty cache | s, warm cache |\n"
-            "|---|---|---|---|---|---|---|---|---|---|---|")
+    head = (
+        "| report | N | proposals | recall | in top 2.5N | period | unit | basis | "
+        "indicator (learnable) | s, empty cache | s, warm cache |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|"
+    )
     lines = [head]
     total = Score("**all reports**")
     for s in scores + [total]:
         if s is not total:
-            for f in ("n", "recalled", "in_top", "period", "unit", "basis", "learnable",
-                      "learnable_recalled", "indicator", "proposals"):
+            for f in (
+                "n",
+                "recalled",
+                "in_top",
+                "period",
+                "unit",
+                "basis",
+                "learnable",
+                "learnable_recalled",
+                "indicator",
+                "proposals",
+            ):
                 setattr(total, f, getattr(total, f) + getattr(s, f))
             for f in ("cold", "warm"):
                 if getattr(s, f) is not None:
@@ -134,9 +151,12 @@ def table(scores: list[Score], floor: float | None = None) -> str:
             f"{_ratio(s.in_top, s.n)} | {_ratio(s.period, s.recalled)} | "
             f"{_ratio(s.unit, s.recalled)} | {_ratio(s.basis, s.recalled)} | "
             f"{_ratio(s.indicator, s.learnable_recalled)} ({s.indicator}/"
-            f"{s.learnable_recalled}) | {_seconds(s.cold, floor)} | {_seconds(s.warm, floor)} |")
-    lines.append("\nTotals pool the figures of all reports (the twin's figures count in both "
-                 "renderings); the time columns of the totals row are the slowest report.")
+            f"{s.learnable_recalled}) | {_seconds(s.cold, floor)} | {_seconds(s.warm, floor)} |"
+        )
+    lines.append(
+        "\nTotals pool the figures of all reports (the twin's figures count in both "
+        "renderings); the time columns of the totals row are the slowest report."
+    )
     return "\n".join(lines)
 
 
@@ -161,18 +181,32 @@ def _median_seconds(command: list[str], cache: Callable[[], str] | None = None) 
 
 
 def _command(doc_id: str, out: Path) -> list[str]:
-    return [sys.executable, "-m", "lib", "propose", doc_id, "--exclude-curated",
-            "--out", str(out / f"{doc_id}.xlsx")]
+    return [
+        sys.executable,
+        "-m",
+        "lib",
+        "propose",
+        doc_id,
+        "--exclude-curated",
+        "--out",
+        str(out / f"{doc_id}.xlsx"),
+    ]
 
 
 def _time_commands(s: Score, scratch: Path) -> None:
     """Cold (a new, empty cache per run) and warm (a cache filled by one run) timings."""
     empty = iter(range(RUNS))
-    s.cold = _median_seconds(_command(s.doc_id, scratch),
-                             lambda: str(scratch / f"cold-{s.doc_id}-{next(empty)}"))
+    s.cold = _median_seconds(
+        _command(s.doc_id, scratch), lambda: str(scratch / f"cold-{s.doc_id}-{next(empty)}")
+    )
     warm = str(scratch / f"warm-{s.doc_id}")
-    subprocess.run(_command(s.doc_id, scratch), check=True, capture_output=True, cwd=paths.ROOT,
-                   env={**os.environ, ENV_VAR: warm})
+    subprocess.run(
+        _command(s.doc_id, scratch),
+        check=True,
+        capture_output=True,
+        cwd=paths.ROOT,
+        env={**os.environ, ENV_VAR: warm},
+    )
     s.warm = _median_seconds(_command(s.doc_id, scratch), lambda: warm)
 
 
@@ -195,9 +229,11 @@ def main(argv: list[str] | None = None) -> int:
             scores.append(s)
     print(table(scores, floor))
     if timed:
-        print(f"\nfloor ({FLOOR[-1]}), median of {RUNS}: {floor:.2f} s; slowest command "
-              f"{max(s.cold for s in scores):.2f} s with an empty cache, "
-              f"{max(s.warm for s in scores):.2f} s with a warm one (target: under 5 s)")
+        print(
+            f"\nfloor ({FLOOR[-1]}), median of {RUNS}: {floor:.2f} s; slowest command "
+            f"{max(s.cold for s in scores):.2f} s with an empty cache, "
+            f"{max(s.warm for s in scores):.2f} s with a warm one (target: under 5 s)"
+        )
     return 0
 
 

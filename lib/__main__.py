@@ -27,8 +27,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
     # The build runs without the cycle collector (lib.build.runner); the process ends after it, so
     # the collector stays off rather than scan every object once more at the end.
     gc.disable()
-    outcome = runner.build(args.raw_dir, args.out_dir or paths.PROCESSED_DIR, full=args.full,
-                          report=runner.main_report)
+    outcome = runner.build(
+        args.raw_dir, args.out_dir or paths.PROCESSED_DIR, full=args.full, report=runner.main_report
+    )
     print(outcome.summary())
     _EXIT["at_once"] = True
     return 0
@@ -73,15 +74,21 @@ def _cmd_add(args: argparse.Namespace) -> int:
     from lib.sources import ingest
 
     fields = {f: getattr(args, f) for f in ingest.Request.__dataclass_fields__ if f != "path"}
-    added = ingest.add(ingest.Request(path=args.path, **fields), args.raw_dir,
-                       progress=sys.stderr.isatty())
+    added = ingest.add(
+        ingest.Request(path=args.path, **fields), args.raw_dir, progress=sys.stderr.isatty()
+    )
     source = f" from {added.pdf_path.name} ({added.n_pages} pages)" if added.pdf_path else ""
-    print(f"added {added.doc_id}: {added.text_path} ({added.n_lines} lines){source}; "
-          "manifest.yml updated. Next: python -m lib build")
+    print(
+        f"added {added.doc_id}: {added.text_path} ({added.n_lines} lines){source}; "
+        "manifest.yml updated. Next: python -m lib build"
+    )
     if added.empty_pages:
         pages = ", ".join(map(str, added.empty_pages))
-        print(f"note: page(s) {pages} have no text (images or blank); OCR the PDF if they "
-              "hold text (ocrmypdf -l swe --skip-text in.pdf out.pdf).", file=sys.stderr)
+        print(
+            f"note: page(s) {pages} have no text (images or blank); OCR the PDF if they "
+            "hold text (ocrmypdf -l swe --skip-text in.pdf out.pdf).",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -99,20 +106,33 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     outputs_dir = args.outputs_dir or paths.OUTPUTS_DIR
     if args.bless:
         if years or args.district or args.outputs_dir:
-            raise DataError("--bless re-runs notebooks/ with their default parameters; "
-                            "give only --theme and --jobs with it.")
+            raise DataError(
+                "--bless re-runs notebooks/ with their default parameters; "
+                "give only --theme and --jobs with it."
+            )
         results = batch.bless(args.theme, n_jobs, paths.NOTEBOOKS_DIR)
         for r in results:
-            print(f"{'blessed' if r.ok else 'failed'}: {r.job.notebook.name}"
-                  + ("" if r.ok else f": {r.error}"), file=sys.stdout if r.ok else sys.stderr)
+            print(
+                f"{'blessed' if r.ok else 'failed'}: {r.job.notebook.name}"
+                + ("" if r.ok else f": {r.error}"),
+                file=sys.stdout if r.ok else sys.stderr,
+            )
         return 0 if all(r.ok for r in results) else 1
-    results = batch.run_batch(years, args.theme, args.district, n_jobs, outputs_dir=outputs_dir,
-                              notebooks_dir=paths.NOTEBOOKS_DIR)
+    results = batch.run_batch(
+        years,
+        args.theme,
+        args.district,
+        n_jobs,
+        outputs_dir=outputs_dir,
+        notebooks_dir=paths.NOTEBOOKS_DIR,
+    )
     failed = [r for r in results if not r.ok]
     for r in failed:
         print(f"failed: {r.job.label}: {r.error}", file=sys.stderr)
-    print(f"{len(results) - len(failed)} of {len(results)} notebooks OK; "
-          f"index: {outputs_dir / 'index.html'}")
+    print(
+        f"{len(results) - len(failed)} of {len(results)} notebooks OK; "
+        f"index: {outputs_dir / 'index.html'}"
+    )
     return 1 if failed else 0
 
 
@@ -123,10 +143,11 @@ def _cmd_propose(args: argparse.Namespace) -> int:
     frame = propose.propose(args.doc_id, exclude_curated=args.exclude_curated)
     out = args.out or paths.DATA_DIR / "curated" / "proposed" / f"{args.doc_id}.xlsx"
     xlsx, csv = sheet.write(frame, out)
-    print(f"{len(frame)} proposals for {args.doc_id} "
-          f"({(frame.new_indicator == '').sum()} with a known indicator); wrote {xlsx} and {csv}")
-    print("Mark rows with ja in column accept, correct cells, then: "
-          f"python -m lib accept {xlsx}")
+    print(
+        f"{len(frame)} proposals for {args.doc_id} "
+        f"({(frame.new_indicator == '').sum()} with a known indicator); wrote {xlsx} and {csv}"
+    )
+    print(f"Mark rows with ja in column accept, correct cells, then: python -m lib accept {xlsx}")
     return 0
 
 
@@ -141,9 +162,11 @@ def _cmd_accept(args: argparse.Namespace) -> int:
         print("nothing to accept: no new row is marked ja, x or yes.")
         return 0
     n_ind = sum(len(v) for v in plan.indicators.values())
-    print(f"accepted {plan.accepted} row(s), {n_ind} new indicator(s); updated "
-          + ", ".join(str(p) for p in written)
-          + ("" if args.no_build else "; tables rebuilt"))
+    print(
+        f"accepted {plan.accepted} row(s), {n_ind} new indicator(s); updated "
+        + ", ".join(str(p) for p in written)
+        + ("" if args.no_build else "; tables rebuilt")
+    )
     return 0
 
 
@@ -168,8 +191,11 @@ def parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="build all processed tables from data/raw")
     b.add_argument("--raw-dir", type=Path, default=None, help="raw directory (default data/raw)")
     b.add_argument("--out-dir", type=Path, default=None, help="output (default data/processed)")
-    b.add_argument("--full", action="store_true",
-                   help="run every stage, even those whose inputs did not change")
+    b.add_argument(
+        "--full",
+        action="store_true",
+        help="run every stage, even those whose inputs did not change",
+    )
     b.set_defaults(func=_cmd_build)
 
     c = sub.add_parser("check", help="validate the manifest and verify checksums")
@@ -178,67 +204,110 @@ def parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("repair", help="print the OCR-repaired text of a report, line by line")
     r.add_argument("path", type=Path, help="text file (UTF-8; cp1252 is decoded with a warning)")
-    r.add_argument("--changes", type=Path, default=None,
-                   help="write the change log (line, before, after, reason) to this CSV")
+    r.add_argument(
+        "--changes",
+        type=Path,
+        default=None,
+        help="write the change log (line, before, after, reason) to this CSV",
+    )
     r.set_defaults(func=_cmd_repair)
 
     bt = sub.add_parser("batch", help="run the notebooks into outputs/<year>/<district>/")
-    bt.add_argument("--year", action="append", default=[], metavar="YEAR",
-                    help="a year with a report or a figure in data/processed (repeatable)")
-    bt.add_argument("--all-years", action="store_true",
-                    help="every year a report is for (documents.year)")
-    bt.add_argument("--theme", action="append", default=[], metavar="THEME",
-                    help="oversikt or a theme id of lib/data/themes.yml (repeatable; default all)")
-    bt.add_argument("--district", action="append", default=[], metavar="DISTRICT",
-                    help="the city or a district of the manifest's vocabulary "
-                         "(repeatable; default all)")
+    bt.add_argument(
+        "--year",
+        action="append",
+        default=[],
+        metavar="YEAR",
+        help="a year with a report or a figure in data/processed (repeatable)",
+    )
+    bt.add_argument(
+        "--all-years", action="store_true", help="every year a report is for (documents.year)"
+    )
+    bt.add_argument(
+        "--theme",
+        action="append",
+        default=[],
+        metavar="THEME",
+        help="oversikt or a theme id of lib/data/themes.yml (repeatable; default all)",
+    )
+    bt.add_argument(
+        "--district",
+        action="append",
+        default=[],
+        metavar="DISTRICT",
+        help="the city or a district of the manifest's vocabulary (repeatable; default all)",
+    )
     bt.add_argument("--jobs", default="2", help="notebooks run in parallel (default 2)")
     bt.add_argument("--outputs-dir", type=Path, default=None, help="default outputs/")
-    bt.add_argument("--bless", action="store_true",
-                    help="instead: re-execute notebooks/ in place with default parameters "
-                         "(new nbval reference outputs after an intended change)")
+    bt.add_argument(
+        "--bless",
+        action="store_true",
+        help="instead: re-execute notebooks/ in place with default parameters "
+        "(new nbval reference outputs after an intended change)",
+    )
     bt.set_defaults(func=_cmd_batch)
 
     pr = sub.add_parser("propose", help="write a review sheet of a report's candidate figures")
     pr.add_argument("doc_id", help="the report's doc_id (see data/raw/manifest.yml)")
-    pr.add_argument("--exclude-curated", action="store_true",
-                    help="learn only from the other reports' curation (and not the twin's)")
-    pr.add_argument("--out", type=Path, default=None,
-                    help="sheet to write, .xlsx or .csv; the other is written beside it "
-                         "(default data/curated/proposed/DOC_ID.xlsx)")
+    pr.add_argument(
+        "--exclude-curated",
+        action="store_true",
+        help="learn only from the other reports' curation (and not the twin's)",
+    )
+    pr.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="sheet to write, .xlsx or .csv; the other is written beside it "
+        "(default data/curated/proposed/DOC_ID.xlsx)",
+    )
     pr.set_defaults(func=_cmd_propose)
 
     ac = sub.add_parser("accept", help="merge the rows marked ja in a review sheet, rebuild")
     ac.add_argument("sheet", type=Path, help="the .xlsx or .csv written by propose")
     ac.add_argument("--no-build", action="store_true", help="merge only; do not rebuild")
     ac.set_defaults(func=_cmd_accept)
-    br = sub.add_parser("browse", help="serve data/processed/rapporter.sqlite in Datasette "
-                                       "on 127.0.0.1 (read-only)")
+    br = sub.add_parser(
+        "browse", help="serve data/processed/rapporter.sqlite in Datasette on 127.0.0.1 (read-only)"
+    )
     br.add_argument("--port", default="8001", help="port (default 8001)")
     br.set_defaults(func=_cmd_browse)
 
     a = sub.add_parser(
-        "add", help="register a report (PDF or UTF-8 text) in data/raw and its manifest",
+        "add",
+        help="register a report (PDF or UTF-8 text) in data/raw and its manifest",
         description="Register a report: a PDF (its text is extracted; both files are kept) "
-                    "or a UTF-8 text file. The metadata options marked (required) must all "
-                    "be given; nothing is written unless everything validates.")
+        "or a UTF-8 text file. The metadata options marked (required) must all "
+        "be given; nothing is written unless everything validates.",
+    )
     a.add_argument("path", type=Path, help="the report: a PDF with a text layer, or UTF-8 text")
-    for name, text in (("doc-id", "stable id, lower-case letters, digits and _"),
-                       ("title", "the report's title, as in the report"),
-                       ("issuer", "nämnd / förvaltning that issued it"),
-                       ("district", "a district or the city (manifest vocabulary)"),
-                       ("report-type", "a report type of the manifest vocabulary"),
-                       ("period-start", "first day of the reporting period, YYYY-MM-DD"),
-                       ("period-end", "last day of the reporting period, YYYY-MM-DD")):
+    for name, text in (
+        ("doc-id", "stable id, lower-case letters, digits and _"),
+        ("title", "the report's title, as in the report"),
+        ("issuer", "nämnd / förvaltning that issued it"),
+        ("district", "a district or the city (manifest vocabulary)"),
+        ("report-type", "a report type of the manifest vocabulary"),
+        ("period-start", "first day of the reporting period, YYYY-MM-DD"),
+        ("period-end", "last day of the reporting period, YYYY-MM-DD"),
+    ):
         a.add_argument(f"--{name}", default=None, help=f"{text} (required)")
     a.add_argument("--year", default=None, help="reporting year (default: period end's year)")
-    a.add_argument("--short-title", default=None,
-                   help="short Swedish name tables cite it by, e.g. 'Årsrapport 2025 Hisingen'")
-    a.add_argument("--source", default=None,
-                   help="where the report comes from (default: a note on the extraction)")
-    a.add_argument("--file", default=None,
-                   help="text file name in data/raw (default YEAR_ISSUER_TYPE.txt; the PDF "
-                        "gets the same name with .pdf)")
+    a.add_argument(
+        "--short-title",
+        default=None,
+        help="short Swedish name tables cite it by, e.g. 'Årsrapport 2025 Hisingen'",
+    )
+    a.add_argument(
+        "--source",
+        default=None,
+        help="where the report comes from (default: a note on the extraction)",
+    )
+    a.add_argument(
+        "--file",
+        default=None,
+        help="text file name in data/raw (default YEAR_ISSUER_TYPE.txt; the PDF "
+        "gets the same name with .pdf)",
+    )
     a.add_argument("--text-quality", default=None, help="clean (default) or ocr")
     a.add_argument("--retrieved", default=None, help="date of retrieval (default today)")
     a.add_argument("--raw-dir", type=Path, default=None, help="raw directory (default data/raw)")

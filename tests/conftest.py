@@ -118,12 +118,14 @@ def _no_process_unless_slow(item: pytest.Item) -> Iterator[None]:
         return
 
     def refuse(self: subprocess.Popen, *args: object, **kwargs: object) -> None:
-        raise AssertionError(f"{item.nodeid} starts a process ({args[0]!r}); "
-                             "mark it @pytest.mark.slow")
+        raise AssertionError(
+            f"{item.nodeid} starts a process ({args[0]!r}); mark it @pytest.mark.slow"
+        )
 
     def refuse_fork(self: multiprocessing.process.BaseProcess) -> None:
-        raise AssertionError(f"{item.nodeid} starts a process ({self.name}); "
-                             "mark it @pytest.mark.slow")
+        raise AssertionError(
+            f"{item.nodeid} starts a process ({self.name}); mark it @pytest.mark.slow"
+        )
 
     popen, start = subprocess.Popen.__init__, multiprocessing.process.BaseProcess.start
     subprocess.Popen.__init__ = refuse  # type: ignore[method-assign]

@@ -96,8 +96,16 @@ def _blocks(lines: list[str]) -> list[tuple[str, list[str]]]:
 class _Layout:
     """Places lines on pages and records what an exact extraction reads."""
 
-    def __init__(self, pdf, size: float, header: str | None, columns: int, ruled: bool,
-                 label_width: float | None = None, padding: float = 0.0) -> None:
+    def __init__(
+        self,
+        pdf,
+        size: float,
+        header: str | None,
+        columns: int,
+        ruled: bool,
+        label_width: float | None = None,
+        padding: float = 0.0,
+    ) -> None:
         self.pdf, self.size, self.header, self.ruled = pdf, size, header, ruled
         self.label_width, self.padding = label_width, padding
         self.lead = size * 1.4
@@ -134,8 +142,11 @@ class _Layout:
             x = MARGIN + self.col * (self.col_w + 24)
             self.ops[-1].append(("text", x, self.y, line, self.size))
             self.used[-1].add(self.col)
-            self.pages[-1].append(line.replace("\u00ad", "-") if line.endswith("\u00ad")
-                                  else line.replace("\u00ad", ""))
+            self.pages[-1].append(
+                line.replace("\u00ad", "-")
+                if line.endswith("\u00ad")
+                else line.replace("\u00ad", "")
+            )
             self.y += self.lead
 
     def table(self, rows: list[str]) -> None:
@@ -145,8 +156,9 @@ class _Layout:
         size = self.size
         while True:
             self.pdf.set_font("DejaVu", "", size)
-            widths = [max(self.pdf.get_string_width(r[j]) for r in cells) + CELL_PAD
-                      for j in range(n)]
+            widths = [
+                max(self.pdf.get_string_width(r[j]) for r in cells) + CELL_PAD for j in range(n)
+            ]
             if self.label_width is not None:
                 widths[0] = min(widths[0], self.label_width + CELL_PAD)
             if sum(widths) <= PAGE_W - 2 * MARGIN or size <= 8:
@@ -161,8 +173,9 @@ class _Layout:
             widths[j] = narrower
         lead, inner = size * 1.6 + self.padding, size * 1.15
         for row in cells:
-            parts = [_wrap(self.pdf, cell, widths[j] - CELL_PAD) or [""]
-                     for j, cell in enumerate(row)]
+            parts = [
+                _wrap(self.pdf, cell, widths[j] - CELL_PAD) or [""] for j, cell in enumerate(row)
+            ]
             height = lead + (max(len(p) for p in parts) - 1) * inner
             if self.y + height > PAGE_H - MARGIN:
                 self._new_page()
@@ -197,18 +210,27 @@ class _Layout:
                     self.pdf.rect(op[1], op[2], op[3], op[4])
             footer = f"{number} ({total})"
             self.pdf.set_font("DejaVu", "", self.size - 1)
-            self.pdf.text(PAGE_W - MARGIN - self.pdf.get_string_width(footer),
-                          PAGE_H - MARGIN + 24, footer)
+            self.pdf.text(
+                PAGE_W - MARGIN - self.pdf.get_string_width(footer), PAGE_H - MARGIN + 24, footer
+            )
             while page and page[-1] == "":
                 page.pop()
             page.append(footer)
-        return Rendered(bytes(self.pdf.output()), self.pages,
-                        [frozenset(cols) for cols in self.used])
+        return Rendered(
+            bytes(self.pdf.output()), self.pages, [frozenset(cols) for cols in self.used]
+        )
 
 
-def render(lines: list[str], *, header: str | None = None, columns: int = 1,
-           ruled: bool = True, size: float = 10.0, label_width: float | None = None,
-           padding: float = 0.0) -> Rendered:
+def render(
+    lines: list[str],
+    *,
+    header: str | None = None,
+    columns: int = 1,
+    ruled: bool = True,
+    size: float = 10.0,
+    label_width: float | None = None,
+    padding: float = 0.0,
+) -> Rendered:
     """Lay out raw-format lines as report pages; return the PDF and its expected lines.
 
     Paragraph lines are wrapped to the column width, TAB-separated lines become a table

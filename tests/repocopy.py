@@ -31,11 +31,15 @@ def make(target: Path, notebooks: Path | None = None, processed: bool = False) -
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     shutil.copytree(paths.PACKAGE_DIR, target / "lib", ignore=ignore)
     shutil.copytree(paths.RAW_DIR, target / "data" / "raw")
-    shutil.copytree(paths.CURATED_DIR, target / "data" / "curated",
-                    ignore=shutil.ignore_patterns("proposed"))
+    shutil.copytree(
+        paths.CURATED_DIR, target / "data" / "curated", ignore=shutil.ignore_patterns("proposed")
+    )
     if processed:
-        shutil.copytree(paths.PROCESSED_DIR, target / "data" / "processed",
-                        ignore=shutil.ignore_patterns(".*.tmp", ".*.lock"))
+        shutil.copytree(
+            paths.PROCESSED_DIR,
+            target / "data" / "processed",
+            ignore=shutil.ignore_patterns(".*.tmp", ".*.lock"),
+        )
     for f in (target / "data" / "raw").iterdir():
         f.chmod(0o644)
     if notebooks is not None:
@@ -57,8 +61,14 @@ def command(*args: str) -> list[str]:
 
 def run(root: Path, cache_dir: Path, *args: str, **extra: str) -> subprocess.CompletedProcess:
     """Run ``python -m lib ARGS`` in the copy and wait for it (output captured as text)."""
-    return subprocess.run(command(*args), cwd=root, env=env(cache_dir, **extra),
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        command(*args),
+        cwd=root,
+        env=env(cache_dir, **extra),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def ran(stdout: str) -> set[str]:
@@ -68,10 +78,11 @@ def ran(stdout: str) -> set[str]:
 
 def outputs(directory: Path) -> dict[str, bytes]:
     """Every output file under ``directory`` by relative path (hidden files left out)."""
-    return {p.relative_to(directory).as_posix(): p.read_bytes()
-            for p in sorted(directory.rglob("*"))
-            if p.is_file() and not any(part.startswith(".")
-                                       for part in p.relative_to(directory).parts)}
+    return {
+        p.relative_to(directory).as_posix(): p.read_bytes()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(directory).parts)
+    }
 
 
 def temporaries(*roots: Path) -> list[Path]:
@@ -82,9 +93,15 @@ def temporaries(*roots: Path) -> list[Path]:
 def start(root: Path, cache_dir: Path, *args: str, **extra: str) -> subprocess.Popen:
     """Start ``python -m lib ARGS`` in the copy in its own process group, as a terminal
     would start a command (output to pipes, read with :func:`wait_for_line`)."""
-    return subprocess.Popen(command(*args), cwd=root, env=env(cache_dir, **extra),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    return subprocess.Popen(
+        command(*args),
+        cwd=root,
+        env=env(cache_dir, **extra),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def wait_for_line(proc: subprocess.Popen, pattern: str, timeout: float = 300) -> list[str]:
@@ -95,8 +112,10 @@ def wait_for_line(proc: subprocess.Popen, pattern: str, timeout: float = 300) ->
     while time.monotonic() < deadline:
         line = proc.stdout.readline()
         if not line:
-            raise AssertionError(f"ended before {pattern!r}; output: {lines}; "
-                                 f"stderr: {proc.stderr.read() if proc.stderr else ''}")
+            raise AssertionError(
+                f"ended before {pattern!r}; output: {lines}; "
+                f"stderr: {proc.stderr.read() if proc.stderr else ''}"
+            )
         lines.append(line.rstrip("\n"))
         if re.search(pattern, line):
             return lines

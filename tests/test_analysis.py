@@ -19,14 +19,17 @@ def kf_hem_2024() -> pd.DataFrame:
     return analysis.key_figures("hemloshet", 2024, "Göteborg")
 
 
-@pytest.mark.parametrize(("year", "district", "output_dir", "message"), [
-    (2019, "Göteborg", "", "year=2019"),
-    ("2024", "Göteborg", "", "year='2024'"),
-    (True, "Göteborg", "", "year=True"),
-    (2024, "Angered", "", "district='Angered'"),
-    (2024, "göteborg", "", "district='göteborg'"),
-    (2024, "Göteborg", 5, "output_dir=5"),
-])
+@pytest.mark.parametrize(
+    ("year", "district", "output_dir", "message"),
+    [
+        (2019, "Göteborg", "", "year=2019"),
+        ("2024", "Göteborg", "", "year='2024'"),
+        (True, "Göteborg", "", "year=True"),
+        (2024, "Angered", "", "district='Angered'"),
+        (2024, "göteborg", "", "district='göteborg'"),
+        (2024, "Göteborg", 5, "output_dir=5"),
+    ],
+)
 def test_validate_params_rejects(year, district, output_dir, message):
     with pytest.raises(DataError, match=message.replace("(", r"\(")):
         selection.validate_params(year, district, output_dir)
@@ -88,11 +91,13 @@ def test_key_figure_share_change_in_percentage_points(kf_hem_2024):
 
 def test_key_figure_prognosis_compared_with_prior_outcome():
     kf = analysis.key_figures("forsorjningsstod", 2024, "Centrum")
-    row = analysis.figure(kf, "fs_andel_avslutade_behov_tillgodosett", "Centrum", "2024",
-                          basis="prognos")
+    row = analysis.figure(
+        kf, "fs_andel_avslutade_behov_tillgodosett", "Centrum", "2024", basis="prognos"
+    )
     assert (row.value, row.prior_value, row.line) == (38, 44, 69)
-    half = analysis.figure(kf, "fs_andel_avslutade_behov_tillgodosett", "Centrum",
-                           "2024-01/2024-06")
+    half = analysis.figure(
+        kf, "fs_andel_avslutade_behov_tillgodosett", "Centrum", "2024-01/2024-06"
+    )
     assert (half.value, half.prior_period, half.prior_value) == (38, "2023-01/2023-06", 42)
 
 
@@ -140,8 +145,9 @@ def test_district_comparison():
 def test_count_change_test_exact_binomial():
     from scipy import stats
 
-    res = significance.count_change_test(3781, 4080, "Förfrågningar", "förfrågningar",
-                                     ("2023", "2024"))
+    res = significance.count_change_test(
+        3781, 4080, "Förfrågningar", "förfrågningar", ("2023", "2024")
+    )
     assert res.p_value == pytest.approx(stats.binomtest(4080, 7861, 0.5).pvalue)
     assert res.p_value < 0.001
     assert "3 781".replace(" ", "\u00a0") in res.interpretation
@@ -190,8 +196,9 @@ def test_kwic_agrees_with_lib_text_mentions(real_corpus):
 
     fast = statements.kwic("skyddat boende")
     slow = mentions.kwic("skyddat boende", real_corpus)
-    assert sorted(zip(fast.doc_id, fast.line, fast.match, strict=True)) == \
-        sorted(zip(slow.doc_id, slow.line, slow.match, strict=True))
+    assert sorted(zip(fast.doc_id, fast.line, fast.match, strict=True)) == sorted(
+        zip(slow.doc_id, slow.line, slow.match, strict=True)
+    )
 
 
 def test_discrepancies_and_ocr_figures():
@@ -220,23 +227,34 @@ def test_overview_tables():
     view = overview.documents_view(overview.documents_overview(), 2024).set_index("Del")
     assert view.loc["gv_spink", "Textrader"] == "807–3091"
     assert view.loc["sn_centrum_delarsrapport_2024_08", "Period"] == "jan–\u2060aug\u00a02024"
-    assert (view.loc["sn_centrum_arsrapport_2022", "År 2024"],
-            view.loc["gv_spink", "År 2024"]) == ("", "ja")
+    assert (view.loc["sn_centrum_arsrapport_2022", "År 2024"], view.loc["gv_spink", "År 2024"]) == (
+        "",
+        "ja",
+    )
 
 
 def test_view_is_compact_and_keeps_the_numbers(kf_hem_2024):
     row = kf_hem_2024[kf_hem_2024.indicator == "hem_forfragningar_socialt_boende"]
-    v = selection.view(row, ["item", "when", "value", "prior_value", "computed", "reported",
-                            "source"])
-    assert list(v.columns) == ["Uppgift", "Period", "Värde", "Föregående år",
-                               "Beräknad förändring", "Förändring enligt rapporten", "Källa"]
+    v = selection.view(
+        row, ["item", "when", "value", "prior_value", "computed", "reported", "source"]
+    )
+    assert list(v.columns) == [
+        "Uppgift",
+        "Period",
+        "Värde",
+        "Föregående år",
+        "Beräknad förändring",
+        "Förändring enligt rapporten",
+        "Källa",
+    ]
     r = v.iloc[0]
     assert (r["Värde"], r["Föregående år"]) == (4080, 3781)
     assert r["Beräknad förändring"] == "+299 (+7,9\u00a0%)"
     assert r["Förändring enligt rapporten"] == "+8 %"
     assert r["Källa"] == "Gemensamma 2024, rad\u00a01109"
-    share = selection.view(kf_hem_2024[kf_hem_2024.indicator == "hem_bostad_forst_andel_egen_regi"],
-                          ["computed"])
+    share = selection.view(
+        kf_hem_2024[kf_hem_2024.indicator == "hem_bostad_forst_andel_egen_regi"], ["computed"]
+    )
     assert share.iloc[0, 0] == "\u22122 %\u2011enheter"  # 46 % after 48 %: percentage points
     ocr = analysis.ocr_figures(selection.select("forsorjningsstod", 2024, "Centrum"))
     v = selection.view(ocr, ["item", "period", "ocr_source", "repairs"])
@@ -255,8 +273,9 @@ def test_summary_and_heading_are_markdown():
     # bostäder, the kommuncentral post for nödbistånd, boenderådgivning at
     # Etableringsenheten); each shared figure is one entry, not one per theme.
     assert "97 uppgifter avser 2024" in text and "11 uppgifter från 2023" in text
-    assert f"- **Gemensamma 2024**: Årsrapportering från gemensamma verksamheter 2024 (`{GV}`)" \
-        in text
+    assert (
+        f"- **Gemensamma 2024**: Årsrapportering från gemensamma verksamheter 2024 (`{GV}`)" in text
+    )
     assert selection.heading(2024, "Centrum") == "**Rapporten visar år 2024, stadsområde Centrum.**"
     assert "inga uppgifter om hemlöshet" in selection.summary("hemloshet", 2023, "Hisingen")
 
@@ -277,12 +296,12 @@ def test_qualified_values_show_their_qualifier_and_bounds_give_no_change():
     assert v["Värde"].tolist() == ["ca\u00a020\u00a0000"]
     kf22 = analysis.key_figures("hemloshet", 2022, "Centrum")
     bound = kf22[(kf22.indicator == "hem_vrakningar_barn") & (kf22.basis == "utfall")]
-    assert bound.qualifier.tolist() == ["<"]         # "färre än 5" (2022, line 379)
+    assert bound.qualifier.tolist() == ["<"]  # "färre än 5" (2022, line 379)
 
 
 def test_bounds_stay_out_of_the_count_tests_and_approximations_say_so():
     kf = analysis.key_figures("hemloshet", 2024)
-    row = kf[kf.indicator == "hem_forfragningar_socialt_boende"]   # 3 781 -> 4 080
+    row = kf[kf.indicator == "hem_forfragningar_socialt_boende"]  # 3 781 -> 4 080
     assert len(significance.count_change_tests(row)) == 1
     # The same real row, as if the report had written "fler än 4 080" / "ca 4 080":
     assert significance.count_change_tests(row.assign(qualifier=">")).empty

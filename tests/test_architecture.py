@@ -26,8 +26,11 @@ def _module_name(path: Path) -> str:
 
 
 def _modules() -> dict[str, Path]:
-    return {_module_name(p): p for p in sorted(paths.PACKAGE_DIR.rglob("*.py"))
-            if "data" not in p.relative_to(paths.PACKAGE_DIR).parts}
+    return {
+        _module_name(p): p
+        for p in sorted(paths.PACKAGE_DIR.rglob("*.py"))
+        if "data" not in p.relative_to(paths.PACKAGE_DIR).parts
+    }
 
 
 MODULES = _modules()
@@ -43,8 +46,9 @@ def _imports(name: str) -> set[str]:
             out.update(a.name for a in node.names if a.name.split(".")[0] == "lib")
         elif isinstance(node, ast.ImportFrom) and node.level:
             raise AssertionError(f"{name}: relative import; import lib.… absolutely")
-        elif isinstance(node, ast.ImportFrom) and node.module and \
-                node.module.split(".")[0] == "lib":
+        elif (
+            isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "lib"
+        ):
             for alias in node.names:
                 full = f"{node.module}.{alias.name}"
                 out.add(full if full in MODULES else node.module)
@@ -101,7 +105,7 @@ def test_no_import_cycle():
         stack.append(node)
         for dep in sorted(GRAPH.get(node, ())):
             if state.get(dep) == 1:
-                cycle = stack[stack.index(dep):] + [dep]
+                cycle = stack[stack.index(dep) :] + [dep]
                 pytest.fail("import cycle: " + " -> ".join(cycle))
             if dep not in state:
                 visit(dep)
@@ -137,12 +141,28 @@ def test_notebooks_import_existing_modules():
             if cell["cell_type"] != "code":
                 continue
             for node in ast.walk(ast.parse("".join(cell["source"]))):
-                if isinstance(node, ast.ImportFrom) and node.module and \
-                        node.module.startswith("lib"):
+                if (
+                    isinstance(node, ast.ImportFrom)
+                    and node.module
+                    and node.module.startswith("lib")
+                ):
                     for alias in node.names:
                         full = f"{node.module}.{alias.name}"
-                        named = full in MODULES or (node.module in MODULES and
-                                                    MODULES[node.module].name != "__init__.py")
+                        named = full in MODULES or (
+                            node.module in MODULES and MODULES[node.module].name != "__init__.py"
+                        )
                         assert named, f"{nb.name}: from {node.module} import {alias.name}"
                         found += 1
     assert found >= 6
+
+
+def test_the_build_fingerprint_sees_the_same_imports():
+    # The build decides what to rebuild from the lib modules a stage's code imports, read
+    # with regular expressions (lib/core/fingerprint.py); they must find what ast finds.
+    from lib.core import fingerprint
+
+    for name, path in MODULES.items():
+        if path.name == "__init__.py" or name == "lib.__main__":
+            continue
+        expected = {m for m in GRAPH[name] if MODULES[m].name != "__init__.py"}
+        assert fingerprint.imports_of(name) == expected, name

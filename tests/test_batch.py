@@ -35,35 +35,55 @@ def _hidden(root: Path) -> list[Path]:
 
 
 def _tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
 def first_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list]:
     """One real batch over the fixtures: overview plus two themes for 2024, Centrum."""
     base = tmp_path_factory.mktemp("batch")
-    nbdir = _notebooks(base / "notebooks", **{"00_oversikt": "00_oversikt",
-                                              "10_hemloshet": "10_hemloshet",
-                                              "20_vald_i_nara_relation": "10_hemloshet"})
+    nbdir = _notebooks(
+        base / "notebooks",
+        **{
+            "00_oversikt": "00_oversikt",
+            "10_hemloshet": "10_hemloshet",
+            "20_vald_i_nara_relation": "10_hemloshet",
+        },
+    )
     out = base / "outputs"
-    results = batch.run_batch(["2024"], ["oversikt", "hemloshet", "vald_i_nara_relation"],
-                              ["Centrum"], n_jobs=2, outputs_dir=out, notebooks_dir=nbdir,
-                              progress=False)
+    results = batch.run_batch(
+        ["2024"],
+        ["oversikt", "hemloshet", "vald_i_nara_relation"],
+        ["Centrum"],
+        n_jobs=2,
+        outputs_dir=out,
+        notebooks_dir=nbdir,
+        progress=False,
+    )
     return nbdir, out, results
 
 
 # ---------------------------------------------------------------- validation
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"years": ["2019"]}, "--year '2019': no report or figure for that year; choose one of "
-                          "2020, 2021, 2022, 2023, 2024, 2025."),
-    ({"years": ["2024; rm"]}, "--year '2024; rm': no report or figure"),
-    ({"years": [2024], "themes": ["hemlöshet"]}, "--theme 'hemlöshet': unknown value"),
-    ({"years": [2024], "districts": ["Angered"]}, "--district 'Angered': unknown value"),
-    ({"years": []}, "no year given"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"years": ["2019"]},
+            "--year '2019': no report or figure for that year; choose one of "
+            "2020, 2021, 2022, 2023, 2024, 2025.",
+        ),
+        ({"years": ["2024; rm"]}, "--year '2024; rm': no report or figure"),
+        ({"years": [2024], "themes": ["hemlöshet"]}, "--theme 'hemlöshet': unknown value"),
+        ({"years": [2024], "districts": ["Angered"]}, "--district 'Angered': unknown value"),
+        ({"years": []}, "no year given"),
+    ],
+)
 def test_plan_rejects_unknown_selection(kwargs: dict, message: str) -> None:
     with pytest.raises(DataError) as err:
         batch_plan.plan(notebooks_dir=FIXTURES, **kwargs)
@@ -75,9 +95,12 @@ def test_plan_lists_overview_once_per_year_and_themes_per_district(tmp_path: Pat
     jobs = batch_plan.plan([2023, 2022], ["hemloshet", "oversikt"], None, nbdir)
     labels = [j.label for j in jobs]
     assert labels[:6] == [
-        "00_oversikt.ipynb (2022, Göteborg)", "10_hemloshet.ipynb (2022, Göteborg)",
-        "10_hemloshet.ipynb (2022, Centrum)", "10_hemloshet.ipynb (2022, Hisingen)",
-        "10_hemloshet.ipynb (2022, Nordost)", "10_hemloshet.ipynb (2022, Sydväst)",
+        "00_oversikt.ipynb (2022, Göteborg)",
+        "10_hemloshet.ipynb (2022, Göteborg)",
+        "10_hemloshet.ipynb (2022, Centrum)",
+        "10_hemloshet.ipynb (2022, Hisingen)",
+        "10_hemloshet.ipynb (2022, Nordost)",
+        "10_hemloshet.ipynb (2022, Sydväst)",
     ]
     assert len(jobs) == 2 * (1 + 5)
     overview = jobs[0]
@@ -89,9 +112,10 @@ def test_non_literal_parameter_cell_is_rejected_before_any_run(tmp_path: Path) -
     nbdir = _notebooks(tmp_path / "nb", **{"10_hemloshet": "bad_params"})
     out = tmp_path / "outputs"
     with pytest.raises(DataError) as err:
-        batch.run_batch([2024], ["hemloshet"], ["Centrum"], outputs_dir=out,
-                        notebooks_dir=nbdir, progress=False)
-    assert "parameters cell line 1: `year = int(\"2024\")` is not a plain literal" in str(err.value)
+        batch.run_batch(
+            [2024], ["hemloshet"], ["Centrum"], outputs_dir=out, notebooks_dir=nbdir, progress=False
+        )
+    assert 'parameters cell line 1: `year = int("2024")` is not a plain literal' in str(err.value)
     assert not out.exists()
 
 
@@ -112,17 +136,25 @@ def test_undeclared_or_mistyped_parameter_is_rejected() -> None:
 
 def test_missing_processed_directory_asks_for_make_data(tmp_path: Path) -> None:
     with pytest.raises(DataError, match=r"no processed tables; run `make data` first\.$"):
-        batch.run_batch([2024], outputs_dir=tmp_path / "o", notebooks_dir=FIXTURES,
-                        processed_dir=tmp_path / "processed", progress=False)
+        batch.run_batch(
+            [2024],
+            outputs_dir=tmp_path / "o",
+            notebooks_dir=FIXTURES,
+            processed_dir=tmp_path / "processed",
+            progress=False,
+        )
 
 
 def test_cli_bad_input_is_one_line_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["batch", "--year", "2019"]) == 2
     err = capsys.readouterr().err
-    assert err == ("error: --year '2019': no report or figure for that year; choose one of "
-                   "2020, 2021, 2022, 2023, 2024, 2025.\n")
-    assert main(["batch", "--all-years", "--district", "Göteborg", "--district", "Biskopsgården"]) \
-        == 2
+    assert err == (
+        "error: --year '2019': no report or figure for that year; choose one of "
+        "2020, 2021, 2022, 2023, 2024, 2025.\n"
+    )
+    assert (
+        main(["batch", "--all-years", "--district", "Göteborg", "--district", "Biskopsgården"]) == 2
+    )
     assert capsys.readouterr().err.startswith("error: --district 'Biskopsgården': unknown value")
 
 
@@ -139,9 +171,14 @@ def test_batch_publishes_notebook_report_figures_and_tables(first_run: tuple) ->
     ]
     folder = out / "2024" / "Centrum" / "10_hemloshet"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "10_hemloshet.html", "10_hemloshet.ipynb", "figur.svg", "nyckeltal.csv"]
-    assert (folder / "nyckeltal.csv").read_text(encoding="utf-8") == \
-        "year,district,value\n2024,Centrum,42\n"
+        "10_hemloshet.html",
+        "10_hemloshet.ipynb",
+        "figur.svg",
+        "nyckeltal.csv",
+    ]
+    assert (folder / "nyckeltal.csv").read_text(
+        encoding="utf-8"
+    ) == "year,district,value\n2024,Centrum,42\n"
     executed = (folder / "10_hemloshet.ipynb").read_text(encoding="utf-8")
     assert '"district = \\"Centrum\\"\\n"' in executed  # the injected parameters
     assert "start_time" not in executed and ".tmp" not in executed
@@ -158,7 +195,7 @@ def test_html_report_has_outputs_but_no_code(first_run: tuple) -> None:
     assert "<title>Hemlöshet – Centrum 2024</title>" in report and '<html lang="sv">' in report
     for code in ("write_text", "output_dir", "raise ValueError"):
         assert code not in report
-    body = report[report.index("<body"):]
+    body = report[report.index("<body") :]
     code_cells = re.findall(r'<div class="jp-Cell jp-CodeCell[^"]*"', body)
     assert len(code_cells) == 4 and all("jp-mod-noInput" in c for c in code_cells)
     assert "jp-CodeMirrorEditor" not in body and "jp-InputPrompt" not in body
@@ -171,11 +208,15 @@ def test_report_images_get_swedish_alt_text_and_the_page_fits_a4() -> None:
 
     png = base64.b64encode(b"\x89PNG\r\n\x1a\n").decode()
     alt = "Diagram: Förändringar under året."
-    cell = nbformat.v4.new_code_cell("x", outputs=[
-        nbformat.v4.new_output("display_data", data={"image/png": png},
-                               metadata={"image/png": {"alt": alt}}),
-        nbformat.v4.new_output("display_data", data={"image/png": png}),
-    ])
+    cell = nbformat.v4.new_code_cell(
+        "x",
+        outputs=[
+            nbformat.v4.new_output(
+                "display_data", data={"image/png": png}, metadata={"image/png": {"alt": alt}}
+            ),
+            nbformat.v4.new_output("display_data", data={"image/png": png}),
+        ],
+    )
     report = pages.report_html(nbformat.v4.new_notebook(cells=[cell]), "Test")
     assert f'alt="{alt}"' in report and 'alt="Diagram"' in report
     assert "No description" not in report
@@ -191,11 +232,15 @@ def test_index_links_every_report_by_year_and_district(first_run: tuple) -> None
     # report, notebook, one figure, one table per notebook; the two data files
     assert len(hrefs) == 3 * 4 + len(pages.DATA_FILES)
     from urllib.parse import unquote
+
     for href in hrefs:
         assert (out / unquote(href)).is_file(), href
     assert "2024/G%C3%B6teborg/00_oversikt/00_oversikt.html" in hrefs
-    assert index.index("<h2>År 2024</h2>") < index.index("<h3>Göteborg (hela staden)</h3>") \
+    assert (
+        index.index("<h2>År 2024</h2>")
+        < index.index("<h3>Göteborg (hela staden)</h3>")
         < index.index("<h3>Centrum</h3>")
+    )
     assert ">Våld i nära relation</a>" in index and ">Hemlöshet</a>" in index
 
 
@@ -207,16 +252,21 @@ def test_the_whole_data_set_is_beside_the_reports(first_run: tuple) -> None:
 
     _, out, _ = first_run
     for name in ("observations.xlsx", "rapporter.sqlite"):
-        assert (out / "data" / name).read_bytes() == \
-            (processed.processed_dir() / name).read_bytes()
+        assert (out / "data" / name).read_bytes() == (processed.processed_dir() / name).read_bytes()
     index = (out / "index.html").read_text(encoding="utf-8")
     assert index.index("<h2>Hela datamängden</h2>") < index.index("<h2>År 2024</h2>")
-    excel = re.search(r'<li><a href="data/observations.xlsx">Alla siffror med källa '
-                      r'\(Excel\)</a> – [^<]+ \((\d+)&nbsp;kB\)</li>', index)
+    excel = re.search(
+        r'<li><a href="data/observations.xlsx">Alla siffror med källa '
+        r"\(Excel\)</a> – [^<]+ \((\d+)&nbsp;kB\)</li>",
+        index,
+    )
     assert excel, index[:2000]  # about 50 kB
     assert int(excel[1]) == round((out / "data" / "observations.xlsx").stat().st_size / 1e3)
-    database = re.search(r'<li><a href="data/rapporter.sqlite">Databasen \(SQLite\)</a> – '
-                         r'[^<]+ \((\d+),(\d)&nbsp;MB\)</li>', index)
+    database = re.search(
+        r'<li><a href="data/rapporter.sqlite">Databasen \(SQLite\)</a> – '
+        r"[^<]+ \((\d+),(\d)&nbsp;MB\)</li>",
+        index,
+    )
     assert database, index[:2000]  # about 7,6 MB
     mb = (out / "data" / "rapporter.sqlite").stat().st_size / 1e6
     assert float(f"{database[1]}.{database[2]}") == round(mb, 1)
@@ -224,7 +274,9 @@ def test_the_whole_data_set_is_beside_the_reports(first_run: tuple) -> None:
 
 @pytest.mark.slow
 def test_failing_notebook_is_reported_and_leaves_previous_outputs(
-    first_run: tuple, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    first_run: tuple,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     _, out_first, _ = first_run
@@ -232,16 +284,31 @@ def test_failing_notebook_is_reported_and_leaves_previous_outputs(
     shutil.copytree(out_first, out)
     before = _tree(out / "2024" / "Centrum")
     inodes = {p.name: p.stat().st_ino for p in (out / "2024" / "Centrum").iterdir()}
-    nbdir = _notebooks(tmp_path / "nb", **{"10_hemloshet": "failing",
-                                           "20_vald_i_nara_relation": "10_hemloshet"})
+    nbdir = _notebooks(
+        tmp_path / "nb", **{"10_hemloshet": "failing", "20_vald_i_nara_relation": "10_hemloshet"}
+    )
     monkeypatch.setattr(paths, "NOTEBOOKS_DIR", nbdir)
-    status = main(["batch", "--year", "2024", "--district", "Centrum", "--theme", "hemloshet",
-                   "--theme", "vald_i_nara_relation", "--outputs-dir", str(out)])
+    status = main(
+        [
+            "batch",
+            "--year",
+            "2024",
+            "--district",
+            "Centrum",
+            "--theme",
+            "hemloshet",
+            "--theme",
+            "vald_i_nara_relation",
+            "--outputs-dir",
+            str(out),
+        ]
+    )
     assert status == 1
     err = capsys.readouterr().err
     failed = [line for line in err.splitlines() if line.startswith("failed:")]
-    assert failed == ["failed: 10_hemloshet.ipynb (2024, Centrum): "
-                      "RuntimeError: avsiktligt fel i testnotebook"]
+    assert failed == [
+        "failed: 10_hemloshet.ipynb (2024, Centrum): RuntimeError: avsiktligt fel i testnotebook"
+    ]
     # The failed notebook's previous outputs are untouched; the other one was re-run and
     # re-published with byte-identical content (determinism).
     assert _tree(out / "2024" / "Centrum") == before
@@ -253,7 +320,8 @@ def test_failing_notebook_is_reported_and_leaves_previous_outputs(
 
 @pytest.mark.slow
 def test_kernel_that_dies_while_starting_is_started_again(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Seen in CI: two kernels started at once, one died with "Address already in use" and
     the notebook was reported failed. The first start here fails as jupyter_client reports
     it (the message of jupyter_client.client); the second is a real run."""
@@ -292,8 +360,11 @@ def test_selection_comes_from_the_data() -> None:
     # Years with a report, the years the 2022 tables go back to, and 2025 budgets (2024 reports).
     assert batch_plan.years() == selection.years() == (2020, 2021, 2022, 2023, 2024, 2025)
     assert batch_plan.report_years() == (2022, 2023, 2024)
-    assert batch_plan.areas() == selection.areas() == ("Göteborg", "Centrum", "Hisingen", "Nordost",
-                                                  "Sydväst")
+    assert (
+        batch_plan.areas()
+        == selection.areas()
+        == ("Göteborg", "Centrum", "Hisingen", "Nordost", "Sydväst")
+    )
     assert batch_plan.theme_choices() == (batch_plan.OVERVIEW, *themes.theme_ids())
 
 
@@ -307,19 +378,25 @@ def test_kernel_is_this_interpreter_without_an_installed_kernelspec() -> None:
 
 @pytest.mark.slow
 def test_bless_writes_outputs_in_place_and_keeps_a_failing_notebook(tmp_path: Path) -> None:
-    nbdir = _notebooks(tmp_path, **{"10_hemloshet": "10_hemloshet",
-                                    "20_vald_i_nara_relation": "failing"})
+    nbdir = _notebooks(
+        tmp_path, **{"10_hemloshet": "10_hemloshet", "20_vald_i_nara_relation": "failing"}
+    )
     failing_before = (nbdir / "20_vald_i_nara_relation.ipynb").read_bytes()
-    results = batch.bless(["hemloshet", "vald_i_nara_relation"], notebooks_dir=nbdir,
-                          progress=False)
+    results = batch.bless(
+        ["hemloshet", "vald_i_nara_relation"], notebooks_dir=nbdir, progress=False
+    )
     assert [(r.job.label, r.error) for r in results] == [
         ("10_hemloshet.ipynb (2024, Göteborg)", None),
-        ("20_vald_i_nara_relation.ipynb (2024, Göteborg)",
-         "RuntimeError: avsiktligt fel i testnotebook"),
+        (
+            "20_vald_i_nara_relation.ipynb (2024, Göteborg)",
+            "RuntimeError: avsiktligt fel i testnotebook",
+        ),
     ]
     blessed = (nbdir / "10_hemloshet.ipynb").read_text(encoding="utf-8")
     assert '"Nyckeltal 2024 Göteborg: 42\\n"' in blessed
     assert '"execution_count": 3' in blessed and '"execution"' not in blessed
     assert (nbdir / "20_vald_i_nara_relation.ipynb").read_bytes() == failing_before
     assert sorted(p.name for p in nbdir.iterdir()) == [
-        "10_hemloshet.ipynb", "20_vald_i_nara_relation.ipynb"]  # no temporary files, no outputs
+        "10_hemloshet.ipynb",
+        "20_vald_i_nara_relation.ipynb",
+    ]  # no temporary files, no outputs

@@ -52,8 +52,12 @@ def test_pages_answer_in_swedish_with_the_guide(ds):
     assert home.status_code == 200 and "alla siffror med källa" in home.text
     page = get(ds, "/rapporter")
     assert page.status_code == 200
-    for title in ("Sök i rapporterna", "En indikator över åren", "Motsägelser",
-                  "Källrad i sitt sammanhang"):
+    for title in (
+        "Sök i rapporterna",
+        "En indikator över åren",
+        "Motsägelser",
+        "Källrad i sitt sammanhang",
+    ):
         assert title in page.text
     css = get(ds, browse.CSS)
     assert css.status_code == 200 and "column-descriptions" in css.text
@@ -102,14 +106,18 @@ def test_canned_queries_answer_with_real_figures(ds):
     centrum_2022 = [r for r in ind if r["Period"] == "2022" and r["Grund"] == "utfall"]
     # the restatement at line 569 (1 472, a recorded discrepancy) is not repeated here
     assert [(r["Källa"], r["Uppgift"]) for r in centrum_2022] == [
-        ("Årsrapport 2022, rad 121", "1\u00a0470\u00a0hushåll")]
+        ("Årsrapport 2022, rad 121", "1\u00a0470\u00a0hushåll")
+    ]
     assert [r["Period"] for r in ind if r["Grund"] == "utfall"] == ["2020", "2021", "2022"]
     assert rows(ds, "indikator", indikator="") == []
     contra = rows(ds, "motsagelser", tema="")
     assert len(contra) == len(processed.load("discrepancies"))
     first = next(r for r in contra if r["Källa A"] == "Årsrapport 2022, rad 121")
-    assert (first["Värde A"], first["Värde B"], first["Källa B"]) == \
-        (1470, 1472, "Årsrapport 2022, rad 569")
+    assert (first["Värde A"], first["Värde B"], first["Källa B"]) == (
+        1470,
+        1472,
+        "Årsrapport 2022, rad 569",
+    )
     assert len(rows(ds, "motsagelser", tema="hemlöshet")) < len(contra)
     context = rows(ds, "kallrad", rapport="Delårsrapport 2024", rad="125")
     around = range(125 - browse.CONTEXT, 125 + browse.CONTEXT + 1)
@@ -135,8 +143,10 @@ def test_lines_in_query_results_link_to_their_context(ds):
     page = get(ds, html_unescape(href)).text
     assert "▶" in page
     indicator = get(ds, "/rapporter/indikator?indikator=fs_hushall_stadsomrade").text
-    assert ('<a href="/rapporter/kallrad?rapport=%C3%85rsrapport+2022&amp;rad=121" '
-            'title="Visa raden i sitt sammanhang">Årsrapport 2022, rad 121</a>') in indicator
+    assert (
+        '<a href="/rapporter/kallrad?rapport=%C3%85rsrapport+2022&amp;rad=121" '
+        'title="Visa raden i sitt sammanhang">Årsrapport 2022, rad 121</a>'
+    ) in indicator
     context = rows(ds, "kallrad", rapport="Årsrapport 2022", rad="121")
     assert any(r[" "] == "▶" and "1 470" in r["Text"].replace("\u00a0", " ") for r in context)
     # The context's own lines name no report: they stay plain numbers.
@@ -144,8 +154,10 @@ def test_lines_in_query_results_link_to_their_context(ds):
     assert "Visa raden i sitt sammanhang" not in table
 
 
-@pytest.mark.parametrize(("query", "param"), [("sok", "ord"), ("indikator", "indikator"),
-                                               ("motsagelser", "tema"), ("kallrad", "rapport")])
+@pytest.mark.parametrize(
+    ("query", "param"),
+    [("sok", "ord"), ("indikator", "indikator"), ("motsagelser", "tema"), ("kallrad", "rapport")],
+)
 def test_a_hostile_parameter_is_harmless(ds, query, param):
     params = {param: INJECTION}
     if query == "kallrad":
@@ -153,8 +165,9 @@ def test_a_hostile_parameter_is_harmless(ds, query, param):
     assert rows(ds, query, **params) == []
     path = processed.processed_dir() / database.DATABASE
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-        assert conn.execute("select count(*) from observations").fetchone()[0] == \
-            len(processed.load("observations"))
+        assert conn.execute("select count(*) from observations").fetchone()[0] == len(
+            processed.load("observations")
+        )
 
 
 def test_metadata_is_generated_from_the_schemas_and_deterministic():
@@ -164,7 +177,8 @@ def test_metadata_is_generated_from_the_schemas_and_deterministic():
     assert set(database.published_schemas()) <= set(tables)
     assert tables["observations"]["columns"]["value"].endswith("(enheten står i kolumnen unit)")
     assert tables["theme_prominence"]["columns"]["per_1000_words"].endswith(
-        "(enhet: mentions per 1 000 words)")
+        "(enhet: mentions per 1 000 words)"
+    )
     assert tables["passages"]["fts_table"] == database.FTS
     assert meta["license"] and meta["source"]
 
@@ -179,41 +193,100 @@ def test_command_serves_read_only_on_localhost(tmp_path):
 
 @pytest.mark.slow
 def test_browse_rejects_a_bad_port_in_one_line():
-    r = subprocess.run([sys.executable, "-m", "lib", "browse", "--port", "http"],
-                       capture_output=True, text=True, cwd=paths.ROOT, check=False)
+    r = subprocess.run(
+        [sys.executable, "-m", "lib", "browse", "--port", "http"],
+        capture_output=True,
+        text=True,
+        cwd=paths.ROOT,
+        check=False,
+    )
     assert r.returncode == 2
     assert r.stderr.strip().splitlines() == [
-        "error: --port 'http': give a port number such as 8001."]
+        "error: --port 'http': give a port number such as 8001."
+    ]
 
 
 def test_metadata_file_written_by_serve_is_valid_json(tmp_path, monkeypatch):
     """serve writes the metadata atomically beside the database, then execs Datasette."""
     (tmp_path / database.DATABASE).write_bytes(
-        (processed.processed_dir() / database.DATABASE).read_bytes())
+        (processed.processed_dir() / database.DATABASE).read_bytes()
+    )
     seen = {}
     monkeypatch.setattr(browse.os, "execv", lambda exe, argv: seen.update(argv=argv))
     browse.serve(8124, processed_dir=tmp_path)
     meta = json.loads((tmp_path / browse.METADATA).read_text("utf-8"))
     assert meta == browse.metadata()
-    assert seen["argv"] == browse.command(tmp_path / database.DATABASE,
-                                          tmp_path / browse.METADATA, 8124)
+    assert seen["argv"] == browse.command(
+        tmp_path / database.DATABASE, tmp_path / browse.METADATA, 8124
+    )
 
 
 # --- Datasette's own pages in Swedish (lib/data/datasette/templates, plugins/svenska.py) --
 
 # Datasette's English words that the translated templates replace: none may be left in
 # what a reader sees (text, button labels, tooltips) of any page.
-ENGLISH = ["home", "row", "rows", "table", "tables", "Tables", "hidden tables", "view",
-           "views", "Views", "Queries", "Custom SQL query", "returning", "more than",
-           "show", "hide", "Query parameters", "Run SQL", "Edit SQL", "Format SQL",
-           "This data as", "advanced", "Advanced export", "Apply", "sorted by",
-           "Sort...", "Sort by", "descending", "Suggested facets", "View and edit SQL",
-           "download file", "expand labels", "stream all rows", "Export CSV", "Next page",
-           "Powered by", "Queries took", "Data license", "Data source", "Error", "not found",
-           "Links from other tables", "0 records", "0 results", "Search:",
-           "- remove filter -", "- column -", "contains", "starts with", "ends with",
-           "is null", "is not blank", "Menu", "Table actions", "JSON shape", "default",
-           "newline-delimited", "object", "CSV options", "teman (array)"]
+ENGLISH = [
+    "home",
+    "row",
+    "rows",
+    "table",
+    "tables",
+    "Tables",
+    "hidden tables",
+    "view",
+    "views",
+    "Views",
+    "Queries",
+    "Custom SQL query",
+    "returning",
+    "more than",
+    "show",
+    "hide",
+    "Query parameters",
+    "Run SQL",
+    "Edit SQL",
+    "Format SQL",
+    "This data as",
+    "advanced",
+    "Advanced export",
+    "Apply",
+    "sorted by",
+    "Sort...",
+    "Sort by",
+    "descending",
+    "Suggested facets",
+    "View and edit SQL",
+    "download file",
+    "expand labels",
+    "stream all rows",
+    "Export CSV",
+    "Next page",
+    "Powered by",
+    "Queries took",
+    "Data license",
+    "Data source",
+    "Error",
+    "not found",
+    "Links from other tables",
+    "0 records",
+    "0 results",
+    "Search:",
+    "- remove filter -",
+    "- column -",
+    "contains",
+    "starts with",
+    "ends with",
+    "is null",
+    "is not blank",
+    "Menu",
+    "Table actions",
+    "JSON shape",
+    "default",
+    "newline-delimited",
+    "object",
+    "CSV options",
+    "teman (array)",
+]
 
 
 HIDDEN = ("head", "script", "style", "pre", "textarea")  # pre, textarea: SQL
@@ -262,26 +335,73 @@ def swedish_count(n: int) -> str:
 
 ROW = f"/rapporter/kallrader/{tilde_encode('Årsrapport 2022, rad 121')}"
 PAGES = {  # page -> (status, Swedish words that must be on it)
-    "/": (200, ["Startsida", "rader i", "tabeller", "dolda tabeller", "vyer",
-                "Drivs av Datasette", "Licens:", "Källa:"]),
-    "/rapporter": (200, ["Egen SQL-fråga", "Formatera SQL", "Kör frågan", "Frågor",
-                         "Tabeller", "Vyer", "Sök i rapporterna"]),
-    "/rapporter/observationer": (200, [
-        "333 rader", "- kolumn -", "innehåller", "Sortera efter period", "fallande",
-        "Använd", "Visa och redigera SQL", "Hämta som JSON, CSV (fler val)",
-        "teman (lista)", "Avancerad export", "spara som fil", "Exportera CSV",
-        "Nästa sida", "Drivs av Datasette"]),
-    "/rapporter/observationer?indikator=fs_hushall_stadsomrade&_sort_desc=period": (200, [
-        '7 rader där indikator = "fs_hushall_stadsomrade", sorterade efter period '
-        "(fallande)"]),
-    "/rapporter/passages?_search=skyddat+boende&kind=sentence": (200, [
-        'rader där söktexten "skyddat boende" finns och kind = "sentence"', "Sök:"]),
-    "/rapporter/sok?ord=skyddat+boende": (200, [
-        "Frågan gav 30 rader (visa SQL)", "Frågans parametrar", "Kör frågan",
-        "Redigera SQL", "Hämta som JSON, CSV"]),
+    "/": (
+        200,
+        [
+            "Startsida",
+            "rader i",
+            "tabeller",
+            "dolda tabeller",
+            "vyer",
+            "Drivs av Datasette",
+            "Licens:",
+            "Källa:",
+        ],
+    ),
+    "/rapporter": (
+        200,
+        [
+            "Egen SQL-fråga",
+            "Formatera SQL",
+            "Kör frågan",
+            "Frågor",
+            "Tabeller",
+            "Vyer",
+            "Sök i rapporterna",
+        ],
+    ),
+    "/rapporter/observationer": (
+        200,
+        [
+            "333 rader",
+            "- kolumn -",
+            "innehåller",
+            "Sortera efter period",
+            "fallande",
+            "Använd",
+            "Visa och redigera SQL",
+            "Hämta som JSON, CSV (fler val)",
+            "teman (lista)",
+            "Avancerad export",
+            "spara som fil",
+            "Exportera CSV",
+            "Nästa sida",
+            "Drivs av Datasette",
+        ],
+    ),
+    "/rapporter/observationer?indikator=fs_hushall_stadsomrade&_sort_desc=period": (
+        200,
+        ['7 rader där indikator = "fs_hushall_stadsomrade", sorterade efter period (fallande)'],
+    ),
+    "/rapporter/passages?_search=skyddat+boende&kind=sentence": (
+        200,
+        ['rader där söktexten "skyddat boende" finns och kind = "sentence"', "Sök:"],
+    ),
+    "/rapporter/sok?ord=skyddat+boende": (
+        200,
+        [
+            "Frågan gav 30 rader (visa SQL)",
+            "Frågans parametrar",
+            "Kör frågan",
+            "Redigera SQL",
+            "Hämta som JSON, CSV",
+        ],
+    ),
     "/rapporter/sok?ord=skyddat+boende&_show_sql=1": (200, ["(dölj SQL)"]),
-    ROW: (200, ["Hämta som JSON", "Länkar från andra tabeller", "3 rader från källa i "
-                "observationer"]),
+    ROW: (
+        200,
+        ["Hämta som JSON", "Länkar från andra tabeller", "3 rader från källa i observationer"],
+    ),
     "/rapporter/finns_inte": (404, ["Fel 404", "Tabellen finns inte.", "Till startsidan"]),
 }
 
@@ -304,10 +424,17 @@ def test_english_words_would_be_caught():
     import datasette
 
     footer = (Path(datasette.__file__).parent / "templates" / "_footer.html").read_text()
-    assert english_left(footer) == ["Queries", "Powered by", "Queries took", "Data license",
-                                    "Data source"]
-    assert english_left('<input type="submit" value="Apply"><a title="9 rows">x</a>') == \
-        ["rows", "Apply"]
+    assert english_left(footer) == [
+        "Queries",
+        "Powered by",
+        "Queries took",
+        "Data license",
+        "Data source",
+    ]
+    assert english_left('<input type="submit" value="Apply"><a title="9 rows">x</a>') == [
+        "rows",
+        "Apply",
+    ]
 
 
 def test_counts_have_swedish_thousands_separators(ds):
@@ -327,8 +454,9 @@ def test_counts_have_swedish_thousands_separators(ds):
 def _plugin(name: str):
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location(f"plugin_{name}", browse.PLUGINS_DIR /
-                                                  f"{name}.py")
+    spec = importlib.util.spec_from_file_location(
+        f"plugin_{name}", browse.PLUGINS_DIR / f"{name}.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -378,12 +506,19 @@ def test_facets_sort_and_export_still_work(ds):
 
 def test_filter_operators_keep_their_keys_with_swedish_names(ds):
     html = get(ds, "/rapporter/observationer").text
-    options = dict(re.findall(r'<option value="(\w+)"[^>]*>([^<]+)</option>',
-                              html.split('name="_filter_op"', 1)[1].split("</select>")[0]))
+    options = dict(
+        re.findall(
+            r'<option value="(\w+)"[^>]*>([^<]+)</option>',
+            html.split('name="_filter_op"', 1)[1].split("</select>")[0],
+        )
+    )
     assert options["exact"] == "=" and options["contains"] == "innehåller"
     assert options["startswith"] == "börjar med" and options["like"] == "like (SQL)"
-    page = get(ds, "/rapporter/observationer?_filter_column=indikator&_filter_op=contains"
-                   "&_filter_value=hushall")
+    page = get(
+        ds,
+        "/rapporter/observationer?_filter_column=indikator&_filter_op=contains"
+        "&_filter_value=hushall",
+    )
     assert page.status_code == 302  # Datasette turns the form into ?indikator__contains=
     found = get(ds, page.headers["location"]).text
     assert 'där indikator innehåller "hushall"' in readable(found)
@@ -413,7 +548,8 @@ def test_translated_templates_match_the_installed_datasette():
         "version in lib/data/datasette/templates/UPSTREAM.json"
         for name, was in sorted(upstream.items())
         if not (root / name).is_file()
-        or hashlib.sha256((root / name).read_bytes()).hexdigest() != was["sha256"]]
+        or hashlib.sha256((root / name).read_bytes()).hexdigest() != was["sha256"]
+    ]
     assert changed == [], "\n".join(changed)
 
 

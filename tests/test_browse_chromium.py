@@ -36,9 +36,19 @@ def _browser() -> None:
         if os.environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
             pytest.fail(f"{MISSING}; in CI this test must run")
         pytest.skip(MISSING)
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
-         "--hide-scrollbars"]
+
+
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+    "--hide-scrollbars",
+]
 WIDTH, HEIGHT = 1366, 1000
 
 
@@ -74,8 +84,13 @@ def server(tmp_path_factory):
 
 
 def _chromium(args: list[str], profile: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args],
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def render(url: str, folder: Path, name: str) -> tuple[str, Path]:
@@ -83,8 +98,10 @@ def render(url: str, folder: Path, name: str) -> tuple[str, Path]:
     dom = _chromium(["--dump-dom", url], folder / f"{name}-profile-dom")
     assert dom.returncode == 0, dom.stderr[-500:]
     png = folder / f"{name}.png"
-    shot = _chromium([f"--window-size={WIDTH},{HEIGHT}", f"--screenshot={png}", url],
-                     folder / f"{name}-profile-shot")
+    shot = _chromium(
+        [f"--window-size={WIDTH},{HEIGHT}", f"--screenshot={png}", url],
+        folder / f"{name}-profile-shot",
+    )
     assert shot.returncode == 0 and png.is_file(), shot.stderr[-500:]
     return dom.stdout, png
 
@@ -112,9 +129,11 @@ def test_observations_page_renders_with_facets_and_source_links(server, tmp_path
     # Datasette's own words are Swedish, also those its table.js adds to the column menu
     assert '<html lang="sv">' in dom and "333 rader" in dom and "Drivs av" in dom
     menu = dom.split('<div class="dropdown-menu"', 1)[1].split("</ul>", 1)[0]
-    for english, swedish in (("Sort ascending", "Sortera stigande"),
-                             ("Facet by this", "Filtrera på värdena (facett)"),
-                             ("Hide this column", "Dölj kolumnen")):
+    for english, swedish in (
+        ("Sort ascending", "Sortera stigande"),
+        ("Facet by this", "Filtrera på värdena (facett)"),
+        ("Hide this column", "Dölj kolumnen"),
+    ):
         assert english not in menu and swedish in menu
     assert_picture_of_a_page(png)
 

@@ -34,7 +34,8 @@ def test_parquet_and_csv_hold_the_same_table(built):
     csv = pd.read_csv(built / "documents.csv", keep_default_na=False, na_values=[""])
     parquet = pd.read_parquet(built / "documents.parquet")
     pd.testing.assert_frame_equal(
-        csv.astype(str).replace("nan", ""), parquet.astype(str).replace(["<NA>", "None"], ""))
+        csv.astype(str).replace("nan", ""), parquet.astype(str).replace(["<NA>", "None"], "")
+    )
 
 
 @pytest.mark.slow
@@ -59,31 +60,45 @@ def test_outputs_do_not_depend_on_where_stages_run(built, tmp_path, monkeypatch)
 @pytest.mark.slow
 def test_repaired_texts_are_line_aligned_with_raw(built):
     from lib.sources import corpus
+
     c = corpus.load()
     for doc in c.documents:
         if doc.text_quality == "ocr":
             repaired = (built / "repaired" / doc.file).read_text(encoding="utf-8")
             assert repaired.count("\n") == len(c.raw_lines(doc.doc_id))
     changes = pd.read_csv(built / "ocr_changes.csv")
-    assert set(changes.doc_id) == {"sf_centrum_stadengemensam_2024",
-                                   "sn_centrum_delarsrapport_2024_08"}
+    assert set(changes.doc_id) == {
+        "sf_centrum_stadengemensam_2024",
+        "sn_centrum_delarsrapport_2024_08",
+    }
 
 
 def _snapshot(directory):
     """Every output file's bytes (the build's hidden state and lock files left out)."""
-    return {str(p.relative_to(directory)): p.read_bytes()
-            for p in sorted(directory.rglob("*")) if p.is_file() and not p.name.startswith(".")}
+    return {
+        str(p.relative_to(directory)): p.read_bytes()
+        for p in sorted(directory.rglob("*"))
+        if p.is_file() and not p.name.startswith(".")
+    }
 
 
 def _with_documents(monkeypatch, **changes):
     """Make the documents stage return its table with columns changed."""
-    def altered(ctx):
-        return {"documents": ctx.corpus.parts_frame().assign(**changes),
-                "areas": ctx.corpus.areas_frame()}
 
-    monkeypatch.setattr(stages, "STAGES", tuple(
-        dataclasses.replace(s, run=altered) if s.name == "documents" else s
-        for s in stages.STAGES))
+    def altered(ctx):
+        return {
+            "documents": ctx.corpus.parts_frame().assign(**changes),
+            "areas": ctx.corpus.areas_frame(),
+        }
+
+    monkeypatch.setattr(
+        stages,
+        "STAGES",
+        tuple(
+            dataclasses.replace(s, run=altered) if s.name == "documents" else s
+            for s in stages.STAGES
+        ),
+    )
 
 
 @pytest.mark.slow
@@ -115,8 +130,7 @@ def test_failed_write_leaves_previous_tables_intact(built, tmp_path, monkeypatch
 
 @pytest.mark.slow
 @pytest.mark.parametrize("failing", ["themes", "publish"])
-def test_failed_forked_stage_fails_the_build_with_its_error(built, tmp_path, monkeypatch,
-                                                            failing):
+def test_failed_forked_stage_fails_the_build_with_its_error(built, tmp_path, monkeypatch, failing):
     """A stage run in a forked process raises (themes, forked with the others that read
     the reports; publish, started early, before its tables exist): the build raises the
     same one-line error, the other forked stages are stopped, nothing is written or left."""
@@ -127,9 +141,13 @@ def test_failed_forked_stage_fails_the_build_with_its_error(built, tmp_path, mon
         raise DataError(f"{failing}: a broken stage")
 
     assert failing in [s.name for s in stages.STAGES if s.parallel]
-    monkeypatch.setattr(stages, "STAGES", tuple(
-        dataclasses.replace(s, run=broken) if s.name == failing else s
-        for s in stages.STAGES))
+    monkeypatch.setattr(
+        stages,
+        "STAGES",
+        tuple(
+            dataclasses.replace(s, run=broken) if s.name == failing else s for s in stages.STAGES
+        ),
+    )
     with pytest.raises(DataError, match=f"^{failing}: a broken stage$"):
         runner.build(out_dir=tmp_path, full=True)
     assert _snapshot(tmp_path) == before
@@ -142,8 +160,9 @@ def test_schema_rejects_duplicate_keys(tmp_path):
 
     table = corpus.load().parts_frame()
     with pytest.raises(DataError, match="not unique"):
-        store.write_tables({"documents": pd.concat([table, table.head(1)])},
-                           registry.schemas(), out_dir=tmp_path)
+        store.write_tables(
+            {"documents": pd.concat([table, table.head(1)])}, registry.schemas(), out_dir=tmp_path
+        )
 
 
 @pytest.mark.slow
@@ -151,14 +170,16 @@ def test_schema_rejects_duplicate_keys(tmp_path):
 def test_a_new_stage_is_one_record(built, tmp_path, monkeypatch, parallel):
     """A stage added at the end: it reads every table, writes a file of its own making, runs
     once, and is skipped while nothing changes; the same in a forked process."""
+
     def summarise(ctx):
         rows = {name: len(ctx.table(name)) for name in ctx.table_names}
         path = ctx.scratch() / "summary.txt"
         path.write_text("".join(f"{k} {v}\n" for k, v in sorted(rows.items())), "utf-8")
         return {"summary.txt": path}
 
-    extra = stages.Stage("summary", summarise, needs=(stages.ALL_TABLES,),
-                         files=("summary.txt",), parallel=parallel)
+    extra = stages.Stage(
+        "summary", summarise, needs=(stages.ALL_TABLES,), files=("summary.txt",), parallel=parallel
+    )
     monkeypatch.setattr(stages, "STAGES", (*stages.STAGES, extra))
     first = runner.build(out_dir=tmp_path)
     assert [name for name, _, _ in first.ran][-1] == "summary"

@@ -43,6 +43,7 @@ def _set_file(raw: Path, name: str, content: bytes) -> None:
         row = next(d for d in data["documents"] if d["file"] == name)
         row["sha256"] = hashlib.sha256(content).hexdigest()
         row.pop("parts", None)
+
     _edit_manifest(raw, edit)
 
 
@@ -50,8 +51,11 @@ def _set_file(raw: Path, name: str, content: bytes) -> None:
 
 
 def test_manifest_lists_exactly_the_files_in_data_raw(real_corpus):
-    on_disk = {p.name for p in paths.RAW_DIR.iterdir() if p.name != "manifest.yml"
-               and not p.name.startswith(".")}
+    on_disk = {
+        p.name
+        for p in paths.RAW_DIR.iterdir()
+        if p.name != "manifest.yml" and not p.name.startswith(".")
+    }
     listed = {f for d in real_corpus.documents for f in (d.file, d.pdf) if f}
     assert on_disk == listed
 
@@ -65,7 +69,9 @@ def test_five_documents_with_expected_metadata(real_corpus):
     docs = real_corpus.documents_frame().set_index("doc_id")
     assert len(docs) == 5
     assert sorted(docs.index[docs.text_quality == "ocr"]) == [
-        "sf_centrum_stadengemensam_2024", "sn_centrum_delarsrapport_2024_08"]
+        "sf_centrum_stadengemensam_2024",
+        "sn_centrum_delarsrapport_2024_08",
+    ]
     assert docs.loc["sn_centrum_arsrapport_2022", "year"] == 2022
     assert docs.loc["sn_centrum_delarsrapport_2024_08", "period_end"] == "2024-08-31"
     assert docs.loc[JOINT, "report_type"] == "ärende"
@@ -80,15 +86,18 @@ def test_joint_file_parts_cover_it_in_order_without_overlap(real_corpus):
     assert parts[-1].line_end == len(real_corpus.raw_lines(JOINT))
 
 
-@pytest.mark.parametrize("part_id, line, text", [
-    ("gv_arende", 1, "Ärendet"),
-    ("gv_efk", 53, "1 Inledning"),
-    ("gv_digitalisering", 610, "1 Årsrapport 2024 - Integrerad"),
-    ("gv_spink", 807, "Socialförvaltningen Sydväst"),
-    ("gv_sku", 3092, "Inledning"),
-    ("gv_boende_hemloshet", 3396, "1. Inledning"),
-    ("gv_stadengemensam", 3742, "Inledning"),
-])
+@pytest.mark.parametrize(
+    "part_id, line, text",
+    [
+        ("gv_arende", 1, "Ärendet"),
+        ("gv_efk", 53, "1 Inledning"),
+        ("gv_digitalisering", 610, "1 Årsrapport 2024 - Integrerad"),
+        ("gv_spink", 807, "Socialförvaltningen Sydväst"),
+        ("gv_sku", 3092, "Inledning"),
+        ("gv_boende_hemloshet", 3396, "1. Inledning"),
+        ("gv_stadengemensam", 3742, "Inledning"),
+    ],
+)
 def test_first_line_of_each_part_is_what_the_manifest_says(real_corpus, part_id, line, text):
     part = real_corpus.part(JOINT, part_id)
     assert part.line_start == line
@@ -101,7 +110,8 @@ def test_ocr_twin_is_recorded(real_corpus):
     assert (doc.twin_doc_id, doc.twin_part_id) == (JOINT, "gv_stadengemensam")
     table = real_corpus.parts_frame().set_index("part_id")
     assert table.loc["gv_stadengemensam", "same_report_as"].startswith(
-        "sf_centrum_stadengemensam_2024")
+        "sf_centrum_stadengemensam_2024"
+    )
     # Both renderings end with the same sentence.
     assert real_corpus.raw_lines(JOINT)[5373].strip() == "deltog 3034 personer."
     assert real_corpus.raw_lines("sf_centrum_stadengemensam_2024")[-2] == "deltog 3034 personer."
@@ -123,8 +133,9 @@ def test_lines_carry_raw_line_numbers(real_corpus):
 def test_bom_and_crlf_give_the_same_lines():
     text = "Första raden\nAndra 23 315 kr\n"
     plain = corpus.split_lines(corpus.decode_text(text.encode(), "x"))
-    crlf = corpus.split_lines(corpus.decode_text(
-        b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode(), "x"))
+    crlf = corpus.split_lines(
+        corpus.decode_text(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode(), "x")
+    )
     assert plain == crlf == ["Första raden", "Andra 23 315 kr"]
 
 
@@ -199,8 +210,9 @@ def test_manifest_row_missing_field(raw_copy, field):
 
 
 def test_manifest_bad_value_lists_allowed(raw_copy):
-    _edit_manifest(raw_copy, lambda d: _doc(d, "sn_centrum_arsrapport_2022").update(
-        district="Majorna"))
+    _edit_manifest(
+        raw_copy, lambda d: _doc(d, "sn_centrum_arsrapport_2022").update(district="Majorna")
+    )
     with pytest.raises(ManifestError, match="district='Majorna'.*Centrum"):
         corpus.Corpus(raw_copy)
 
@@ -230,8 +242,13 @@ def test_invalid_yaml_is_refused(raw_copy):
 
 
 def test_all_errors_are_data_errors():
-    for exc in (ManifestError, MissingFileError, ChecksumError, UnknownDocumentError,
-                TextDecodeError):
+    for exc in (
+        ManifestError,
+        MissingFileError,
+        ChecksumError,
+        UnknownDocumentError,
+        TextDecodeError,
+    ):
         assert issubclass(exc, DataError)
 
 
@@ -240,7 +257,9 @@ def test_command_line_prints_one_line_and_no_traceback(raw_copy):
     (raw_copy / "2022_sn_centrum_arsrapport.txt").unlink()
     result = subprocess.run(
         [sys.executable, "-m", "lib", "check", "--raw-dir", str(raw_copy)],
-        capture_output=True, text=True, cwd=paths.ROOT,
+        capture_output=True,
+        text=True,
+        cwd=paths.ROOT,
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
@@ -259,6 +278,7 @@ def test_new_district_is_accepted_once_the_vocabulary_lists_it(raw_copy):
     def edit(d):
         d["vocabulary"]["districts"].append("Majorna")
         _doc(d, "sn_centrum_arsrapport_2022").update(district="Majorna")
+
     _edit_manifest(raw_copy, edit)
     c = corpus.Corpus(raw_copy)
     assert c.document("sn_centrum_arsrapport_2022").district == "Majorna"

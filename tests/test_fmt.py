@@ -13,16 +13,19 @@ from lib.report import fmt
 NB = "\u00a0"
 
 
-@pytest.mark.parametrize(("value", "decimals", "expected"), [
-    (1234.5, None, f"1{NB}234,5"),
-    (4080.0, None, f"4{NB}080"),
-    (139801, None, f"139{NB}801"),
-    (-27.0, None, "\u221227"),
-    (0.0, None, "0"),
-    (24.25, None, "24,25"),
-    (7.9, 2, "7,90"),
-    (1234567.891, 1, f"1{NB}234{NB}567,9"),
-])
+@pytest.mark.parametrize(
+    ("value", "decimals", "expected"),
+    [
+        (1234.5, None, f"1{NB}234,5"),
+        (4080.0, None, f"4{NB}080"),
+        (139801, None, f"139{NB}801"),
+        (-27.0, None, "\u221227"),
+        (0.0, None, "0"),
+        (24.25, None, "24,25"),
+        (7.9, 2, "7,90"),
+        (1234567.891, 1, f"1{NB}234{NB}567,9"),
+    ],
+)
 def test_number(value, decimals, expected):
     assert formats.number(value, decimals) == expected
 
@@ -44,8 +47,10 @@ def test_percent_and_pvalue():
 
 
 def test_source_reference():
-    assert formats.source("2024_gemensamma_verksamheter_arsrapporter.txt", 1109) == \
-        "2024_gemensamma_verksamheter_arsrapporter.txt, rad 1109"
+    assert (
+        formats.source("2024_gemensamma_verksamheter_arsrapporter.txt", 1109)
+        == "2024_gemensamma_verksamheter_arsrapporter.txt, rad 1109"
+    )
 
 
 def test_swedish_headers_select_and_reject_unknown():
@@ -56,9 +61,17 @@ def test_swedish_headers_select_and_reject_unknown():
 
 
 def test_table_html_is_swedish_compact_and_deterministic():
-    df = fmt.swedish(pd.DataFrame({"label": ["Socialt boende"], "value": [4080.0],
-                                   "line": [1109], "p_value": [0.0001],
-                                   "doc_id": ["gemensamma_verksamheter_2024"]}))
+    df = fmt.swedish(
+        pd.DataFrame(
+            {
+                "label": ["Socialt boende"],
+                "value": [4080.0],
+                "line": [1109],
+                "p_value": [0.0001],
+                "doc_id": ["gemensamma_verksamheter_2024"],
+            }
+        )
+    )
     df = df.rename(columns={"Benämning": "Föregående år"})
     a, b = fmt.table_html(df, "x"), fmt.table_html(df, "x")
     assert a == b
@@ -88,14 +101,17 @@ def test_qualified_numbers():
     assert formats.qualified(float("nan"), "≈") == formats.NA
 
 
-@pytest.mark.parametrize(("period", "expected"), [
-    ("2024-01/2024-08", "jan–aug 2024"),
-    ("2024-07/2024-07", "jul 2024"),
-    ("2023-09/2024-08", "sep 2023–aug 2024"),
-    ("2024-12-31", "31 dec 2024"),
-    ("2023/2024", "2023/2024"),
-    ("2024", "2024"),
-])
+@pytest.mark.parametrize(
+    ("period", "expected"),
+    [
+        ("2024-01/2024-08", "jan–aug 2024"),
+        ("2024-07/2024-07", "jul 2024"),
+        ("2023-09/2024-08", "sep 2023–aug 2024"),
+        ("2024-12-31", "31 dec 2024"),
+        ("2023/2024", "2023/2024"),
+        ("2024", "2024"),
+    ],
+)
 def test_period_in_words(period, expected):
     assert formats.period(period, nobreak=False) == expected
     assert formats.period(period) == expected.replace(" ", NB).replace("–", "–\u2060")

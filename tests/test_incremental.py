@@ -45,7 +45,7 @@ def _set_sha(root: Path, file: str) -> None:
     entry = text.index(f"file: {file}")
     start = text.index("sha256: ", entry) + len("sha256: ")
     sha = hashlib.sha256((raw / file).read_bytes()).hexdigest()
-    manifest.write_text(text[:start] + sha + text[start + 64:], encoding="utf-8")
+    manifest.write_text(text[:start] + sha + text[start + 64 :], encoding="utf-8")
 
 
 def _catalog(root: Path) -> Path:
@@ -53,39 +53,47 @@ def _catalog(root: Path) -> Path:
 
 
 def edit_manifest(root: Path) -> None:
-    _edit(root / "data" / "raw" / "manifest.yml",
-          "title: Årsrapport 2022, Socialnämnden Centrum",
-          "title: Årsrapport för 2022, Socialnämnden Centrum")
+    _edit(
+        root / "data" / "raw" / "manifest.yml",
+        "title: Årsrapport 2022, Socialnämnden Centrum",
+        "title: Årsrapport för 2022, Socialnämnden Centrum",
+    )
 
 
 def edit_curated(root: Path) -> None:
-    _edit(root / "data" / "curated" / "observations_hemloshet.yml",
-          "note: Tabellens rad 'Socialt boende';", "note: Tabellraden 'Socialt boende';")
+    _edit(
+        root / "data" / "curated" / "observations_hemloshet.yml",
+        "note: Tabellens rad 'Socialt boende';",
+        "note: Tabellraden 'Socialt boende';",
+    )
 
 
 def comment_curated(root: Path) -> None:
     path = root / "data" / "curated" / "observations_hemloshet.yml"
-    path.write_text(path.read_text(encoding="utf-8") + "# a comment changes no figure\n",
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "# a comment changes no figure\n", encoding="utf-8"
+    )
 
 
 def edit_catalog(root: Path) -> None:
     path = _catalog(root)
     text = path.read_text(encoding="utf-8")
-    label = text[text.index("label: ") + len("label: "):].split("\n", 1)[0]
+    label = text[text.index("label: ") + len("label: ") :].split("\n", 1)[0]
     _edit(path, f"label: {label}", f"label: {label} (ändrad)")
 
 
 def edit_lib_data(root: Path) -> None:
     path = root / "lib" / "data" / "quantities_units.yml"
-    path.write_text(path.read_text(encoding="utf-8") + "# a comment changes no unit\n",
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "# a comment changes no unit\n", encoding="utf-8"
+    )
 
 
 def edit_stage_code(root: Path) -> None:
     path = root / "lib" / "publish" / "excel.py"
-    path.write_text(path.read_text(encoding="utf-8") + "\n# a comment: no output changes\n",
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "\n# a comment: no output changes\n", encoding="utf-8"
+    )
 
 
 # What each change must run. A stage runs when its own inputs or code changed, or when a
@@ -110,7 +118,8 @@ CASES: dict[str, tuple[Callable[[Path], None], set[str]]] = {
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", list(CASES))
 def test_change_runs_its_stages_and_equals_a_full_build(
-        kind: str, repo: Path, shared_cache: Path, tmp_path: Path) -> None:
+    kind: str, repo: Path, shared_cache: Path, tmp_path: Path
+) -> None:
     change, expected = CASES[kind]
     processed = repo / "data" / "processed"
     before = repocopy.outputs(processed)
@@ -122,8 +131,7 @@ def test_change_runs_its_stages_and_equals_a_full_build(
     assert incremental != before or kind in ("lib data file", "stage code", "curated comment")
     assert not repocopy.temporaries(processed)
 
-    full = repocopy.run(repo, shared_cache, "build", "--full", "--out-dir",
-                        str(tmp_path / "full"))
+    full = repocopy.run(repo, shared_cache, "build", "--full", "--out-dir", str(tmp_path / "full"))
     assert full.returncode == 0, full.stderr
     assert repocopy.ran(full.stdout) == ALL
     assert repocopy.outputs(tmp_path / "full") == incremental
@@ -134,19 +142,22 @@ def test_change_runs_its_stages_and_equals_a_full_build(
 
 
 @pytest.mark.slow
-def test_nothing_changed_runs_nothing_and_writes_nothing(repo: Path,
-                                                         shared_cache: Path) -> None:
+def test_nothing_changed_runs_nothing_and_writes_nothing(repo: Path, shared_cache: Path) -> None:
     processed = repo / "data" / "processed"
 
     def stamps() -> dict[str, int]:  # outputs and the build's record (not its lock file)
-        return {p.name: p.stat().st_mtime_ns for p in processed.rglob("*")
-                if p.is_file() and p.name != runner.LOCK_FILE}
+        return {
+            p.name: p.stat().st_mtime_ns
+            for p in processed.rglob("*")
+            if p.is_file() and p.name != runner.LOCK_FILE
+        }
 
     before = stamps()
     result = repocopy.run(repo, shared_cache, "build")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        f"build: up to date ({len(ALL)} stages unchanged); data/processed")
+        f"build: up to date ({len(ALL)} stages unchanged); data/processed"
+    )
     assert stamps() == before
 
 
@@ -162,14 +173,17 @@ def test_edited_output_is_rebuilt(repo: Path, shared_cache: Path) -> None:
 
 
 @pytest.mark.slow
-def test_changed_raw_report_equals_a_build_from_scratch(repo: Path, shared_cache: Path,
-                                                       tmp_path: Path) -> None:
+def test_changed_raw_report_equals_a_build_from_scratch(
+    repo: Path, shared_cache: Path, tmp_path: Path
+) -> None:
     """A changed OCR'd report: the incremental build (cache warm) equals a full build with
     an empty cache, so no cached artefact of the old text survives."""
     name = "2024_sn_centrum_delarsrapport_augusti_ocr.txt"
     raw = repo / "data" / "raw" / name
-    raw.write_text(raw.read_text(encoding="utf-8")
-                   + "\nTillagd rad: antalet arenden har okat med 12 procent.", encoding="utf-8")
+    raw.write_text(
+        raw.read_text(encoding="utf-8") + "\nTillagd rad: antalet arenden har okat med 12 procent.",
+        encoding="utf-8",
+    )
     _set_sha(repo, name)
     result = repocopy.run(repo, shared_cache, "build")
     assert result.returncode == 0, result.stderr
@@ -177,16 +191,18 @@ def test_changed_raw_report_equals_a_build_from_scratch(repo: Path, shared_cache
     incremental = repocopy.outputs(repo / "data" / "processed")
     assert "har ökat med 12 procent" in incremental[f"repaired/{name}"].decode()
 
-    scratch = repocopy.run(repo, tmp_path / "empty-cache", "build", "--out-dir",
-                           str(tmp_path / "scratch"))
+    scratch = repocopy.run(
+        repo, tmp_path / "empty-cache", "build", "--out-dir", str(tmp_path / "scratch")
+    )
     assert scratch.returncode == 0, scratch.stderr
     assert repocopy.outputs(tmp_path / "scratch") == incremental
 
 
 def test_stage_dependencies_cover_the_lib_data_files_their_code_names() -> None:
     """The files of lib/data a stage's modules read are among its fingerprinted inputs."""
-    parts = {s.name: runner.components(s, paths.RAW_DIR, _dummy_tables(), ())
-             for s in stages.STAGES}
+    parts = {
+        s.name: runner.components(s, paths.RAW_DIR, _dummy_tables(), ()) for s in stages.STAGES
+    }
     assert "lib/data/ocr_protected.tsv" in parts["ocr"]
     assert "lib/data/quantities_units.yml" in parts["quantities"]
     assert "lib/data/themes.yml" in parts["themes"]

@@ -41,13 +41,25 @@ def test_several_hundred_observations_in_all_three_themes(obs):
     assert set(obs.theme) == set(themes.theme_ids())
 
 
-@pytest.mark.parametrize("theme, docs", [
-    ("hemloshet", {GV, "sn_centrum_arsrapport_2022", "sn_centrum_delarsrapport_2024_08"}),
-    ("vald_i_nara_relation", {GV, "sn_centrum_arsrapport_2022",
-                              "sn_centrum_delarsrapport_2024_08"}),
-    ("forsorjningsstod", {GV, "sn_centrum_arsrapport_2022", "sn_centrum_delarsrapport_2024_08",
-                          "sf_sydvast_trygghet_uppfoljning_2023"}),
-])
+@pytest.mark.parametrize(
+    "theme, docs",
+    [
+        ("hemloshet", {GV, "sn_centrum_arsrapport_2022", "sn_centrum_delarsrapport_2024_08"}),
+        (
+            "vald_i_nara_relation",
+            {GV, "sn_centrum_arsrapport_2022", "sn_centrum_delarsrapport_2024_08"},
+        ),
+        (
+            "forsorjningsstod",
+            {
+                GV,
+                "sn_centrum_arsrapport_2022",
+                "sn_centrum_delarsrapport_2024_08",
+                "sf_sydvast_trygghet_uppfoljning_2023",
+            },
+        ),
+    ],
+)
 def test_each_theme_is_covered_in_every_report_where_it_appears(obs, theme, docs):
     assert docs <= set(obs[obs.theme == theme].doc_id)
 
@@ -70,8 +82,10 @@ def test_every_quote_is_analysed_text_at_its_line_and_shows_the_value(obs):
 
 def test_units_and_value_types_agree_with_the_catalog(obs, catalog):
     for row in obs.itertuples():
-        assert (row.unit, row.value_type) == (catalog[row.indicator].unit,
-                                             catalog[row.indicator].value_type)
+        assert (row.unit, row.value_type) == (
+            catalog[row.indicator].unit,
+            catalog[row.indicator].value_type,
+        )
 
 
 def test_one_value_per_key_and_part_unless_restated(obs):
@@ -79,20 +93,28 @@ def test_one_value_per_key_and_part_unless_restated(obs):
     assert not obs[obs.restatement_of.isna()].duplicated(key).any()
 
 
-@pytest.mark.parametrize("indicator, period, value, line, geography", [
-    # Årsrapport 2022, key figures (TAB table): 1 791 / 1 694 / 1 470
-    ("fs_hushall_stadsomrade", "2020", 1791, 121, "Centrum"),
-    ("fs_hushall_stadsomrade", "2022", 1470, 121, "Centrum"),
-    # Spink's request table: "Socialt boende  3 781  4 080  299  8%"
-    ("hem_forfragningar_socialt_boende", "2024", 4080, 1109, "Göteborg"),
-    ("hem_forfragningar_socialt_boende", "2023", 3781, 1109, "Göteborg"),
-    # "I det skyddade boendet har 81 personer (72 år 2023) bott under 2024."
-    ("vnr_kc_skyddat_boende_personer", "2024", 81, 4651, "Kriscentrums skyddade boende"),
-    ("vnr_kc_skyddat_boende_personer", "2023", 72, 4651, "Kriscentrums skyddade boende"),
-])
+@pytest.mark.parametrize(
+    "indicator, period, value, line, geography",
+    [
+        # Årsrapport 2022, key figures (TAB table): 1 791 / 1 694 / 1 470
+        ("fs_hushall_stadsomrade", "2020", 1791, 121, "Centrum"),
+        ("fs_hushall_stadsomrade", "2022", 1470, 121, "Centrum"),
+        # Spink's request table: "Socialt boende  3 781  4 080  299  8%"
+        ("hem_forfragningar_socialt_boende", "2024", 4080, 1109, "Göteborg"),
+        ("hem_forfragningar_socialt_boende", "2023", 3781, 1109, "Göteborg"),
+        # "I det skyddade boendet har 81 personer (72 år 2023) bott under 2024."
+        ("vnr_kc_skyddat_boende_personer", "2024", 81, 4651, "Kriscentrums skyddade boende"),
+        ("vnr_kc_skyddat_boende_personer", "2023", 72, 4651, "Kriscentrums skyddade boende"),
+    ],
+)
 def test_known_figures(obs, indicator, period, value, line, geography):
-    row = _one(obs[obs.restatement_of.isna()], indicator=indicator, period=period,
-               geography=geography, basis="utfall")
+    row = _one(
+        obs[obs.restatement_of.isna()],
+        indicator=indicator,
+        period=period,
+        geography=geography,
+        basis="utfall",
+    )
     assert (row.value, row.line) == (value, line)
     raw_line = corpus.load().raw_lines(row.doc_id)[line - 1]
     assert values.value_in_text(value, raw_line)
@@ -124,8 +146,10 @@ def test_discrepancies_list_real_contradictions(obs, catalog):
     # Spink 2023: causes 317 + 49 + 45 = 411 against the table total 409
     assert ("vnr_spink_forfragningar_skyddat_boende", "2023", 409, 411) in pairs
     # 2022: "ökat med 13 procent" (line 152) while the table gives 119 913 -> 139 801 (+16,6 %)
-    row = d[(d.kind == "change_differs_from_levels")
-            & (d.indicator == "hem_boendedygn_vuxna_forandring")].iloc[0]
+    row = d[
+        (d.kind == "change_differs_from_levels")
+        & (d.indicator == "hem_boendedygn_vuxna_forandring")
+    ].iloc[0]
     assert (row.line_a, row.value_a) == (152, 13)
     # Rounded restatements agree: -18,1 and -18 mnkr are not a discrepancy.
     assert "hem_budgetavvikelse_kopt_vard_boende_vuxna" not in set(d.indicator)
@@ -149,15 +173,18 @@ def _curated_copy(tmp_path, theme, edit):
 def test_a_value_that_is_not_in_the_raw_text_is_refused(tmp_path, catalog):
     def edit(rows):
         rows[0]["value"] = rows[0]["value"] + 1
+
     curated = _curated_copy(tmp_path, "hemloshet", edit)
-    with pytest.raises(DataError, match="observations_hemloshet.yml observation 1 .*cannot be "
-                                        "read back"):
+    with pytest.raises(
+        DataError, match="observations_hemloshet.yml observation 1 .*cannot be read back"
+    ):
         observations.curated_observations(curated, catalog)
 
 
 def test_a_raw_text_on_the_wrong_line_is_refused(tmp_path, catalog):
     def edit(rows):
         rows[0]["line"] = rows[0]["line"] + 1
+
     curated = _curated_copy(tmp_path, "forsorjningsstod", edit)
     with pytest.raises(DataError, match="is not on line"):
         observations.curated_observations(curated, catalog)
@@ -166,6 +193,7 @@ def test_a_raw_text_on_the_wrong_line_is_refused(tmp_path, catalog):
 def test_an_unmarked_duplicate_is_refused(tmp_path, catalog):
     def edit(rows):
         rows.append(dict(rows[0], restatement_of=None))
+
     curated = _curated_copy(tmp_path, "vald_i_nara_relation", edit)
     with pytest.raises(DataError, match="given more than once"):
         observations.curated_observations(curated, catalog)
@@ -174,6 +202,7 @@ def test_an_unmarked_duplicate_is_refused(tmp_path, catalog):
 def test_unit_disagreeing_with_catalog_is_refused(tmp_path, catalog):
     def edit(rows):
         rows[0]["unit"] = "kr"
+
     curated = _curated_copy(tmp_path, "hemloshet", edit)
     with pytest.raises(DataError, match="differ from the catalog"):
         observations.curated_observations(curated, catalog)
@@ -183,17 +212,20 @@ def test_excel_export_has_a_sheet_per_theme_with_numbers_as_numbers(obs):
     data = excel.workbook_bytes(obs.assign(method="curated"))
     assert data == excel.workbook_bytes(obs.assign(method="curated"))  # reproducible bytes
     import io
+
     sheets = pd.read_excel(io.BytesIO(data), sheet_name=None)
     assert list(sheets) == ["Hemlöshet", "Våld i nära relation", "Försörjningsstöd"]
     sheet = sheets["Försörjningsstöd"]
     assert list(sheet.columns)[:4] == ["Indikator", "Benämning", "Ungefär/gräns", "Värde"]
     assert pd.api.types.is_float_dtype(sheet["Värde"]) and pd.api.types.is_integer_dtype(
-        sheet["Rad"])
+        sheet["Rad"]
+    )
     in_theme = obs.themes.str.split(";").map(lambda ts: "forsorjningsstod" in ts)
     assert len(sheet) == in_theme.sum()
     # An indicator of two themes is on both sheets; approximations read "ca" before the value.
-    both = sheets["Hemlöshet"][sheets["Hemlöshet"].Indikator ==
-                               "fs_temporara_bostader_kommuncentral"]
+    both = sheets["Hemlöshet"][
+        sheets["Hemlöshet"].Indikator == "fs_temporara_bostader_kommuncentral"
+    ]
     assert len(both) > 0 and set(both.Teman) == {"Försörjningsstöd, Hemlöshet"}
     approx = sheets["Hemlöshet"][sheets["Hemlöshet"].Indikator == "hem_korttidsboende_dygn_sf"]
     assert approx[["Ungefär/gräns", "Värde"]].values.tolist() == [["ca", 20000]]
@@ -204,11 +236,11 @@ def test_excel_export_has_a_sheet_per_theme_with_numbers_as_numbers(obs):
 
 def test_approximations_and_bounds_are_marked(obs):
     q = obs.set_index(["indicator", "line"]).qualifier
-    assert q["hem_korttidsboende_dygn_sf", 2870] == "≈"            # "ca 20 000 dygn"
+    assert q["hem_korttidsboende_dygn_sf", 2870] == "≈"  # "ca 20 000 dygn"
     assert q["vnr_spink_andel_forfragningar_skyddat_boende_vnr_heder"].iloc[0] == "≈"
-    assert q["hem_vrakningar_barn", 379] == "<"                    # "färre än 5"
+    assert q["hem_vrakningar_barn", 379] == "<"  # "färre än 5"
     row = obs[(obs.indicator == "hem_vrakningar_barn") & (obs.line == 396) & (obs.value == 5)]
-    assert row.qualifier.tolist() == [">"]                          # table cell ">5"
+    assert row.qualifier.tolist() == [">"]  # table cell ">5"
     assert pd.isna(q["hem_forfragningar_socialt_boende", 1109].iloc[0])
     assert obs.qualifier.notna().sum() == 18
 
@@ -237,15 +269,20 @@ def test_a_missing_qualifier_is_refused(tmp_path, catalog):
     def edit(rows):
         row = next(r for r in rows if r["indicator"] == "hem_korttidsboende_dygn_sf")
         row.pop("qualifier")
+
     curated = _curated_copy(tmp_path, "hemloshet", edit)
-    with pytest.raises(DataError, match="hem_korttidsboende_dygn_sf.*text gives 20000 as '≈', "
-                                        "the entry as exact; set qualifier"):
+    with pytest.raises(
+        DataError,
+        match="hem_korttidsboende_dygn_sf.*text gives 20000 as '≈', "
+        "the entry as exact; set qualifier",
+    ):
         observations.curated_observations(curated, catalog)
 
 
 def test_a_wrong_qualifier_is_refused(tmp_path, catalog):
     def edit(rows):
         rows[0]["qualifier"] = "≈"
+
     curated = _curated_copy(tmp_path, "hemloshet", edit)
     with pytest.raises(DataError, match="observation 1 .*as exact, the entry as '≈'"):
         observations.curated_observations(curated, catalog)
@@ -263,6 +300,7 @@ def test_indicators_may_belong_to_several_themes(catalog, obs):
 
 def test_the_catalog_lives_with_the_curated_data():
     from lib import paths
+
     assert CATALOG_DIR == paths.DATA_DIR / "curated" / "indicators"
     assert (CATALOG_DIR / "hemloshet.yml").is_file()
 
@@ -272,7 +310,8 @@ def test_an_unknown_theme_in_the_catalog_is_refused(tmp_path):
     shutil.copytree(CATALOG_DIR, target)
     path = target / "forsorjningsstod.yml"
     text = path.read_text(encoding="utf-8").replace(
-        "themes: [forsorjningsstod, hemloshet]", "themes: [forsorjningsstod, boende]", 1)
+        "themes: [forsorjningsstod, hemloshet]", "themes: [forsorjningsstod, boende]", 1
+    )
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DataError, match="forsorjningsstod.yml indicator .*unknown theme.*boende"):
         load_catalog(target)

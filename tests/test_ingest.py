@@ -39,7 +39,7 @@ META = {
 
 def _real(c: corpus.Corpus, first: int, last: int) -> list[str]:
     """Raw lines first..last (1-based, inclusive) of the 2022 årsrapport."""
-    return c.raw_lines(REPORT)[first - 1:last]
+    return c.raw_lines(REPORT)[first - 1 : last]
 
 
 def _pdf(tmp_path: Path, rendered: pdf_fixture.Rendered, name: str = "rapport.pdf") -> Path:
@@ -73,10 +73,18 @@ def test_key_figure_table_rows_come_back_cell_by_cell(c, tmp_path, ruled):
     out = pdftext.extract_pdf(_pdf(tmp_path, rendered))
     rows = [line.split("\t") for line in out.lines if "\t" in line]
     assert rows[0] == ["Mått", "2020", "2021", "2022"]
-    assert rows[5] == ["Antal hushåll med försörjningsstöd (stadsområde)", "1 791", "1 694",
-                       "1 470"]
-    assert rows[6] == ["Antal hushåll med försörjningsstöd (etableringsenheten) Stad", "402",
-                       "355", "275"]
+    assert rows[5] == [
+        "Antal hushåll med försörjningsstöd (stadsområde)",
+        "1 791",
+        "1 694",
+        "1 470",
+    ]
+    assert rows[6] == [
+        "Antal hushåll med försörjningsstöd (etableringsenheten) Stad",
+        "402",
+        "355",
+        "275",
+    ]
     assert rows[2] == ["Nettokostnadsutveckling IFO totalt", "", "2,0 %", "5,9 %"]  # empty cell
     assert rows[9] == ["Antal vård dagar institution vuxna", "3827", "4082", "3147"]
     expected = [line.split("\t") for line in lines if "\t" in line]
@@ -91,8 +99,12 @@ def test_labels_wrapped_inside_their_cells_rejoin_their_row(c, tmp_path, ruled):
     rendered = pdf_fixture.render(lines, header=HEADER, ruled=ruled, label_width=150)
     out = pdftext.extract_pdf(_pdf(tmp_path, rendered))
     rows = [line.split("\t") for line in out.lines if "\t" in line]
-    assert rows[5] == ["Antal hushåll med försörjningsstöd (stadsområde)", "1 791", "1 694",
-                       "1 470"]
+    assert rows[5] == [
+        "Antal hushåll med försörjningsstöd (stadsområde)",
+        "1 791",
+        "1 694",
+        "1 470",
+    ]
     assert _text(out.lines) == rendered.text_lines
 
 
@@ -125,8 +137,7 @@ def test_borderless_padded_table_with_wrapped_labels_across_a_page_break(c, tmp_
     # no borders, and the table running over a page break: every row comes back whole,
     # with its empty cells, on both pages.
     lines = [*_real(c, 55, 88), "", *_real(c, 116, 132)]
-    rendered = pdf_fixture.render(lines, header=HEADER, ruled=False, label_width=150,
-                                  padding=5)
+    rendered = pdf_fixture.render(lines, header=HEADER, ruled=False, label_width=150, padding=5)
     out = pdftext.extract_pdf(_pdf(tmp_path, rendered))
     at = [i + 1 for i, line in enumerate(out.lines) if "\t" in line]
     pages = {bisect.bisect_right(out.page_lines, line) for line in at}
@@ -139,8 +150,13 @@ def test_indicator_table_with_target_column(c, tmp_path):
     lines = _real(c, 568, 576)
     out = pdftext.extract_pdf(_pdf(tmp_path, pdf_fixture.render(lines, header=HEADER)))
     rows = [line.split("\t") for line in out.lines if "\t" in line]
-    assert rows[0] == ["Mått/Indikator", "Utfall 2020", "Utfall 2021", "Utfall 2022",
-                       "Målvärde 2022"]
+    assert rows[0] == [
+        "Mått/Indikator",
+        "Utfall 2020",
+        "Utfall 2021",
+        "Utfall 2022",
+        "Målvärde 2022",
+    ]
     assert rows[1] == ["Antal hushåll med försörjningsstöd", "1 791", "1 694", "1 472", "1 648"]
     assert rows[5] == ["Antal barn i pågående ärenden", "1 233", "1 067", "866", "995"]
     assert rows[-1] == ["Antal avslutade ärenden", "140", "138", "114", "136"]
@@ -158,12 +174,22 @@ def test_paragraph_keeps_swedish_letters_one_line_per_text_line(c, tmp_path):
 
 def test_ligatures_and_soft_hyphens(tmp_path):
     # "ﬁ" (U+FB01) as a PDF font may encode it; a soft hyphen inside a line and one ending it.
-    lines = ["Det ﬁnns en mängd andra avslutningsorsaker", "",
-             "försörj\u00adningsstöd inom stadsområdet", "", "försörj\u00ad"]
+    lines = [
+        "Det ﬁnns en mängd andra avslutningsorsaker",
+        "",
+        "försörj\u00adningsstöd inom stadsområdet",
+        "",
+        "försörj\u00ad",
+    ]
     out = pdftext.extract_pdf(_pdf(tmp_path, pdf_fixture.render(lines)))
     # Each source paragraph gap is a blank line in the extraction.
-    assert out.lines[:5] == ["Det finns en mängd andra avslutningsorsaker", "",
-                             "försörjningsstöd inom stadsområdet", "", "försörj-"]
+    assert out.lines[:5] == [
+        "Det finns en mängd andra avslutningsorsaker",
+        "",
+        "försörjningsstöd inom stadsområdet",
+        "",
+        "försörj-",
+    ]
 
 
 def test_multi_page_document_records_where_each_page_starts(c, tmp_path):
@@ -184,12 +210,10 @@ def test_two_column_page_is_read_column_by_column(c, tmp_path):
     # Enough of the Boende och hemlöshet report (prose, no tables) to fill the left column
     # of the first page and run on into the right one.
     lines = c.raw_lines("gemensamma_verksamheter_2024")[3395:3470]
-    rendered = pdf_fixture.render(lines, header="Årsrapport 2024, Boende och hemlöshet",
-                                  columns=2)
+    rendered = pdf_fixture.render(lines, header="Årsrapport 2024, Boende och hemlöshet", columns=2)
     assert rendered.columns_used[0] == {0, 1}  # the first page has text in both columns
     out = pdftext.extract_pdf(_pdf(tmp_path, rendered))
     assert _text(out.lines) == rendered.text_lines  # left column, then right column
-
 
 
 def test_scan_without_text_layer_is_refused(c, tmp_path):
@@ -229,8 +253,14 @@ def test_add_text_file_keeps_manifest_comments_and_rows_byte_for_byte(c, tmp_pat
     path = tmp_path / "hisingen_2025.txt"
     path.write_text(given, encoding="utf-8")
     before = (raw_copy / "manifest.yml").read_bytes()
-    added = ingest.add(_request(path, file="2025_sn_hisingen_arsrapport.txt",
-                                source="Test: lines 114-140 of the 2022 report."), raw_copy)
+    added = ingest.add(
+        _request(
+            path,
+            file="2025_sn_hisingen_arsrapport.txt",
+            source="Test: lines 114-140 of the 2022 report.",
+        ),
+        raw_copy,
+    )
     after = (raw_copy / "manifest.yml").read_bytes()
     assert after.startswith(before.rstrip(b"\n") + b"\n\n")
     assert after.count(b"\n#") == before.count(b"\n#")  # every comment line kept
@@ -256,10 +286,20 @@ def test_an_addition_waits_while_another_holds_data_raw(c, tmp_path, raw_copy, c
     before = _snapshot(raw_copy)
     done: list[ingest.Added] = []
     with runs.exclusive(raw_copy, "test"):
-        waiting = threading.Thread(target=lambda: done.append(ingest.add(
-            _request(second, doc_id="sn_nordost_arsrapport_2025", district="Nordost",
-                     issuer="Socialnämnden Nordost",
-                     title="Årsrapport 2025, Socialnämnden Nordost"), raw_copy)))
+        waiting = threading.Thread(
+            target=lambda: done.append(
+                ingest.add(
+                    _request(
+                        second,
+                        doc_id="sn_nordost_arsrapport_2025",
+                        district="Nordost",
+                        issuer="Socialnämnden Nordost",
+                        title="Årsrapport 2025, Socialnämnden Nordost",
+                    ),
+                    raw_copy,
+                )
+            )
+        )
         waiting.start()
         deadline = time.monotonic() + 30
         while "waiting: another addition" not in capsys.readouterr().err:
@@ -274,8 +314,9 @@ def test_an_addition_waits_while_another_holds_data_raw(c, tmp_path, raw_copy, c
 def test_ocr_quality_can_be_declared_for_a_text_file(c, tmp_path, raw_copy):
     path = tmp_path / "ocr.txt"
     path.write_text("\n".join(_real(c, 114, 120)) + "\n", encoding="utf-8")
-    ingest.add(_request(path, text_quality="ocr", year="2024", short_title="Hisingen 2025"),
-               raw_copy)
+    ingest.add(
+        _request(path, text_quality="ocr", year="2024", short_title="Hisingen 2025"), raw_copy
+    )
     doc = corpus.load(raw_copy).document(META["doc_id"])
     assert (doc.text_quality, doc.year, doc.label) == ("ocr", 2024, "Hisingen 2025")
 
@@ -290,31 +331,43 @@ def _text_input(c, tmp_path) -> Path:
 
 
 REFUSALS = {
-    "doc_id taken": (lambda c, t: _request(_text_input(c, t), doc_id=REPORT),
-                     r"--doc-id 'sn_centrum_arsrapport_2022' is already in"),
+    "doc_id taken": (
+        lambda c, t: _request(_text_input(c, t), doc_id=REPORT),
+        r"--doc-id 'sn_centrum_arsrapport_2022' is already in",
+    ),
     "unknown district": (
         lambda c, t: _request(_text_input(c, t), district="Majorna"),
         r"--district 'Majorna' is not in the manifest's vocabulary; use one of Göteborg, "
-        r"Centrum, Hisingen, Nordost, Sydväst, or add it to vocabulary.districts"),
+        r"Centrum, Hisingen, Nordost, Sydväst, or add it to vocabulary.districts",
+    ),
     "unknown report type": (
         lambda c, t: _request(_text_input(c, t), report_type="kvartalsrapport"),
-        r"--report-type 'kvartalsrapport'.*årsrapport, delårsrapport.*vocabulary.report_types"),
+        r"--report-type 'kvartalsrapport'.*årsrapport, delårsrapport.*vocabulary.report_types",
+    ),
     "end before start": (
-        lambda c, t: _request(_text_input(c, t), period_start="2025-12-31",
-                              period_end="2025-01-01"),
-        r"--period-end 2025-01-01 is before --period-start 2025-12-31"),
-    "not a date": (lambda c, t: _request(_text_input(c, t), period_end="2025-13-01"),
-                   r"--period-end '2025-13-01' is not a date; give it as YYYY-MM-DD"),
+        lambda c, t: _request(
+            _text_input(c, t), period_start="2025-12-31", period_end="2025-01-01"
+        ),
+        r"--period-end 2025-01-01 is before --period-start 2025-12-31",
+    ),
+    "not a date": (
+        lambda c, t: _request(_text_input(c, t), period_end="2025-13-01"),
+        r"--period-end '2025-13-01' is not a date; give it as YYYY-MM-DD",
+    ),
     "missing file": (lambda c, t: _request(t / "finns_inte.pdf"), r"finns_inte.pdf: no such file"),
     "directory": (lambda c, t: _request(t), r"not a file"),
     "same bytes as a raw file": (
         lambda c, t: _request(paths.RAW_DIR / "2022_sn_centrum_arsrapport.txt"),
-        r"already registered as sn_centrum_arsrapport_2022"),
-    "bad file name": (lambda c, t: _request(_text_input(c, t), file="../x.txt"),
-                      r"--file '../x.txt': give a plain file name ending in .txt"),
-    "file name taken": (lambda c, t: _request(_text_input(c, t),
-                                              file="2022_sn_centrum_arsrapport.txt"),
-                        r"2022_sn_centrum_arsrapport.txt already exists"),
+        r"already registered as sn_centrum_arsrapport_2022",
+    ),
+    "bad file name": (
+        lambda c, t: _request(_text_input(c, t), file="../x.txt"),
+        r"--file '../x.txt': give a plain file name ending in .txt",
+    ),
+    "file name taken": (
+        lambda c, t: _request(_text_input(c, t), file="2022_sn_centrum_arsrapport.txt"),
+        r"2022_sn_centrum_arsrapport.txt already exists",
+    ),
 }
 
 
@@ -375,20 +428,37 @@ def test_the_same_pdf_twice_is_refused(c, tmp_path, raw_copy):
 @pytest.mark.slow
 def test_missing_options_are_named_together_on_one_line(tmp_path, raw_copy):
     result = subprocess.run(
-        [sys.executable, "-m", "lib", "add", str(tmp_path / "x.pdf"), "--raw-dir",
-         str(raw_copy), "--doc-id", "x_2025", "--district", "Hisingen"],
-        capture_output=True, text=True, cwd=paths.ROOT)
+        [
+            sys.executable,
+            "-m",
+            "lib",
+            "add",
+            str(tmp_path / "x.pdf"),
+            "--raw-dir",
+            str(raw_copy),
+            "--doc-id",
+            "x_2025",
+            "--district",
+            "Hisingen",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=paths.ROOT,
+    )
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert result.stderr == ("error: add: missing --title, --issuer, --report-type, "
-                             "--period-start, --period-end; give every one "
-                             "(python -m lib add --help lists them).\n")
+    assert result.stderr == (
+        "error: add: missing --title, --issuer, --report-type, "
+        "--period-start, --period-end; give every one "
+        "(python -m lib add --help lists them).\n"
+    )
 
 
 def test_a_manifest_that_fails_with_the_new_row_changes_nothing(c, tmp_path, raw_copy):
     # Another row names a twin that does not exist: the staged manifest cannot validate.
     manifest = raw_copy / "manifest.yml"
     text = manifest.read_text(encoding="utf-8").replace(
-        "      part_id: gv_stadengemensam", "      part_id: gv_saknas")
+        "      part_id: gv_stadengemensam", "      part_id: gv_saknas"
+    )
     manifest.write_text(text, encoding="utf-8")
     before = _snapshot(raw_copy)
     path = _pdf(tmp_path, pdf_fixture.render(_real(c, 114, 132)))
@@ -432,18 +502,25 @@ def test_missing_or_altered_pdf_is_caught_by_the_corpus(c, tmp_path, raw_copy):
         corpus.Corpus(raw_copy)
 
 
-@pytest.mark.parametrize(("edit", "message"), [
-    (lambda r: r.pop("pdf_sha256"), r"needs all of pdf, pdf_sha256, extraction; missing "
-                                    r"pdf_sha256"),
-    (lambda r: r.update(page_lines=[2, 1]), r"page_lines must list"),
-    (lambda r: r.update(page_lines=[1, 5000]), r"page_lines reach line 5000, past the end"),
-    (lambda r: r.update(pdf="2022_sn_centrum_arsrapport.txt"), r"must be a file name .*\.pdf"),
-])
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda r: r.pop("pdf_sha256"),
+            r"needs all of pdf, pdf_sha256, extraction; missing "
+            r"pdf_sha256",
+        ),
+        (lambda r: r.update(page_lines=[2, 1]), r"page_lines must list"),
+        (lambda r: r.update(page_lines=[1, 5000]), r"page_lines reach line 5000, past the end"),
+        (lambda r: r.update(pdf="2022_sn_centrum_arsrapport.txt"), r"must be a file name .*\.pdf"),
+    ],
+)
 def test_pdf_fields_are_validated(c, tmp_path, raw_copy, edit, message):
     data = _add_pdf_row(c, tmp_path, raw_copy)
     edit(data["documents"][-1])
-    (raw_copy / "manifest.yml").write_text(yaml.safe_dump(data, allow_unicode=True,
-                                                          sort_keys=False), encoding="utf-8")
+    (raw_copy / "manifest.yml").write_text(
+        yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     with pytest.raises(DataError, match=message):
         corpus.Corpus(raw_copy)
 

@@ -32,27 +32,40 @@ def _sanitize(text: str) -> str:
     return text
 
 
-@pytest.mark.parametrize(("first", "second"), [
-    ("<Figure size 640x480 with 1 Axes>", "<Figure size 1000x600 with 3 Axes>"),
-    ("[<matplotlib.lines.Line2D at 0x7f3a2c1b9d50>]", "[<matplotlib.lines.Line2D at 0x7f00aa>]"),
-    ("läst 2025-01-31T12:34:56.789+01:00", "läst 2024-12-01 08:00:00"),
-    ("/work/main/data/processed/observations.parquet",
-     "/tmp/pytest-of-x/pytest-3/test0/data/processed/observations.parquet"),
-    ("andel 0.30000000000000004", "andel 0.3000000000000001"),
-    ("residual 1.3877787807814457e-17", "residual -2.7755575615628914e-17"),
-])
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("<Figure size 640x480 with 1 Axes>", "<Figure size 1000x600 with 3 Axes>"),
+        (
+            "[<matplotlib.lines.Line2D at 0x7f3a2c1b9d50>]",
+            "[<matplotlib.lines.Line2D at 0x7f00aa>]",
+        ),
+        ("läst 2025-01-31T12:34:56.789+01:00", "läst 2024-12-01 08:00:00"),
+        (
+            "/work/main/data/processed/observations.parquet",
+            "/tmp/pytest-of-x/pytest-3/test0/data/processed/observations.parquet",
+        ),
+        ("andel 0.30000000000000004", "andel 0.3000000000000001"),
+        ("residual 1.3877787807814457e-17", "residual -2.7755575615628914e-17"),
+    ],
+)
 def test_sanitize_removes_noise(first: str, second: str) -> None:
     assert first != second and _sanitize(first) == _sanitize(second)
 
 
-@pytest.mark.parametrize(("first", "second"), [
-    ("3\xa0392 händelser", "3\xa0393 händelser"),
-    ("andel 0.123456", "andel 0.123457"),
-    ("p = 0.0312", "p = 0.0313"),
-    ("förändring −4,9 %", "förändring −5,9 %"),
-    ("2024_gemensamma_verksamheter_arsrapporter.txt, rad 3898",
-     "2024_gemensamma_verksamheter_arsrapporter.txt, rad 3899"),
-])
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("3\xa0392 händelser", "3\xa0393 händelser"),
+        ("andel 0.123456", "andel 0.123457"),
+        ("p = 0.0312", "p = 0.0313"),
+        ("förändring −4,9 %", "förändring −5,9 %"),
+        (
+            "2024_gemensamma_verksamheter_arsrapporter.txt, rad 3898",
+            "2024_gemensamma_verksamheter_arsrapporter.txt, rad 3899",
+        ),
+    ],
+)
 def test_sanitize_keeps_figures(first: str, second: str) -> None:
     assert _sanitize(first) != _sanitize(second)
 
@@ -63,11 +76,22 @@ def _nbval(workdir: Path, processed: Path | None) -> subprocess.Popen[str]:
     if processed is not None:
         env[ENV_VAR] = str(processed)
     nbdir = workdir / "notebooks"
-    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval",
-           "--nbval-current-env", "--nbval-sanitize-with", str(nbdir / "sanitize.cfg"),
-           str(nbdir / NOTEBOOK.name)]
-    return subprocess.Popen(cmd, cwd=workdir, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--nbval",
+        "--nbval-current-env",
+        "--nbval-sanitize-with",
+        str(nbdir / "sanitize.cfg"),
+        str(nbdir / NOTEBOOK.name),
+    ]
+    return subprocess.Popen(
+        cmd, cwd=workdir, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
 
 
 @pytest.mark.slow
@@ -84,8 +108,11 @@ def test_changed_observation_fails_nbval(tmp_path: Path) -> None:
     # One real observation shown in the notebook's district table (2024, whole city):
     # "... av de totalt 3392 registrerade händelserna" (gemensamma verksamheter, line 3898).
     obs = pd.read_parquet(processed / "observations.parquet")
-    hit = (obs.indicator == "hem_socialjouren_handelser_boende") & (obs.geography == "Göteborg") \
+    hit = (
+        (obs.indicator == "hem_socialjouren_handelser_boende")
+        & (obs.geography == "Göteborg")
         & (obs.period == "2024")
+    )
     assert obs.loc[hit, ["value", "line"]].values.tolist() == [[3392.0, 3898]]
     obs.loc[hit, "value"] = 3393.0
     obs.to_parquet(processed / "observations.parquet", index=False)
@@ -110,10 +137,14 @@ def test_stderr_is_not_compared(tmp_path: Path) -> None:
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-    cell = new_code_cell('import sys\nprint("varning B", file=sys.stderr)\nprint("värde 42")',
-                         execution_count=1,
-                         outputs=[new_output("stream", name="stderr", text="varning A\n"),
-                                  new_output("stream", name="stdout", text="värde 42\n")])
+    cell = new_code_cell(
+        'import sys\nprint("varning B", file=sys.stderr)\nprint("värde 42")',
+        execution_count=1,
+        outputs=[
+            new_output("stream", name="stderr", text="varning A\n"),
+            new_output("stream", name="stdout", text="värde 42\n"),
+        ],
+    )
     meta = {"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}}
     started = {}
     for name, with_conftest in (("with", True), ("without", False)):

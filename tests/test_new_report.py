@@ -27,10 +27,14 @@ from lib.sources import corpus
 SOURCE_DOC = "sn_centrum_arsrapport_2022"
 DOC = "sn_hisingen_arsrapport_2026"
 META = {
-    "doc_id": DOC, "title": "Årsrapport 2026, Socialnämnden Hisingen",
-    "short_title": "Årsrapport Hisingen 2026", "issuer": "Socialnämnden Hisingen",
-    "district": "Hisingen", "report_type": "årsrapport",
-    "period_start": "2026-01-01", "period_end": "2026-12-31",
+    "doc_id": DOC,
+    "title": "Årsrapport 2026, Socialnämnden Hisingen",
+    "short_title": "Årsrapport Hisingen 2026",
+    "issuer": "Socialnämnden Hisingen",
+    "district": "Hisingen",
+    "report_type": "årsrapport",
+    "period_start": "2026-01-01",
+    "period_end": "2026-12-31",
 }
 # Line 121 of the 2022 report, a key-figure table row: where it lands in the text extracted
 # from the PDF depends on the page layout, so the test finds it there.
@@ -40,8 +44,13 @@ TEXT_FILE = "2026_socialnamnden_hisingen_arsrapport.txt"
 
 def _recast(c: corpus.Corpus) -> list[str]:
     text = "\n".join(c.raw_lines(SOURCE_DOC))
-    for old, new in (("2023", "2027"), ("2022", "2026"), ("2021", "2025"), ("2020", "2024"),
-                     ("Centrum", "Hisingen")):
+    for old, new in (
+        ("2023", "2027"),
+        ("2022", "2026"),
+        ("2021", "2025"),
+        ("2020", "2024"),
+        ("Centrum", "Hisingen"),
+    ):
         text = text.replace(old, new)
     return text.split("\n")
 
@@ -65,8 +74,11 @@ def repo(tmp_path_factory: pytest.TempPathFactory, shared_cache: Path) -> Path:
     repo = repocopy.make(base / "repo", notebooks=paths.NOTEBOOKS_DIR)
     run = partial(_run, repo, shared_cache)
     source = base / "Årsrapport 2026 Hisingen.pdf"
-    source.write_bytes(pdf_fixture.render(_recast(corpus.load()),
-                                          header="Årsrapport 2026, Socialnämnden Hisingen").pdf)
+    source.write_bytes(
+        pdf_fixture.render(
+            _recast(corpus.load()), header="Årsrapport 2026, Socialnämnden Hisingen"
+        ).pdf
+    )
     run("add", str(source), *[f"--{k.replace('_', '-')}={v}" for k, v in META.items()])
     line_of_row = households_line(repo)
     run("build")
@@ -93,13 +105,19 @@ def test_the_new_report_enters_the_build(repo: Path) -> None:
     processed = repo / "data" / "processed"
     documents = pd.read_parquet(processed / "documents.parquet").set_index("doc_id")
     assert documents.loc[DOC, ["year", "district", "short_title"]].tolist() == [
-        2026, "Hisingen", META["short_title"]]
+        2026,
+        "Hisingen",
+        META["short_title"],
+    ]
     passages = pd.read_parquet(processed / "passages.parquet")
     assert (passages.doc_id == DOC).sum() > 100
     q = pd.read_parquet(processed / "quantities.parquet")
     row = q[(q.doc_id == DOC) & (q.line == households_line(repo))]
     assert list(zip(row.value, row.period, strict=True)) == [
-        (1791.0, "2024"), (1694.0, "2025"), (1470.0, "2026")]
+        (1791.0, "2024"),
+        (1694.0, "2025"),
+        (1470.0, "2026"),
+    ]
     # the PDF is kept beside its text; the copy was changed, not the repository's data/raw
     pdf = repo / "data" / "raw" / TEXT_FILE.replace(".txt", ".pdf")
     assert pdf.read_bytes().startswith(b"%PDF-")
@@ -115,7 +133,9 @@ def test_the_accepted_figures_are_observations(repo: Path) -> None:
     new = obs[obs.doc_id == DOC].sort_values("period")
     line = households_line(repo)
     assert list(zip(new.period, new.value, new.line, strict=True)) == [
-        ("2025", 1694.0, line), ("2026", 1470.0, line)]
+        ("2025", 1694.0, line),
+        ("2026", 1470.0, line),
+    ]
     # Learned from how the same table row was curated in the real 2022 report:
     assert set(new.indicator) == {"fs_hushall_stadsomrade"}
     assert set(new.geography) == {"Hisingen"} and set(new.basis) == {"utfall"}
@@ -124,12 +144,26 @@ def test_the_accepted_figures_are_observations(repo: Path) -> None:
 
 @pytest.mark.slow
 def test_the_new_year_is_in_the_batch_and_the_notebook(repo: Path, shared_cache: Path) -> None:
-    _run(repo, shared_cache, "batch", "--year", "2026", "--district", "Hisingen",
-         "--theme", "forsorjningsstod", "--theme", "oversikt", "--jobs", "2")
+    _run(
+        repo,
+        shared_cache,
+        "batch",
+        "--year",
+        "2026",
+        "--district",
+        "Hisingen",
+        "--theme",
+        "forsorjningsstod",
+        "--theme",
+        "oversikt",
+        "--jobs",
+        "2",
+    )
     out = repo / "outputs" / "2026"
     report = out / "Hisingen" / "30_forsorjningsstod"
-    table = pd.read_csv(report / "forsorjningsstod_nyckeltal.csv", sep=";", decimal=",",
-                        encoding="utf-8-sig")
+    table = pd.read_csv(
+        report / "forsorjningsstod_nyckeltal.csv", sep=";", decimal=",", encoding="utf-8-sig"
+    )
     row = table[table["Benämning"].str.contains("hushåll med försörjningsstöd")].iloc[0]
     assert (row["Värde"], row["Föregående år"]) == (1470, 1694)
     assert f"rad {households_line(repo)}" in row["Källa"]

@@ -32,31 +32,53 @@ def _line(fixed, doc_id: str, line: int) -> str:
     return fixed[doc_id][0][line - 1]
 
 
-@pytest.mark.parametrize(("line", "expected"), [
-    (3, "De stadenövergripande uppdragen och verksamheterna styrs på olika sätt beroende på"),
-    (4, "grunden för uppdraget. För merparten av de verksamheter där det finns avtal med andra"),
-    (36, "relationsvåldsområdet. Vi har genom avtal med bland annat Göteborgsregionen (GR),"),
-    (38, "erhålla statliga medel till vissa verksamheter. Vi har ökat resurserna till "
-         "Socialjouren då vi"),
-    (96, "förebyggande arbete där socialtjänsten tidigt kan erbjuda stöd och hjälp till den "
-         "unge och"),
-    (102, "antal ungdomar från Göteborg som åkt till Stockholm eller andra som kommit hit för att"),
-    (1043, " Kriscentrum för män har träffat 265 personer (340 år 2023) och har genomfört 1857"),
-])
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (3, "De stadenövergripande uppdragen och verksamheterna styrs på olika sätt beroende på"),
+        (
+            4,
+            "grunden för uppdraget. För merparten av de verksamheter där det finns avtal med andra",
+        ),
+        (36, "relationsvåldsområdet. Vi har genom avtal med bland annat Göteborgsregionen (GR),"),
+        (
+            38,
+            "erhålla statliga medel till vissa verksamheter. Vi har ökat resurserna till "
+            "Socialjouren då vi",
+        ),
+        (
+            96,
+            "förebyggande arbete där socialtjänsten tidigt kan erbjuda stöd och hjälp till den "
+            "unge och",
+        ),
+        (
+            102,
+            "antal ungdomar från Göteborg som åkt till Stockholm eller andra som kommit hit "
+            "för att",
+        ),
+        (
+            1043,
+            " Kriscentrum för män har träffat 265 personer (340 år 2023) och har genomfört 1857",
+        ),
+    ],
+)
 def test_real_lines_of_the_city_wide_report(fixed, line, expected):
     assert _line(fixed, OCR_000, line) == expected
 
 
-@pytest.mark.parametrize(("line", "expected"), [
-    (3, "Förvaltningen arbetar för att Göteborg ska vara en jämlik och trygg stad där alla"),
-    (13, "Kommunfullmäktiges övergripande mål gäller för mandatperioden och"),
-    (27, "minskat och förvaltningen bedömer att tillgången till familjerådgivning är säkrad."),
-    (153, "Försörjningsstöd stadsområde: Antalet hushåll bedöms öka med 2,7 procent"),
-    (154, "jämfört med föregående år. I takt med att pensionsåldern höjs, dröjer det innan"),
-    (315, "implementering av Göteborgs Stads plan för arbetet mot våld i nära relationer."),
-    (448, "i hemlöshet och undersöka nya innovativa boendelösningar för studenter. Detta kan"),
-    (951, "I det här avsnittet lämnar förvaltningen fördjupad information till nämnden."),
-])
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (3, "Förvaltningen arbetar för att Göteborg ska vara en jämlik och trygg stad där alla"),
+        (13, "Kommunfullmäktiges övergripande mål gäller för mandatperioden och"),
+        (27, "minskat och förvaltningen bedömer att tillgången till familjerådgivning är säkrad."),
+        (153, "Försörjningsstöd stadsområde: Antalet hushåll bedöms öka med 2,7 procent"),
+        (154, "jämfört med föregående år. I takt med att pensionsåldern höjs, dröjer det innan"),
+        (315, "implementering av Göteborgs Stads plan för arbetet mot våld i nära relationer."),
+        (448, "i hemlöshet och undersöka nya innovativa boendelösningar för studenter. Detta kan"),
+        (951, "I det här avsnittet lämnar förvaltningen fördjupad information till nämnden."),
+    ],
+)
 def test_real_lines_of_the_delarsrapport(fixed, line, expected):
     assert _line(fixed, OCR_002, line) == expected
 
@@ -71,87 +93,172 @@ def test_homographs_decided_by_context(fixed):
     # här/har: "| det h&r avsnittet" (002 line 259) but "Vi har" stays
     assert _line(fixed, OCR_002, 259).startswith("I det här avsnittet")
     assert ocr.repair_lines(["Vi har arbetat med att sa manga som mojligt far stod."]) == [
-        "Vi har arbetat med att så många som möjligt får stöd."]
+        "Vi har arbetat med att så många som möjligt får stöd."
+    ]
 
 
 def test_proper_names_and_abbreviations(fixed):
     assert _line(fixed, OCR_000, 319) == (
-        "(Överförmyndare i Samverkan Mölndal, Partille, Öckerö, Härryda och Kungsbacka).")
+        "(Överförmyndare i Samverkan Mölndal, Partille, Öckerö, Härryda och Kungsbacka)."
+    )
     # all-caps JAMY gets its Ä back only because JÄMY is written so in a clean report
     assert "Jämställdhetsmyndigheten (JÄMY) och Länsstyrelsen i Västra Götalands län" in (
-        _line(fixed, OCR_000, 37))
+        _line(fixed, OCR_000, 37)
+    )
     assert ocr.repair_lines(["Enheten inom IFO och LVM gav stod"]) == [
-        "Enheten inom IFO och LVM gav stöd"]
+        "Enheten inom IFO och LVM gav stöd"
+    ]
     line = "lagen (SoL), lagen om vard av unga (LVU), IFO och HVB i Goteborg 2024"
     assert ocr.repair_lines([line]) == [
-        "lagen (SoL), lagen om vård av unga (LVU), IFO och HVB i Göteborg 2024"]
+        "lagen (SoL), lagen om vård av unga (LVU), IFO och HVB i Göteborg 2024"
+    ]
 
 
-@pytest.mark.parametrize(("doc_id", "line", "expected"), [
-    # år before a year and after flera/två, not the verb är
-    (OCR_000, 165, "utgöra 18 procent år 2023 till 30 procent under 2024. Centrum minskade "
-                   "under 2024 från"),
-    (OCR_000, 1431, "Under 2024 har vi, efter flera år av minskning, sett en liten ökning av "
-                    "antal ungdomar"),
-    (OCR_002, 24, "Familjerådgivningen har under flera år haft långa väntetider. Genom att utökat"),
-    (OCR_002, 223, "Det innebär att ukrainare som varit längre än två år i Sverige redan nu "
-                   "kan folkbokföra"),
-    # the possessive våra after a preposition
-    (OCR_000, 338, "boendefrågor för våra huvudmän. Vi har inrättat en arbetsgrupp "
-                   "tillsammans med"),
-    (OCR_000, 611, "verksamhet dit de kommer. Under våra workshops har vi informerat om "
-                   "möjligheten att"),
-    (OCR_002, 34, "och med tillförsikt på lång sikt utifrån våra många aktiviteter för att säkra"),
-    # ... and after an infinitive that takes no verb (att förbättra våra, not kunna vara)
-    (OCR_002, 485, "Vi arbetar med att förbättra våra processer och använda resurserna på "
-                   "bästa sätt,"),
-    # sätt after så / något, not sitt
-    (OCR_000, 1028, "så sätt kunnat påbörja att utöka antalet samtalstider. Den pågående "
-                    "översynen av"),
-    (OCR_000, 1532, "Respons alkoholrådgivning vänder sig till personer över 20 år som på "
-                    "något sätt är"),
-    # 1 before a month is a date; i1 is the word i
-    (OCR_000, 522, "Den 1 november 2024 trädde en lagändring i kraft vilket innebär att "
-                   "individer med"),
-    (OCR_002, 1899, "gäller från 1 september 2024, i två år med"),
-    (OCR_000, 866, "I det stadenövergripande stödet inom våld i nära relationer har vi också "
-                   "socialsekreterare"),
-    # I6 is lö inside a sentence: lower case
-    (OCR_000, 1170, "säkerställa utbildningarnas kvalitet och aktualitet utvärderas "
-                    "utbildningarna löpande och"),
-    (OCR_002, 385, "och arbetar aktivt med lönefrågan."),
-    # | between table cells stays
-    (OCR_002, 898, "regionskoordinatorer | regionskoordinatorer | Region Väst"),
-])
+@pytest.mark.parametrize(
+    ("doc_id", "line", "expected"),
+    [
+        # år before a year and after flera/två, not the verb är
+        (
+            OCR_000,
+            165,
+            "utgöra 18 procent år 2023 till 30 procent under 2024. Centrum minskade "
+            "under 2024 från",
+        ),
+        (
+            OCR_000,
+            1431,
+            "Under 2024 har vi, efter flera år av minskning, sett en liten ökning av "
+            "antal ungdomar",
+        ),
+        (
+            OCR_002,
+            24,
+            "Familjerådgivningen har under flera år haft långa väntetider. Genom att utökat",
+        ),
+        (
+            OCR_002,
+            223,
+            "Det innebär att ukrainare som varit längre än två år i Sverige redan nu "
+            "kan folkbokföra",
+        ),
+        # the possessive våra after a preposition
+        (
+            OCR_000,
+            338,
+            "boendefrågor för våra huvudmän. Vi har inrättat en arbetsgrupp tillsammans med",
+        ),
+        (
+            OCR_000,
+            611,
+            "verksamhet dit de kommer. Under våra workshops har vi informerat om möjligheten att",
+        ),
+        (
+            OCR_002,
+            34,
+            "och med tillförsikt på lång sikt utifrån våra många aktiviteter för att säkra",
+        ),
+        # ... and after an infinitive that takes no verb (att förbättra våra, not kunna vara)
+        (
+            OCR_002,
+            485,
+            "Vi arbetar med att förbättra våra processer och använda resurserna på bästa sätt,",
+        ),
+        # sätt after så / något, not sitt
+        (
+            OCR_000,
+            1028,
+            "så sätt kunnat påbörja att utöka antalet samtalstider. Den pågående översynen av",
+        ),
+        (
+            OCR_000,
+            1532,
+            "Respons alkoholrådgivning vänder sig till personer över 20 år som på något sätt är",
+        ),
+        # 1 before a month is a date; i1 is the word i
+        (
+            OCR_000,
+            522,
+            "Den 1 november 2024 trädde en lagändring i kraft vilket innebär att individer med",
+        ),
+        (OCR_002, 1899, "gäller från 1 september 2024, i två år med"),
+        (
+            OCR_000,
+            866,
+            "I det stadenövergripande stödet inom våld i nära relationer har vi också "
+            "socialsekreterare",
+        ),
+        # I6 is lö inside a sentence: lower case
+        (
+            OCR_000,
+            1170,
+            "säkerställa utbildningarnas kvalitet och aktualitet utvärderas "
+            "utbildningarna löpande och",
+        ),
+        (OCR_002, 385, "och arbetar aktivt med lönefrågan."),
+        # | between table cells stays
+        (OCR_002, 898, "regionskoordinatorer | regionskoordinatorer | Region Väst"),
+    ],
+)
 def test_syntactic_cues_in_real_lines(fixed, doc_id, line, expected):
     assert _line(fixed, doc_id, line) == expected
 
 
-@pytest.mark.parametrize(("doc_id", "line", "expected"), [
-    # linking forms föräldra- (förälder), samhälls- (samhälle)
-    (OCR_000, 298, "föräldrarådgivare och andra yrkesverksamma i främjande och förebyggande "
-                   "uppdrag."),
-    (OCR_000, 616, "hedersnormer, föräldrastrategier samt ungdomar och kriminalitet och bedöms "
-                   "kunna bidra"),
-    (OCR_000, 546, "2024 har vi invigt Welcome House Drop-in, vilket innebär att "
-                   "samhällsvägledare dagligen"),
-    # one å/ä/ö read as two glyphs inside a compound (aé, ia, éd)
-    (OCR_000, 573, "e stöd i individärenden genom samhällsvägledare"),
-    (OCR_000, 212, "barnhandlingarna vid adoption, bättre följer upp umgängesärenden, använder "
-                   "bildstöd i"),
-    (OCR_000, 264, "Adoptionsärenden 36 19 | En ökning i antal. I nuläget ser vi inte någon "
-                   "specifik orsak till"),
-    # a word of the lexicon is not split into a compound (deltagarnas, not delta+gärnas)
-    (OCR_000, 579, "deltagarnas språk."),
-    (OCR_002, 336, "möten mellan personer från olika stadsområden, vilka i hög grad är "
-                   "deltagarstyrda"),
-    # the productive prefix åter- (it begins many words) rather than the verb äter
-    (OCR_002, 345, "återansökningar om ekonomiskt bistånd frågor tid för "
-                   "självförsörjningsuppdraget."),
-    # @ for ä
-    (OCR_000, 1316, "och även genom att hålla i strukturerna för dialog och erfarenhetsutbyte. "
-                    "Vi har också i"),
-])
+@pytest.mark.parametrize(
+    ("doc_id", "line", "expected"),
+    [
+        # linking forms föräldra- (förälder), samhälls- (samhälle)
+        (
+            OCR_000,
+            298,
+            "föräldrarådgivare och andra yrkesverksamma i främjande och förebyggande uppdrag.",
+        ),
+        (
+            OCR_000,
+            616,
+            "hedersnormer, föräldrastrategier samt ungdomar och kriminalitet och bedöms "
+            "kunna bidra",
+        ),
+        (
+            OCR_000,
+            546,
+            "2024 har vi invigt Welcome House Drop-in, vilket innebär att "
+            "samhällsvägledare dagligen",
+        ),
+        # one å/ä/ö read as two glyphs inside a compound (aé, ia, éd)
+        (OCR_000, 573, "e stöd i individärenden genom samhällsvägledare"),
+        (
+            OCR_000,
+            212,
+            "barnhandlingarna vid adoption, bättre följer upp umgängesärenden, använder bildstöd i",
+        ),
+        (
+            OCR_000,
+            264,
+            "Adoptionsärenden 36 19 | En ökning i antal. I nuläget ser vi inte någon "
+            "specifik orsak till",
+        ),
+        # a word of the lexicon is not split into a compound (deltagarnas, not delta+gärnas)
+        (OCR_000, 579, "deltagarnas språk."),
+        (
+            OCR_002,
+            336,
+            "möten mellan personer från olika stadsområden, vilka i hög grad är deltagarstyrda",
+        ),
+        # the productive prefix åter- (it begins many words) rather than the verb äter
+        (
+            OCR_002,
+            345,
+            "återansökningar om ekonomiskt bistånd frågor tid för självförsörjningsuppdraget.",
+        ),
+        # @ for ä
+        (
+            OCR_000,
+            1316,
+            "och även genom att hålla i strukturerna för dialog och erfarenhetsutbyte. "
+            "Vi har också i",
+        ),
+    ],
+)
 def test_compound_readings_in_real_lines(fixed, doc_id, line, expected):
     assert _line(fixed, doc_id, line) == expected
 
@@ -178,7 +285,8 @@ def test_clean_text_repairs_only_lines_with_ocr_glyphs(c):
 
 def test_compounds_split_into_known_parts():
     assert ocr.repair_lines(["inom relationsvaldsomradet och for forsorjningsstodshushall"]) == [
-        "inom relationsvåldsområdet och för försörjningsstödshushåll"]
+        "inom relationsvåldsområdet och för försörjningsstödshushåll"
+    ]
     # three equal consonants lose one where the parts meet: kurs + stöd -> kursstöd
     out, changes = ocr.repair_with_log(["ett kursstod for alla"])
     assert out == ["ett kursstöd för alla"]
@@ -202,8 +310,11 @@ def test_change_log_matches_lines(c, fixed):
     out, changes = fixed[OCR_000]
     assert len(changes) > 3000
     first = changes[0]
-    assert (first.line, first.before, first.after) == (3, "stadenodvergripande",
-                                                       "stadenövergripande")
+    assert (first.line, first.before, first.after) == (
+        3,
+        "stadenodvergripande",
+        "stadenövergripande",
+    )
     for ch in changes[:500]:
         assert ch.before in raw[ch.line - 1] and ch.after in out[ch.line - 1] and ch.reason
 
@@ -255,8 +366,13 @@ def test_read_lines_bad_input(tmp_path, capsys):
 def test_cli_repair(tmp_path):
     src = paths.RAW_DIR / "2024_sn_centrum_delarsrapport_augusti_ocr.txt"
     log = tmp_path / "changes.csv"
-    res = subprocess.run([sys.executable, "-m", "lib", "repair", str(src), "--changes", str(log)],
-                         capture_output=True, text=True, check=False, cwd=tmp_path)
+    res = subprocess.run(
+        [sys.executable, "-m", "lib", "repair", str(src), "--changes", str(log)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
     assert res.returncode == 0, res.stderr
     out = res.stdout.split("\n")
     n_raw = len(corpus.split_lines(src.read_text(encoding="utf-8")))
@@ -265,7 +381,12 @@ def test_cli_repair(tmp_path):
     assert log.read_text(encoding="utf-8").startswith("line,before,after,reason\n")
     binary = tmp_path / "x.bin"
     binary.write_bytes(b"\x00\x01\x02")
-    res = subprocess.run([sys.executable, "-m", "lib", "repair", str(binary)],
-                         capture_output=True, text=True, check=False, cwd=tmp_path)
+    res = subprocess.run(
+        [sys.executable, "-m", "lib", "repair", str(binary)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
     assert res.returncode == 2 and res.stdout == ""
     assert res.stderr.count("\n") == 1 and "binary" in res.stderr

@@ -14,8 +14,11 @@ def hem_series() -> pd.DataFrame:
 
 
 def _texts(fig) -> list[str]:
-    return [t.get_text() for ax in fig.axes
-            for t in (ax.title, ax.xaxis.label, ax.yaxis.label, *ax.get_yticklabels())]
+    return [
+        t.get_text()
+        for ax in fig.axes
+        for t in (ax.title, ax.xaxis.label, ax.yaxis.label, *ax.get_yticklabels())
+    ]
 
 
 def test_levels_panels_and_values(hem_series):
@@ -78,10 +81,12 @@ def test_alt_text_and_width(hem_series):
     assert plots.alt_text(fig) == (
         "Diagram: Utveckling över åren (utfall). Delar: Antal boendedygn vuxna (Centrum); "
         "Andel Bostad först i egen regi; Antal unika personer med Bostad först; "
-        "Antal placeringsförfrågningar om Bostad först.")
+        "Antal placeringsförfrågningar om Bostad först."
+    )
     kf = analysis.key_figures("hemloshet", 2024)
-    changes = plots.changes(analysis.change_chart_data(kf, analysis.reported_changes(
-        "hemloshet", 2024)))
+    changes = plots.changes(
+        analysis.change_chart_data(kf, analysis.reported_changes("hemloshet", 2024))
+    )
     assert plots.alt_text(changes) == "Diagram: Förändringar under året."
     for f in (fig, changes, plots.coverage_matrix(overview.coverage())):
         assert f.get_figwidth() <= plots.MAX_WIDTH
@@ -95,8 +100,10 @@ def test_save_is_deterministic(tmp_path, hem_series):
         assert pa.read_bytes() == pb.read_bytes()
     svg = a[1].read_text(encoding="utf-8")
     assert "<dc:date>" not in svg and "Utveckling över åren" in svg
-    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["utveckling.png",
-                                                                  "utveckling.svg"]
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == [
+        "utveckling.png",
+        "utveckling.svg",
+    ]
     assert plots.save(plots.levels(hem_series), "", "x") == []
 
 

@@ -46,7 +46,11 @@ def test_key_figure_row_is_proposed_with_years_and_unit(ars_2022: pd.DataFrame) 
     for value, period in ((1791, "2020"), (1694, "2021"), (1470, "2022")):
         row = _at(ars_2022, 121, value)
         assert (row.unit, row.value_type, row.basis, row.period) == (
-            "hushåll", "level", "utfall", period)
+            "hushåll",
+            "level",
+            "utfall",
+            period,
+        )
         assert (row.theme, row.geography) == ("forsorjningsstod", "Centrum")
         assert row.raw.startswith("Antal hushåll med försörjningsstöd (stadsområde)")
         assert row.confidence > 0.5
@@ -57,7 +61,11 @@ def test_change_in_prose_gets_sign_period_and_indicator(ars_2022: pd.DataFrame) 
     # jämfört med föregående år" -- the indicator is learned from the delårsrapport 2024
     row = _at(ars_2022, 140, 13)
     assert (row.value, row.unit, row.value_type, row.period) == (
-        -13, "procent", "change_pct", "2021/2022")
+        -13,
+        "procent",
+        "change_pct",
+        "2021/2022",
+    )
     assert row.indicator == "fs_hushall_stadsomrade_forandring"
     assert row.new_indicator == ""
 
@@ -85,19 +93,21 @@ def test_sheet_is_sorted_by_confidence(ars_2022: pd.DataFrame) -> None:
 def test_held_out_includes_the_twin(tables: proposal_inputs.Tables) -> None:
     docs, parts = proposal_inputs.held_out(tables.documents, "sf_centrum_stadengemensam_2024")
     assert ("gemensamma_verksamheter_2024", "gv_stadengemensam") in parts
-    assert "gemensamma_verksamheter_2024" not in docs   # its other parts stay in training
+    assert "gemensamma_verksamheter_2024" not in docs  # its other parts stay in training
     docs, _ = proposal_inputs.held_out(tables.documents, "gemensamma_verksamheter_2024")
     assert "sf_centrum_stadengemensam_2024" in docs
     kept = proposal_inputs.training_observations(tables, "gemensamma_verksamheter_2024")
-    assert not kept.doc_id.isin(["gemensamma_verksamheter_2024",
-                                 "sf_centrum_stadengemensam_2024"]).any()
+    assert not kept.doc_id.isin(
+        ["gemensamma_verksamheter_2024", "sf_centrum_stadengemensam_2024"]
+    ).any()
     kept = proposal_inputs.training_observations(tables, "sf_centrum_stadengemensam_2024")
     assert not (kept.part_id == "gv_stadengemensam").any()
     assert (kept.part_id == "gv_spink").any()
 
 
-def test_exclude_curated_never_reads_the_reports_curation(tables: proposal_inputs.Tables,
-                                                          ars_2022: pd.DataFrame) -> None:
+def test_exclude_curated_never_reads_the_reports_curation(
+    tables: proposal_inputs.Tables, ars_2022: pd.DataFrame
+) -> None:
     """Scrambling the held-out report's own curation changes nothing in its proposals."""
     obs = tables.observations.copy()
     own = obs.doc_id == ARS_2022
@@ -133,8 +143,10 @@ def _indicators_at(frame: pd.DataFrame, line: int, value: float) -> set[str]:
 def test_two_subjects_of_one_figure_get_a_row_each(delar_2024: pd.DataFrame) -> None:
     # line 195: "Boende vuxna: Antalet boendedygn och nettokostnaden har minskat med 12
     # procent" -- the 2022 report curated a boendedygn and a nettokostnad change
-    assert _indicators_at(delar_2024, 195, 12) == {"hem_boendedygn_vuxna_forandring",
-                                                   "hem_nettokostnad_boende_vuxna_forandring"}
+    assert _indicators_at(delar_2024, 195, 12) == {
+        "hem_boendedygn_vuxna_forandring",
+        "hem_nettokostnad_boende_vuxna_forandring",
+    }
     # one figure, one subject: one row
     assert len(delar_2024[(delar_2024.line == 139) & (delar_2024.value == -6.8)]) == 1
 
@@ -145,8 +157,7 @@ def test_respektive_gives_each_figure_its_subject(delar_2024: pd.DataFrame) -> N
     assert _indicators_at(delar_2024, 163, 18.6) == {"fs_nettokostnad_etablering_forandring"}
     assert _indicators_at(delar_2024, 163, 15) == {"fs_hushall_etablering_forandring"}
     row = _at(delar_2024, 163, 15)
-    assert (row.value, row.geography, row.period) == (-15, "Etableringsenheten",
-                                                      "2024-01/2024-08")
+    assert (row.value, row.geography, row.period) == (-15, "Etableringsenheten", "2024-01/2024-08")
 
 
 def test_table_row_continuation_names_the_area(delar_2024: pd.DataFrame) -> None:
@@ -154,7 +165,7 @@ def test_table_row_continuation_names_the_area(delar_2024: pd.DataFrame) -> None
     # line 122-123: "Nettokostnad försörjningsstöd (exkl 8,2% 8,7 %" / "etableringsenheten)"
     assert _at(delar_2024, 128, 18.6).geography == "Etableringsenheten"
     assert _at(delar_2024, 128, 18.6).indicator == "fs_nettokostnad_etablering_forandring"
-    assert _at(delar_2024, 122, 8.2).geography == "Centrum"    # Etableringsenheten excluded
+    assert _at(delar_2024, 122, 8.2).geography == "Centrum"  # Etableringsenheten excluded
 
 
 def test_lead_of_paragraph_names_the_indicator(ars_2022: pd.DataFrame) -> None:
@@ -162,21 +173,28 @@ def test_lead_of_paragraph_names_the_indicator(ars_2022: pd.DataFrame) -> None:
     # med 2021" -- learned from the delårsrapport's table row and prose
     row = _at(ars_2022, 144, 3.8)
     assert (row.indicator, row.value, row.period) == (
-        "fs_nettokostnad_etablering_forandring", -3.8, "2021/2022")
+        "fs_nettokostnad_etablering_forandring",
+        -3.8,
+        "2021/2022",
+    )
 
 
-def test_tfidf_and_logistic_regression_agree_with_scikit_learn(tables: proposal_inputs.Tables) -> None:
+def test_tfidf_and_logistic_regression_agree_with_scikit_learn(
+    tables: proposal_inputs.Tables,
+) -> None:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
     model = learning.train(tables, ARS_2022)
-    cands = reading.annotate(candidates.candidates(tables, ARS_2022),
-                             reading.doc_info(tables, ARS_2022), model.learned_units,
-                             model.geographies)
+    cands = reading.annotate(
+        candidates.candidates(tables, ARS_2022),
+        reading.doc_info(tables, ARS_2022),
+        model.learned_units,
+        model.geographies,
+    )
     for channel in learning.CHANNELS:
         texts = cands[channel]
-        ref = TfidfVectorizer(analyzer="char_wb", ngram_range=learning.NGRAMS,
-                              sublinear_tf=True)
+        ref = TfidfVectorizer(analyzer="char_wb", ngram_range=learning.NGRAMS, sublinear_tf=True)
         expected = ref.fit_transform(texts).toarray()
         mine = learning.Tfidf.fit(texts)
         assert mine.vocabulary == ref.vocabulary_
@@ -184,17 +202,25 @@ def test_tfidf_and_logistic_regression_agree_with_scikit_learn(tables: proposal_
         assert abs(mine.transform(texts).toarray() - expected).max() < 1e-12
     # the confidence features of the 2022 report and whether each figure was curated
     x = learning._features(model, cands, model.examples, model.negatives)
-    curated = {(o["line"], abs(o["value"])) for o in
-               tables.observations[tables.observations.doc_id == ARS_2022].to_dict("records")}
+    curated = {
+        (o["line"], abs(o["value"]))
+        for o in tables.observations[tables.observations.doc_id == ARS_2022].to_dict("records")
+    }
     y = [int((r["line"], abs(float(r["value"]))) in curated) for r in cands.to_dict("records")]
-    ref_p = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced").fit(
-        x, y).predict_proba(x)[:, 1]
-    assert abs(learning.Logistic.fit(x, pd.Series(y).to_numpy()).predict_proba(x)[:, 1]
-               - ref_p).max() < 0.01
+    ref_p = (
+        LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced")
+        .fit(x, y)
+        .predict_proba(x)[:, 1]
+    )
+    assert (
+        abs(learning.Logistic.fit(x, pd.Series(y).to_numpy()).predict_proba(x)[:, 1] - ref_p).max()
+        < 0.01
+    )
 
 
 def test_cache_gives_the_same_proposals_and_is_safe_to_delete(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ars_2022: pd.DataFrame) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ars_2022: pd.DataFrame
+) -> None:
     monkeypatch.setenv("GBG_CACHE_DIR", str(tmp_path / "cache"))
     first = propose.propose(ARS_2022, exclude_curated=True, tables=propose.load_tables())
     pd.testing.assert_frame_equal(first, ars_2022)
@@ -217,11 +243,15 @@ def test_cache_key_follows_the_inputs(tmp_path: Path, tables: proposal_inputs.Ta
     copy = tmp_path / "processed"
     shutil.copytree(paths.PROCESSED_DIR, copy)
     same = propose.load_tables(copy)
-    assert same.digest(tuple(proposal_inputs.TABLES)) == tables.digest(tuple(proposal_inputs.TABLES))
+    assert same.digest(tuple(proposal_inputs.TABLES)) == tables.digest(
+        tuple(proposal_inputs.TABLES)
+    )
     obs = pd.read_parquet(copy / "observations.parquet")
     obs.iloc[1:].to_parquet(copy / "observations.parquet")
     changed = propose.load_tables(copy)
-    assert changed.digest(tuple(proposal_inputs.TABLES)) != tables.digest(tuple(proposal_inputs.TABLES))
+    assert changed.digest(tuple(proposal_inputs.TABLES)) != tables.digest(
+        tuple(proposal_inputs.TABLES)
+    )
     # the candidates do not depend on the curation: their key stays
     kept = candidates._CANDIDATE_TABLES
     assert changed.digest(kept) == tables.digest(kept)
@@ -279,18 +309,26 @@ def _sheet(repo: Path, name: str, rows: list[dict]) -> Path:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("change", "expected"), [
-    ({"accept": "kanske"}, "accept 'kanske' is not a mark"),
-    ({"raw": "Antal familjehemsplaceringar"}, "is not on line 130"),
-    ({"value": 1234}, "cannot be read back"),
-    ({"indicator": "fs_hushall_stadsomrade", "unit": "barn"}, "differ from the catalog"),
-    ({"indicator": "fs_ny_indikator_utan_etikett", "label": ""}, "has no label"),
-    ({"restatement_of": "same_figure"}, "but no accepted or curated row states"),
-])
-def test_accept_error_names_row_and_merges_nothing(accept_in,
-        repo: Path, ars_2022: pd.DataFrame, change: dict, expected: str) -> None:
-    good = {**_base_row(ars_2022, 130, 149), "indicator": "fs_barn_unga_familjehem_test",
-            "label": "Antal barn och unga i familjehem", "new_indicator": "ja"}
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"accept": "kanske"}, "accept 'kanske' is not a mark"),
+        ({"raw": "Antal familjehemsplaceringar"}, "is not on line 130"),
+        ({"value": 1234}, "cannot be read back"),
+        ({"indicator": "fs_hushall_stadsomrade", "unit": "barn"}, "differ from the catalog"),
+        ({"indicator": "fs_ny_indikator_utan_etikett", "label": ""}, "has no label"),
+        ({"restatement_of": "same_figure"}, "but no accepted or curated row states"),
+    ],
+)
+def test_accept_error_names_row_and_merges_nothing(
+    accept_in, repo: Path, ars_2022: pd.DataFrame, change: dict, expected: str
+) -> None:
+    good = {
+        **_base_row(ars_2022, 130, 149),
+        "indicator": "fs_barn_unga_familjehem_test",
+        "label": "Antal barn och unga i familjehem",
+        "new_indicator": "ja",
+    }
     bad = {**good, **change}
     # the bad row comes second: the first (valid) row must not be merged either
     path = _sheet(repo, "fel.csv", [{**good, "value": 148, "period": "2021"}, bad])
@@ -304,9 +342,15 @@ def test_accept_error_names_row_and_merges_nothing(accept_in,
 
 
 @pytest.mark.slow
-def test_accept_duplicate_key_in_sheet_is_refused(accept_in, repo: Path, ars_2022: pd.DataFrame) -> None:
-    row = {**_base_row(ars_2022, 130, 149), "indicator": "fs_barn_unga_familjehem_test",
-           "label": "Antal barn och unga i familjehem", "new_indicator": "ja"}
+def test_accept_duplicate_key_in_sheet_is_refused(
+    accept_in, repo: Path, ars_2022: pd.DataFrame
+) -> None:
+    row = {
+        **_base_row(ars_2022, 130, 149),
+        "indicator": "fs_barn_unga_familjehem_test",
+        "label": "Antal barn och unga i familjehem",
+        "new_indicator": "ja",
+    }
     path = _sheet(repo, "dubbel.xlsx", [row, dict(row)])
     before = _snapshot(repo)
     result = accept_in(path)
@@ -329,12 +373,17 @@ def test_accept_skips_already_curated(accept_in, repo: Path, ars_2022: pd.DataFr
 
 
 @pytest.mark.slow
-def test_accept_adds_observation_and_indicator_and_rebuilds(accept_in,
-        repo: Path, ars_2022: pd.DataFrame) -> None:
+def test_accept_adds_observation_and_indicator_and_rebuilds(
+    accept_in, repo: Path, ars_2022: pd.DataFrame
+) -> None:
     # line 130: "Antal barn och unga i familjehem | 144 | 148 | 149" is not curated
-    row = {**_base_row(ars_2022, 130, 149), "indicator": "fs_barn_unga_familjehem_test",
-           "label": "Antal barn och unga i familjehem", "theme": "forsorjningsstod",
-           "note": "Test: antagen från förslagsarket."}
+    row = {
+        **_base_row(ars_2022, 130, 149),
+        "indicator": "fs_barn_unga_familjehem_test",
+        "label": "Antal barn och unga i familjehem",
+        "theme": "forsorjningsstod",
+        "note": "Test: antagen från förslagsarket.",
+    }
     path = _sheet(repo, "forslag.xlsx", [row])
     before = _snapshot(repo)
     result = accept_in(path)
@@ -343,21 +392,27 @@ def test_accept_adds_observation_and_indicator_and_rebuilds(accept_in,
     after = _snapshot(repo)
     changed = [f for f in after if after[f] != before.get(f)]
     assert len(changed) == 2
-    for f in changed:   # appended: comments and earlier entries untouched
+    for f in changed:  # appended: comments and earlier entries untouched
         assert after[f].startswith(before[f])
     obs = pd.read_parquet(repo / "data" / "processed" / "observations.parquet")
     new = obs[obs.indicator == "fs_barn_unga_familjehem_test"]
     assert len(new) == 1
     got = new.iloc[0]
     assert (got.value, got.period, got.unit, got.line, got.doc_id) == (
-        149.0, "2022", "barn", 130, ARS_2022)
+        149.0,
+        "2022",
+        "barn",
+        130,
+        ARS_2022,
+    )
     assert got.note == "Test: antagen från förslagsarket."
     catalog = pd.read_parquet(repo / "data" / "processed" / "indicators.parquet")
     assert "Antal barn och unga i familjehem" in set(catalog.label)
 
 
 def test_accept_waits_while_another_accept_holds_the_curated_files(
-        tmp_path: Path, ars_2022: pd.DataFrame, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, ars_2022: pd.DataFrame, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Two accepts at once would both append and one could undo the other: while another
     holds data/curated (a copy here; the lock is held by the test) the second says it
     waits and writes nothing, then appends to the files as they are."""
@@ -371,15 +426,19 @@ def test_accept_waits_while_another_accept_holds_the_curated_files(
     curated = tmp_path / "curated"
     shutil.copytree(observations.CURATED_DIR, curated, ignore=shutil.ignore_patterns("proposed"))
     catalog = curated / CATALOG_DIR.name
-    row = {**_base_row(ars_2022, 130, 148), "period": "2021",
-           "indicator": "fs_barn_unga_familjehem_vantar", "theme": "forsorjningsstod",
-           "label": "Antal barn och unga i familjehem", "new_indicator": "ja"}
+    row = {
+        **_base_row(ars_2022, 130, 148),
+        "period": "2021",
+        "indicator": "fs_barn_unga_familjehem_vantar",
+        "theme": "forsorjningsstod",
+        "label": "Antal barn och unga i familjehem",
+        "new_indicator": "ja",
+    }
     p = accept.plan(_sheet(tmp_path, "vantar.csv", [row]), curated, catalog)
     before = {f: f.read_bytes() for f in curated.rglob("*.yml")}
     written: list[list[Path]] = []
     with runs.exclusive(curated, "test"):
-        waiting = threading.Thread(
-            target=lambda: written.append(accept.apply(p, curated, catalog)))
+        waiting = threading.Thread(target=lambda: written.append(accept.apply(p, curated, catalog)))
         waiting.start()
         deadline = time.monotonic() + 30
         while "waiting: another accept" not in capsys.readouterr().err:
@@ -389,7 +448,6 @@ def test_accept_waits_while_another_accept_holds_the_curated_files(
     waiting.join(timeout=60)
     [files] = written
     assert len(files) == 2 and all(f.read_bytes().startswith(before[f]) for f in files)
-    got = observations.curated_observations(curated_dir=curated,
-                                          catalog=load_catalog(catalog))
+    got = observations.curated_observations(curated_dir=curated, catalog=load_catalog(catalog))
     new = got[got.indicator == "fs_barn_unga_familjehem_vantar"]
     assert list(zip(new.value, new.period, new.line, strict=True)) == [(148.0, "2021", 130)]

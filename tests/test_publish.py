@@ -65,20 +65,34 @@ def test_database_matches_parquet_row_for_row_and_type_for_type(db, tables, name
 
 
 def test_database_declares_keys_foreign_keys_and_indexes(db):
-    pk = [r[1] for r in sorted(db.execute("pragma table_info(observations)"), key=lambda r: r[5])
-          if r[5]]
+    pk = [
+        r[1]
+        for r in sorted(db.execute("pragma table_info(observations)"), key=lambda r: r[5])
+        if r[5]
+    ]
     assert pk == ["indicator", "period", "geography", "basis", "doc_id", "line"]
     fks = {(r[2], r[3], r[4]) for r in db.execute("pragma foreign_key_list(observations)")}
-    assert fks == {("indicators", "indicator", "id"), ("documents", "doc_id", "doc_id"),
-                   ("documents", "part_id", "part_id")}
+    assert fks == {
+        ("indicators", "indicator", "id"),
+        ("documents", "doc_id", "doc_id"),
+        ("documents", "part_id", "part_id"),
+    }
     assert db.execute("pragma foreign_key_check").fetchall() == []
-    indexed = {(table, db.execute(f"pragma index_info([{idx}])").fetchone()[2])
-               for (table,) in db.execute("select name from sqlite_master where type='table'")
-               for _, idx, *_ in db.execute(f"pragma index_list([{table}])")}
-    for table, column in [("observations", "theme"), ("observations", "period"),
-                          ("observations", "geography"), ("observations", "indicator"),
-                          ("passages", "doc_id"), ("quantities", "doc_id"),
-                          ("observationer", "indikator"), ("observationer", "period")]:
+    indexed = {
+        (table, db.execute(f"pragma index_info([{idx}])").fetchone()[2])
+        for (table,) in db.execute("select name from sqlite_master where type='table'")
+        for _, idx, *_ in db.execute(f"pragma index_list([{table}])")
+    }
+    for table, column in [
+        ("observations", "theme"),
+        ("observations", "period"),
+        ("observations", "geography"),
+        ("observations", "indicator"),
+        ("passages", "doc_id"),
+        ("quantities", "doc_id"),
+        ("observationer", "indikator"),
+        ("observationer", "period"),
+    ]:
         assert (table, column) in indexed
 
 
@@ -95,7 +109,8 @@ def test_fts_finds_a_repaired_ocr_word_and_ranks(db):
         "select p.line_start, p.text, bm25(passages_fts) from passages_fts "
         "join passages p on p.rowid = passages_fts.rowid "
         "where passages_fts match ? and p.doc_id = ? order by rank",
-        ('"försörjningsstöd"', DELAR)).fetchall()
+        ('"försörjningsstöd"', DELAR),
+    ).fetchall()
     assert len(hits) >= 10
     scores = [h[2] for h in hits]
     assert scores == sorted(scores)  # best (most negative bm25) first
@@ -103,31 +118,44 @@ def test_fts_finds_a_repaired_ocr_word_and_ranks(db):
     repaired = [line for line, text, _ in hits if "försörjningsstöd" not in raw[line - 1]]
     assert repaired, "some hits exist only thanks to the OCR repair"
     line = repaired[0]
-    assert "försörjningsstöd" in db.execute(
-        "select text from raw_lines where doc_id = ? and line = ?", (DELAR, line)).fetchone()[0]
+    assert (
+        "försörjningsstöd"
+        in db.execute(
+            "select text from raw_lines where doc_id = ? and line = ?", (DELAR, line)
+        ).fetchone()[0]
+    )
     # the exact index keeps å, ä, ö apart; the folded one does not
-    assert db.execute("select count(*) from passages_fts where passages_fts match "
-                      "'forsorjningsstod'").fetchone()[0] == 0
-    folded = db.execute("select count(*) from passages_fts_fold where passages_fts_fold match "
-                        "'forsorjningsstod'").fetchone()[0]
-    exact = db.execute("select count(*) from passages_fts where passages_fts match "
-                       "'försörjningsstöd'").fetchone()[0]
+    assert (
+        db.execute(
+            "select count(*) from passages_fts where passages_fts match 'forsorjningsstod'"
+        ).fetchone()[0]
+        == 0
+    )
+    folded = db.execute(
+        "select count(*) from passages_fts_fold where passages_fts_fold match 'forsorjningsstod'"
+    ).fetchone()[0]
+    exact = db.execute(
+        "select count(*) from passages_fts where passages_fts match 'försörjningsstöd'"
+    ).fetchone()[0]
     assert folded == exact > 0
 
 
 def test_observationer_link_each_figure_to_its_line_in_context(db, tables):
     obs = tables["observations"]
-    rows = db.execute("select o.källa, k.dokument, k.rad, k.text, k.sammanhang "
-                      "from observationer o join kallrader k on k.källa = o.källa "
-                      "order by o.nr").fetchall()
+    rows = db.execute(
+        "select o.källa, k.dokument, k.rad, k.text, k.sammanhang "
+        "from observationer o join kallrader k on k.källa = o.källa "
+        "order by o.nr"
+    ).fetchall()
     assert len(rows) == len(obs)
     for (label, doc_id, line, text, context), o in zip(rows, obs.itertuples(), strict=True):
         assert (doc_id, line) == (o.doc_id, o.line)
         assert label.endswith(f", rad {o.line}")
         assert f"▶ {line}" in context and text in context
-    row = db.execute("select uppgift, källa from observationer where indikator = "
-                     "'fs_hushall_stadsomrade' and period = '2022' and källa like '%rad 121'"
-                     ).fetchone()
+    row = db.execute(
+        "select uppgift, källa from observationer where indikator = "
+        "'fs_hushall_stadsomrade' and period = '2022' and källa like '%rad 121'"
+    ).fetchone()
     assert row == ("1\u00a0470\u00a0hushåll", "Årsrapport 2022, rad 121")
 
 
@@ -135,11 +163,15 @@ def test_views_answer_the_common_questions(db, tables):
     obs = tables["observations"]
     cited = db.execute("select källfil, rad, citat from siffror_med_kallfil").fetchall()
     assert cited == list(zip(obs.source_file, obs.line, obs.quote, strict=True))
-    series = db.execute("select år, period, värde, källa from indikator_over_aren "
-                        "where indikator_id = 'fs_hushall_stadsomrade' and grund = 'utfall'"
-                        ).fetchall()
-    assert [r[:3] for r in series] == [(2020, "2020", 1791), (2021, "2021", 1694),
-                                       (2022, "2022", 1470)]
+    series = db.execute(
+        "select år, period, värde, källa from indikator_over_aren "
+        "where indikator_id = 'fs_hushall_stadsomrade' and grund = 'utfall'"
+    ).fetchall()
+    assert [r[:3] for r in series] == [
+        (2020, "2020", 1791),
+        (2021, "2021", 1694),
+        (2022, "2022", 1470),
+    ]
     assert {r[3] for r in series} == {"Årsrapport 2022, rad 121"}
 
 
@@ -152,11 +184,14 @@ def test_a_broken_foreign_key_fails_the_database_with_one_line(tables):
         database.database_bytes(bad, database.raw_lines(corpus.load()))
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (lambda df: pd.concat([df, df.iloc[:1]], ignore_index=True), "key .* is not unique"),
-    (lambda df: df.drop(columns="quote"), r"missing columns \['quote'\]"),
-    (lambda df: df.assign(period=None), "column period has empty values"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda df: pd.concat([df, df.iloc[:1]], ignore_index=True), "key .* is not unique"),
+        (lambda df: df.drop(columns="quote"), r"missing columns \['quote'\]"),
+        (lambda df: df.assign(period=None), "column period has empty values"),
+    ],
+)
 def test_a_broken_table_fails_the_database_naming_the_fault(tables, change, message):
     bad = {**tables, "observations": change(tables["observations"].copy())}
     with pytest.raises(DataError, match=f"table observations: {message}"):
@@ -178,8 +213,10 @@ def test_descriptor_describes_every_table_column_and_key():
         assert resources[name]["schema"].get("primaryKey", []) == list(schema.key)
         assert all(f["title"] and f["description"] for f in fields)
     obs = resources["observations"]["schema"]
-    assert {"fields": ["indicator"], "reference": {"resource": "indicators", "fields": ["id"]}} \
-        in obs["foreignKeys"]
+    assert {
+        "fields": ["indicator"],
+        "reference": {"resource": "indicators", "fields": ["id"]},
+    } in obs["foreignKeys"]
     assert next(f for f in obs["fields"] if f["name"] == "value")["unitField"] == "unit"
     assert desc["licenses"] and len(desc["sources"]) == len(corpus.load().documents)
 
@@ -197,11 +234,15 @@ def test_frictionless_catches_a_broken_foreign_key(tmp_path: Path):
     frictionless = pytest.importorskip("frictionless", reason="dev extra: pip install -e .[dev]")
     src = processed.processed_dir()
     desc = json.loads((src / database.DESCRIPTOR).read_text("utf-8"))
-    desc["resources"] = [r for r in desc["resources"] if r["name"] in ("indicators",
-                                                                       "discrepancies")]
+    desc["resources"] = [
+        r for r in desc["resources"] if r["name"] in ("indicators", "discrepancies")
+    ]
     for r in desc["resources"]:
-        r["schema"]["foreignKeys"] = [fk for fk in r["schema"].get("foreignKeys", [])
-                                      if fk["reference"]["resource"] == "indicators"]
+        r["schema"]["foreignKeys"] = [
+            fk
+            for fk in r["schema"].get("foreignKeys", [])
+            if fk["reference"]["resource"] == "indicators"
+        ]
         shutil.copy(src / r["path"], tmp_path / r["path"])
     (tmp_path / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
     assert frictionless.validate(str(tmp_path / "datapackage.json")).valid

@@ -167,12 +167,17 @@ def test_key_figure_table_year_columns(q):
     assert list(r.basis) == ["utfall", "utfall", "utfall", "mål"]
     # 116 "Mått<TAB>2020<TAB>2021<TAB>2022"; 117 "Nettokostnad IFO totalt<TAB>1 057 484 …"
     r = rows(q, AR22, 117)
-    assert list(zip(r.value, r.period, strict=True)) == [(1057484.0, "2020"), (1078250.0, "2021"),
-                                            (1141806.0, "2022")]
+    assert list(zip(r.value, r.period, strict=True)) == [
+        (1057484.0, "2020"),
+        (1078250.0, "2021"),
+        (1141806.0, "2022"),
+    ]
     # 120: empty 2020 cell, then "0,4 %" and "-8,7 %"
     r = rows(q, AR22, 120)
-    assert list(zip(r.value, r.period, r.unit, strict=True)) == [(0.4, "2021", "procent"),
-                                                    (-8.7, "2022", "procent")]
+    assert list(zip(r.value, r.period, r.unit, strict=True)) == [
+        (0.4, "2021", "procent"),
+        (-8.7, "2022", "procent"),
+    ]
     # 886 "Antal anmälningar enligt Lex Sarah	0	1" under "Kvartal 3 2022	Kvartal 4 2022"
     r = rows(q, AR22, 886)
     assert list(r.period) == ["2022-07/2022-09", "2022-10/2022-12"]
@@ -216,14 +221,14 @@ def test_references_years_dates_pages_sections(tok):
         t = tok[(tok.doc_id == doc_id) & (tok.line == line)]
         return dict(zip(t.token, t.kind, strict=True))
 
-    assert kinds(GV, 4120)["(2015:417)"] == "reference"          # lag (2015:417) om arv
-    k = kinds(GV, 3812)                                           # kapitel 2 § 17.
+    assert kinds(GV, 4120)["(2015:417)"] == "reference"  # lag (2015:417) om arv
+    k = kinds(GV, 3812)  # kapitel 2 § 17.
     assert k["2"] == "reference" and k["17."] == "reference"
     assert kinds(GV, 775) == {"2024": "year", "6": "page", "(6)": "page"}
-    k = kinds(AR22, 808)                                          # 2022-11-29 §245.
+    k = kinds(AR22, 808)  # 2022-11-29 §245.
     assert (k["2022-11-29"], k["§245."]) == ("date", "reference")
     assert kinds(AR22, 87)["2.1.1"] == "section"
-    assert kinds(AR22, 819)["9001,"] == "other"                   # Speckod column
+    assert kinds(AR22, 819)["9001,"] == "other"  # Speckod column
     assert kinds(GV, 3869)["2024"] == "year"
     assert kinds(GV, 4681)["2051"] == "quantity"
 
@@ -256,27 +261,37 @@ def test_delarsrapport_key_figures_scrambled_table(q, c):
     # 58 "Mått/nyckeltal Utfall 2022 Utfall 2023 perioden Pl;ognos"; 61 "Andel ärenden som
     # 76% helår 76% helår 79% 79 %"; 62 "avslutats med att behovet 79% 7%"
     assert c.raw_lines(DEL)[60] == "Andel arenden som 76% helar 76% helar 79% 79 %"
-    assert cells(q, DEL, 61) == [(76.0, "2022", "utfall"), (76.0, "2023", "utfall"),
-                                 (79.0, "2024-01/2024-06", "utfall"), (79.0, "2024", "prognos")]
-    assert cells(q, DEL, 62) == [(79.0, "2022-01/2022-06", "utfall"),
-                                 (7.0, "2023-01/2023-06", "utfall")]  # OCR: 77 % in the text
+    assert cells(q, DEL, 61) == [
+        (76.0, "2022", "utfall"),
+        (76.0, "2023", "utfall"),
+        (79.0, "2024-01/2024-06", "utfall"),
+        (79.0, "2024", "prognos"),
+    ]
+    assert cells(q, DEL, 62) == [
+        (79.0, "2022-01/2022-06", "utfall"),
+        (7.0, "2023-01/2023-06", "utfall"),
+    ]  # OCR: 77 % in the text
     # 69 ". 47% 42% 38% 38 %": försörjningsstöd, perioden 2022 and 2023, then 2024
     r = rows(q, DEL, 69)
     assert list(r.period) == ["2022-01/2022-06", "2023-01/2023-06", "2024-01/2024-06", "2024"]
     assert every(r.unit == "procent")
-    assert r.label.iloc[0] == ("Andel ärenden som avslutats med att behovet tillgodosett, "
-                               "försörjningsstöd")
+    assert r.label.iloc[0] == (
+        "Andel ärenden som avslutats med att behovet tillgodosett, försörjningsstöd"
+    )
     # 104 "Första halvåret 2024 var andelen 38% jämfört med 42%" agrees with the table
     assert one(q, DEL, 104, 38.0).period == "2024-01/2024-06"
 
 
 def test_delarsrapport_hr_table(q, tok):
     # 568 "Årsarbetare 452,6 442,3 858 839" was read as 452,6 / 442,3 / 858 839
-    assert cells(q, DEL, 568) == [(452.6, "2024-01/2024-06", "utfall"),
-                                  (442.3, "2023-01/2023-06", "utfall"),
-                                  (858.0, "2023", "utfall"), (839.0, "2024", "prognos")]
+    assert cells(q, DEL, 568) == [
+        (452.6, "2024-01/2024-06", "utfall"),
+        (442.3, "2023-01/2023-06", "utfall"),
+        (858.0, "2023", "utfall"),
+        (839.0, "2024", "prognos"),
+    ]
     assert every(rows(q, DEL, 568).unit == "årsarbetare")
-    assert every(rows(q, DEL, 569).unit == "procent")    # Total sjukfrånvaro (%)
+    assert every(rows(q, DEL, 569).unit == "procent")  # Total sjukfrånvaro (%)
     # 570 "Antal förvaltningsexterna 41 51": current period and the same period 2023
     assert [p for _, p, _ in cells(q, DEL, 570)] == ["2024-01/2024-06", "2023-01/2023-06"]
     # 564 "sedan i pe 9 Utfall 2023": header debris
@@ -287,10 +302,15 @@ def test_delarsrapport_hr_table(q, tok):
 def test_delarsrapport_result_summary_table(q, tok):
     # 658 "Intäkter 104 96 8 101 161 158 144 162" (was one number 8 101 161 158 144 162)
     assert cells(q, DEL, 658) == [
-        (104.0, "2024-01/2024-08", "utfall"), (96.0, "2024-01/2024-08", "budget"),
-        (8.0, "2024-01/2024-08", "avvikelse"), (101.0, "2023-01/2023-08", "utfall"),
-        (161.0, "2024", "prognos"), (158.0, "2024", "prognos"), (144.0, "2024", "budget"),
-        (162.0, "2023", "utfall")]
+        (104.0, "2024-01/2024-08", "utfall"),
+        (96.0, "2024-01/2024-08", "budget"),
+        (8.0, "2024-01/2024-08", "avvikelse"),
+        (101.0, "2023-01/2023-08", "utfall"),
+        (161.0, "2024", "prognos"),
+        (158.0, "2024", "prognos"),
+        (144.0, "2024", "budget"),
+        (162.0, "2023", "utfall"),
+    ]
     assert every(rows(q, DEL, 658).unit == "mnkr")
     # 659 "-1 -1" and 661 "Kostnader -974 004 30 ...": budget cells split over two lines
     r = rows(q, DEL, 661)
@@ -303,16 +323,25 @@ def test_delarsrapport_result_summary_table(q, tok):
 
 def test_delarsrapport_result_per_department_table(q):
     # 970 "Barn och unga 5,8 - 5,8 0 0": the dash is an empty budget cell, not a minus sign
-    assert cells(q, DEL, 970) == [(5.8, "2024-01/2024-08", "utfall"),
-                                  (5.8, "2024-01/2024-08", "avvikelse"),
-                                  (0.0, "2024", "prognos"), (0.0, "2024", "prognos")]
+    assert cells(q, DEL, 970) == [
+        (5.8, "2024-01/2024-08", "utfall"),
+        (5.8, "2024-01/2024-08", "avvikelse"),
+        (0.0, "2024", "prognos"),
+        (0.0, "2024", "prognos"),
+    ]
     assert not ((q.doc_id == DEL) & (q.value == -5.8)).any()
     r = rows(q, DEL, 986)  # Totalt 51,7 15,4 36,3 28,0 18,0
     assert list(r.value) == [51.7, 15.4, 36.3, 28.0, 18.0]
     assert list(r.column.str.split(" \\(").str[0]) == [
-        "Utfall och prognos per avdelning: " + name for name in (
-            "Ackumulerat utfall augusti", "Ackumulerad budget augusti", "Avvikelse",
-            "Prognos augusti", "Prognos maj")]
+        "Utfall och prognos per avdelning: " + name
+        for name in (
+            "Ackumulerat utfall augusti",
+            "Ackumulerad budget augusti",
+            "Avvikelse",
+            "Prognos augusti",
+            "Prognos maj",
+        )
+    ]
 
 
 def test_cell_declaration_that_does_not_fit_fails(c):
@@ -355,8 +384,7 @@ def test_comparison_stated_once_for_a_section(q):
 
 def test_the_year_before(q):
     # 4384 "cirka 1 000 (att jämföras med 1 200 för 2023 och 750 året innan)"
-    assert [one(q, GV, 4384, v).period for v in (1000.0, 1200.0, 750.0)] == [
-        "2024", "2023", "2022"]
+    assert [one(q, GV, 4384, v).period for v in (1000.0, 1200.0, 750.0)] == ["2024", "2023", "2022"]
 
 
 def test_funding_split_table(q):
@@ -364,7 +392,10 @@ def test_funding_split_table(q):
     # kostnad 2025 | 2024 års fördelning" (241-245)
     r = rows(q, GV, 247)
     assert list(zip(r.value, r.unit, r.period, strict=True)) == [
-        (37.9, "procent", "2025"), (4187500.0, "kr", "2025"), (3429950.0, "kr", "2024")]
+        (37.9, "procent", "2025"),
+        (4187500.0, "kr", "2025"),
+        (3429950.0, "kr", "2024"),
+    ]
     assert list(rows(q, GV, 251).value) == [100.0, 11050000.0, 9050000.0]
 
 
@@ -372,8 +403,8 @@ def test_key_figure_table_unit_tkr(q):
     # 116 "Mått 2020 2021 2022" has no unit; the Nettokostnad rows are tkr (see the vocabulary)
     r = rows(q, AR22, 117)
     assert every(r.unit == "tkr") and every(r.scale == 1e3)
-    assert every(rows(q, AR22, 118).unit == "procent")   # Nettokostnadsutveckling
-    assert every(rows(q, AR22, 121).unit == "antal")     # Antal hushåll ...
+    assert every(rows(q, AR22, 118).unit == "procent")  # Nettokostnadsutveckling
+    assert every(rows(q, AR22, 121).unit == "antal")  # Antal hushåll ...
 
 
 def test_numbers_in_labels_and_age_brackets_are_other(q, tok):
@@ -399,14 +430,17 @@ def test_numbers_in_labels_and_age_brackets_are_other(q, tok):
 def test_sentence_of_each_quantity(q, c):
     assert every(q.sentence.notna()) and every(q.sentence.str.len() > 0)
     assert one(q, GV, 4651, 72.0).sentence == (
-        "I det skyddade boendet har 81 personer (72 år 2023) bott under 2024.")
+        "I det skyddade boendet har 81 personer (72 år 2023) bott under 2024."
+    )
     # a sentence over three raw lines (2586-2588)
     assert one(q, GV, 2588, 448.0).sentence == (
         "Nettokostnaderna för socialt boende ökade från 409 miljoner kronor år 2023 till "
-        "448 miljoner kronor år 2024.")
+        "448 miljoner kronor år 2024."
+    )
     # the OCR'd report: the repaired text ("oförändrad", not "oforandrad")
     assert one(q, DEL, 98, 34.0).sentence.endswith(
-        "oförändrad på 34% jämfört med samma period föregående år.")
+        "oförändrad på 34% jämfört med samma period föregående år."
+    )
     # a table row is its own passage
     assert one(q, AR22, 117, 1141806.0).sentence.startswith("Nettokostnad IFO totalt")
     for r in q.sample(200, random_state=0).itertuples():

@@ -49,8 +49,9 @@ def _last_line(stderr: str) -> str:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
-def test_interrupted_build_stops_and_keeps_previous_outputs(repo: Path, tmp_path: Path,
-                                                           how: str) -> None:
+def test_interrupted_build_stops_and_keeps_previous_outputs(
+    repo: Path, tmp_path: Path, how: str
+) -> None:
     processed = repo / "data" / "processed"
     before = repocopy.outputs(processed)
     cache_dir = tmp_path / "empty-cache"  # the OCR repair then takes seconds: time to stop it
@@ -61,7 +62,8 @@ def test_interrupted_build_stops_and_keeps_previous_outputs(repo: Path, tmp_path
     err = proc.stderr.read()
     assert proc.returncode == runs.EXIT_INTERRUPTED
     assert err.strip().splitlines() == [
-        f"interrupted: 1 of {N_STAGES} stages done; previous outputs kept"]
+        f"interrupted: 1 of {N_STAGES} stages done; previous outputs kept"
+    ]
     assert seconds < 5
     assert repocopy.outputs(processed) == before
     assert not repocopy.temporaries(processed, cache_dir)
@@ -70,15 +72,17 @@ def test_interrupted_build_stops_and_keeps_previous_outputs(repo: Path, tmp_path
 @pytest.mark.slow
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
 def test_build_interrupted_while_forked_stages_run_leaves_no_process_or_temporary(
-        repo: Path, tmp_path: Path, how: str) -> None:
+    repo: Path, tmp_path: Path, how: str
+) -> None:
     """Stopped while the stages that read the reports run in forked processes (with an
     empty cache they take a second or more): every one of them ends, none leaves a file."""
     processed = repo / "data" / "processed"
     before = repocopy.outputs(processed)
     cache_dir = tmp_path / "empty-cache"
     proc = repocopy.start(repo, cache_dir, "build", "--full")
-    forked = [s.name for s in stages.STAGES if s.parallel and stages.RAW in s.inputs
-              and not s.needs]
+    forked = [
+        s.name for s in stages.STAGES if s.parallel and stages.RAW in s.inputs and not s.needs
+    ]
     repocopy.wait_for_line(proc, rf"^{forked[-1]}: running")
     children: list[psutil.Process] = []
 
@@ -90,11 +94,14 @@ def test_build_interrupted_while_forked_stages_run_leaves_no_process_or_temporar
     seconds = repocopy.interrupt(proc, how)
     err = proc.stderr.read()
     assert proc.returncode == runs.EXIT_INTERRUPTED
-    assert re.fullmatch(rf"interrupted: [12] of {N_STAGES} stages done; previous outputs kept",
-                        err.strip()), err  # documents (and quantities, if it was collected)
+    assert re.fullmatch(
+        rf"interrupted: [12] of {N_STAGES} stages done; previous outputs kept", err.strip()
+    ), err  # documents (and quantities, if it was collected)
     assert seconds < 5
-    _wait_until(lambda: not any(c.is_running() and c.status() != psutil.STATUS_ZOMBIE
-                                for c in children), timeout=5)
+    _wait_until(
+        lambda: not any(c.is_running() and c.status() != psutil.STATUS_ZOMBIE for c in children),
+        timeout=5,
+    )
     assert not _run_processes(repo)
     assert repocopy.outputs(processed) == before
     assert not repocopy.temporaries(processed, cache_dir)
@@ -102,7 +109,8 @@ def test_build_interrupted_while_forked_stages_run_leaves_no_process_or_temporar
 
 @pytest.mark.slow
 def test_hard_killed_build_leaves_temporaries_that_the_next_build_removes(
-        repo: Path, tmp_path: Path, shared_cache: Path) -> None:
+    repo: Path, tmp_path: Path, shared_cache: Path
+) -> None:
     processed = repo / "data" / "processed"
     before = repocopy.outputs(processed)
     proc = repocopy.start(repo, tmp_path / "empty-cache", "build", "--full")
@@ -117,14 +125,17 @@ def test_hard_killed_build_leaves_temporaries_that_the_next_build_removes(
 
 
 @pytest.mark.slow
-def test_two_builds_at_once_run_one_after_the_other(repo: Path, built_repo: Path,
-                                                   shared_cache: Path) -> None:
+def test_two_builds_at_once_run_one_after_the_other(
+    repo: Path, built_repo: Path, shared_cache: Path
+) -> None:
     first = repocopy.start(repo, shared_cache, "build", "--full")
     repocopy.wait_for_line(first, r"^documents: running")  # it holds the lock
     second = repocopy.start(repo, shared_cache, "build")
     waiting = second.stderr.readline().strip()
-    assert waiting == (f"waiting: another build of data/processed is running (process "
-                       f"{first.pid}); this one starts when it has finished")
+    assert waiting == (
+        f"waiting: another build of data/processed is running (process "
+        f"{first.pid}); this one starts when it has finished"
+    )
     first_out, first_err = first.communicate(timeout=300)
     second_out, second_err = second.communicate(timeout=300)
     assert (first.returncode, second.returncode) == (0, 0)
@@ -136,19 +147,28 @@ def test_two_builds_at_once_run_one_after_the_other(repo: Path, built_repo: Path
 
 @pytest.mark.slow
 def test_sweep_removes_only_temporaries_of_processes_that_ended(tmp_path: Path) -> None:
-    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                           capture_output=True, text=True, check=True)
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     dead = int(ended.stdout)
     alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
-        names = {f".x.pickle.{dead}.tmp": True, f".y.pickle.{alive.pid}.tmp": False,
-                 f".z.pickle.{os.getpid()}.tmp": False, "kept.pickle": False}
+        names = {
+            f".x.pickle.{dead}.tmp": True,
+            f".y.pickle.{alive.pid}.tmp": False,
+            f".z.pickle.{os.getpid()}.tmp": False,
+            "kept.pickle": False,
+        }
         for name in names:
             (tmp_path / name).write_text("x")
         removed = runs.sweep_temporaries(tmp_path, only_dead=True)
         assert [p.name for p in removed] == [n for n, gone in names.items() if gone]
         assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-            n for n, gone in names.items() if not gone)
+            n for n, gone in names.items() if not gone
+        )
     finally:
         alive.kill()
         alive.wait()
@@ -156,7 +176,8 @@ def test_sweep_removes_only_temporaries_of_processes_that_ended(tmp_path: Path) 
 
 @pytest.mark.parametrize("write", ["staged", "atomic"])
 def test_signal_just_after_a_temporary_file_is_made_leaves_no_file(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write: str) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write: str
+) -> None:
     """The narrowest window of a stopped build (seen once in CI): Ctrl-C arrives the moment
     the temporary file exists, before the writer knows its name. Simulated by sending
     SIGINT to this process from inside ``mkstemp``; the file must still be removed."""
@@ -189,21 +210,50 @@ def test_signal_just_after_a_temporary_file_is_made_leaves_no_file(
 
 # --------------------------------------------------------------------------- batch
 
-BATCH = ("batch", "--year", "2024", "--theme", "oversikt", "--theme", "hemloshet",
-         "--district", "Centrum", "--jobs", "2", "--outputs-dir")
+BATCH = (
+    "batch",
+    "--year",
+    "2024",
+    "--theme",
+    "oversikt",
+    "--theme",
+    "hemloshet",
+    "--district",
+    "Centrum",
+    "--jobs",
+    "2",
+    "--outputs-dir",
+)
 # One quick notebook (the overview fixture): enough for the tests of locks and waiting.
 ONE = ("batch", "--year", "2024", "--theme", "oversikt", "--jobs", "1", "--outputs-dir")
 # The slow notebook alone: a batch killed while it runs.
-SLOW = ("batch", "--year", "2024", "--theme", "hemloshet", "--district", "Centrum",
-        "--jobs", "1", "--outputs-dir")
+SLOW = (
+    "batch",
+    "--year",
+    "2024",
+    "--theme",
+    "hemloshet",
+    "--district",
+    "Centrum",
+    "--jobs",
+    "1",
+    "--outputs-dir",
+)
 
 
 def _slow_copy(source: Path, target: Path) -> None:
     """The fixture notebook with a last cell that sleeps for two minutes."""
     nb = json.loads(source.read_text(encoding="utf-8"))
-    nb["cells"].append({"cell_type": "code", "execution_count": None, "id": "sov",
-                        "metadata": {}, "outputs": [],
-                        "source": ["import time\n", "time.sleep(120)\n"]})
+    nb["cells"].append(
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": "sov",
+            "metadata": {},
+            "outputs": [],
+            "source": ["import time\n", "time.sleep(120)\n"],
+        }
+    )
     target.write_text(json.dumps(nb, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
@@ -246,14 +296,19 @@ def _run_processes(*places: Path) -> list[psutil.Process]:
     return found
 
 
-def _start_slow_batch(batch_repo: Path, tmp_path: Path, cache: Path, command: tuple = BATCH
-                      ) -> tuple[Path, Path, dict, subprocess.Popen]:
+def _start_slow_batch(
+    batch_repo: Path, tmp_path: Path, cache: Path, command: tuple = BATCH
+) -> tuple[Path, Path, dict, subprocess.Popen]:
     """Start a batch with the slow notebook over an earlier report of it: the outputs
     directory, the earlier report's folder and bytes, and the process."""
     out = tmp_path / "outputs"
     previous = _previous_report(out)
-    return out, previous, repocopy.outputs(previous), repocopy.start(batch_repo, cache,
-                                                                     *command, str(out))
+    return (
+        out,
+        previous,
+        repocopy.outputs(previous),
+        repocopy.start(batch_repo, cache, *command, str(out)),
+    )
 
 
 def _slow_running(out: Path) -> bool:
@@ -270,7 +325,8 @@ def _started(out: Path) -> bool:
 @pytest.mark.slow
 @pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
 def test_interrupted_batch_stops_kernels_and_keeps_finished_outputs(
-        batch_repo: Path, tmp_path: Path, shared_cache: Path, how: str) -> None:
+    batch_repo: Path, tmp_path: Path, shared_cache: Path, how: str
+) -> None:
     out, previous, before, proc = _start_slow_batch(batch_repo, tmp_path, shared_cache)
     try:
         _wait_until(lambda: _started(out))
@@ -278,8 +334,9 @@ def test_interrupted_batch_stops_kernels_and_keeps_finished_outputs(
         seconds = repocopy.interrupt(proc, how)
         err = proc.stderr.read()
         assert proc.returncode == runs.EXIT_INTERRUPTED
-        assert _last_line(err) == ("interrupted: 1 of 2 notebooks done; "
-                                   "outputs of finished notebooks kept")
+        assert _last_line(err) == (
+            "interrupted: 1 of 2 notebooks done; outputs of finished notebooks kept"
+        )
         assert "Traceback" not in err
         assert seconds < 5
         assert repocopy.outputs(previous) == before
@@ -293,7 +350,8 @@ def test_interrupted_batch_stops_kernels_and_keeps_finished_outputs(
 
 @pytest.mark.slow
 def test_hard_killed_batch_leaves_temporaries_that_the_next_batch_removes(
-        batch_repo: Path, tmp_path: Path, shared_cache: Path) -> None:
+    batch_repo: Path, tmp_path: Path, shared_cache: Path
+) -> None:
     out, previous, before, proc = _start_slow_batch(batch_repo, tmp_path, shared_cache, SLOW)
     try:
         _wait_until(lambda: _slow_running(out))
@@ -303,8 +361,17 @@ def test_hard_killed_batch_leaves_temporaries_that_the_next_batch_removes(
             leftover.kill()
     left = repocopy.temporaries(out)
     assert any(p.name.startswith(".10_hemloshet.") for p in left)
-    result = repocopy.run(batch_repo, shared_cache, "batch", "--year", "2024", "--theme",
-                          "oversikt", "--outputs-dir", str(out))
+    result = repocopy.run(
+        batch_repo,
+        shared_cache,
+        "batch",
+        "--year",
+        "2024",
+        "--theme",
+        "oversikt",
+        "--outputs-dir",
+        str(out),
+    )
     assert result.returncode == 0, result.stderr
     assert not repocopy.temporaries(out)
     assert repocopy.outputs(previous) == before
@@ -318,8 +385,9 @@ def _quick_notebook(repo: Path) -> None:
 
 
 @pytest.mark.slow
-def test_two_batches_at_once_run_one_after_the_other(repo: Path, tmp_path: Path,
-                                                     shared_cache: Path) -> None:
+def test_two_batches_at_once_run_one_after_the_other(
+    repo: Path, tmp_path: Path, shared_cache: Path
+) -> None:
     _quick_notebook(repo)
     single = tmp_path / "single"
     reference = repocopy.run(repo, shared_cache, *ONE, str(single))
@@ -333,8 +401,10 @@ def test_two_batches_at_once_run_one_after_the_other(repo: Path, tmp_path: Path,
     first_out, first_err = first.communicate(timeout=300)
     second_out, second_err = second.communicate(timeout=300)
     assert (first.returncode, second.returncode) == (0, 0)
-    assert second_err.startswith(f"waiting: another batch into {out} is running (process "
-                                 f"{first.pid}); this one starts when it has finished\n")
+    assert second_err.startswith(
+        f"waiting: another batch into {out} is running (process "
+        f"{first.pid}); this one starts when it has finished\n"
+    )
     assert "Traceback" not in first_err + second_err
     assert repocopy.outputs(out) == repocopy.outputs(single)
 
@@ -356,8 +426,9 @@ def test_a_build_waits_while_a_batch_reads_the_tables(repo: Path, shared_cache: 
     before = repocopy.outputs(processed)
     with runs.shared(processed / runs.PROCESSED_LOCK, "test"):
         proc = repocopy.start(repo, shared_cache, "build", "--full")
-        assert _stderr_line(proc) == ("waiting: a batch is reading data/processed; this one "
-                                      "starts when it has finished\n")
+        assert _stderr_line(proc) == (
+            "waiting: a batch is reading data/processed; this one starts when it has finished\n"
+        )
         time.sleep(0.3)
         assert proc.poll() is None and repocopy.outputs(processed) == before
         assert not repocopy.temporaries(processed)
@@ -367,14 +438,17 @@ def test_a_build_waits_while_a_batch_reads_the_tables(repo: Path, shared_cache: 
 
 
 @pytest.mark.slow
-def test_a_batch_waits_while_a_build_writes_the_tables(repo: Path, tmp_path: Path,
-                                                       shared_cache: Path) -> None:
+def test_a_batch_waits_while_a_build_writes_the_tables(
+    repo: Path, tmp_path: Path, shared_cache: Path
+) -> None:
     _quick_notebook(repo)
     out = tmp_path / "outputs"
     with runs.exclusive(repo / "data" / "processed" / runs.PROCESSED_LOCK, "build"):
         proc = repocopy.start(repo, shared_cache, *ONE, str(out))
-        assert _stderr_line(proc) == ("waiting: a build of data/processed is writing the "
-                                      "tables; this one starts when it has finished\n")
+        assert _stderr_line(proc) == (
+            "waiting: a build of data/processed is writing the "
+            "tables; this one starts when it has finished\n"
+        )
         time.sleep(0.3)
         assert proc.poll() is None and not out.exists()
     _, err = proc.communicate(timeout=300)

@@ -59,14 +59,17 @@ def test_counts_and_figures_of_the_matching_sentences():
     assert search.figures(search.hits("xyzzy")).empty and search.counts(hits.iloc[:0]).empty
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"query": ""}, "query='': give a word or a phrase"),
-    ({"query": "..."}, "query='...': give a word or a phrase"),
-    ({"query": "x", "year": "2024"}, "year='2024': give a year as a number"),
-    ({"query": "x", "year": 1999}, "year=1999: unknown; choose one of 2022, 2023, 2024"),
-    ({"query": "x", "district": "Angered"}, "district='Angered': unknown; choose one of"),
-    ({"query": "x", "theme": "hem"}, "theme='hem': unknown; choose one of hemloshet"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"query": ""}, "query='': give a word or a phrase"),
+        ({"query": "..."}, "query='...': give a word or a phrase"),
+        ({"query": "x", "year": "2024"}, "year='2024': give a year as a number"),
+        ({"query": "x", "year": 1999}, "year=1999: unknown; choose one of 2022, 2023, 2024"),
+        ({"query": "x", "district": "Angered"}, "district='Angered': unknown; choose one of"),
+        ({"query": "x", "theme": "hem"}, "theme='hem': unknown; choose one of hemloshet"),
+    ],
+)
 def test_bad_parameters_are_one_line_errors(kwargs, message):
     with pytest.raises(DataError, match=message.replace("(", r"\(")) as err:
         search.hits(**kwargs)

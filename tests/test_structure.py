@@ -24,8 +24,11 @@ def _section(df, heading):
 
 
 def _passage_at(c, doc_id, line, startswith=""):
-    found = [p for p in st.iter_passages(c, doc_id)
-             if p.line_start == line and p.text.startswith(startswith)]
+    found = [
+        p
+        for p in st.iter_passages(c, doc_id)
+        if p.line_start == line and p.text.startswith(startswith)
+    ]
     assert found, f"no passage of {doc_id} starts at line {line} with {startswith!r}"
     return found[0]
 
@@ -136,12 +139,17 @@ def test_sentence_span_and_line_at(real_corpus):
 def test_sentence_splitting_rules():
     text = "Vi har bl.a. fler ärenden, ca. 40 st. Kostnaden ökade med 2,5 procent. Nästa mening."
     spans = [text[a:b] for a, b in st.split_sentences(text)]
-    assert spans == ["Vi har bl.a. fler ärenden, ca. 40 st.", "Kostnaden ökade med 2,5 procent.",
-                     "Nästa mening."]
+    assert spans == [
+        "Vi har bl.a. fler ärenden, ca. 40 st.",
+        "Kostnaden ökade med 2,5 procent.",
+        "Nästa mening.",
+    ]
     text = "1. Antalet aktualiseringar har ökat. Se t.ex. Socialstyrelsen och 11 kap. 3 § SoL."
     spans = [text[a:b] for a, b in st.split_sentences(text)]
-    assert spans == ["1. Antalet aktualiseringar har ökat.",
-                     "Se t.ex. Socialstyrelsen och 11 kap. 3 § SoL."]
+    assert spans == [
+        "1. Antalet aktualiseringar har ökat.",
+        "Se t.ex. Socialstyrelsen och 11 kap. 3 § SoL.",
+    ]
 
 
 def test_tab_rows_are_one_passage_each(real_corpus):
@@ -195,8 +203,11 @@ def test_schema_declared(name):
 def test_tables_validate(real_corpus):
     from lib.publish import registry
 
-    built = {"sections": st.sections(real_corpus), "passages": mentions.passages(real_corpus),
-             "questionnaire": questionnaire.questionnaire(real_corpus)}
+    built = {
+        "sections": st.sections(real_corpus),
+        "passages": mentions.passages(real_corpus),
+        "questionnaire": questionnaire.questionnaire(real_corpus),
+    }
     assert set(built) == set(st.SCHEMAS) | set(questionnaire.SCHEMAS)
     for name, df in built.items():
         checked = registry.validate(name, df)

@@ -19,10 +19,15 @@ def _line(c, doc_id, n):
 
 def test_lexicon_has_the_three_themes():
     lex = themes.lexicon()
-    assert lex.labels == {"hemloshet": "Hemlöshet", "vald_i_nara_relation": "Våld i nära relation",
-                          "forsorjningsstod": "Försörjningsstöd"}
-    assert all(any(t.excluded and t.reason for t in lex.terms if t.theme == th)
-               for th in themes.theme_ids())
+    assert lex.labels == {
+        "hemloshet": "Hemlöshet",
+        "vald_i_nara_relation": "Våld i nära relation",
+        "forsorjningsstod": "Försörjningsstöd",
+    }
+    assert all(
+        any(t.excluded and t.reason for t in lex.terms if t.theme == th)
+        for th in themes.theme_ids()
+    )
 
 
 def test_tag_real_lines(real_corpus):
@@ -34,13 +39,18 @@ def test_tag_real_lines(real_corpus):
     # 003 line 379: evictions (vräkningar/avhysningar) are hemlöshet.
     found = themes.mentions(_line(real_corpus, AR22, 379))
     assert [(t, _line(real_corpus, AR22, 379)[s:e]) for t, _, s, e in found][:2] == [
-        ("hemloshet", "vräkningar"), ("hemloshet", "avhysningar")]
+        ("hemloshet", "vräkningar"),
+        ("hemloshet", "avhysningar"),
+    ]
 
 
 def test_a_passage_can_have_several_themes(real_corpus):
     # 003 line 136: "… sociala boenden … stärka kvinnojourerna … försörjningsstöd …"
     assert themes.tag(_line(real_corpus, AR22, 136)) == [
-        "forsorjningsstod", "hemloshet", "vald_i_nara_relation"]
+        "forsorjningsstod",
+        "hemloshet",
+        "vald_i_nara_relation",
+    ]
 
 
 def test_matching_ignores_diacritics_so_damaged_ocr_still_matches():
@@ -52,14 +62,18 @@ def test_youth_crime_violence_is_excluded(real_corpus):
     from lib.text import structure
 
     # 001 lines 5340–5341: gang violence ("det grova våldet i kriminella miljöer", GVI).
-    p = next(p for p in structure.iter_passages(real_corpus, GV)
-             if p.line_start == 5340 and p.text.startswith("Utifrån att allt fler unga"))
+    p = next(
+        p
+        for p in structure.iter_passages(real_corpus, GV)
+        if p.line_start == 5340 and p.text.startswith("Utifrån att allt fler unga")
+    )
     assert "det grova våldet i kriminella miljöer" in p.text
     assert themes.tag(p.text, p.context) == []
     # Even with a close-relation context the youth-crime rule keeps it out.
     assert themes.tag(p.text, context="Kriscentrum") == []
     assert themes.tag("Barn som upplevt våldet behöver stöd.", context="Kriscentrum") == [
-        "vald_i_nara_relation"]
+        "vald_i_nara_relation"
+    ]
     # 004 line 845: "Minskat skjutvapenvåld i gängmiljön" is an exclusion, reported as such.
     line = _line(real_corpus, Q, 845)
     assert themes.tag(line) == []
@@ -81,8 +95,9 @@ def test_bare_vald_counts_in_a_close_relation_passage(real_corpus):
     # 004 lines 456–457, answer to "Arbetar verksamheten aktivt för att stoppa våld och förtryck?"
     text = "Förvaltningen arbetar aktivt för att förhindra alla former av våld."
     assert themes.tag(text) == []
-    assert themes.tag(text, context="Arbetar verksamheten aktivt för att stoppa våld och förtryck?"
-                      ) == ["vald_i_nara_relation"]
+    assert themes.tag(
+        text, context="Arbetar verksamheten aktivt för att stoppa våld och förtryck?"
+    ) == ["vald_i_nara_relation"]
 
 
 def test_kwic_finds_real_lines(real_corpus):
@@ -134,7 +149,10 @@ def test_prominence_validates_against_schema(real_corpus):
 
 def test_bad_lexicon_is_a_data_error(tmp_path):
     bad = tmp_path / "themes.yml"
-    bad.write_text("themes:\n  - id: x\n    label: X\n    terms:\n      - pattern: a\n"
-                   "        requires: [nowhere]\n", encoding="utf-8")
+    bad.write_text(
+        "themes:\n  - id: x\n    label: X\n    terms:\n      - pattern: a\n"
+        "        requires: [nowhere]\n",
+        encoding="utf-8",
+    )
     with pytest.raises(DataError, match="unknown context set"):
         themes.load_lexicon(bad)

@@ -45,8 +45,9 @@ def corpus_digest(c: Any) -> str:  # noqa: ANN401 - a lib.sources.corpus.Corpus 
     """A checksum of a loaded corpus (:class:`lib.sources.corpus.Corpus`): the manifest and the
     lines of every document."""
     manifest = fingerprint.sha256_file(c.manifest_path)
-    return fingerprint.digest([manifest, {d: fingerprint.digest(c.raw_lines(d))
-                                          for d in c.doc_ids}])
+    return fingerprint.digest(
+        [manifest, {d: fingerprint.digest(c.raw_lines(d)) for d in c.doc_ids}]
+    )
 
 
 def memo(kind: str, entry_key: str, compute: Callable[[], T], keep: int = 32) -> T:
@@ -103,8 +104,9 @@ def _store(path: Path, value: object) -> None:
 
 def _prune(directory: Path, keep: int) -> None:
     try:
-        entries = sorted(directory.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns,
-                         reverse=True)
+        entries = sorted(
+            directory.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True
+        )
         for old in entries[keep:]:
             old.unlink(missing_ok=True)
     except OSError:

@@ -25,15 +25,22 @@ from lib import paths
 BASE_LIBRARIES = ("pandas", "pyarrow", "numpy")
 # Import names of the libraries that shape outputs, and their distribution names.
 LIBRARIES = {
-    "pandas": "pandas", "pyarrow": "pyarrow", "numpy": "numpy", "yaml": "PyYAML",
-    "wordfreq": "wordfreq", "openpyxl": "openpyxl", "scipy": "scipy",
+    "pandas": "pandas",
+    "pyarrow": "pyarrow",
+    "numpy": "numpy",
+    "yaml": "PyYAML",
+    "wordfreq": "wordfreq",
+    "openpyxl": "openpyxl",
+    "scipy": "scipy",
 }
 
 _FROM_LIB = re.compile(
-    r"^[ \t]*from[ \t]+(lib(?:\.\w+)*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.MULTILINE)
+    r"^[ \t]*from[ \t]+(lib(?:\.\w+)*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)", re.MULTILINE
+)
 _IMPORT_LIB = re.compile(r"^[ \t]*import[ \t]+(lib(?:\.\w+)+)", re.MULTILINE)
-_IMPORT_ANY = re.compile(r"^[ \t]*(?:from[ \t]+(\w+)[\w.]*[ \t]+import|import[ \t]+(\w+))",
-                         re.MULTILINE)
+_IMPORT_ANY = re.compile(
+    r"^[ \t]*(?:from[ \t]+(\w+)[\w.]*[ \t]+import|import[ \t]+(\w+))", re.MULTILINE
+)
 _LITERAL = re.compile(r"[\"']([\w.\-]+)[\"']")
 
 
@@ -69,8 +76,9 @@ def files(root: Path, patterns: Iterable[str]) -> dict[str, str]:
     for pattern in patterns:
         for path in sorted(root.glob(pattern)):
             rel = path.relative_to(root)
-            if path.is_file() and not any(p.startswith(".") or p == "__pycache__"
-                                          for p in rel.parts):
+            if path.is_file() and not any(
+                p.startswith(".") or p == "__pycache__" for p in rel.parts
+            ):
                 out[rel.as_posix()] = sha256_file(path)
     return out
 
@@ -218,8 +226,9 @@ def code(modules: Iterable[str]) -> dict[str, str]:
     """Everything the named modules' code depends on, by name: ``lib/x.py`` and
     ``lib/data/y`` checksums, ``library:pandas`` versions and the Python version."""
     mods = closure(modules)
-    out = {module_file(m).relative_to(paths.ROOT).as_posix(): sha256_file(module_file(m))
-           for m in mods}
+    out = {
+        module_file(m).relative_to(paths.ROOT).as_posix(): sha256_file(module_file(m)) for m in mods
+    }
     out.update({p.relative_to(paths.ROOT).as_posix(): sha256_file(p) for p in data_files(mods)})
     out.update({f"library:{d}": v for d, v in libraries(mods).items()})
     out["python"] = ".".join(map(str, sys.version_info[:3]))

@@ -18,6 +18,7 @@ WJ = "\u2060"  # word joiner: no line break after the dash of "jan–aug"
 MINUS = "\u2212"
 NA = "–"
 
+
 def finite(x: object) -> bool:
     """Whether ``x`` is a finite number (not None, NA, NaN, a bool or text)."""
     if x is None or x is pd.NA or isinstance(x, bool):
@@ -56,8 +57,9 @@ def qualifier_text(qualifier: object) -> str:
     return QUALIFIER_TEXT.get(qualifier, "") if isinstance(qualifier, str) else ""
 
 
-def qualified(x: object, qualifier: object = None, decimals: int | None = None,
-              sign: bool = False) -> str:
+def qualified(
+    x: object, qualifier: object = None, decimals: int | None = None, sign: bool = False
+) -> str:
     """A number with its qualifier: ``ca 20 000``, ``< 5``; the plain number when exact."""
     text = number(x, decimals, sign)
     word = qualifier_text(qualifier)
@@ -94,8 +96,9 @@ def period(text: object, nobreak: bool = True) -> str:
     d = re.fullmatch(r"(\d{4})-(\d\d)-(\d\d)", text)
     if m:
         y0, m0, y1, m1 = m.group(1), MONTHS[int(m[2]) - 1], m.group(3), MONTHS[int(m[4]) - 1]
-        out = (f"{m0} {y0}–{m1} {y1}" if y0 != y1 else
-               f"{m0} {y1}" if m0 == m1 else f"{m0}–{m1} {y1}")
+        out = (
+            f"{m0} {y0}–{m1} {y1}" if y0 != y1 else f"{m0} {y1}" if m0 == m1 else f"{m0}–{m1} {y1}"
+        )
     elif d:
         out = f"{int(d[3])} {MONTHS[int(d[2]) - 1]} {d[1]}"
     return out.replace(" ", NBSP).replace("–", "–" + WJ) if nobreak else out

@@ -98,8 +98,9 @@ def deferred() -> Iterator[None]:
 
 
 @contextmanager
-def exclusive(lock_file: Path, what: str, stream: TextIO | None = None,
-              readers: str = "") -> Iterator[None]:
+def exclusive(
+    lock_file: Path, what: str, stream: TextIO | None = None, readers: str = ""
+) -> Iterator[None]:
     """Hold an exclusive lock on ``lock_file``; if another process holds it, say so and wait.
 
     ``what`` names the run in the message (``"build of data/processed"``). The holder's
@@ -110,8 +111,11 @@ def exclusive(lock_file: Path, what: str, stream: TextIO | None = None,
     is_dir = lock_file.is_dir()
     if not is_dir:
         lock_file.parent.mkdir(parents=True, exist_ok=True)
-    fd = (os.open(lock_file, os.O_RDONLY) if is_dir
-          else os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644))
+    fd = (
+        os.open(lock_file, os.O_RDONLY)
+        if is_dir
+        else os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    )
 
     def busy() -> str:
         holder = "" if is_dir else os.pread(fd, 32, 0).decode("ascii", "replace").strip()
@@ -164,8 +168,11 @@ def _acquire(fd: int, mode: int, busy: Callable[[], str], stream: TextIO | None)
     try:
         fcntl.flock(fd, mode | fcntl.LOCK_NB)
     except BlockingIOError:
-        print(f"waiting: {busy()}; this one starts when it has finished",
-              file=stream or sys.stderr, flush=True)
+        print(
+            f"waiting: {busy()}; this one starts when it has finished",
+            file=stream or sys.stderr,
+            flush=True,
+        )
         fcntl.flock(fd, mode)
 
 
@@ -240,8 +247,11 @@ def stop_children(grace: float = 1.5) -> None:
 
     found: dict[int, psutil.Process] = {}
     for _ in range(5):  # a process may have started a child while we looked
-        new = [p for p in psutil.Process().children(recursive=True)
-               if p.pid not in found and not _is_resource_tracker(p)]
+        new = [
+            p
+            for p in psutil.Process().children(recursive=True)
+            if p.pid not in found and not _is_resource_tracker(p)
+        ]
         if not new:
             break
         for proc in new:

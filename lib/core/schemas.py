@@ -55,8 +55,12 @@ class Schema:
 
 def _coerce(df: pd.DataFrame, schema: Schema) -> pd.DataFrame:
     # Nullable whole numbers use pandas' nullable Int64 (NaN is not an int64).
-    return df.astype({name: "Int64" if (col.dtype == "int64" and col.nullable) else col.dtype
-                      for name, col in schema.columns.items()})
+    return df.astype(
+        {
+            name: "Int64" if (col.dtype == "int64" and col.nullable) else col.dtype
+            for name, col in schema.columns.items()
+        }
+    )
 
 
 def validate(name: str, df: pd.DataFrame, schema: Schema) -> pd.DataFrame:
@@ -81,8 +85,9 @@ def validate(name: str, df: pd.DataFrame, schema: Schema) -> pd.DataFrame:
         if allowed is not None:
             bad = sorted(set(values.dropna()) - set(allowed))
             if bad:
-                raise DataError(f"table {name}: column {col_name} has values {bad} "
-                                f"outside {list(allowed)}.")
+                raise DataError(
+                    f"table {name}: column {col_name} has values {bad} outside {list(allowed)}."
+                )
     if schema.key and df.duplicated(list(schema.key)).any():
         dups = df[df.duplicated(list(schema.key), keep=False)][list(schema.key)].head(5)
         raise DataError(f"table {name}: key {schema.key} is not unique: {dups.values.tolist()}.")
@@ -91,22 +96,33 @@ def validate(name: str, df: pd.DataFrame, schema: Schema) -> pd.DataFrame:
 
 def data_dictionary(schemas: Mapping[str, Schema]) -> str:
     """A Markdown data dictionary of the given tables (written beside them by the build)."""
-    out = ["# data/processed — data dictionary", "",
-           "Built by `make data` (`python -m lib build`) from data/raw; do not edit.",
-           "Every table is written as CSV (UTF-8) and Parquet with the same content.", ""]
+    out = [
+        "# data/processed — data dictionary",
+        "",
+        "Built by `make data` (`python -m lib build`) from data/raw; do not edit.",
+        "Every table is written as CSV (UTF-8) and Parquet with the same content.",
+        "",
+    ]
     for name, schema in sorted(schemas.items()):
         out += [f"## {name}", ""]
         if schema.key:
             out += [f"Key: {', '.join(schema.key)}", ""]
         for fk in schema.foreign_keys:
-            out += [f"References: {', '.join(fk.columns)} -> "
-                    f"{fk.table} ({', '.join(fk.ref_columns)})", ""]
+            out += [
+                f"References: {', '.join(fk.columns)} -> {fk.table} ({', '.join(fk.ref_columns)})",
+                "",
+            ]
         out += ["| column | type | null | description |", "|---|---|---|---|"]
         for col_name, col in schema.columns.items():
             values = col.allowed_values()
             allowed = f" Allowed: {', '.join(map(str, values))}." if values else ""
-            unit = (f" Unit: {col.unit}." if col.unit else
-                    f" Unit: given in column {col.unit_column}." if col.unit_column else "")
+            unit = (
+                f" Unit: {col.unit}."
+                if col.unit
+                else f" Unit: given in column {col.unit_column}."
+                if col.unit_column
+                else ""
+            )
             null = "yes" if col.nullable else "no"
             text = f"{col.description}{allowed}{unit}".replace("|", "\\|")
             out.append(f"| {col_name} | {col.dtype} | {null} | {text} |")

@@ -34,8 +34,9 @@ _FILE_MODE = _umask_mode()
 def temp_beside(target: Path) -> Path:
     """A new empty temporary file beside ``target`` (hidden, named with this process id)."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=runs.temp_prefix(target.name), suffix=".tmp",
-                               dir=target.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=runs.temp_prefix(target.name), suffix=".tmp", dir=target.parent
+    )
     os.close(fd)
     return Path(tmp)
 
@@ -82,8 +83,9 @@ def _stage(target: Path, writer: Callable[[Path], None], staged: Staged) -> None
     os.chmod(tmp, _FILE_MODE)
 
 
-def stage_table(name: str, df: pd.DataFrame, schema: Schema, out_dir: Path,
-                staged: Staged) -> pd.DataFrame:
+def stage_table(
+    name: str, df: pd.DataFrame, schema: Schema, out_dir: Path, staged: Staged
+) -> pd.DataFrame:
     """Validate a table against its schema and write its CSV and Parquet to temporary files
     beside their targets (appended to ``staged``); return the table as written."""
     frame = validate(name, df, schema)[list(schema.columns)].reset_index(drop=True)

@@ -41,6 +41,7 @@ def safe_load(text: str) -> object:
     """
     from lib.core import cache, fingerprint
 
-    key = cache.key("yaml", fingerprint.sha256_bytes(text.encode("utf-8")),
-                    modules=("lib.core.yamlio",))
+    key = cache.key(
+        "yaml", fingerprint.sha256_bytes(text.encode("utf-8")), modules=("lib.core.yamlio",)
+    )
     return cache.memo("yaml", key, lambda: yaml.load(text, Loader=_Loader), keep=64)  # noqa: S506

@@ -28,17 +28,30 @@ from lib.sources import corpus
 from lib.text.themes import theme_ids
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_ENTRY_KEYS = ("indicator", "value", "unit", "value_type", "basis", "period", "geography",
-               "doc_id", "line", "raw", "qualifier", "restatement_of", "note")
+_ENTRY_KEYS = (
+    "indicator",
+    "value",
+    "unit",
+    "value_type",
+    "basis",
+    "period",
+    "geography",
+    "doc_id",
+    "line",
+    "raw",
+    "qualifier",
+    "restatement_of",
+    "note",
+)
 
 
 @dataclass
 class Plan:
     """What accepting a sheet will change."""
 
-    entries: dict[str, list[dict]] = field(default_factory=dict)      # theme -> entries
-    indicators: dict[str, list[dict]] = field(default_factory=dict)   # theme -> new entries
-    skipped: list[str] = field(default_factory=list)                  # messages
+    entries: dict[str, list[dict]] = field(default_factory=dict)  # theme -> entries
+    indicators: dict[str, list[dict]] = field(default_factory=dict)  # theme -> new entries
+    skipped: list[str] = field(default_factory=list)  # messages
     accepted: int = 0
 
 
@@ -57,8 +70,9 @@ def _number(value: object, where: str) -> float:
     try:
         return float(text)
     except ValueError:
-        raise DataError(f"{where}: value {_text(value)!r} is not a number; write it as in "
-                        "the report (1 234,5).") from None
+        raise DataError(
+            f"{where}: value {_text(value)!r} is not a number; write it as in the report (1 234,5)."
+        ) from None
 
 
 def _line(value: object, where: str) -> int:
@@ -94,28 +108,41 @@ def _entry(row: dict, where: str) -> dict:
 def _new_indicator(row: dict, where: str, themes: list[str]) -> dict:
     ident, label = _text(row.get("indicator")), _text(row.get("label"))
     if not _ID.match(ident):
-        raise DataError(f"{where}: indicator id {ident!r}: use lower-case letters, digits and _ "
-                        "(e.g. fs_hushall_stadsomrade).")
+        raise DataError(
+            f"{where}: indicator id {ident!r}: use lower-case letters, digits and _ "
+            "(e.g. fs_hushall_stadsomrade)."
+        )
     if not label:
-        raise DataError(f"{where}: indicator {ident!r} is not in the catalog and has no label; "
-                        "write a Swedish label in column label or choose an existing id.")
+        raise DataError(
+            f"{where}: indicator {ident!r} is not in the catalog and has no label; "
+            "write a Swedish label in column label or choose an existing id."
+        )
     definition = _text(row.get("definition"))
     if not definition:
-        raise DataError(f"{where}: new indicator {ident!r} needs a definition; fill in column "
-                        "definition.")
+        raise DataError(
+            f"{where}: new indicator {ident!r} needs a definition; fill in column definition."
+        )
     unit, value_type = _text(row.get("unit")), _text(row.get("value_type"))
     if unit not in UNITS:
-        raise DataError(f"{where}: unit {unit!r} of new indicator {ident!r} is not in the unit "
-                        f"vocabulary; use one of {', '.join(UNITS)}.")
+        raise DataError(
+            f"{where}: unit {unit!r} of new indicator {ident!r} is not in the unit "
+            f"vocabulary; use one of {', '.join(UNITS)}."
+        )
     if value_type not in VALUE_TYPES:
-        raise DataError(f"{where}: value_type {value_type!r}; use one of "
-                        f"{', '.join(VALUE_TYPES)}.")
+        raise DataError(f"{where}: value_type {value_type!r}; use one of {', '.join(VALUE_TYPES)}.")
     theme = _text(row.get("theme"))
     if theme not in themes:
-        raise DataError(f"{where}: theme {theme!r} for new indicator {ident!r}; use one of "
-                        f"{', '.join(themes)}.")
-    return {"id": ident, "label": label, "definition": definition,
-            "unit": unit, "value_type": value_type, "theme": theme}
+        raise DataError(
+            f"{where}: theme {theme!r} for new indicator {ident!r}; use one of {', '.join(themes)}."
+        )
+    return {
+        "id": ident,
+        "label": label,
+        "definition": definition,
+        "unit": unit,
+        "value_type": value_type,
+        "theme": theme,
+    }
 
 
 def plan(path: Path, curated_dir: Path | None = None, catalog_dir: Path | None = None) -> Plan:
@@ -130,7 +157,7 @@ def plan(path: Path, curated_dir: Path | None = None, catalog_dir: Path | None =
     result = Plan()
     new: dict[str, dict] = {}
     seen: dict[tuple, int] = {}
-    stated = set(existing)            # keys stated without restatement_of
+    stated = set(existing)  # keys stated without restatement_of
     restated: list[tuple[str, dict, tuple]] = []
     for row in frame.to_dict("records"):
         where = f"{path.name} row {row['sheet_row']}"
@@ -138,8 +165,10 @@ def plan(path: Path, curated_dir: Path | None = None, catalog_dir: Path | None =
         if not mark:
             continue
         if mark not in sheet.ACCEPT_MARKS:
-            raise DataError(f"{where}: accept {_text(row.get('accept'))!r} is not a mark; "
-                            "write ja, x or yes, or leave the cell empty.")
+            raise DataError(
+                f"{where}: accept {_text(row.get('accept'))!r} is not a mark; "
+                "write ja, x or yes, or leave the cell empty."
+            )
         entry = _entry(row, where)
         ident = entry.get("indicator") or ""
         if ident and ident not in catalog and ident not in new:
@@ -147,17 +176,24 @@ def plan(path: Path, curated_dir: Path | None = None, catalog_dir: Path | None =
         merged = dict(catalog)
         for i, spec in new.items():
             merged[i] = Indicator(
-                id=i, theme=spec["theme"], label=spec["label"], definition=spec["definition"],
-                unit=spec["unit"], value_type=spec["value_type"])
+                id=i,
+                theme=spec["theme"],
+                label=spec["label"],
+                definition=spec["definition"],
+                unit=spec["unit"],
+                value_type=spec["value_type"],
+            )
         observations.check_entry(entry, where, merged, c)
         key = _key(entry, c)
         if key in existing:
             result.skipped.append(f"{where}: already curated ({existing[key]}); skipped.")
             continue
         if key in seen and not entry.get("restatement_of"):
-            raise DataError(f"{where}: {entry['indicator']} {entry['period']} "
-                            f"{entry['geography']} {entry['basis']} is also accepted in row "
-                            f"{seen[key]}; keep one, or write same_figure in restatement_of.")
+            raise DataError(
+                f"{where}: {entry['indicator']} {entry['period']} "
+                f"{entry['geography']} {entry['basis']} is also accepted in row "
+                f"{seen[key]}; keep one, or write same_figure in restatement_of."
+            )
         seen.setdefault(key, row["sheet_row"])
         if entry.get("restatement_of"):
             restated.append((where, entry, key))
@@ -167,22 +203,31 @@ def plan(path: Path, curated_dir: Path | None = None, catalog_dir: Path | None =
         result.entries.setdefault(theme, []).append(entry)
         result.accepted += 1
     for where, entry, key in restated:
-        if key not in stated:   # a repeat whose first statement is neither accepted nor curated
-            raise DataError(f"{where}: restatement_of same_figure, but no accepted or curated "
-                            f"row states {entry['indicator']} {entry['period']} "
-                            f"{entry['geography']} {entry['basis']} first; accept that row too, "
-                            "or clear restatement_of.")
+        if key not in stated:  # a repeat whose first statement is neither accepted nor curated
+            raise DataError(
+                f"{where}: restatement_of same_figure, but no accepted or curated "
+                f"row states {entry['indicator']} {entry['period']} "
+                f"{entry['geography']} {entry['basis']} first; accept that row too, "
+                "or clear restatement_of."
+            )
     for ident, spec in new.items():
         if any(e["indicator"] == ident for es in result.entries.values() for e in es):
             result.indicators.setdefault(spec["theme"], []).append(
-                {k: spec[k] for k in ("id", "label", "definition", "unit", "value_type")})
+                {k: spec[k] for k in ("id", "label", "definition", "unit", "value_type")}
+            )
     return result
 
 
 def _key(entry: dict, c: corpus.Corpus) -> tuple:
     part = c.part_of_line(entry["doc_id"], entry["line"])
-    return (entry["indicator"], str(entry["period"]), entry["geography"], entry["basis"],
-            entry["doc_id"], part)
+    return (
+        entry["indicator"],
+        str(entry["period"]),
+        entry["geography"],
+        entry["basis"],
+        entry["doc_id"],
+        part,
+    )
 
 
 def _existing_keys(curated_dir: Path, catalog: dict, c: corpus.Corpus) -> dict[tuple, str]:
@@ -198,7 +243,7 @@ def _existing_keys(curated_dir: Path, catalog: dict, c: corpus.Corpus) -> dict[t
                 continue
             try:
                 key = _key(row, c)
-            except Exception:   # a broken existing entry is the build's to report
+            except Exception:  # a broken existing entry is the build's to report
                 continue
             out[key] = f"{path.name} observation {i}, value {row.get('value')}"
     return out
@@ -214,8 +259,9 @@ def _yaml_item(entry: dict, indent: str = "") -> str:
         if k == "period":
             text = f'"{v}"'
         else:
-            text = yaml.safe_dump(v, allow_unicode=True, width=10**6,
-                                  default_flow_style=True).strip()
+            text = yaml.safe_dump(
+                v, allow_unicode=True, width=10**6, default_flow_style=True
+            ).strip()
             if text.endswith("\n..."):
                 text = text[:-4].strip()
             text = text.removesuffix("...").strip()
@@ -230,8 +276,12 @@ def _appended(path: Path, items: list[dict]) -> str:
     return text + "".join(_yaml_item(e) for e in items)
 
 
-def apply(p: Plan, curated_dir: Path | None = None, catalog_dir: Path | None = None,
-          rebuild: Callable[[], object] | None = None) -> list[Path]:
+def apply(
+    p: Plan,
+    curated_dir: Path | None = None,
+    catalog_dir: Path | None = None,
+    rebuild: Callable[[], object] | None = None,
+) -> list[Path]:
     """Write the plan: validate the merged files as a whole, replace them, then call
     ``rebuild`` (the build, which the command line passes in); if it fails, restore them."""
     curated_dir = curated_dir or observations.CURATED_DIR
@@ -244,8 +294,9 @@ def apply(p: Plan, curated_dir: Path | None = None, catalog_dir: Path | None = N
         return _apply(p, curated_dir, catalog_dir, rebuild)
 
 
-def _apply(p: Plan, curated_dir: Path, catalog_dir: Path,
-           rebuild: Callable[[], object] | None) -> list[Path]:
+def _apply(
+    p: Plan, curated_dir: Path, catalog_dir: Path, rebuild: Callable[[], object] | None
+) -> list[Path]:
     new_texts: dict[Path, str] = {}
     for theme, items in p.indicators.items():
         new_texts[catalog_dir / f"{theme}.yml"] = _appended(catalog_dir / f"{theme}.yml", items)
@@ -263,8 +314,9 @@ def _apply(p: Plan, curated_dir: Path, catalog_dir: Path,
             merged = load_catalog(tcat)
             observations.curated_observations(curated_dir=tcur, catalog=merged)
         except DataError as exc:
-            raise DataError(f"the accepted rows do not validate with the curated files: {exc}"
-                            ) from None
+            raise DataError(
+                f"the accepted rows do not validate with the curated files: {exc}"
+            ) from None
     originals = {path: path.read_text(encoding="utf-8") for path in new_texts}
     _replace_all(new_texts)
     if rebuild is not None:

@@ -57,11 +57,13 @@ class _Index:
         p = tables.passages
         self.passages = sorted(
             (r for r in p[p.doc_id == doc_id].to_dict("records")),
-            key=lambda r: (r["line_start"], r["line_end"]))
+            key=lambda r: (r["line_start"], r["line_end"]),
+        )
         s = tables.sections
         self.sections = sorted(
             (r for r in s[s.doc_id == doc_id].to_dict("records")),
-            key=lambda r: (r["line_start"], -r["line_end"]))
+            key=lambda r: (r["line_start"], -r["line_end"]),
+        )
         self.section_themes = self._section_themes()
         self._p_starts = [r["line_start"] for r in self.passages]
         self._s_starts = [r["line_start"] for r in self.sections]
@@ -72,7 +74,7 @@ class _Index:
         row rather than a heading)."""
         best = None
         k = bisect.bisect_right(self._p_starts, line)
-        covering = [r for r in self.passages[max(0, k - 40):k] if r["line_end"] >= line]
+        covering = [r for r in self.passages[max(0, k - 40) : k] if r["line_end"] >= line]
         for r in covering:
             if best is None or r["kind"] != "heading":
                 best = r
@@ -139,7 +141,8 @@ _OPENING_WORDS = 4
 # a colon or semicolon, or an earlier figure with its unit.
 _CLAUSE_END = re.compile(
     r"(?:[.!?]\s+(?=[A-ZÅÄÖ])|[:;]\s|\(|\)|"
-    r"[-–]?\d[\d ,.]*\s*(?:%|procent(?:enheter)?|mnkr|tkr|kr|miljon(?:er)?\s+kronor)?)")
+    r"[-–]?\d[\d ,.]*\s*(?:%|procent(?:enheter)?|mnkr|tkr|kr|miljon(?:er)?\s+kronor)?)"
+)
 
 
 def _clause(before: str, after: str) -> tuple[str, str]:
@@ -168,12 +171,14 @@ def _clause(before: str, after: str) -> tuple[str, str]:
             break
     # a clause of its own after an earlier figure of the sentence (``antalet boendedygn
     # ökat med 13 %, vilket medfört en nettokostnadsökning på``): role ``after``
-    own = k == len(segments) - 1 and k > 0 and _NUMBER_END.search(before[:bounds[k]])
+    own = k == len(segments) - 1 and k > 0 and _NUMBER_END.search(before[: bounds[k]])
     return " ".join(words[-_CLAUSE_WORDS:]), "after" if own else ""
 
 
-_NUMBER_END = re.compile(r"\d[\d ,.]*\s*(?:%|procent(?:enheter)?|mnkr|tkr|kr|miljon(?:er)?\s+"
-                         r"kronor)?\s*,?\s*$")
+_NUMBER_END = re.compile(
+    r"\d[\d ,.]*\s*(?:%|procent(?:enheter)?|mnkr|tkr|kr|miljon(?:er)?\s+"
+    r"kronor)?\s*,?\s*$"
+)
 _SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-ZÅÄÖ0-9])")
 _FIRST_OF_PAIR = re.compile(r"^\s*(?:%|procent(?:enheter)?|mnkr|tkr|kr)?\s*,?\s*respektive\b")
 
@@ -188,14 +193,33 @@ def _conjunct(words: list[str], k: int) -> str:
     if "och" not in folded:
         return " ".join(words)
     i = folded.index("och")
-    return " ".join(words[:i] if k == 0 else words[i + 1:])
+    return " ".join(words[:i] if k == 0 else words[i + 1 :])
 
 
 # Finite verbs after which a coordinated subject ends (``A och B har minskat med``).
-_FINITE = frozenset(fold(w) for w in (
-    "har", "hade", "är", "var", "blev", "ökade", "minskade", "ökar", "minskar", "steg",
-    "sjönk", "uppgick", "uppgår", "låg", "ligger", "förväntas", "bedöms", "beräknas",
-))
+_FINITE = frozenset(
+    fold(w)
+    for w in (
+        "har",
+        "hade",
+        "är",
+        "var",
+        "blev",
+        "ökade",
+        "minskade",
+        "ökar",
+        "minskar",
+        "steg",
+        "sjönk",
+        "uppgick",
+        "uppgår",
+        "låg",
+        "ligger",
+        "förväntas",
+        "bedöms",
+        "beräknas",
+    )
+)
 
 
 def _coordinated(clause: str) -> tuple[str, str, str] | None:
@@ -209,17 +233,19 @@ def _coordinated(clause: str) -> tuple[str, str, str] | None:
     verb = next((k for k in range(i + 2, len(words)) if folded[k] in _FINITE), None)
     if verb is None or any(f in _FINITE for f in folded[:i]):
         return None
-    a, b = words[:i], words[i + 1:verb]
+    a, b = words[:i], words[i + 1 : verb]
     if not _content(a) or not _content(b) or any(w[:1].isupper() for w in a[1:] + b):
         return None
     if not _CHANGE_AFTER.match(" ".join(folded[verb:])):
-        return None   # ``Vuxna och försörjningsstöd har ett överskott``: one name
+        return None  # ``Vuxna och försörjningsstöd har ett överskott``: one name
     return " ".join(a), " ".join(b), " ".join(words[verb:])
 
 
 # two measures that changed together: ``… har minskat med``, ``… förväntas öka``
-_CHANGE_AFTER = re.compile(r"^\w+\s+(?:\w+\s+)?(?:okat|minskat|okade|minskade|oka|minska|"
-                           r"stigit|sjunkit)\b")
+_CHANGE_AFTER = re.compile(
+    r"^\w+\s+(?:\w+\s+)?(?:okat|minskat|okade|minskade|oka|minska|"
+    r"stigit|sjunkit)\b"
+)
 
 
 def with_variants(frame: pd.DataFrame) -> pd.DataFrame:
@@ -232,8 +258,9 @@ def with_variants(frame: pd.DataFrame) -> pd.DataFrame:
         if r.get("conjuncts"):
             a, b, tail = r["conjuncts"]
             for subject in (a, b):
-                rows.append({**r, "clause": f"{subject} {tail}", "clause_role": "coord",
-                             "variant_of": i})
+                rows.append(
+                    {**r, "clause": f"{subject} {tail}", "clause_role": "coord", "variant_of": i}
+                )
     return _plain(pd.DataFrame(rows)) if rows else frame.assign(variant_of=None)
 
 
@@ -241,7 +268,7 @@ def _opening(text: str, lead: str) -> str:
     """The first content words of a sentence (after its lead), up to its first figure:
     what the sentence is about (``Vuxna och försörjningsstöd har ett överskott …``)."""
     if lead and text.startswith(lead):
-        text = text[len(lead):].lstrip(" :")
+        text = text[len(lead) :].lstrip(" :")
     head = re.split(r"\d", text, maxsplit=1)[0]
     return " ".join([w for w in word_list(head) if fold(w) not in FUNCTION_WORDS][:_OPENING_WORDS])
 
@@ -274,8 +301,9 @@ def candidates(tables: Tables, doc_id: str) -> pd.DataFrame:
     key = tables.digest(_CANDIDATE_TABLES)
     if key is None:
         return _candidates(tables, doc_id)
-    return memo("propose-candidates", f"{key[:40]}-{doc_id}",
-                      lambda: _candidates(tables, doc_id), keep=64)
+    return memo(
+        "propose-candidates", f"{key[:40]}-{doc_id}", lambda: _candidates(tables, doc_id), keep=64
+    )
 
 
 def _candidates(tables: Tables, doc_id: str) -> pd.DataFrame:
@@ -301,10 +329,22 @@ def _candidates(tables: Tables, doc_id: str) -> pd.DataFrame:
         # a number read as a section number that is a list's caption (``11 GR-kommuner:``)
         if r["kind"] == "section" and not _COUNT_CAPTION.match(lines[r["line"] - 1]):
             continue
-        value = float(m.group(1).replace(" ", "").replace("\u00a0", "")
-                      + ("." + m.group(2) if m.group(2) else ""))
-        rows.append(_extra(r["doc_id"], r["part_id"], r["line"], r["start"], r["end"], value,
-                           r["token"], "token"))
+        value = float(
+            m.group(1).replace(" ", "").replace("\u00a0", "")
+            + ("." + m.group(2) if m.group(2) else "")
+        )
+        rows.append(
+            _extra(
+                r["doc_id"],
+                r["part_id"],
+                r["line"],
+                r["start"],
+                r["end"],
+                value,
+                r["token"],
+                "token",
+            )
+        )
         taken.add((r["line"], r["start"]))
     # number words the quantities layer did not take (``rekryterat fem``, ``en person``)
     words = _number_words()
@@ -316,8 +356,11 @@ def _candidates(tables: Tables, doc_id: str) -> pd.DataFrame:
                 continue
             if w in ("en", "ett") and not _counted_article(text, m.end(), lines, i):
                 continue
-            rows.append(_extra(doc_id, _part_of(parts, i), i, m.start(), m.end(), words[w],
-                               m.group(), "word"))
+            rows.append(
+                _extra(
+                    doc_id, _part_of(parts, i), i, m.start(), m.end(), words[w], m.group(), "word"
+                )
+            )
     frame = _plain(pd.DataFrame(rows))
     _label_lists(frame, lines)
     ctx = []
@@ -330,34 +373,52 @@ def _candidates(tables: Tables, doc_id: str) -> pd.DataFrame:
         full = lines[r["line"] - 1]
         first = max(passage["line_start"] if passage else r["line"], r["line"] - 4)
         pid = passage["passage_id"] if passage else None
-        text_before = " ".join(lines[first - 1:r["line"] - 1] + [full[:r["start"]]])
-        clause, role = _clause(text_before, full[r["end"]:])
+        text_before = " ".join(lines[first - 1 : r["line"] - 1] + [full[: r["start"]]])
+        clause, role = _clause(text_before, full[r["end"] :])
         sentence_before = _SENTENCE_END.split(text_before)[-1]
-        ctx.append({
-            "clause": clause, "clause_role": role,
-            "sentence_before": " ".join(sentence_before.split()),
-            "conjuncts": None if role in ("pair", "ellipsis") else _coordinated(clause),
-            "opening": (_opening(str(passage["text"]), index.leads.get(pid, "") if pid else "")
-                        if passage and passage["kind"] == "sentence" and not r["label"]
-                        else ""),
-            "noun_after": _noun_after(_raw_words(str(r["raw"] or "")) + " " + full[r["end"]:]
-                                      + (" " + lines[r["line"]] if r["line"] < len(lines)
-                                         and not full[r["end"]:].strip() else "")),
-            "lead": index.leads.get(pid, "") if pid else "",
-            "prev_sentence": index.previous.get(pid, "") if pid else "",
-            "row_text": (_row_text(passage) if passage and r["label"]
-                         and passage["line_start"] == r["line"] else ""),
-            "before": before, "after": after, "heading": heading or "",
-            "passage_kind": passage["kind"] if passage else "",
-            "passage_themes": (passage["themes"] or "") if passage else "",
-            "section_themes": index.section_themes.get(sec_name or "", {}),
-            "passage_text": (r["sentence"] or (passage["text"] if passage else
-                                               lines[r["line"] - 1].strip())),
-            "line_before": full[:r["start"]],
-            # read here, once per document (cached), not at every proposal
-            "qualifier_read": qualifier_of({**r, "line_before": full[:r["start"]]}),
-            "snippet": _raw_snippet(raw[r["line"] - 1], r, len(full)),
-        })
+        ctx.append(
+            {
+                "clause": clause,
+                "clause_role": role,
+                "sentence_before": " ".join(sentence_before.split()),
+                "conjuncts": None if role in ("pair", "ellipsis") else _coordinated(clause),
+                "opening": (
+                    _opening(str(passage["text"]), index.leads.get(pid, "") if pid else "")
+                    if passage and passage["kind"] == "sentence" and not r["label"]
+                    else ""
+                ),
+                "noun_after": _noun_after(
+                    _raw_words(str(r["raw"] or ""))
+                    + " "
+                    + full[r["end"] :]
+                    + (
+                        " " + lines[r["line"]]
+                        if r["line"] < len(lines) and not full[r["end"] :].strip()
+                        else ""
+                    )
+                ),
+                "lead": index.leads.get(pid, "") if pid else "",
+                "prev_sentence": index.previous.get(pid, "") if pid else "",
+                "row_text": (
+                    _row_text(passage)
+                    if passage and r["label"] and passage["line_start"] == r["line"]
+                    else ""
+                ),
+                "before": before,
+                "after": after,
+                "heading": heading or "",
+                "passage_kind": passage["kind"] if passage else "",
+                "passage_themes": (passage["themes"] or "") if passage else "",
+                "section_themes": index.section_themes.get(sec_name or "", {}),
+                "passage_text": (
+                    r["sentence"] or (passage["text"] if passage else lines[r["line"] - 1].strip())
+                ),
+                "line_before": full[: r["start"]],
+                # read here, once per document (cached), not at every proposal
+                "qualifier_read": qualifier_of({**r, "line_before": full[: r["start"]]}),
+                "snippet": _raw_snippet(raw[r["line"] - 1], r, len(full)),
+            }
+        )
     frame = pd.concat([frame.reset_index(drop=True), pd.DataFrame(ctx)], axis=1)
     frame = frame.sort_values(["line", "start"], kind="stable").reset_index(drop=True)
     return _plain(frame)
@@ -408,7 +469,9 @@ _ARTICLE_NOUNS = re.compile(
     r"^\s*(?:[a-zåäöé]+(?:a|e|ande|ende|ig|isk|ad|d)\s+)?"
     r"(person|ärende|leverantör|medarbetare|socialsekreterare|samordnare|vaktmästare|"
     r"funktion|tjänst|heltid|årsarbetare|anställd|plats|boende|familj|barn|hushåll|"
-    r"avtal|ramavtal|kommun|organisation|förfrågan|ansökan|beslut|utredning)", re.IGNORECASE)
+    r"avtal|ramavtal|kommun|organisation|förfrågan|ansökan|beslut|utredning)",
+    re.IGNORECASE,
+)
 
 
 def _counted_article(text: str, end: int, lines: list[str], line: int) -> bool:
@@ -417,23 +480,45 @@ def _counted_article(text: str, end: int, lines: list[str], line: int) -> bool:
     if not rest.strip() and line < len(lines):
         rest = " " + lines[line]
     return bool(_ARTICLE_NOUNS.match(rest)) or bool(
-        re.match(r"^\s*(?:av|till)\s", rest) and re.search(r"\b(?:samt|och)\s*$", text[:end - 3]))
+        re.match(r"^\s*(?:av|till)\s", rest) and re.search(r"\b(?:samt|och)\s*$", text[: end - 3])
+    )
 
 
-def _extra(doc_id: str, part_id: str, line: int, start: int, end: int, value: float,
-           raw: str, source: str) -> dict:
-    return {"quantity_id": f"{doc_id}:{line}:{start}", "doc_id": doc_id, "part_id": part_id,
-            "line": line, "line_end": line, "start": start, "end": end, "value": value,
-            "unit": "antal", "scale": 1.0, "approx": False, "qualifier": None, "change": False,
-            "period": None,
-            "base_period": None, "basis": None, "label": None, "column": None, "caption": None,
-            "raw": raw, "sentence": None, "source": source}
+def _extra(
+    doc_id: str, part_id: str, line: int, start: int, end: int, value: float, raw: str, source: str
+) -> dict:
+    return {
+        "quantity_id": f"{doc_id}:{line}:{start}",
+        "doc_id": doc_id,
+        "part_id": part_id,
+        "line": line,
+        "line_end": line,
+        "start": start,
+        "end": end,
+        "value": value,
+        "unit": "antal",
+        "scale": 1.0,
+        "approx": False,
+        "qualifier": None,
+        "change": False,
+        "period": None,
+        "base_period": None,
+        "basis": None,
+        "label": None,
+        "column": None,
+        "caption": None,
+        "raw": raw,
+        "sentence": None,
+        "source": source,
+    }
 
 
 def _parts(tables: Tables, doc_id: str) -> list[tuple[int, int, str]]:
     d = tables.documents
-    return [(r["line_start"], r["line_end"], r["part_id"])
-            for r in d[d.doc_id == doc_id].to_dict("records")]
+    return [
+        (r["line_start"], r["line_end"], r["part_id"])
+        for r in d[d.doc_id == doc_id].to_dict("records")
+    ]
 
 
 def _part_of(parts: list[tuple[int, int, str]], line: int) -> str:
@@ -441,6 +526,8 @@ def _part_of(parts: list[tuple[int, int, str]], line: int) -> str:
         if a <= line <= b:
             return part
     return parts[-1][2]
+
+
 def qualifier_of(r: dict) -> str:
     """≈ for an approximate figure, < > ≤ ≥ for a bound; empty when exact (as the build
     reads it: :func:`lib.text.numbers.qualifier_before`)."""
@@ -471,7 +558,7 @@ def _raw_snippet(raw_line: str, r: dict, analysed_len: int) -> str:
     from lib.curation import values
 
     value = abs(float(r["value"]))
-    if "\t" in raw_line:          # a table row: the whole row, as curators quote it
+    if "\t" in raw_line:  # a table row: the whole row, as curators quote it
         return raw_line.strip()
     word = str(r["raw"]) if r["source"] == "word" else None
     hits = list(_figure_re(value, word).finditer(raw_line))
@@ -479,9 +566,9 @@ def _raw_snippet(raw_line: str, r: dict, analysed_len: int) -> str:
         return raw_line.strip()
     target = r["start"] / max(analysed_len, 1) * len(raw_line)
     m = min(hits, key=lambda m: abs(m.start() - target))
-    left = [x.start() for x in re.finditer(r"\S+", raw_line[:m.start()])]
+    left = [x.start() for x in re.finditer(r"\S+", raw_line[: m.start()])]
     a = left[-5] if len(left) >= 5 else 0
-    right = [x.end() for x in re.finditer(r"\S+", raw_line[m.end():])]
+    right = [x.end() for x in re.finditer(r"\S+", raw_line[m.end() :])]
     b = m.end() + (right[2] if len(right) >= 3 else len(raw_line) - m.end())
     snippet = raw_line[a:b].strip()
     if len(snippet) < 3 or not values.value_in_text(value, snippet):

@@ -17,10 +17,31 @@ from lib.text.themes import theme_ids
 VALUE_TYPES = ("level", "share", "change_pct", "change_pp", "change_abs")
 BASES = ("utfall", "prognos", "budget", "mal")
 UNITS = (
-    "procent", "procentenheter", "kr", "tkr", "mnkr", "personer", "hushåll", "ärenden",
-    "beslut", "förfrågningar", "placeringar", "dygn", "platser", "lägenheter", "besök",
-    "samtal", "anmälningar", "utredningar", "månader", "årsarbetare", "barn", "kvinnor",
-    "män", "antal", "per 100 000 invånare",
+    "procent",
+    "procentenheter",
+    "kr",
+    "tkr",
+    "mnkr",
+    "personer",
+    "hushåll",
+    "ärenden",
+    "beslut",
+    "förfrågningar",
+    "placeringar",
+    "dygn",
+    "platser",
+    "lägenheter",
+    "besök",
+    "samtal",
+    "anmälningar",
+    "utredningar",
+    "månader",
+    "årsarbetare",
+    "barn",
+    "kvinnor",
+    "män",
+    "antal",
+    "per 100 000 invånare",
 )
 QUALIFIERS = ("≈", "<", ">", "≤", "≥")
 CATALOG_DIR = paths.CATALOG_DIR
@@ -63,8 +84,10 @@ def _themes_of(row: dict, theme: str, where: str) -> tuple[str, ...]:
         raise DataError(f"{where}: themes must be a list of theme ids, e.g. [{theme}].")
     unknown = [t for t in listed if t not in theme_ids()]
     if unknown:
-        raise DataError(f"{where}: unknown theme(s) {', '.join(map(str, unknown))}; use "
-                        f"{', '.join(theme_ids())} (lib/data/themes.yml).")
+        raise DataError(
+            f"{where}: unknown theme(s) {', '.join(map(str, unknown))}; use "
+            f"{', '.join(theme_ids())} (lib/data/themes.yml)."
+        )
     return tuple(dict.fromkeys([theme, *listed]))
 
 
@@ -80,16 +103,24 @@ def load_catalog(catalog_dir: Path = CATALOG_DIR) -> dict[str, Indicator]:
                 if not row.get(key):
                     raise DataError(f"{where}: missing {key}; fill it in.")
             if row["unit"] not in UNITS:
-                raise DataError(f"{where}: unit {row['unit']!r} is not in the unit vocabulary "
-                                f"(lib/curation/indicators.py UNITS).")
+                raise DataError(
+                    f"{where}: unit {row['unit']!r} is not in the unit vocabulary "
+                    f"(lib/curation/indicators.py UNITS)."
+                )
             if row["value_type"] not in VALUE_TYPES:
-                raise DataError(f"{where}: value_type {row['value_type']!r}; use one of "
-                                f"{', '.join(VALUE_TYPES)}.")
+                raise DataError(
+                    f"{where}: value_type {row['value_type']!r}; use one of "
+                    f"{', '.join(VALUE_TYPES)}."
+                )
             if row["id"] in out:
                 raise DataError(f"{where}: indicator id {row['id']!r} is defined twice.")
             out[row["id"]] = Indicator(
-                id=row["id"], theme=theme, label=row["label"], definition=row["definition"],
-                unit=row["unit"], value_type=row["value_type"],
+                id=row["id"],
+                theme=theme,
+                label=row["label"],
+                definition=row["definition"],
+                unit=row["unit"],
+                value_type=row["value_type"],
                 comparability=row.get("comparability"),
                 themes=_themes_of(row, theme, where),
             )
@@ -99,6 +130,8 @@ def load_catalog(catalog_dir: Path = CATALOG_DIR) -> dict[str, Indicator]:
 def catalog_frame(catalog: dict[str, Indicator] | None = None) -> pd.DataFrame:
     """The catalog as a table (one row per indicator)."""
     catalog = catalog if catalog is not None else load_catalog()
-    rows = [{**vars(i), "themes": ";".join(i.themes)}
-            for i in sorted(catalog.values(), key=lambda i: i.id)]
+    rows = [
+        {**vars(i), "themes": ";".join(i.themes)}
+        for i in sorted(catalog.values(), key=lambda i: i.id)
+    ]
     return pd.DataFrame(rows)

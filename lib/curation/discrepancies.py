@@ -21,22 +21,42 @@ from lib.sources import corpus
 # ---------------------------------------------------------------- consistency
 
 DISCREPANCY_COLUMNS = (
-    "kind", "theme", "indicator", "period", "geography", "basis",
-    "value_a", "doc_id_a", "line_a", "quote_a", "value_b", "doc_id_b", "line_b", "quote_b",
+    "kind",
+    "theme",
+    "indicator",
+    "period",
+    "geography",
+    "basis",
+    "value_a",
+    "doc_id_a",
+    "line_a",
+    "quote_a",
+    "value_b",
+    "doc_id_b",
+    "line_b",
+    "quote_b",
     "note",
 )
 
 
 def _pair(kind: str, a: dict, b: dict, note: str) -> dict:
     return {
-        "kind": kind, "theme": a["theme"], "indicator": a["indicator"], "period": a["period"],
-        "geography": a["geography"], "basis": a["basis"],
-        "value_a": a["value"], "doc_id_a": a["doc_id"], "line_a": a["line"],
-        "quote_a": a["quote"], "value_b": b["value"], "doc_id_b": b["doc_id"],
-        "line_b": b["line"], "quote_b": b["quote"], "note": note,
+        "kind": kind,
+        "theme": a["theme"],
+        "indicator": a["indicator"],
+        "period": a["period"],
+        "geography": a["geography"],
+        "basis": a["basis"],
+        "value_a": a["value"],
+        "doc_id_a": a["doc_id"],
+        "line_a": a["line"],
+        "quote_a": a["quote"],
+        "value_b": b["value"],
+        "doc_id_b": b["doc_id"],
+        "line_b": b["line"],
+        "quote_b": b["quote"],
+        "note": note,
     }
-
-
 
 
 def agree_at_precision(a: float, b: float) -> bool:
@@ -81,18 +101,26 @@ def restated_disagreements(rows: list[dict]) -> list[dict]:
     out = []
     groups: dict[tuple, list[dict]] = {}
     for row in rows:
-        groups.setdefault((row["indicator"], row["period"], row["geography"], row["basis"]),
-                          []).append(row)
+        groups.setdefault(
+            (row["indicator"], row["period"], row["geography"], row["basis"]), []
+        ).append(row)
     for key in sorted(groups):
         first, *others = groups[key]  # a figure stated once cannot disagree
         for other in others:
             a, b = first["value"], other["value"]
             if not statements_agree(a, first["qualifier"], b, other["qualifier"]):
-                out.append(_pair("restatement_differs", first, other,
-                                 "Samma uppgift anges med gränser som utesluter varandra "
-                                 f"({first['qualifier'] or ''}{a:g} och "
-                                 f"{other['qualifier'] or ''}{b:g})." if a == b else
-                                 "Samma uppgift anges med olika värden."))
+                out.append(
+                    _pair(
+                        "restatement_differs",
+                        first,
+                        other,
+                        "Samma uppgift anges med gränser som utesluter varandra "
+                        f"({first['qualifier'] or ''}{a:g} och "
+                        f"{other['qualifier'] or ''}{b:g})."
+                        if a == b
+                        else "Samma uppgift anges med olika värden.",
+                    )
+                )
     return out
 
 
@@ -106,10 +134,19 @@ def twin_disagreements(rows: list[dict]) -> list[dict]:
         ocr_line = int(row["ocr_line"])
         raw = c.raw_lines(row["ocr_doc_id"])[ocr_line - 1]
         if not value_in_text(row["value"], raw):
-            out.append(_pair("ocr_rendering_differs", row, {
-                "value": None, "doc_id": row["ocr_doc_id"], "line": ocr_line,
-                "quote": line_text(row["ocr_doc_id"], ocr_line)},
-                "Värdet syns inte på motsvarande rad i den OCR-lästa versionen."))
+            out.append(
+                _pair(
+                    "ocr_rendering_differs",
+                    row,
+                    {
+                        "value": None,
+                        "doc_id": row["ocr_doc_id"],
+                        "line": ocr_line,
+                        "quote": line_text(row["ocr_doc_id"], ocr_line),
+                    },
+                    "Värdet syns inte på motsvarande rad i den OCR-lästa versionen.",
+                )
+            )
     return out
 
 
@@ -149,8 +186,9 @@ def derived_disagreements(rows: list[dict], catalog: dict[str, Indicator]) -> li
         if r["value_type"] == "level":
             first.setdefault((r["indicator"], r["geography"], r["basis"], r["period"]), r)
     for ch in rows:
-        if ch["value_type"] not in ("change_pct", "change_abs") \
-                or not re.fullmatch(r"\d{4}/\d{4}", ch["period"]):
+        if ch["value_type"] not in ("change_pct", "change_abs") or not re.fullmatch(
+            r"\d{4}/\d{4}", ch["period"]
+        ):
             continue
         level_id = _level_of(ch["indicator"], catalog)
         if level_id is None:
@@ -164,9 +202,11 @@ def derived_disagreements(rows: list[dict], catalog: dict[str, Indicator]) -> li
         implied, low, high = _implied_change(ch["value_type"], a0["value"], b0["value"])
         tolerance = 0.5 * 10 ** -_decimals(value) + 1e-9
         if not low - tolerance <= value <= high + tolerance:
-            note = (f"Angiven förändring {value:g} men nivåerna {a0['value']:g} ({a_year}, "
-                    f"rad {a0['line']}) och {b0['value']:g} ({b_year}, rad {b0['line']}) ger "
-                    f"{implied:.1f}.")
+            note = (
+                f"Angiven förändring {value:g} men nivåerna {a0['value']:g} ({a_year}, "
+                f"rad {a0['line']}) och {b0['value']:g} ({b_year}, rad {b0['line']}) ger "
+                f"{implied:.1f}."
+            )
             out.append(_pair("change_differs_from_levels", ch, b0, note))
     return out
 
@@ -188,15 +228,23 @@ def sum_disagreements(rows: list[dict], checks: dict) -> list[dict]:
                 if (r["period"], r["geography"], r["basis"]) == where:
                     first.setdefault(r["indicator"], r)
             if any(i not in first for i in (check["total"], *check["parts"])):
-                raise DataError(f"consistency.yml: check of {check['total']} for {period} "
-                                "refers to observations that do not exist; fix the check.")
+                raise DataError(
+                    f"consistency.yml: check of {check['total']} for {period} "
+                    "refers to observations that do not exist; fix the check."
+                )
             t, parts = first[check["total"]], [first[p] for p in check["parts"]]
             summed = sum(p["value"] for p in parts)
             if summed != t["value"]:
                 lines = ", ".join(str(p["line"]) for p in parts)
-                out.append(_pair("parts_do_not_sum", t, {**parts[0], "value": summed},
-                                 f"{check['note']} Delarna (rader {lines}) summerar till "
-                                 f"{summed:g}, totalen är {t['value']:g}."))
+                out.append(
+                    _pair(
+                        "parts_do_not_sum",
+                        t,
+                        {**parts[0], "value": summed},
+                        f"{check['note']} Delarna (rader {lines}) summerar till "
+                        f"{summed:g}, totalen är {t['value']:g}.",
+                    )
+                )
     return out
 
 
@@ -204,7 +252,10 @@ def discrepancies(obs: pd.DataFrame, catalog: dict[str, Indicator] | None = None
     """All recorded inconsistencies: restatements, OCR twin, implied changes, sums."""
     catalog = catalog if catalog is not None else load_catalog()
     rows = obs.to_dict("records")  # the checks read the observations row by row
-    found = (restated_disagreements(rows) + twin_disagreements(rows)
-             + derived_disagreements(rows, catalog)
-             + sum_disagreements(rows, load_consistency_checks()))
+    found = (
+        restated_disagreements(rows)
+        + twin_disagreements(rows)
+        + derived_disagreements(rows, catalog)
+        + sum_disagreements(rows, load_consistency_checks())
+    )
     return pd.DataFrame.from_records(found, columns=list(DISCREPANCY_COLUMNS))

@@ -38,8 +38,7 @@ SCHEMAS: dict[str, Schema] = {
         key=("id",),
         columns={
             "id": Column(_S, "Indicator id (theme prefix hem_, vnr_, fs_)"),
-            "theme": Column(_S, "Primary theme id (the catalog file it is in)",
-                            allowed=theme_ids),
+            "theme": Column(_S, "Primary theme id (the catalog file it is in)", allowed=theme_ids),
             "label": Column(_S, "Swedish label"),
             "definition": Column(_S, "Swedish definition: what is counted, where"),
             "unit": Column(_S, "Unit as written in the reports", allowed=UNITS),
@@ -50,21 +49,32 @@ SCHEMAS: dict[str, Schema] = {
     ),
     "observations": Schema(
         key=("indicator", "period", "geography", "basis", "doc_id", "line"),
-        foreign_keys=(ForeignKey(("indicator",), "indicators", ("id",)),
-                      ForeignKey(("doc_id", "part_id"), "documents", ("doc_id", "part_id"))),
+        foreign_keys=(
+            ForeignKey(("indicator",), "indicators", ("id",)),
+            ForeignKey(("doc_id", "part_id"), "documents", ("doc_id", "part_id")),
+        ),
         columns={
             "theme": Column(_S, "Primary theme id of the indicator", allowed=theme_ids),
             "themes": Column(_S, "Every theme of the indicator, ';'-separated, primary first"),
             "indicator": Column(_S, "Indicator id (see the indicators table)"),
             "label": Column(_S, "Swedish label of the indicator"),
-            "qualifier": Column(_S, "≈ approximation (ca, ungefär), > < bound (över, färre än), "
-                                    "≥ ≤ (minst, högst); empty when the figure is exact",
-                                nullable=True, allowed=QUALIFIERS),
-            "value": Column(_F, "The figure, in the unit as written (448 miljoner kronor -> 448); "
-                                "read with qualifier", unit_column="unit"),
+            "qualifier": Column(
+                _S,
+                "≈ approximation (ca, ungefär), > < bound (över, färre än), "
+                "≥ ≤ (minst, högst); empty when the figure is exact",
+                nullable=True,
+                allowed=QUALIFIERS,
+            ),
+            "value": Column(
+                _F,
+                "The figure, in the unit as written (448 miljoner kronor -> 448); "
+                "read with qualifier",
+                unit_column="unit",
+            ),
             "unit": Column(_S, "Unit as written", allowed=UNITS),
-            "value_type": Column(_S, "level | share | change_pct | change_pp | change_abs",
-                                 allowed=VALUE_TYPES),
+            "value_type": Column(
+                _S, "level | share | change_pct | change_pp | change_abs", allowed=VALUE_TYPES
+            ),
             "basis": Column(_S, "utfall | prognos | budget | mal", allowed=BASES),
             "period": Column(_S, "YYYY, a change A/B, an interval YYYY-MM/YYYY-MM, or a date"),
             "geography": Column(_S, "Göteborg, a district, or the service the figure is about"),
@@ -72,27 +82,42 @@ SCHEMAS: dict[str, Schema] = {
             "part_id": Column(_S, "Source part"),
             "source_file": Column(_S, "File name in data/raw/"),
             "line": Column(_I, "1-based raw line where the number stands"),
-            "quote": Column(_S, "The sentence or table row holding the figure, as analysed "
-                                "(repaired for OCR'd sources)"),
+            "quote": Column(
+                _S,
+                "The sentence or table row holding the figure, as analysed "
+                "(repaired for OCR'd sources)",
+            ),
             "line_text": Column(_S, "The analysed text of the raw line (whitespace collapsed)"),
-            "method": Column(_S, "auto: the automatic quantities found the same figure; "
-                                 "curated: read by hand", allowed=("auto", "curated")),
+            "method": Column(
+                _S,
+                "auto: the automatic quantities found the same figure; curated: read by hand",
+                allowed=("auto", "curated"),
+            ),
             "raw": Column(_S, "Exact raw text holding the number (as in data/raw)"),
             "ocr_doc_id": Column(_S, "The OCR rendering of the same report", nullable=True),
             "ocr_line": Column(_I, "Line of the figure in the OCR rendering", nullable=True),
-            "restatement_of": Column(_S, "same_figure when the row repeats a figure of the "
-                                         "same part", nullable=True),
-            "note": Column(_S, "Swedish note: approximations, scope, inconsistencies",
-                           nullable=True),
+            "restatement_of": Column(
+                _S, "same_figure when the row repeats a figure of the same part", nullable=True
+            ),
+            "note": Column(
+                _S, "Swedish note: approximations, scope, inconsistencies", nullable=True
+            ),
         },
     ),
     "discrepancies": Schema(
         foreign_keys=(ForeignKey(("indicator",), "indicators", ("id",)),),
         columns={
-            "kind": Column(_S, "restatement_differs | ocr_rendering_differs | "
-                               "change_differs_from_levels | parts_do_not_sum",
-                           allowed=("restatement_differs", "ocr_rendering_differs",
-                                    "change_differs_from_levels", "parts_do_not_sum")),
+            "kind": Column(
+                _S,
+                "restatement_differs | ocr_rendering_differs | "
+                "change_differs_from_levels | parts_do_not_sum",
+                allowed=(
+                    "restatement_differs",
+                    "ocr_rendering_differs",
+                    "change_differs_from_levels",
+                    "parts_do_not_sum",
+                ),
+            ),
             "theme": Column(_S, "Primary theme id", allowed=theme_ids),
             "indicator": Column(_S, "Indicator of statement a"),
             "period": Column(_S, "Period of statement a"),

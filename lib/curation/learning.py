@@ -36,8 +36,9 @@ def _label_positives(cands: pd.DataFrame, obs: pd.DataFrame) -> list[list[int]]:
     for i, o in enumerate(obs.to_dict("records")):
         index.setdefault((o["doc_id"], int(o["line"]), abs(float(o["value"]))), []).append(i)
         if o.get("ocr_line") is not None and o.get("ocr_doc_id"):
-            index.setdefault((o["ocr_doc_id"], int(o["ocr_line"]), abs(float(o["value"]))),
-                             []).append(i)
+            index.setdefault(
+                (o["ocr_doc_id"], int(o["ocr_line"]), abs(float(o["value"]))), []
+            ).append(i)
     out = []
     for r in cands.to_dict("records"):
         hits: list[int] = []
@@ -51,8 +52,10 @@ def _split_coordinated(cands: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
     """A training figure with two coordinated subjects that was curated under two
     indicators becomes one row per subject, each with the indicator whose id shares most
     with the subject's words (``boendedygn`` -> ``hem_boendedygn_vuxna_forandring``)."""
-    split = [bool(c) and len({obs.indicator.iat[k] for k in h}) >= 2
-             for c, h in zip(cands.conjuncts, cands._hits, strict=True)]
+    split = [
+        bool(c) and len({obs.indicator.iat[k] for k in h}) >= 2
+        for c, h in zip(cands.conjuncts, cands._hits, strict=True)
+    ]
     if not any(split):
         return cands
     rows = []
@@ -67,15 +70,16 @@ def _split_coordinated(cands: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
             ident = obs.indicator.iat[k]
             parts[max((a, b), key=lambda s: _shared_grams(s, ident))].append(k)
         for subject, hits in parts.items():
-            rows.append({**r, "clause": f"{subject} {tail}", "clause_role": "coord",
-                         "_hits": hits})
+            rows.append({**r, "clause": f"{subject} {tail}", "clause_role": "coord", "_hits": hits})
     return _plain(pd.DataFrame(rows)) if rows else cands
 
 
 def _shared_grams(text: str, ident: str, n: int = 4) -> int:
     """Character n-grams that words of ``text`` share with the words of an indicator id."""
+
     def grams(words: list[str]) -> set[str]:
-        return {w[k:k + n] for w in words for k in range(max(1, len(w) - n + 1))}
+        return {w[k : k + n] for w in words for k in range(max(1, len(w) - n + 1))}
+
     return len(grams(fold(text).split()) & grams(ident.split("_")))
 
 
@@ -83,17 +87,17 @@ def _shared_grams(text: str, ident: str, n: int = 4) -> int:
 class Model:
     """What proposing learned from the curated reports."""
 
-    examples: pd.DataFrame        # one row per curated figure matched to a candidate
-    negatives: pd.DataFrame       # candidates of curated reports that were not curated
-    vectorizers: dict             # channel -> fitted TF-IDF vectorizer
+    examples: pd.DataFrame  # one row per curated figure matched to a candidate
+    negatives: pd.DataFrame  # candidates of curated reports that were not curated
+    vectorizers: dict  # channel -> fitted TF-IDF vectorizer
     classifier: Logistic | None  # fitted by train()
     learned_units: dict[str, str]
     geographies: list[str]
-    catalog: dict[str, dict]      # known indicators: id -> catalog row
-    prefixes: dict[str, str]      # theme -> id prefix (hem_, vnr_, fs_)
-    threshold: float = 0.0        # similarity needed to name a known indicator
-    cache: dict = field(default_factory=dict)   # TF-IDF vectors of frames, by frame
-    matrices: dict = field(default_factory=dict)   # channel -> vectors of training candidates
+    catalog: dict[str, dict]  # known indicators: id -> catalog row
+    prefixes: dict[str, str]  # theme -> id prefix (hem_, vnr_, fs_)
+    threshold: float = 0.0  # similarity needed to name a known indicator
+    cache: dict = field(default_factory=dict)  # TF-IDF vectors of frames, by frame
+    matrices: dict = field(default_factory=dict)  # channel -> vectors of training candidates
 
 
 # The text channels compared between a candidate and a curated figure, weighted equally
@@ -147,7 +151,7 @@ class Tfidf:
         """How often each n-gram of the vocabulary occurs in each text."""
         from scipy.sparse import csr_matrix
 
-        columns: dict[str, list[int]] = {}   # a word's n-grams in the vocabulary
+        columns: dict[str, list[int]] = {}  # a word's n-grams in the vocabulary
         indices: list[int] = []
         indptr = [0]
         vocabulary = self.vocabulary
@@ -155,12 +159,15 @@ class Tfidf:
             for w in str(text).lower().split():
                 cols = columns.get(w)
                 if cols is None:
-                    cols = columns[w] = [j for g in _grams(w)
-                                         if (j := vocabulary.get(g)) is not None]
+                    cols = columns[w] = [
+                        j for g in _grams(w) if (j := vocabulary.get(g)) is not None
+                    ]
                 indices += cols
             indptr.append(len(indices))
-        x = csr_matrix((np.ones(len(indices)), np.array(indices, dtype=np.int32),
-                        np.array(indptr)), shape=(len(indptr) - 1, len(self.idf)))
+        x = csr_matrix(
+            (np.ones(len(indices)), np.array(indices, dtype=np.int32), np.array(indptr)),
+            shape=(len(indptr) - 1, len(self.idf)),
+        )
         x.sum_duplicates()
         return x
 
@@ -170,8 +177,8 @@ def _grams(word: str) -> list[str]:
     w, lo, hi = f" {word} ", *NGRAMS
     out = []
     for n in range(lo, hi + 1):
-        out += [w[k:k + n] for k in range(max(1, len(w) - n + 1))]
-        if len(w) <= n:   # a short word counts once
+        out += [w[k : k + n] for k in range(max(1, len(w) - n + 1))]
+        if len(w) <= n:  # a short word counts once
             break
     return out
 
@@ -199,13 +206,21 @@ class Logistic:
         def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
             coef, b = theta[:-1], theta[-1]
             margin = sign * (x @ coef + b)
-            g = -sign * weight / (1.0 + np.exp(margin))     # d loss / d z
+            g = -sign * weight / (1.0 + np.exp(margin))  # d loss / d z
             value = float(weight @ np.logaddexp(0.0, -margin) + 0.5 * coef @ coef)
             return value, np.append(x.T @ g + coef, g.sum())
 
-        res = minimize(loss, np.zeros(x.shape[1] + 1), jac=True, method="L-BFGS-B",
-                       options={"maxiter": 2000, "gtol": 1e-4,   # scikit-learn's settings
-                                "ftol": 64 * np.finfo(float).eps})
+        res = minimize(
+            loss,
+            np.zeros(x.shape[1] + 1),
+            jac=True,
+            method="L-BFGS-B",
+            options={
+                "maxiter": 2000,
+                "gtol": 1e-4,  # scikit-learn's settings
+                "ftol": 64 * np.finfo(float).eps,
+            },
+        )
         return cls(res.x[:-1].copy(), float(res.x[-1]))
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
@@ -214,7 +229,7 @@ class Logistic:
 
 
 def _vectors(model: Model, frame: pd.DataFrame) -> dict:
-    if "_row" in frame.columns:   # rows of the training candidates: vectors computed once
+    if "_row" in frame.columns:  # rows of the training candidates: vectors computed once
         rows = frame._row.to_numpy(dtype=int)
         return {c: m[rows] for c, m in model.matrices.items()}
     key = id(frame)
@@ -244,36 +259,50 @@ def _nonempty(m) -> np.ndarray:
 _UNIT_CLASSES = ("procent", "money", "antal", "count")
 
 
-def _features(model: Model, frame: pd.DataFrame, examples: pd.DataFrame,
-              negatives: pd.DataFrame) -> np.ndarray:
+def _features(
+    model: Model, frame: pd.DataFrame, examples: pd.DataFrame, negatives: pd.DataFrame
+) -> np.ndarray:
     sim = _similarity(model, frame, examples)
     sim_neg = _similarity(model, frame, negatives)
-    same_vt = (frame.p_value_type.to_numpy()[:, None] == examples.p_value_type.to_numpy()[None, :]
-               if len(examples) else np.zeros_like(sim, dtype=bool))
+    same_vt = (
+        frame.p_value_type.to_numpy()[:, None] == examples.p_value_type.to_numpy()[None, :]
+        if len(examples)
+        else np.zeros_like(sim, dtype=bool)
+    )
     rows = []
     for i, r in enumerate(frame.to_dict("records")):
         unit = r["p_unit"]
-        uclass = ("procent" if unit in ("procent", "procentenheter") else
-                  "money" if unit in MONEY else "antal" if unit == "antal" else "count")
+        uclass = (
+            "procent"
+            if unit in ("procent", "procentenheter")
+            else "money"
+            if unit in MONEY
+            else "antal"
+            if unit == "antal"
+            else "count"
+        )
         v = abs(float(r["value"]))
         themes = [t for t in r["passage_themes"].split(";") if t]
         sec = max(r["section_themes"].values()) if r["section_themes"] else 0.0
-        rows.append([
-            sim[i].max() if sim.shape[1] else 0.0,
-            (sim[i] * same_vt[i]).max() if sim.shape[1] else 0.0,
-            sim_neg[i].max() if sim_neg.shape[1] else 0.0,
-            1.0 if themes else 0.0, sec,
-            1.0 if r["label"] else 0.0,
-            *[1.0 if uclass == c else 0.0 for c in _UNIT_CLASSES],
-            1.0 if r["source"] == "word" else 0.0,
-            1.0 if r["source"] == "token" else 0.0,
-            1.0 if r["period"] else 0.0,
-            1.0 if (float(v).is_integer() and 1990 <= v <= 2035) else 0.0,
-            1.0 if r["approx"] else 0.0,
-            1.0 if r["p_value_type"].startswith("change") else 0.0,
-            np.log1p(v) / 10,
-            1.0 if r["passage_kind"] == "heading" else 0.0,
-        ])
+        rows.append(
+            [
+                sim[i].max() if sim.shape[1] else 0.0,
+                (sim[i] * same_vt[i]).max() if sim.shape[1] else 0.0,
+                sim_neg[i].max() if sim_neg.shape[1] else 0.0,
+                1.0 if themes else 0.0,
+                sec,
+                1.0 if r["label"] else 0.0,
+                *[1.0 if uclass == c else 0.0 for c in _UNIT_CLASSES],
+                1.0 if r["source"] == "word" else 0.0,
+                1.0 if r["source"] == "token" else 0.0,
+                1.0 if r["period"] else 0.0,
+                1.0 if (float(v).is_integer() and 1990 <= v <= 2035) else 0.0,
+                1.0 if r["approx"] else 0.0,
+                1.0 if r["p_value_type"].startswith("change") else 0.0,
+                np.log1p(v) / 10,
+                1.0 if r["passage_kind"] == "heading" else 0.0,
+            ]
+        )
     return np.asarray(rows, dtype=float)
 
 
@@ -299,15 +328,17 @@ def train(tables: Tables, exclude: str | None) -> Model:
     key = tables.digest(tuple(TABLES))
     if key is None:
         return _train(tables, exclude)
-    return memo("propose-model", f"{key[:40]}-{exclude or 'all'}",
-                      lambda: _train(tables, exclude), keep=16)
+    return memo(
+        "propose-model", f"{key[:40]}-{exclude or 'all'}", lambda: _train(tables, exclude), keep=16
+    )
 
 
 def _train(tables: Tables, exclude: str | None) -> Model:
     obs = training_observations(tables, exclude)
     docs_out, parts_out = held_out(tables.documents, exclude) if exclude else (set(), set())
-    train_docs = sorted({d for d in set(obs.doc_id) | set(obs.ocr_doc_id.dropna())
-                         if d not in docs_out})
+    train_docs = sorted(
+        {d for d in set(obs.doc_id) | set(obs.ocr_doc_id.dropna()) if d not in docs_out}
+    )
     ex_rows = []
     units: dict[str, dict[str, int]] = {}
     geos: dict[str, int] = {}
@@ -330,8 +361,17 @@ def _train(tables: Tables, exclude: str | None) -> Model:
         if counts[best] >= 2 and counts[best] / sum(counts.values()) >= 0.6:
             learned[qunit] = best
     geographies = sorted(geos, key=lambda g: (-len(g), g))
-    model = Model(pd.DataFrame(), pd.DataFrame(), {}, None, learned, geographies,
-                  _catalog(tables, obs), _prefixes(tables), NAME_THRESHOLD)
+    model = Model(
+        pd.DataFrame(),
+        pd.DataFrame(),
+        {},
+        None,
+        learned,
+        geographies,
+        _catalog(tables, obs),
+        _prefixes(tables),
+        NAME_THRESHOLD,
+    )
     annotated = []
     for doc, cands in zip(train_docs, ex_rows, strict=True):
         annotated.append(annotate(cands, doc_info(tables, doc), learned, geographies))
@@ -342,9 +382,16 @@ def _train(tables: Tables, exclude: str | None) -> Model:
         if r["_hits"]:
             for k in r["_hits"]:
                 o = obs.iloc[k]
-                examples.append({**r, "indicator": o.indicator, "theme": o.theme,
-                                 "o_unit": o.unit, "o_value_type": o.value_type,
-                                 "o_geography": o.geography})
+                examples.append(
+                    {
+                        **r,
+                        "indicator": o.indicator,
+                        "theme": o.theme,
+                        "o_unit": o.unit,
+                        "o_value_type": o.value_type,
+                        "o_geography": o.geography,
+                    }
+                )
         else:
             negatives.append(r)
     model.examples = pd.DataFrame(examples).reset_index(drop=True)
@@ -359,11 +406,16 @@ def _train(tables: Tables, exclude: str | None) -> Model:
         mine = allc[allc.doc_id == doc].reset_index(drop=True)
         if mine.empty:
             continue
-        others_ex = model.examples[~model.examples.doc_id.isin(grp_docs)
-                                   & ~model.examples.part_id.isin({p for _, p in grp_parts})]
+        others_ex = model.examples[
+            ~model.examples.doc_id.isin(grp_docs)
+            & ~model.examples.part_id.isin({p for _, p in grp_parts})
+        ]
         others_neg = model.negatives[~model.negatives.doc_id.isin(grp_docs)]
-        feats.append(_features(model, mine, others_ex.reset_index(drop=True),
-                               others_neg.reset_index(drop=True)))
+        feats.append(
+            _features(
+                model, mine, others_ex.reset_index(drop=True), others_neg.reset_index(drop=True)
+            )
+        )
         labels.append(np.array([1 if h else 0 for h in mine._hits]))
     x, y = np.vstack(feats), np.concatenate(labels)
     model.classifier = Logistic.fit(x, y)
@@ -373,8 +425,20 @@ def _train(tables: Tables, exclude: str | None) -> Model:
 def _compact(model: Model) -> Model:
     """Keep only what proposing reads: the columns of the curated figures and the vectors
     of the training candidates they and the uncurated ones refer to."""
-    ex = model.examples[["doc_id", "part_id", "line", "_row", "p_value_type", "indicator",
-                         "theme", "o_unit", "o_value_type", "o_geography"]]
+    ex = model.examples[
+        [
+            "doc_id",
+            "part_id",
+            "line",
+            "_row",
+            "p_value_type",
+            "indicator",
+            "theme",
+            "o_unit",
+            "o_value_type",
+            "o_geography",
+        ]
+    ]
     neg = model.negatives[["doc_id", "part_id", "_row", "p_value_type"]]
     rows = sorted(set(ex._row) | set(neg._row))
     position = {r: k for k, r in enumerate(rows)}
@@ -383,5 +447,3 @@ def _compact(model: Model) -> Model:
     model.matrices = {c: m[rows] for c, m in model.matrices.items()}
     model.cache = {}
     return model
-
-

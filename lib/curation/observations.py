@@ -20,9 +20,7 @@ from lib.sources import corpus
 from lib.text import repaired
 from lib.text.themes import theme_ids
 
-_PERIOD_RE = re.compile(
-    r"^(\d{4}|\d{4}/\d{4}|\d{4}-\d{2}/\d{4}-\d{2}|\d{4}-\d{2}-\d{2})$"
-)
+_PERIOD_RE = re.compile(r"^(\d{4}|\d{4}/\d{4}|\d{4}-\d{2}/\d{4}-\d{2}|\d{4}-\d{2}-\d{2})$")
 CURATED_DIR = paths.CURATED_DIR
 
 
@@ -30,9 +28,29 @@ CURATED_DIR = paths.CURATED_DIR
 
 
 OBS_COLUMNS = (
-    "theme", "themes", "indicator", "label", "qualifier", "value", "unit", "value_type",
-    "basis", "period", "geography", "doc_id", "part_id", "source_file", "line", "quote",
-    "line_text", "method", "raw", "ocr_doc_id", "ocr_line", "restatement_of", "note",
+    "theme",
+    "themes",
+    "indicator",
+    "label",
+    "qualifier",
+    "value",
+    "unit",
+    "value_type",
+    "basis",
+    "period",
+    "geography",
+    "doc_id",
+    "part_id",
+    "source_file",
+    "line",
+    "quote",
+    "line_text",
+    "method",
+    "raw",
+    "ocr_doc_id",
+    "ocr_line",
+    "restatement_of",
+    "note",
 )
 
 
@@ -51,8 +69,18 @@ def _read_curated(path: Path, theme: str) -> list[dict]:
     return rows
 
 
-REQUIRED_FIELDS = ("indicator", "value", "unit", "value_type", "basis", "period", "geography",
-                   "doc_id", "line", "raw")
+REQUIRED_FIELDS = (
+    "indicator",
+    "value",
+    "unit",
+    "value_type",
+    "basis",
+    "period",
+    "geography",
+    "doc_id",
+    "line",
+    "raw",
+)
 
 
 def check_entry(row: dict, where: str, catalog: dict[str, Indicator], c: corpus.Corpus) -> None:
@@ -63,53 +91,78 @@ def check_entry(row: dict, where: str, catalog: dict[str, Indicator], c: corpus.
     period form, the raw text at its line, the value readable from it, and the qualifier
     (≈ < > ≤ ≥ or none) the text gives the number.
     """
-    for key in ("indicator", "value", "unit", "value_type", "basis", "period", "geography",
-                "doc_id", "line", "raw"):
+    for key in (
+        "indicator",
+        "value",
+        "unit",
+        "value_type",
+        "basis",
+        "period",
+        "geography",
+        "doc_id",
+        "line",
+        "raw",
+    ):
         if row.get(key) in (None, ""):
             raise DataError(f"{where}: missing {key}; fill it in.")
     ind = catalog.get(row["indicator"])
     if ind is None:
-        raise DataError(f"{where}: indicator {row['indicator']!r} is not in the catalog "
-                        f"(data/curated/indicators/).")
+        raise DataError(
+            f"{where}: indicator {row['indicator']!r} is not in the catalog "
+            f"(data/curated/indicators/)."
+        )
     if (row["unit"], row["value_type"]) != (ind.unit, ind.value_type):
-        raise DataError(f"{where}: unit/value_type {row['unit']}/{row['value_type']} differ from "
-                        f"the catalog's {ind.unit}/{ind.value_type} for {ind.id}.")
+        raise DataError(
+            f"{where}: unit/value_type {row['unit']}/{row['value_type']} differ from "
+            f"the catalog's {ind.unit}/{ind.value_type} for {ind.id}."
+        )
     if row["basis"] not in BASES:
         raise DataError(f"{where}: basis {row['basis']!r}; use one of {', '.join(BASES)}.")
     if not _PERIOD_RE.match(str(row["period"])):
-        raise DataError(f"{where}: period {row['period']!r} is not YYYY, YYYY/YYYY, "
-                        "YYYY-MM/YYYY-MM or YYYY-MM-DD.")
+        raise DataError(
+            f"{where}: period {row['period']!r} is not YYYY, YYYY/YYYY, "
+            "YYYY-MM/YYYY-MM or YYYY-MM-DD."
+        )
     lines = c.raw_lines(row["doc_id"])
     line = row["line"]
     if not isinstance(line, int) or not 1 <= line <= len(lines):
-        raise DataError(f"{where}: line {line!r} is outside {row['doc_id']} "
-                        f"(1–{len(lines)}).")
+        raise DataError(f"{where}: line {line!r} is outside {row['doc_id']} (1–{len(lines)}).")
     if str(row["raw"]) not in lines[line - 1]:
-        raise DataError(f"{where}: raw text {row['raw']!r} is not on line {line} of "
-                        f"{c.document(row['doc_id']).file}; correct line or raw.")
+        raise DataError(
+            f"{where}: raw text {row['raw']!r} is not on line {line} of "
+            f"{c.document(row['doc_id']).file}; correct line or raw."
+        )
     if not isinstance(row["value"], int | float) or isinstance(row["value"], bool):
         raise DataError(f"{where}: value {row['value']!r} is not a number.")
     text = _with_continuation(row, lines)
     if not value_in_text(float(row["value"]), text):
-        raise DataError(f"{where}: value {row['value']} cannot be read back from raw text "
-                        f"{row['raw']!r}.")
+        raise DataError(
+            f"{where}: value {row['value']} cannot be read back from raw text {row['raw']!r}."
+        )
     _check_qualifier(row, where, lines, text)
 
 
 def _check_qualifier(row: dict, where: str, lines: list[str], text: str) -> None:
     qualifier = row.get("qualifier") or None
     if qualifier is not None and qualifier not in QUALIFIERS:
-        raise DataError(f"{where}: qualifier {qualifier!r}; use one of {' '.join(QUALIFIERS)} "
-                        "or leave it out for an exact figure.")
+        raise DataError(
+            f"{where}: qualifier {qualifier!r}; use one of {' '.join(QUALIFIERS)} "
+            "or leave it out for an exact figure."
+        )
     line = row["line"]
-    before = (lines[line - 2] if line > 1 else "") + "\n" + \
-        lines[line - 1][:lines[line - 1].index(str(row["raw"]))]
+    before = (
+        (lines[line - 2] if line > 1 else "")
+        + "\n"
+        + lines[line - 1][: lines[line - 1].index(str(row["raw"]))]
+    )
     found = qualifiers_in_text(float(row["value"]), text, before)
     if qualifier not in found:
         stated = " or ".join(sorted(repr(q) if q else "exact" for q in found))
-        raise DataError(f"{where}: the text gives {row['value']:g} as {stated}, the entry as "
-                        f"{repr(qualifier) if qualifier else 'exact'}; set qualifier to match "
-                        "(≈ ca/ungefär, > över/fler än, < färre än, ≥ minst, ≤ högst).")
+        raise DataError(
+            f"{where}: the text gives {row['value']:g} as {stated}, the entry as "
+            f"{repr(qualifier) if qualifier else 'exact'}; set qualifier to match "
+            "(≈ ca/ungefär, > över/fler än, < färre än, ≥ minst, ≤ högst)."
+        )
 
 
 def _with_continuation(row: dict, lines: list[str]) -> str:
@@ -118,7 +171,7 @@ def _with_continuation(row: dict, lines: list[str]) -> str:
     raw, line = str(row["raw"]), row["line"]
     if not lines[line - 1].rstrip().endswith(raw.rstrip()):
         return raw
-    following = [t for t in lines[line:line + 3] if t.strip()][:1]
+    following = [t for t in lines[line : line + 3] if t.strip()][:1]
     head = re.match(r"\s*((?:\d{3}(?:[\s\u00a0\u202f]|$))+)", following[0] if following else "")
     return f"{raw.rstrip()} {head.group(1).strip()}" if head else raw
 
@@ -150,27 +203,38 @@ def _quote(doc_id: str, line: int, value: float) -> str:
     return line_text(doc_id, line)
 
 
-def observation_record(row: dict, where: str, catalog: dict[str, Indicator],
-                       c: corpus.Corpus) -> dict:
+def observation_record(
+    row: dict, where: str, catalog: dict[str, Indicator], c: corpus.Corpus
+) -> dict:
     """A validated entry (:func:`check_entry`) as a row of the observations table."""
     check_entry(row, where, catalog, c)
     ind = catalog[row["indicator"]]
     doc = c.document(row["doc_id"])
     ocr_line = row.get("ocr_line")
     return {
-        "theme": ind.theme, "themes": ";".join(ind.themes), "indicator": ind.id,
-        "label": ind.label, "qualifier": row.get("qualifier") or None,
-        "value": float(row["value"]), "unit": ind.unit, "value_type": ind.value_type,
-        "basis": row["basis"], "period": str(row["period"]),
-        "geography": str(row["geography"]), "doc_id": doc.doc_id,
-        "part_id": c.part_of_line(doc.doc_id, row["line"]), "source_file": doc.file,
+        "theme": ind.theme,
+        "themes": ";".join(ind.themes),
+        "indicator": ind.id,
+        "label": ind.label,
+        "qualifier": row.get("qualifier") or None,
+        "value": float(row["value"]),
+        "unit": ind.unit,
+        "value_type": ind.value_type,
+        "basis": row["basis"],
+        "period": str(row["period"]),
+        "geography": str(row["geography"]),
+        "doc_id": doc.doc_id,
+        "part_id": c.part_of_line(doc.doc_id, row["line"]),
+        "source_file": doc.file,
         "line": int(row["line"]),
         "quote": _quote(doc.doc_id, row["line"], float(row["value"])),
         "line_text": line_text(doc.doc_id, row["line"]),
-        "method": "curated", "raw": str(row["raw"]),
+        "method": "curated",
+        "raw": str(row["raw"]),
         "ocr_doc_id": _twin_doc(c, doc.doc_id, row["line"]) if ocr_line else None,
         "ocr_line": int(ocr_line) if ocr_line else None,
-        "restatement_of": row.get("restatement_of"), "note": row.get("note"),
+        "restatement_of": row.get("restatement_of"),
+        "note": row.get("note"),
     }
 
 
@@ -195,14 +259,17 @@ def curated_observations(
             where = f"{path.name} observation {i} ({row.get('indicator', '?')})"
             record = observation_record(row, where, catalog, c)
             if record["theme"] != theme:
-                raise DataError(f"{where}: indicator {record['indicator']} belongs to theme "
-                                f"{record['theme']}; move the entry to "
-                                f"{curated_path(record['theme']).name}.")
+                raise DataError(
+                    f"{where}: indicator {record['indicator']} belongs to theme "
+                    f"{record['theme']}; move the entry to "
+                    f"{curated_path(record['theme']).name}."
+                )
             records.append(record)
     frame = pd.DataFrame.from_records(records, columns=list(OBS_COLUMNS))
     check_one_value_per_key(frame)
-    return frame.sort_values(["theme", "doc_id", "line", "indicator", "period", "basis"],
-                             kind="stable").reset_index(drop=True)
+    return frame.sort_values(
+        ["theme", "doc_id", "line", "indicator", "period", "basis"], kind="stable"
+    ).reset_index(drop=True)
 
 
 def check_one_value_per_key(frame: pd.DataFrame) -> None:
@@ -216,7 +283,8 @@ def check_one_value_per_key(frame: pd.DataFrame) -> None:
         raise DataError(
             f"observations: {first.indicator} {first.period} {first.geography} {first.basis} "
             f"is given more than once in {first.part_id} (lines {lines}); mark the repeats "
-            "with restatement_of: same_figure or correct the period/geography/basis.")
+            "with restatement_of: same_figure or correct the period/geography/basis."
+        )
 
 
 # Units a bare number (quantities unit `antal`) cannot stand for.
@@ -233,8 +301,9 @@ def mark_automatic(obs: pd.DataFrame, quantities: pd.DataFrame) -> pd.DataFrame:
     quantity's basis, where it read one from a table header, must agree too. The other
     rows stay ``curated``: a person read them where the automatic layer did not.
     """
-    q = quantities[["doc_id", "line", "line_end", "value", "unit", "period", "base_period",
-                    "basis"]]
+    q = quantities[
+        ["doc_id", "line", "line_end", "value", "unit", "period", "base_period", "basis"]
+    ]
     q = q.astype({"period": object, "base_period": object, "basis": object})
     q = q.where(q.notna(), None)
     q["obs_period"] = q.period.where(q.base_period.isna(), q.base_period + "/" + q.period)
@@ -247,8 +316,8 @@ def mark_automatic(obs: pd.DataFrame, quantities: pd.DataFrame) -> pd.DataFrame:
     out = obs.copy()
     auto = []
     for i, doc_id, line, value, unit, period, basis in zip(
-            out.index, out.doc_id, out.line, out.value, out.unit, out.period, out.basis,
-            strict=True):
+        out.index, out.doc_id, out.line, out.value, out.unit, out.period, out.basis, strict=True
+    ):
         for qrow in index.get((doc_id, line, abs(value)), []):
             same_unit = qrow.unit == unit or (qrow.unit == "antal" and unit not in _NOT_COUNTS)
             if not same_unit:

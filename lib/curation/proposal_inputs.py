@@ -19,9 +19,15 @@ from lib.sources import corpus
 
 
 # The processed tables proposing reads: attribute -> table name in data/processed.
-TABLES = {"quantities": "quantities", "tokens": "numeric_tokens", "passages": "passages",
-          "sections": "sections", "documents": "documents", "observations": "observations",
-          "indicators": "indicators"}
+TABLES = {
+    "quantities": "quantities",
+    "tokens": "numeric_tokens",
+    "passages": "passages",
+    "sections": "sections",
+    "documents": "documents",
+    "observations": "observations",
+    "indicators": "indicators",
+}
 
 
 class Tables:
@@ -33,8 +39,9 @@ class Tables:
     them is cached.
     """
 
-    def __init__(self, processed_dir: Path = paths.PROCESSED_DIR,
-                 c: corpus.Corpus | None = None) -> None:
+    def __init__(
+        self, processed_dir: Path = paths.PROCESSED_DIR, c: corpus.Corpus | None = None
+    ) -> None:
         self.processed_dir = processed_dir
         self._corpus = c
         self._frames: dict[str, pd.DataFrame] = {}
@@ -99,8 +106,10 @@ class _Lines:
         c = self._tables.corpus
         doc = next((d for d in c.documents if d.doc_id == doc_id), None)
         if doc is None:
-            raise DataError(f"doc_id {doc_id!r} is not in the manifest; choose one of "
-                            f"{', '.join(sorted(c.doc_ids))}.")
+            raise DataError(
+                f"doc_id {doc_id!r} is not in the manifest; choose one of "
+                f"{', '.join(sorted(c.doc_ids))}."
+            )
         if not self._repaired or doc.text_quality != "ocr":
             return c.raw_lines(doc_id)
         repaired = self._tables.processed_dir / "repaired" / doc.file
@@ -117,8 +126,10 @@ def _checksum(files: list[Path], extra: list[str]) -> str:
         try:
             h.update(f"{path.name}:{fingerprint.sha256_file(path)}".encode())
         except OSError as e:
-            raise DataError(f"{path}: cannot be read ({e.strerror}); run `make data` "
-                            "(python -m lib build) first.") from None
+            raise DataError(
+                f"{path}: cannot be read ({e.strerror}); run `make data` "
+                "(python -m lib build) first."
+            ) from None
     for s in extra:
         h.update(s.encode())
     return h.hexdigest()
@@ -142,8 +153,9 @@ def _read(processed_dir: Path, name: str) -> pd.DataFrame:
     return frame.astype(object).where(frame.notna(), None)
 
 
-def load_tables(processed_dir: Path = paths.PROCESSED_DIR,
-                c: corpus.Corpus | None = None) -> Tables:
+def load_tables(
+    processed_dir: Path = paths.PROCESSED_DIR, c: corpus.Corpus | None = None
+) -> Tables:
     """The processed tables and the analysed text of every document (read when used)."""
     return Tables(processed_dir, c)
 
@@ -186,8 +198,12 @@ def held_out(documents: pd.DataFrame, doc_id: str) -> tuple[set[str], set[tuple[
 def _parse_twin(value: str, rows: list[dict]) -> tuple[str, str] | None:
     """``same_report_as`` names a part (or a document) of the other rendering."""
     for r in rows:
-        if value in (r["part_id"], r["doc_id"], f"{r['doc_id']}:{r['part_id']}",
-                     f"{r['doc_id']}/{r['part_id']}"):
+        if value in (
+            r["part_id"],
+            r["doc_id"],
+            f"{r['doc_id']}:{r['part_id']}",
+            f"{r['doc_id']}/{r['part_id']}",
+        ):
             return r["doc_id"], r["part_id"]
     return None
 
@@ -198,7 +214,10 @@ def training_observations(tables: Tables, doc_id: str | None) -> pd.DataFrame:
     if doc_id is None:
         return obs
     docs, parts = held_out(tables.documents, doc_id)
-    keep = [not (r["doc_id"] in docs or (r["doc_id"], r["part_id"]) in parts
-                 or (r["ocr_doc_id"] in docs))
-            for r in obs.to_dict("records")]
+    keep = [
+        not (
+            r["doc_id"] in docs or (r["doc_id"], r["part_id"]) in parts or (r["ocr_doc_id"] in docs)
+        )
+        for r in obs.to_dict("records")
+    ]
     return obs[keep].reset_index(drop=True)

@@ -35,17 +35,69 @@ from lib.curation.wording import MONEY, fold
 
 # The columns of a proposal sheet, in order (see README "Proposing and accepting figures").
 SHEET_COLUMNS = (
-    "accept", "confidence", "doc_id", "line", "raw", "value", "qualifier", "unit", "value_type",
-    "basis", "period", "geography", "theme", "indicator", "label", "definition", "new_indicator",
-    "match", "restatement_of", "curated", "section", "sentence", "note",
+    "accept",
+    "confidence",
+    "doc_id",
+    "line",
+    "raw",
+    "value",
+    "qualifier",
+    "unit",
+    "value_type",
+    "basis",
+    "period",
+    "geography",
+    "theme",
+    "indicator",
+    "label",
+    "definition",
+    "new_indicator",
+    "match",
+    "restatement_of",
+    "curated",
+    "section",
+    "sentence",
+    "note",
 )
 
 # --------------------------------------------------------------------------- proposing
 
 _FAMILY = re.compile(r"_forandring(?:_[a-z]+)?$")
-_STOP = {"och", "att", "som", "med", "för", "har", "det", "den", "till", "av", "på", "i", "om",
-         "en", "ett", "är", "var", "vid", "under", "samt", "från", "de", "år", "totalt",
-         "jämfört", "cirka", "ca", "drygt", "knappt", "ungefär", "än", "mot", "sig"}
+_STOP = {
+    "och",
+    "att",
+    "som",
+    "med",
+    "för",
+    "har",
+    "det",
+    "den",
+    "till",
+    "av",
+    "på",
+    "i",
+    "om",
+    "en",
+    "ett",
+    "är",
+    "var",
+    "vid",
+    "under",
+    "samt",
+    "från",
+    "de",
+    "år",
+    "totalt",
+    "jämfört",
+    "cirka",
+    "ca",
+    "drygt",
+    "knappt",
+    "ungefär",
+    "än",
+    "mot",
+    "sig",
+}
 
 
 def _unit_class(unit: str) -> str:
@@ -54,8 +106,9 @@ def _unit_class(unit: str) -> str:
     return "money" if unit in MONEY else "count"
 
 
-def _choose_indicator(examples: pd.DataFrame, catalog: dict[str, dict], r: dict,
-                      sims: np.ndarray, threshold: float) -> tuple[str | None, float]:
+def _choose_indicator(
+    examples: pd.DataFrame, catalog: dict[str, dict], r: dict, sims: np.ndarray, threshold: float
+) -> tuple[str | None, float]:
     """The known indicator of the most similar curated figure that fits the candidate
     (same value type, or the change indicator of the same family), if similar enough."""
     if not len(sims):
@@ -73,17 +126,22 @@ def _choose_indicator(examples: pd.DataFrame, catalog: dict[str, dict], r: dict,
             continue
         if entry["value_type"] != vt:
             family = _FAMILY.sub("", ind)
-            siblings = [i for i, e in catalog.items()
-                        if _FAMILY.sub("", i) == family and e["value_type"] == vt
-                        and _unit_class(e["unit"]) == uclass]
+            siblings = [
+                i
+                for i, e in catalog.items()
+                if _FAMILY.sub("", i) == family
+                and e["value_type"] == vt
+                and _unit_class(e["unit"]) == uclass
+            ]
             if len(siblings) != 1:
                 continue
             ind, entry = siblings[0], catalog[siblings[0]]
         if uclass == "money" and entry["unit"] != r["p_unit"]:
-            continue   # tkr and mnkr are different indicators
+            continue  # tkr and mnkr are different indicators
         if _unit_class(entry["unit"]) != uclass and not (
-                r["p_unit"] == "antal" and entry["unit"] in MONEY and score >= 0.5):
-            continue   # (a bare number in a table may be money whose header was lost)
+            r["p_unit"] == "antal" and entry["unit"] in MONEY and score >= 0.5
+        ):
+            continue  # (a bare number in a table may be money whose header was lost)
         if uclass == "count" and r["p_unit"] not in ("antal", entry["unit"]):
             continue
         return ind, score
@@ -91,8 +149,11 @@ def _choose_indicator(examples: pd.DataFrame, catalog: dict[str, dict], r: dict,
 
 
 def _slug(text: str, n: int = 4) -> str:
-    words = [w for w in re.findall(r"[a-z]+", fold(text)) if w not in
-             {fold(s) for s in _STOP} and len(w) > 1][:n]
+    words = [
+        w
+        for w in re.findall(r"[a-z]+", fold(text))
+        if w not in {fold(s) for s in _STOP} and len(w) > 1
+    ][:n]
     return "_".join(words) or "uppgift"
 
 
@@ -105,14 +166,19 @@ def _new_indicator(model: Model, r: dict, theme: str, info: DocInfo) -> dict:
         words = [w for w in r["before"].split() if not re.match(r"\d", w)][-5:]
         phrase = " ".join(words) or r["heading"]
     phrase = re.sub(r"\s+", " ", phrase).strip(" :,.-")
-    suffix = {"change_pct": "_forandring", "change_pp": "_forandring_procentenheter",
-              "change_abs": "_forandring_" + ("mnkr" if unit in MONEY else "antal")}.get(vt, "")
+    suffix = {
+        "change_pct": "_forandring",
+        "change_pp": "_forandring_procentenheter",
+        "change_abs": "_forandring_" + ("mnkr" if unit in MONEY else "antal"),
+    }.get(vt, "")
     ident = model.prefixes.get(theme, "") + _slug(phrase) + suffix
     label = phrase[:1].upper() + phrase[1:]
     if vt.startswith("change"):
         label = f"Förändring: {label}" + (", procent" if vt == "change_pct" else "")
-    definition = (f"Föreslagen från {info.title}, rad {r['line']}: "
-                  f"{re.sub(chr(10), ' ', str(r['passage_text']))[:240]}")
+    definition = (
+        f"Föreslagen från {info.title}, rad {r['line']}: "
+        f"{re.sub(chr(10), ' ', str(r['passage_text']))[:240]}"
+    )
     return {"indicator": ident, "label": label, "definition": definition}
 
 
@@ -127,15 +193,20 @@ def _theme_of(r: dict, model: Model, sims: np.ndarray, themes: list[str]) -> str
     return themes[0]
 
 
-def propose(doc_id: str, exclude_curated: bool = False, tables: Tables | None = None,
-            model: Model | None = None) -> pd.DataFrame:
+def propose(
+    doc_id: str,
+    exclude_curated: bool = False,
+    tables: Tables | None = None,
+    model: Model | None = None,
+) -> pd.DataFrame:
     """The proposal sheet of a document: one row per candidate figure, by confidence."""
     tables = tables if tables is not None else load_tables()
     info = doc_info(tables, doc_id)
     if model is None:
         model = train(tables, doc_id if exclude_curated else None)
-    cands = annotate(with_variants(candidates(tables, doc_id)), info, model.learned_units,
-                     model.geographies)
+    cands = annotate(
+        with_variants(candidates(tables, doc_id)), info, model.learned_units, model.geographies
+    )
     if cands.empty:
         return pd.DataFrame(columns=list(SHEET_COLUMNS))
     feats = _features(model, cands, model.examples, model.negatives)
@@ -146,10 +217,9 @@ def propose(doc_id: str, exclude_curated: bool = False, tables: Tables | None = 
     themes = sorted(set(tables.indicators.theme))
     curated = {} if exclude_curated else _curated_at(tables, doc_id)
     rows = []
-    named: dict[int, set[str | None]] = {}   # figure row -> indicators proposed for it
+    named: dict[int, set[str | None]] = {}  # figure row -> indicators proposed for it
     for i, r in enumerate(cands.to_dict("records")):
-        ind, match = _choose_indicator(model.examples, model.catalog, r, sims[i],
-                                       model.threshold)
+        ind, match = _choose_indicator(model.examples, model.catalog, r, sims[i], model.threshold)
         main = None if r["variant_of"] is None else int(r["variant_of"])
         if main is not None:
             # a coordinated subject: a row of its own only for a known indicator that the
@@ -165,32 +235,51 @@ def propose(doc_id: str, exclude_curated: bool = False, tables: Tables | None = 
         else:
             theme = _theme_of(r, model, sims[i], themes)
             suggestion = _new_indicator(model, r, theme, info)
-            ind, label, definition = (suggestion["indicator"], suggestion["label"],
-                                      suggestion["definition"])
+            ind, label, definition = (
+                suggestion["indicator"],
+                suggestion["label"],
+                suggestion["definition"],
+            )
             unit, vt, new = r["p_unit"], r["p_value_type"], "ja"
             if unit == "antal" and len(sims[i]) and sims[i].max() >= model.threshold:
                 near_unit = model.examples.o_unit.iat[int(np.argmax(sims[i]))]
                 if _unit_class(near_unit) == "count":
-                    unit = near_unit   # what the most similar curated figure counts
+                    unit = near_unit  # what the most similar curated figure counts
         value = r["p_value"]
         value = int(value) if float(value).is_integer() else value
         period = r["p_period"]
         if vt != r["p_value_type"]:
             period = period_of(r, info, vt, r["p_basis"])
-        rows.append({
-            "accept": "", "confidence": round(float(confidence[i]), 3), "doc_id": doc_id,
-            "line": int(r["line"]),
-            "raw": r["snippet"],
-            "value": value, "qualifier": r["p_qualifier"], "unit": unit, "value_type": vt,
-            "basis": r["p_basis"], "period": period, "geography": r["p_geography"],
-            "theme": theme, "indicator": ind, "label": label, "definition": definition,
-            "new_indicator": new, "match": round(min(match, 1.0), 2), "restatement_of": "",
-            "curated": curated.get((int(r["line"]), abs(float(r["value"]))), ""),
-            "section": r["heading"], "sentence": re.sub(r"\s+", " ", str(r["passage_text"])),
-            "note": "", "_part": r["part_id"],
-        })
-    frame = pd.DataFrame(rows)   # in document order: a later repeat is the restatement,
-    key = ["indicator", "period", "geography", "basis", "_part"]   # as the curators mark it
+        rows.append(
+            {
+                "accept": "",
+                "confidence": round(float(confidence[i]), 3),
+                "doc_id": doc_id,
+                "line": int(r["line"]),
+                "raw": r["snippet"],
+                "value": value,
+                "qualifier": r["p_qualifier"],
+                "unit": unit,
+                "value_type": vt,
+                "basis": r["p_basis"],
+                "period": period,
+                "geography": r["p_geography"],
+                "theme": theme,
+                "indicator": ind,
+                "label": label,
+                "definition": definition,
+                "new_indicator": new,
+                "match": round(min(match, 1.0), 2),
+                "restatement_of": "",
+                "curated": curated.get((int(r["line"]), abs(float(r["value"]))), ""),
+                "section": r["heading"],
+                "sentence": re.sub(r"\s+", " ", str(r["passage_text"])),
+                "note": "",
+                "_part": r["part_id"],
+            }
+        )
+    frame = pd.DataFrame(rows)  # in document order: a later repeat is the restatement,
+    key = ["indicator", "period", "geography", "basis", "_part"]  # as the curators mark it
     frame.loc[frame.duplicated(key), "restatement_of"] = "same_figure"
     frame = frame.sort_values(["confidence", "line"], ascending=[False, True], kind="stable")
     return frame.drop(columns="_part").reset_index(drop=True)[list(SHEET_COLUMNS)]

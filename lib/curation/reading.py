@@ -24,7 +24,7 @@ class DocInfo:
 
     doc_id: str
     year: int
-    period: str        # the report period: "2022" or "2024-01/2024-08"
+    period: str  # the report period: "2022" or "2024-01/2024-08"
     full_year: bool
     district: str | None
     title: str
@@ -35,12 +35,13 @@ def doc_info(tables: Tables, doc_id: str) -> DocInfo:
     rows = d[d.doc_id == doc_id]
     if rows.empty:
         known = ", ".join(sorted(set(d.doc_id)))
-        raise DataError(f"doc_id {doc_id!r} is not in data/processed/documents; choose one of "
-                        f"{known}, or register the report and run `make data` first.")
+        raise DataError(
+            f"doc_id {doc_id!r} is not in data/processed/documents; choose one of "
+            f"{known}, or register the report and run `make data` first."
+        )
     r = rows.iloc[0]
     start, end = pd.Timestamp(r.period_start), pd.Timestamp(r.period_end)
-    full = (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and \
-        start.year == end.year
+    full = (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year
     period = str(end.year) if full else f"{start:%Y-%m}/{end:%Y-%m}"
     return DocInfo(doc_id, int(r.year), period, full, r.district, r.doc_title)
 
@@ -59,12 +60,26 @@ def _year_of(p: str) -> int:
     return int(p[:4]) if p[-3:-2] != "-" else int(p.split("/")[-1][:4])
 
 
-_MONTH_NAMES = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
-                "september", "oktober", "november", "december")
+_MONTH_NAMES = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 _CHANGE_LABEL = re.compile(r"(utveckling|forandring|okning|minskning|diff)")
-_CHANGE_VERB = re.compile(r"\b(okat|okade|oka|okar|minskat|minskade|minska|minskar|steg|sjonk|"
-                          r"forandrats|okning(?:en)?|minskning(?:en)?)\b(?:\s+\w+){0,3}\s+"
-                          r"(?:med|pa)?\s*(?:ca|cirka|drygt|knappt|nastan|ungefar)?\s*$")
+_CHANGE_VERB = re.compile(
+    r"\b(okat|okade|oka|okar|minskat|minskade|minska|minskar|steg|sjonk|"
+    r"forandrats|okning(?:en)?|minskning(?:en)?)\b(?:\s+\w+){0,3}\s+"
+    r"(?:med|pa)?\s*(?:ca|cirka|drygt|knappt|nastan|ungefar)?\s*$"
+)
 
 
 def value_type_of(r: dict) -> str:
@@ -78,7 +93,8 @@ def value_type_of(r: dict) -> str:
         change = False
     elif not change:
         change = bool(_CHANGE_LABEL.search(fold(r.get("label") or ""))) or bool(
-            _CHANGE_VERB.search(before))
+            _CHANGE_VERB.search(before)
+        )
     if unit == "procent":
         return "change_pct" if change else "share"
     return "change_abs" if change else "level"
@@ -97,7 +113,8 @@ def basis_of(r: dict, text: str) -> str:
     if re.search(r"prognos|\bbedom(?:s|er|t)?\b|\bberaknas|\bforvantas", t):
         return "prognos"
     if re.search(r"budget", t) and not re.search(
-            r"(mot|overskrid\w*|avvik\w*|underskott|overskott|jamfort med)\s+budget", t):
+        r"(mot|overskrid\w*|avvik\w*|underskott|overskott|jamfort med)\s+budget", t
+    ):
         return "budget"
     if re.search(r"\bmal(?:et|varde|vardet|sattning)?\b", t):
         return "mal"
@@ -125,7 +142,7 @@ def period_of(r: dict, info: DocInfo, value_type: str, basis: str) -> str:
         if basis == "prognos" and not info.full_year and not (p and base and "/" not in p):
             return f"{info.year - 1}/{info.year}"
         if p and base:
-            if "/" in p:      # a change between two intervals: the later interval
+            if "/" in p:  # a change between two intervals: the later interval
                 return p
             return f"{base}/{p}"
         if p and "/" not in p and len(p) == 4:
@@ -136,8 +153,11 @@ def period_of(r: dict, info: DocInfo, value_type: str, basis: str) -> str:
             return f"{info.year - 1}/{info.year}"
         return info.period
     current = p or (str(info.year) if basis in ("prognos", "budget") else info.period)
-    if re.search(r"(\bfran|jamfort med|jmf med|mot)\s*(?:ca|cirka)?\s*$", before) and \
-            not r.get("label") and (not p or _year_of(p) == info.year):
+    if (
+        re.search(r"(\bfran|jamfort med|jmf med|mot)\s*(?:ca|cirka)?\s*$", before)
+        and not r.get("label")
+        and (not p or _year_of(p) == info.year)
+    ):
         return _prior(current)
     return current
 
@@ -152,16 +172,32 @@ def unit_words() -> dict[str, str]:
     if not _UNIT_WORDS:
         forms = {
             "ärenden": ["ärende", "ärenden", "ärendena"],
-            "personer": ["person", "personer", "individ", "individer", "klient", "klienter",
-                         "deltagare", "besökare"],
-            "hushåll": ["hushåll", "hushållen"], "beslut": ["beslut", "besluten"],
-            "förfrågningar": ["förfrågan", "förfrågningar"], "dygn": ["dygn", "dygnen"],
-            "placeringar": ["placering", "placeringar"], "platser": ["plats", "platser"],
-            "lägenheter": ["lägenhet", "lägenheter"], "besök": ["besök", "besöken"],
-            "samtal": ["samtal", "samtalen"], "anmälningar": ["anmälan", "anmälningar"],
-            "utredningar": ["utredning", "utredningar"], "barn": ["barn", "barnen"],
-            "kvinnor": ["kvinna", "kvinnor"], "män": ["man", "män"],
-            "månader": ["månad", "månader"], "årsarbetare": ["årsarbetare"],
+            "personer": [
+                "person",
+                "personer",
+                "individ",
+                "individer",
+                "klient",
+                "klienter",
+                "deltagare",
+                "besökare",
+            ],
+            "hushåll": ["hushåll", "hushållen"],
+            "beslut": ["beslut", "besluten"],
+            "förfrågningar": ["förfrågan", "förfrågningar"],
+            "dygn": ["dygn", "dygnen"],
+            "placeringar": ["placering", "placeringar"],
+            "platser": ["plats", "platser"],
+            "lägenheter": ["lägenhet", "lägenheter"],
+            "besök": ["besök", "besöken"],
+            "samtal": ["samtal", "samtalen"],
+            "anmälningar": ["anmälan", "anmälningar"],
+            "utredningar": ["utredning", "utredningar"],
+            "barn": ["barn", "barnen"],
+            "kvinnor": ["kvinna", "kvinnor"],
+            "män": ["man", "män"],
+            "månader": ["månad", "månader"],
+            "årsarbetare": ["årsarbetare"],
         }
         for unit, words in forms.items():
             if unit in catalog.UNITS:
@@ -178,8 +214,9 @@ def unit_from_words(text: str) -> str | None:
         if token in ("antal", "andel"):
             continue
         for form in sorted(words, key=len, reverse=True):
-            if token == form or (len(token) > len(form) + 3 and token.endswith(form)
-                                 and form not in ("man", "barn")):
+            if token == form or (
+                len(token) > len(form) + 3 and token.endswith(form) and form not in ("man", "barn")
+            ):
                 return words[form]
     return None
 
@@ -251,8 +288,9 @@ def _geography_hits(text: str, known: tuple[str, ...]) -> list[tuple[int, str]]:
         name = next((f for f in singles if f.startswith(w) and len(f) - len(w) >= 3), None)
         if name and not any(a == m.start() for a, _ in hits):
             hits.append((m.start(), names[name]))
-    return sorted((a, g) for a, g in hits
-                  if not _EXCLUDING.search(text[max(0, a - 12):a].rstrip("( ")))
+    return sorted(
+        (a, g) for a, g in hits if not _EXCLUDING.search(text[max(0, a - 12) : a].rstrip("( "))
+    )
 
 
 @cache
@@ -267,14 +305,15 @@ def signed(value: float, value_type: str, before: str, after: str) -> float:
     if value < 0 or not value_type.startswith("change"):
         return value
     words = list(_DIRECTION_WORDS.finditer(before[-80:]))
-    if words and words[-1].group("down"):   # the last change word before the figure
+    if words and words[-1].group("down"):  # the last change word before the figure
         return -value
     return value
 
 
 _DIRECTION_WORDS = re.compile(
     r"(?P<down>minsk|sänk|lägre|färre|minus|tapp|underskott|nedgång)|(?:ök|steg|stig|högre|fler)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 
 # --------------------------------------------------------------------------- context texts
@@ -313,8 +352,11 @@ def _noun_text(r: dict) -> str:
     function words left out; empty for table rows (their label says it)."""
     if r["label"]:
         return ""
-    return " ".join(w for w in word_list(r["noun_after"]) if fold(w) not in FUNCTION_WORDS
-                    and fold(w) not in UNIT_NAMES)
+    return " ".join(
+        w
+        for w in word_list(r["noun_after"])
+        if fold(w) not in FUNCTION_WORDS and fold(w) not in UNIT_NAMES
+    )
 
 
 def _wide_text(r: dict) -> str:
@@ -323,45 +365,69 @@ def _wide_text(r: dict) -> str:
     return f"{r['heading']} {r['lead']} {r['column'] or ''} {prev} {r['passage_text'][:400]}"
 
 
-def annotate(frame: pd.DataFrame, info: DocInfo, learned_units: dict[str, str],
-             geographies: list[str]) -> pd.DataFrame:
+def annotate(
+    frame: pd.DataFrame, info: DocInfo, learned_units: dict[str, str], geographies: list[str]
+) -> pd.DataFrame:
     """Add the rule-based reading of each candidate: unit, value type, basis, period, …"""
     out: list[dict] = []
     prev: dict = {}  # the row read before this one (none yet)
     for r in frame.to_dict("records"):
         unit = unit_of(r, learned_units)
         vt = value_type_of({**r, "unit": unit})
-        follows = (bool(prev) and prev["line"] == r["line"] and prev["p_unit"] == unit
-                   and (r["clause_role"] in ("pair", "ellipsis") or re.search(
-                       r"\b(respektive|och|samt)\s+(\w+\s+)?$", r["before"] + " ")))
+        follows = (
+            bool(prev)
+            and prev["line"] == r["line"]
+            and prev["p_unit"] == unit
+            and (
+                r["clause_role"] in ("pair", "ellipsis")
+                or re.search(r"\b(respektive|och|samt)\s+(\w+\s+)?$", r["before"] + " ")
+            )
+        )
         if follows and prev["p_value_type"].startswith("change") and not vt.startswith("change"):
-            vt = prev["p_value_type"]   # ``ökat med 18,6 procent respektive 15 procent``
+            vt = prev["p_value_type"]  # ``ökat med 18,6 procent respektive 15 procent``
         period = _norm_period(r["period"])
-        if info.full_year is not None and period and _year_of(period) > info.year \
-                and not r["basis"]:
+        if (
+            info.full_year is not None
+            and period
+            and _year_of(period) > info.year
+            and not r["basis"]
+        ):
             r = {**r, "basis": "budget"}
         # the words before the figure in its sentence (a table row: its column and label)
         words = r["before"] if r["label"] else r["sentence_before"] or r["before"]
         basis = basis_of(r, f"{r['column'] or ''} {words} {r['label'] or ''}")
         if follows and r["clause_role"] and not r["basis"] and basis == "utfall":
-            basis = prev["p_basis"]     # ``bedöms … minska med 5,6 procent och volymen 5,7``
+            basis = prev["p_basis"]  # ``bedöms … minska med 5,6 procent och volymen 5,7``
         near = _near_text(r)
-        out.append({
-            "line": r["line"], "p_unit": unit, "p_value_type": vt, "p_basis": basis,
-            "p_period": period_of(r, info, vt, basis),
-            "p_value": signed(float(r["value"]), vt, r["sentence_before"] or r["before"],
-                              r["after"]),
-            "p_qualifier": r["qualifier_read"],
-            "p_geography": geography_of(
-                [r["row_text"] or r["label"], r["before"], r["caption"], r["line_before"],
-                 r["lead"], r["heading"]], info, geographies),
-            "near": fold(f"{near} u_{unit} v_{vt}"),
-            "subject": fold(_subject_text(r)),
-            "noun": fold(_noun_text(r)),
-            "wide": fold(_wide_text(r)),
-        })
+        out.append(
+            {
+                "line": r["line"],
+                "p_unit": unit,
+                "p_value_type": vt,
+                "p_basis": basis,
+                "p_period": period_of(r, info, vt, basis),
+                "p_value": signed(
+                    float(r["value"]), vt, r["sentence_before"] or r["before"], r["after"]
+                ),
+                "p_qualifier": r["qualifier_read"],
+                "p_geography": geography_of(
+                    [
+                        r["row_text"] or r["label"],
+                        r["before"],
+                        r["caption"],
+                        r["line_before"],
+                        r["lead"],
+                        r["heading"],
+                    ],
+                    info,
+                    geographies,
+                ),
+                "near": fold(f"{near} u_{unit} v_{vt}"),
+                "subject": fold(_subject_text(r)),
+                "noun": fold(_noun_text(r)),
+                "wide": fold(_wide_text(r)),
+            }
+        )
         prev = out[-1]
     extra = pd.DataFrame(out).drop(columns="line")
     return pd.concat([frame.reset_index(drop=True), extra], axis=1)
-
-

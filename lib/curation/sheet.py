@@ -23,7 +23,7 @@ ACCEPT_MARKS = ("ja", "x", "yes")
 EXPLANATIONS: dict[str, str] = {
     "accept": "Skriv ja (eller x, yes) för att ta med raden; lämna tomt annars.",
     "confidence": "Sannolikhet (0–1) att siffran är en temauppgift, lärd av hur de andra "
-                  "rapporterna granskats. Raderna är sorterade efter den.",
+    "rapporterna granskats. Raderna är sorterade efter den.",
     "doc_id": "Rapporten.",
     "line": "Rad i råtextfilen (data/raw) där siffran står.",
     "raw": "Exakt text på raden som innehåller siffran (måste finnas på raden).",
@@ -47,11 +47,31 @@ EXPLANATIONS: dict[str, str] = {
     "note": "Egen anteckning (följer med till data/curated).",
 }
 
-_WIDTHS = {"accept": 8, "confidence": 10, "doc_id": 18, "line": 7, "raw": 40, "value": 11,
-           "qualifier": 6, "unit": 12, "value_type": 11, "basis": 9, "period": 16,
-           "geography": 18, "theme": 14, "indicator": 36, "label": 36, "definition": 40,
-           "new_indicator": 8, "match": 7, "restatement_of": 11, "curated": 20, "section": 28,
-           "sentence": 80, "note": 30}
+_WIDTHS = {
+    "accept": 8,
+    "confidence": 10,
+    "doc_id": 18,
+    "line": 7,
+    "raw": 40,
+    "value": 11,
+    "qualifier": 6,
+    "unit": 12,
+    "value_type": 11,
+    "basis": 9,
+    "period": 16,
+    "geography": 18,
+    "theme": 14,
+    "indicator": 36,
+    "label": 36,
+    "definition": 40,
+    "new_indicator": 8,
+    "match": 7,
+    "restatement_of": 11,
+    "curated": 20,
+    "section": 28,
+    "sentence": 80,
+    "note": 30,
+}
 
 
 def sibling_paths(out: Path) -> tuple[Path, Path]:
@@ -90,8 +110,9 @@ def workbook_bytes(frame: pd.DataFrame) -> bytes:
         if name in columns:
             for cell in ws[get_column_letter(columns.index(name) + 1)][1:]:
                 cell.alignment = Alignment(wrap_text=False)
-    marks = DataValidation(type="list", formula1='"ja,x,yes"', allow_blank=True,
-                           showErrorMessage=False)
+    marks = DataValidation(
+        type="list", formula1='"ja,x,yes"', allow_blank=True, showErrorMessage=False
+    )
     ws.add_data_validation(marks)
     marks.add(f"{accept}2:{accept}{max(len(frame) + 1, 2)}")
     ws.freeze_panes = "C2"
@@ -139,20 +160,40 @@ def read(path: Path) -> pd.DataFrame:
         if path.suffix.lower() == ".xlsx":
             frame = pd.read_excel(path, sheet_name=0, dtype=object)
         elif path.suffix.lower() == ".csv":
-            frame = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False,
-                                encoding="utf-8-sig")
+            frame = pd.read_csv(
+                path, sep=";", dtype=str, keep_default_na=False, encoding="utf-8-sig"
+            )
         else:
             raise DataError(f"{path}: give a .xlsx or .csv sheet.")
     except DataError:
         raise
     except Exception as exc:  # a damaged or foreign file: say which and why, in one line
-        raise DataError(f"{path}: cannot be read as a sheet ({type(exc).__name__}); "
-                        "give the file propose wrote.") from None
-    missing = [c for c in ("accept", "doc_id", "line", "raw", "value", "unit", "value_type",
-                           "basis", "period", "geography", "indicator") if c not in frame.columns]
+        raise DataError(
+            f"{path}: cannot be read as a sheet ({type(exc).__name__}); "
+            "give the file propose wrote."
+        ) from None
+    missing = [
+        c
+        for c in (
+            "accept",
+            "doc_id",
+            "line",
+            "raw",
+            "value",
+            "unit",
+            "value_type",
+            "basis",
+            "period",
+            "geography",
+            "indicator",
+        )
+        if c not in frame.columns
+    ]
     if missing:
-        raise DataError(f"{path}: column(s) {', '.join(missing)} missing; keep the header row "
-                        "that propose wrote.")
+        raise DataError(
+            f"{path}: column(s) {', '.join(missing)} missing; keep the header row "
+            "that propose wrote."
+        )
     frame = frame.astype(object).where(frame.notna(), None)
     frame.insert(0, "sheet_row", range(2, len(frame) + 2))
     return frame

@@ -17,8 +17,12 @@ def number_forms(value: float) -> set[str]:
     magnitude = abs(value)
     if float(magnitude).is_integer():
         n = int(magnitude)
-        forms |= {str(n), f"{n:,}".replace(",", " "), f"{n:,}".replace(",", "\u00a0"),
-                  f"{n:,}".replace(",", "\u202f")}
+        forms |= {
+            str(n),
+            f"{n:,}".replace(",", " "),
+            f"{n:,}".replace(",", "\u00a0"),
+            f"{n:,}".replace(",", "\u202f"),
+        }
         forms |= {f"{n},0", f"{n},00"}
     else:
         s = repr(magnitude)
@@ -54,9 +58,13 @@ def _form_spans(form: str, flat: str) -> list[tuple[int, int]]:
     i = flat.find(form) if n else -1
     while i >= 0:
         end = i + n
-        before, after = flat[i - 1:i], flat[end:end + 2]
-        if (before.isdecimal() or before in (",", ".") or after[:1].isdecimal()
-                or (after[:1] == "," and after[1:2].isdecimal())):
+        before, after = flat[i - 1 : i], flat[end : end + 2]
+        if (
+            before.isdecimal()
+            or before in (",", ".")
+            or after[:1].isdecimal()
+            or (after[:1] == "," and after[1:2].isdecimal())
+        ):
             i = flat.find(form, i + 1)
         else:
             spans.append((i, end))
@@ -66,11 +74,13 @@ def _form_spans(form: str, flat: str) -> list[tuple[int, int]]:
 
 def _value_spans(value: float, flat: str) -> list[tuple[int, int]]:
     """Where the value stands in whitespace-collapsed text: digit forms and number words."""
-    spans = {span for form in number_forms(value)
-             for span in _form_spans(WS.sub(" ", form), flat)}
+    spans = {span for form in number_forms(value) for span in _form_spans(WS.sub(" ", form), flat)}
     if abs(value) in _number_word_values():  # else no word can stand for it
-        spans |= {m.span() for m in re.finditer(r"[^\W\d_]+", flat)
-                  if _number_words().get(m.group().lower()) == abs(value)}
+        spans |= {
+            m.span()
+            for m in re.finditer(r"[^\W\d_]+", flat)
+            if _number_words().get(m.group().lower()) == abs(value)
+        }
     return sorted(spans)
 
 

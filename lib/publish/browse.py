@@ -40,8 +40,12 @@ METADATA = "datasette.json"
 HOST = "127.0.0.1"
 PORT = 8001
 CONTEXT = 6  # lines before and after in "Källrad i sitt sammanhang"
-SETTINGS = {"suggest_facets": "off", "default_page_size": "50", "default_facet_size": "8",
-            "sql_time_limit_ms": "2000"}
+SETTINGS = {
+    "suggest_facets": "off",
+    "default_page_size": "50",
+    "default_facet_size": "8",
+    "sql_time_limit_ms": "2000",
+}
 STATIC = ("gbg", paths.PACKAGE_DATA_DIR / "datasette")  # mount point and directory (CSS)
 CSS = f"/{STATIC[0]}/rapporter.css"
 # Datasette plugins of this project: report lines in query results link to their context.
@@ -116,8 +120,10 @@ def _case(column: str, labels: dict[str, str]) -> str:
 
 def _number(expr: str) -> str:
     """SQL showing a number as read: 1470 (not 1470.0), -4,9 (decimal comma)."""
-    return (f"case when {expr} = cast({expr} as integer) then cast({expr} as integer) "
-            f"else replace(cast({expr} as text), '.', ',') end")
+    return (
+        f"case when {expr} = cast({expr} as integer) then cast({expr} as integer) "
+        f"else replace(cast({expr} as text), '.', ',') end"
+    )
 
 
 def _motsagelser_sql() -> str:
@@ -127,11 +133,11 @@ def _motsagelser_sql() -> str:
     theme = _case("d.theme", themes.theme_labels())
     return f"""
 with fraga as (select trim(coalesce(:tema, '')) as text)
-select {_case('d.kind', kinds)} as Typ, {theme} as Tema, i.label as Indikator,
+select {_case("d.kind", kinds)} as Typ, {theme} as Tema, i.label as Indikator,
        d.geography as Område, d.period as Period,
-       {_number('d.value_a')} as "Värde A", ra.rapport || ', rad ' || d.line_a as "Källa A",
+       {_number("d.value_a")} as "Värde A", ra.rapport || ', rad ' || d.line_a as "Källa A",
        d.quote_a as "Citat A",
-       {_number('d.value_b')} as "Värde B", rb.rapport || ', rad ' || d.line_b as "Källa B",
+       {_number("d.value_b")} as "Värde B", rb.rapport || ', rad ' || d.line_b as "Källa B",
        d.quote_b as "Citat B", d.note as Förklaring
 from discrepancies d
 join indicators i on i.id = d.indicator
@@ -155,26 +161,38 @@ order by l.line"""
 
 
 QUERIES: dict[str, tuple[str, str]] = {
-    "sok": ("Sök i rapporterna",
-            "Sök ord eller fraser i rapporternas text, med eller utan å, ä och ö "
-            "(vräkning hittar även vräkningar; \"skyddat boende\" med citattecken söker "
-            "frasen). Träffar med exakt stavning kommer först. Radnumret leder till raden i "
-            "sitt sammanhang. En OCR-läst kopia av en rapport som också finns som ren text "
-            "visas inte (samma meningar skulle annars komma två gånger)."),
-    "indikator": ("En indikator över åren",
-                  "Skriv en indikators namn eller en del av det (t.ex. hushåll, skyddat "
-                  "boende, vräkning) eller dess id: alla dess siffror över åren och "
-                  "rapporterna, med källa. En siffra som upprepas i samma rapport visas en "
-                  "gång; skiljer sig upprepningen finns den under Motsägelser."),
-    "motsagelser": ("Motsägelser",
-                    "Uppgifter om samma sak som inte stämmer överens – registreras, rättas "
-                    "aldrig. Lämna tema tomt för alla, eller skriv t.ex. hemlöshet."),
-    "kallrad": ("Källrad i sitt sammanhang",
-                f"En rad ur en rapport med {CONTEXT} rader före och efter. Rapport: kort namn "
-                "(t.ex. Årsrapport 2022) eller dokument-id; rad: radnummer."),
+    "sok": (
+        "Sök i rapporterna",
+        "Sök ord eller fraser i rapporternas text, med eller utan å, ä och ö "
+        '(vräkning hittar även vräkningar; "skyddat boende" med citattecken söker '
+        "frasen). Träffar med exakt stavning kommer först. Radnumret leder till raden i "
+        "sitt sammanhang. En OCR-läst kopia av en rapport som också finns som ren text "
+        "visas inte (samma meningar skulle annars komma två gånger).",
+    ),
+    "indikator": (
+        "En indikator över åren",
+        "Skriv en indikators namn eller en del av det (t.ex. hushåll, skyddat "
+        "boende, vräkning) eller dess id: alla dess siffror över åren och "
+        "rapporterna, med källa. En siffra som upprepas i samma rapport visas en "
+        "gång; skiljer sig upprepningen finns den under Motsägelser.",
+    ),
+    "motsagelser": (
+        "Motsägelser",
+        "Uppgifter om samma sak som inte stämmer överens – registreras, rättas "
+        "aldrig. Lämna tema tomt för alla, eller skriv t.ex. hemlöshet.",
+    ),
+    "kallrad": (
+        "Källrad i sitt sammanhang",
+        f"En rad ur en rapport med {CONTEXT} rader före och efter. Rapport: kort namn "
+        "(t.ex. Årsrapport 2022) eller dokument-id; rad: radnummer.",
+    ),
 }
-_SQL = {"sok": _sok_sql, "indikator": _indikator_sql, "motsagelser": _motsagelser_sql,
-        "kallrad": _kallrad_sql}
+_SQL = {
+    "sok": _sok_sql,
+    "indikator": _indikator_sql,
+    "motsagelser": _motsagelser_sql,
+    "kallrad": _kallrad_sql,
+}
 
 
 def _table_metadata(name: str) -> dict[str, Any]:
@@ -195,8 +213,9 @@ def _table_metadata(name: str) -> dict[str, Any]:
         columns[column] = desc
     meta["columns"] = columns
     if name in FACETS:
-        meta["facets"] = [f for f in FACETS[name]
-                          if (f["array"] if isinstance(f, dict) else f) in schema.columns]
+        meta["facets"] = [
+            f for f in FACETS[name] if (f["array"] if isinstance(f, dict) else f) in schema.columns
+        ]
     if name in LABEL_COLUMNS:
         meta["label_column"] = LABEL_COLUMNS[name]
     if name == "passages":
@@ -213,34 +232,49 @@ def metadata() -> dict[str, Any]:
     package = database.texts()["package"]
     names = sorted(database.published_schemas())
     guide = " ".join(package["guide"].split()).format(
-        observationer=_link("observationer"), sok=_link("sok"), indikator=_link("indikator"),
-        motsagelser=_link("motsagelser"))
-    views = {"indikator_over_aren": {
-        "title": "En indikator över åren (alla)",
-        "description": "Alla indikatorer med sina siffror sorterade efter indikator, område "
-                       "och år, upprepningar borttagna.",
-        "facets": ["indikator", "område"]},
+        observationer=_link("observationer"),
+        sok=_link("sok"),
+        indikator=_link("indikator"),
+        motsagelser=_link("motsagelser"),
+    )
+    views = {
+        "indikator_over_aren": {
+            "title": "En indikator över åren (alla)",
+            "description": "Alla indikatorer med sina siffror sorterade efter indikator, område "
+            "och år, upprepningar borttagna.",
+            "facets": ["indikator", "område"],
+        },
         "siffror_med_kallfil": {
             "title": "Siffror med källfil och rad",
             "description": "Varje siffra med benämning, rapportens textfil, radnummer och citat "
-                           "– för den som vill citera eller kontrollera i filen.",
-            "facets": ["rapport", "område"]}}
+            "– för den som vill citera eller kontrollera i filen.",
+            "facets": ["rapport", "område"],
+        },
+    }
     return {
         "title": package["title"],
         "description_html": f"<p>{html.escape(' '.join(package['description'].split()))}</p>"
-                            f"<p>{guide}</p>",
+        f"<p>{guide}</p>",
         "license": "Allmänna handlingar från Göteborgs Stad (se README)",
         "source": package["source"],
         "extra_css_urls": [CSS],
-        "databases": {DATABASE_NAME: {
-            "title": package["title"],
-            "description_html": guide,
-            "tables": {**{n: _table_metadata(n) for n in names}, **views},
-            # The SQL starts with its title: Datasette puts the SQL in the page's <title>.
-            "queries": {name: {"title": title, "description": desc,
-                               "sql": f"-- {title}\n{_SQL[name]().strip()}", "hide_sql": True}
-                        for name, (title, desc) in QUERIES.items()},
-        }},
+        "databases": {
+            DATABASE_NAME: {
+                "title": package["title"],
+                "description_html": guide,
+                "tables": {**{n: _table_metadata(n) for n in names}, **views},
+                # The SQL starts with its title: Datasette puts the SQL in the page's <title>.
+                "queries": {
+                    name: {
+                        "title": title,
+                        "description": desc,
+                        "sql": f"-- {title}\n{_SQL[name]().strip()}",
+                        "hide_sql": True,
+                    }
+                    for name, (title, desc) in QUERIES.items()
+                },
+            }
+        },
     }
 
 
@@ -253,9 +287,25 @@ def command(database: Path, metadata_path: Path, port: int = PORT) -> list[str]:
     """The Datasette command line that serves ``database`` read-only on 127.0.0.1."""
     exe = shutil.which("datasette", path=str(Path(sys.executable).parent)) or "datasette"
     settings = [arg for k, v in SETTINGS.items() for arg in ("--setting", k, v)]
-    return [exe, "serve", "--immutable", str(database), "--metadata", str(metadata_path),
-            "--static", f"{STATIC[0]}:{STATIC[1]}", "--plugins-dir", str(PLUGINS_DIR),
-            "--template-dir", str(TEMPLATES_DIR), "--host", HOST, "--port", str(port), *settings]
+    return [
+        exe,
+        "serve",
+        "--immutable",
+        str(database),
+        "--metadata",
+        str(metadata_path),
+        "--static",
+        f"{STATIC[0]}:{STATIC[1]}",
+        "--plugins-dir",
+        str(PLUGINS_DIR),
+        "--template-dir",
+        str(TEMPLATES_DIR),
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        *settings,
+    ]
 
 
 def app(database: Path):  # noqa: ANN201 - datasette.app.Datasette, imported lazily
@@ -263,10 +313,15 @@ def app(database: Path):  # noqa: ANN201 - datasette.app.Datasette, imported laz
     from datasette.app import Datasette
 
     settings = {k: (v == "on") if v in ("on", "off") else int(v) for k, v in SETTINGS.items()}
-    return Datasette(files=[], immutables=[str(database)], metadata=metadata(),
-                     static_mounts=[(STATIC[0], str(STATIC[1]))],
-                     plugins_dir=str(PLUGINS_DIR), template_dir=str(TEMPLATES_DIR),
-                     settings=settings)
+    return Datasette(
+        files=[],
+        immutables=[str(database)],
+        metadata=metadata(),
+        static_mounts=[(STATIC[0], str(STATIC[1]))],
+        plugins_dir=str(PLUGINS_DIR),
+        template_dir=str(TEMPLATES_DIR),
+        settings=settings,
+    )
 
 
 def serve(port: int = PORT, processed_dir: Path = paths.PROCESSED_DIR) -> None:

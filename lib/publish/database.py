@@ -93,16 +93,19 @@ SCHEMAS: dict[str, Schema] = {
             "dokument": Column(_S, "Document id"),
             "rad": Column(_I, "Raw 1-based line number"),
             "text": Column(_S, "The analysed text of the line"),
-            "rå_text": Column(_S, "The raw line where it differs from the analysed text",
-                              nullable=True),
+            "rå_text": Column(
+                _S, "The raw line where it differs from the analysed text", nullable=True
+            ),
             "sammanhang": Column(_S, "The line (marked) with the lines around it"),
         },
     ),
     "observationer": Schema(
         key=("nr",),
-        foreign_keys=(ForeignKey(("indikator",), "indicators", ("id",)),
-                      ForeignKey(("källa",), "kallrader", ("källa",)),
-                      ForeignKey(("ocr_källa",), "kallrader", ("källa",))),
+        foreign_keys=(
+            ForeignKey(("indikator",), "indicators", ("id",)),
+            ForeignKey(("källa",), "kallrader", ("källa",)),
+            ForeignKey(("ocr_källa",), "kallrader", ("källa",)),
+        ),
         columns={
             "nr": Column(_I, "Running number (the order of the observations table)"),
             "indikator": Column(_S, "Indicator id (a link showing its label)"),
@@ -112,8 +115,11 @@ SCHEMAS: dict[str, Schema] = {
             "källa": Column(_S, "Source: report and line (a link to the line in context)"),
             "citat": Column(_S, "Quote"),
             "grund": Column(_S, "Basis"),
-            "teman": Column(_S, "Themes of the indicator, Swedish labels, as a JSON array "
-                                "(primary first; Datasette facets it element by element)"),
+            "teman": Column(
+                _S,
+                "Themes of the indicator, Swedish labels, as a JSON array "
+                "(primary first; Datasette facets it element by element)",
+            ),
             "år": Column(_I, "Year the period ends in"),
             "värde": Column(_N, "Value", unit_column="enhet"),
             "enhet": Column(_S, "Unit"),
@@ -173,8 +179,12 @@ def column_text(table: str, column: str, schema: Schema | None = None) -> str:
 
 def missing_texts() -> list[str]:
     """``table.column`` of every published column without a Swedish description."""
-    return [f"{table}.{column}" for table, schema in published_schemas().items()
-            for column in schema.columns if not swedish_text(table, column)]
+    return [
+        f"{table}.{column}"
+        for table, schema in published_schemas().items()
+        for column in schema.columns
+        if not swedish_text(table, column)
+    ]
 
 
 def published_schemas() -> dict[str, Schema]:
@@ -190,8 +200,16 @@ def raw_lines(c: corpus_mod.Corpus) -> pd.DataFrame:
     frames = []
     for doc_id in c.doc_ids:
         raw = c.raw_lines(doc_id)
-        frames.append(pd.DataFrame({"doc_id": doc_id, "line": range(1, len(raw) + 1),
-                                    "text": repaired.analysis_lines(c, doc_id), "raw": raw}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "doc_id": doc_id,
+                    "line": range(1, len(raw) + 1),
+                    "text": repaired.analysis_lines(c, doc_id),
+                    "raw": raw,
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -199,13 +217,20 @@ def rapporter(documents: pd.DataFrame) -> pd.DataFrame:
     """One row per report (document) with its short name and metadata in Swedish."""
     quality = texts().get("quality", {})
     docs = documents.drop_duplicates("doc_id")
-    return pd.DataFrame({
-        "dokument": docs.doc_id, "rapport": docs.short_title,
-        "titel": docs.doc_title, "utgivare": docs.issuer, "område": docs.district,
-        "typ": docs.report_type, "år": docs.year,
-        "period": docs.period_start + " – " + docs.period_end,
-        "textkvalitet": docs.text_quality.map(lambda q: quality.get(q, q)), "fil": docs.file,
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "dokument": docs.doc_id,
+            "rapport": docs.short_title,
+            "titel": docs.doc_title,
+            "utgivare": docs.issuer,
+            "område": docs.district,
+            "typ": docs.report_type,
+            "år": docs.year,
+            "period": docs.period_start + " – " + docs.period_end,
+            "textkvalitet": docs.text_quality.map(lambda q: quality.get(q, q)),
+            "fil": docs.file,
+        }
+    ).reset_index(drop=True)
 
 
 def source_label(report: str, line: int) -> str:
@@ -215,14 +240,22 @@ def source_label(report: str, line: int) -> str:
 
 def _cited(tables: Mapping[str, pd.DataFrame]) -> list[tuple[str, int]]:
     obs, disc = tables["observations"], tables["discrepancies"]
-    pairs = [pair for docs, lines in ((obs.doc_id, obs.line), (obs.ocr_doc_id, obs.ocr_line),
-                                      (disc.doc_id_a, disc.line_a), (disc.doc_id_b, disc.line_b))
-             for pair in zip(docs, lines, strict=True)]
+    pairs = [
+        pair
+        for docs, lines in (
+            (obs.doc_id, obs.line),
+            (obs.ocr_doc_id, obs.ocr_line),
+            (disc.doc_id_a, disc.line_a),
+            (disc.doc_id_b, disc.line_b),
+        )
+        for pair in zip(docs, lines, strict=True)
+    ]
     return sorted({(str(d), int(n)) for d, n in pairs if not (pd.isna(d) or pd.isna(n))})
 
 
-def kallrader(tables: Mapping[str, pd.DataFrame], lines: pd.DataFrame,
-              reports: pd.DataFrame) -> pd.DataFrame:
+def kallrader(
+    tables: Mapping[str, pd.DataFrame], lines: pd.DataFrame, reports: pd.DataFrame
+) -> pd.DataFrame:
     """Each line that a figure or discrepancy cites, with the lines around it."""
     by_doc = {d: (g.text.tolist(), g.raw.tolist()) for d, g in lines.groupby("doc_id", sort=False)}
     name = dict(zip(reports.dokument, reports.rapport, strict=True))
@@ -231,12 +264,22 @@ def kallrader(tables: Mapping[str, pd.DataFrame], lines: pd.DataFrame,
         analysed, raw = by_doc[doc_id]
         lo, hi = max(1, line - CONTEXT_LINES), min(len(analysed), line + CONTEXT_LINES)
         width = len(str(hi))
-        context = "\n".join(f"{'▶' if n == line else ' '} {n:>{width}}  {analysed[n - 1]}"
-                            for n in range(lo, hi + 1))
+        context = "\n".join(
+            f"{'▶' if n == line else ' '} {n:>{width}}  {analysed[n - 1]}"
+            for n in range(lo, hi + 1)
+        )
         here, here_raw = analysed[line - 1], raw[line - 1]
-        rows.append({"källa": source_label(name[doc_id], line), "rapport": name[doc_id],
-                     "dokument": doc_id, "rad": line, "text": here,
-                     "rå_text": here_raw if here_raw != here else None, "sammanhang": context})
+        rows.append(
+            {
+                "källa": source_label(name[doc_id], line),
+                "rapport": name[doc_id],
+                "dokument": doc_id,
+                "rad": line,
+                "text": here,
+                "rå_text": here_raw if here_raw != here else None,
+                "sammanhang": context,
+            }
+        )
     return pd.DataFrame(rows, columns=list(SCHEMAS["kallrader"].columns))
 
 
@@ -255,23 +298,35 @@ def observationer(tables: Mapping[str, pd.DataFrame], reports: pd.DataFrame) -> 
     obs = tables["observations"]
     name = dict(zip(reports.dokument, reports.rapport, strict=True))
     qualifiers = obs["qualifier"] if "qualifier" in obs.columns else [None] * len(obs)
-    ocr = [source_label(name[d], n) if not (pd.isna(d) or pd.isna(n)) else None
-           for d, n in zip(obs.ocr_doc_id, obs.ocr_line, strict=True)]
-    return pd.DataFrame({
-        "nr": range(1, len(obs) + 1),
-        "teman": obs.themes.map(lambda ts: json.dumps([themes.label(t) for t in ts.split(";")],
-                                                      ensure_ascii=False)),
-        "indikator": obs.indicator,
-        "område": obs.geography, "period": obs.period,
-        "år": obs.period.map(lambda p: int(re.findall(r"\d{4}", p)[-1])),
-        "grund": obs.basis.replace({"mal": "mål"}),
-        "uppgift": [uppgift(v, u, t, q) for v, u, t, q in
-                    zip(obs.value, obs.unit, obs.value_type, qualifiers, strict=True)],
-        "värde": obs.value, "enhet": obs.unit,
-        "källa": [source_label(name[d], n) for d, n in zip(obs.doc_id, obs.line, strict=True)],
-        "citat": obs.quote, "metod": obs.method, "anmärkning": obs.note, "ocr_källa": ocr,
-        "upprepning": obs.restatement_of,
-    })
+    ocr = [
+        source_label(name[d], n) if not (pd.isna(d) or pd.isna(n)) else None
+        for d, n in zip(obs.ocr_doc_id, obs.ocr_line, strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "nr": range(1, len(obs) + 1),
+            "teman": obs.themes.map(
+                lambda ts: json.dumps([themes.label(t) for t in ts.split(";")], ensure_ascii=False)
+            ),
+            "indikator": obs.indicator,
+            "område": obs.geography,
+            "period": obs.period,
+            "år": obs.period.map(lambda p: int(re.findall(r"\d{4}", p)[-1])),
+            "grund": obs.basis.replace({"mal": "mål"}),
+            "uppgift": [
+                uppgift(v, u, t, q)
+                for v, u, t, q in zip(obs.value, obs.unit, obs.value_type, qualifiers, strict=True)
+            ],
+            "värde": obs.value,
+            "enhet": obs.unit,
+            "källa": [source_label(name[d], n) for d, n in zip(obs.doc_id, obs.line, strict=True)],
+            "citat": obs.quote,
+            "metod": obs.method,
+            "anmärkning": obs.note,
+            "ocr_källa": ocr,
+            "upprepning": obs.restatement_of,
+        }
+    )
 
 
 # --------------------------------------------------------------------------- SQLite
@@ -297,12 +352,22 @@ def _create(db: sqlite_utils.Database, name: str, schema: Schema) -> None:
     columns: dict[str, Any] = {c: _SQL_TYPES[col.dtype] for c, col in schema.columns.items()}
     if name == "observationer":
         columns["värde"] = "ANY"  # NUMERIC affinity: 1470.0 is stored as 1470
-    fks = [(fk.columns if len(fk.columns) > 1 else fk.columns[0], fk.table,
-            fk.ref_columns if len(fk.ref_columns) > 1 else fk.ref_columns[0])
-           for fk in schema.foreign_keys if fk.table in present or fk.table == name]
+    fks = [
+        (
+            fk.columns if len(fk.columns) > 1 else fk.columns[0],
+            fk.table,
+            fk.ref_columns if len(fk.ref_columns) > 1 else fk.ref_columns[0],
+        )
+        for fk in schema.foreign_keys
+        if fk.table in present or fk.table == name
+    ]
     table = db.table(name)
-    table.create(columns, pk=schema.key or None, foreign_keys=fks,
-                 not_null={c for c, col in schema.columns.items() if not col.nullable})
+    table.create(
+        columns,
+        pk=schema.key or None,
+        foreign_keys=fks,
+        not_null={c for c, col in schema.columns.items() if not col.nullable},
+    )
     covered = {schema.key[0]} if schema.key else set()
     for fk in schema.foreign_keys:
         if fk.table in present and fk.columns[0] not in covered:
@@ -318,16 +383,18 @@ def _insert(db: sqlite_utils.Database, name: str, schema: Schema, df: pd.DataFra
     here: one executemany instead)."""
     marks = ", ".join("?" * len(schema.columns))
     try:
-        db.conn.executemany(f"insert into [{name}] values ({marks})",
-                            _rows(df[list(schema.columns)]))
+        db.conn.executemany(
+            f"insert into [{name}] values ({marks})", _rows(df[list(schema.columns)])
+        )
     except (KeyError, sqlite3.IntegrityError) as exc:
         if name in registry.schemas():
             validate(name, df)  # names the column, key or rows at fault
         raise DataError(f"table {name}: {exc}; fix the code that builds it.") from None
 
 
-def _derived(make: Callable[[], pd.DataFrame], tables: Mapping[str, pd.DataFrame],
-             sources: tuple[str, ...]) -> pd.DataFrame:
+def _derived(
+    make: Callable[[], pd.DataFrame], tables: Mapping[str, pd.DataFrame], sources: tuple[str, ...]
+) -> pd.DataFrame:
     """A table for people made from processed tables; if that fails, the schema of a broken
     source table names the fault."""
     try:
@@ -346,8 +413,10 @@ def _order(schemas: Mapping[str, Schema], names: list[str]) -> list[str]:
         if name in done or name not in names:
             return
         if name in path:
-            raise DataError(f"foreign keys form a cycle through {' -> '.join(path)}; "
-                            "fix the foreign_keys of these schemas.")
+            raise DataError(
+                f"foreign keys form a cycle through {' -> '.join(path)}; "
+                "fix the foreign_keys of these schemas."
+            )
         for fk in schemas[name].foreign_keys:
             if fk.table != name:
                 visit(fk.table, (*path, name))
@@ -362,8 +431,10 @@ def _check_references(conn: sqlite3.Connection) -> None:
     bad = conn.execute("pragma foreign_key_check").fetchall()
     if bad:
         table, rowid, parent, _ = bad[0]
-        raise DataError(f"table {table}: row {rowid} refers to a missing row of {parent} "
-                        f"({len(bad)} such rows); fix the table that builds it.")
+        raise DataError(
+            f"table {table}: row {rowid} refers to a missing row of {parent} "
+            f"({len(bad)} such rows); fix the table that builds it."
+        )
 
 
 def database_bytes(tables: Mapping[str, pd.DataFrame], lines: pd.DataFrame) -> bytes:
@@ -394,16 +465,23 @@ def database_bytes(tables: Mapping[str, pd.DataFrame], lines: pd.DataFrame) -> b
         for name in tables:
             _insert(db, name, schemas[name], tables[name])
             if name == "documents":
-                reports = _derived(lambda: rapporter(tables["documents"]), tables,
-                                   ("documents",))
+                reports = _derived(lambda: rapporter(tables["documents"]), tables, ("documents",))
                 _insert(db, "rapporter", schemas["rapporter"], reports)
             if name == "passages":
                 _full_text(db)
         cited = ("observations", "discrepancies", "documents")
-        _insert(db, "kallrader", schemas["kallrader"],
-                _derived(lambda: kallrader(tables, lines, reports), tables, cited))
-        _insert(db, "observationer", schemas["observationer"],
-                _derived(lambda: observationer(tables, reports), tables, cited))
+        _insert(
+            db,
+            "kallrader",
+            schemas["kallrader"],
+            _derived(lambda: kallrader(tables, lines, reports), tables, cited),
+        )
+        _insert(
+            db,
+            "observationer",
+            schemas["observationer"],
+            _derived(lambda: observationer(tables, reports), tables, cited),
+        )
         _check_references(conn)
         for name, sql in VIEWS.items():
             db.create_view(name, sql)
@@ -419,8 +497,10 @@ def _full_text(db: sqlite_utils.Database) -> None:
     """The two full-text indexes over the passages (their rows are in)."""
     db.table("passages").enable_fts(["text"], tokenize=TOKENIZE)
     # sqlite-utils names the index <table>_fts; the folded one gets its own name.
-    db.execute(f"create virtual table {FTS_FOLD} using fts5(text, tokenize='{TOKENIZE_FOLD}',"
-               " content='passages')")
+    db.execute(
+        f"create virtual table {FTS_FOLD} using fts5(text, tokenize='{TOKENIZE_FOLD}',"
+        " content='passages')"
+    )
     db.execute(f"insert into {FTS_FOLD}({FTS_FOLD}) values ('rebuild')")
     for fts in (FTS, FTS_FOLD):
         db.execute(f"insert into {fts}({fts}) values ('optimize')")
@@ -428,14 +508,21 @@ def _full_text(db: sqlite_utils.Database) -> None:
 
 # --------------------------------------------------------------------------- data package
 
-_FRICTIONLESS_TYPES = {"string": "string", "int64": "integer", "float64": "number",
-                       "bool": "boolean"}
+_FRICTIONLESS_TYPES = {
+    "string": "string",
+    "int64": "integer",
+    "float64": "number",
+    "bool": "boolean",
+}
 
 
 def _field(table: str, name: str, col: Column) -> dict[str, Any]:
-    field: dict[str, Any] = {"name": name, "type": _FRICTIONLESS_TYPES[col.dtype],
-                             "description": col.description,
-                             "title": column_text(table, name)}
+    field: dict[str, Any] = {
+        "name": name,
+        "type": _FRICTIONLESS_TYPES[col.dtype],
+        "description": col.description,
+        "title": column_text(table, name),
+    }
     constraints: dict[str, Any] = {}
     if not col.nullable:
         constraints["required"] = True
@@ -458,19 +545,32 @@ def _field(table: str, name: str, col: Column) -> dict[str, Any]:
 def _resource(name: str, schema: Schema) -> dict[str, Any]:
     sv = table_text(name)
     out: dict[str, Any] = {
-        "name": name, "path": f"{name}.csv", "profile": "tabular-data-resource",
-        "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-        "title": sv.get("title", name), "description": sv.get("description", ""),
+        "name": name,
+        "path": f"{name}.csv",
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "title": sv.get("title", name),
+        "description": sv.get("description", ""),
         "dialect": {"delimiter": ",", "lineTerminator": "\n", "header": True},
-        "schema": {"fields": [_field(name, c, col) for c, col in schema.columns.items()],
-                   "missingValues": [""]},
+        "schema": {
+            "fields": [_field(name, c, col) for c, col in schema.columns.items()],
+            "missingValues": [""],
+        },
     }
     if schema.key:
         out["schema"]["primaryKey"] = list(schema.key)
-    fks = [{"fields": list(fk.columns),
-            "reference": {"resource": "" if fk.table == name else fk.table,
-                          "fields": list(fk.ref_columns)}}
-           for fk in schema.foreign_keys]
+    fks = [
+        {
+            "fields": list(fk.columns),
+            "reference": {
+                "resource": "" if fk.table == name else fk.table,
+                "fields": list(fk.ref_columns),
+            },
+        }
+        for fk in schema.foreign_keys
+    ]
     if fks:
         out["schema"]["foreignKeys"] = fks
     return out
@@ -487,12 +587,20 @@ def descriptor(names: list[str], c: corpus_mod.Corpus) -> dict[str, Any]:
         "description": package["description"],
         # No licence id fits public documents whose text may still be protected: the
         # licence entry points to the README's statement instead of naming one.
-        "licenses": [{"path": "../../README.md#data-sources-and-provenance",
-                      "title": " ".join(package["licence_title"].split())}],
-        "sources": [{"title": doc.title, "path": f"../raw/{doc.file}",
-                     "description": f"{doc.issuer}. {' '.join(doc.source.split())} "
-                                    f"sha256 {doc.sha256}."}
-                    for doc in c.documents],
+        "licenses": [
+            {
+                "path": "../../README.md#data-sources-and-provenance",
+                "title": " ".join(package["licence_title"].split()),
+            }
+        ],
+        "sources": [
+            {
+                "title": doc.title,
+                "path": f"../raw/{doc.file}",
+                "description": f"{doc.issuer}. {' '.join(doc.source.split())} sha256 {doc.sha256}.",
+            }
+            for doc in c.documents
+        ],
         "resources": [_resource(name, schemas[name]) for name in sorted(names)],
     }
 
@@ -504,5 +612,7 @@ def descriptor_bytes(names: list[str], c: corpus_mod.Corpus) -> bytes:
 
 def files(tables: Mapping[str, pd.DataFrame], c: corpus_mod.Corpus) -> dict[str, bytes]:
     """The published files of a build, by name relative to data/processed/."""
-    return {DATABASE: database_bytes(tables, raw_lines(c)),
-            DESCRIPTOR: descriptor_bytes(list(tables), c)}
+    return {
+        DATABASE: database_bytes(tables, raw_lines(c)),
+        DESCRIPTOR: descriptor_bytes(list(tables), c),
+    }

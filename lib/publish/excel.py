@@ -63,7 +63,8 @@ def workbook_bytes(obs: pd.DataFrame) -> bytes:
         ws.auto_filter.ref = ws.dimensions
         for i, key in enumerate(HEADERS, start=1):
             width = {"label": 50, "quote": 80, "note": 50, "indicator": 36, "themes": 30}.get(
-                key, 14)
+                key, 14
+            )
             ws.column_dimensions[get_column_letter(i)].width = width
     buffer = io.BytesIO()
     # As Workbook.save, but stored uncompressed: _reproducible compresses it, once.
@@ -92,8 +93,14 @@ def _reproducible(data: bytes) -> bytes:
         for info in src.infolist():
             content = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                content = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*",
-                                 rb"\g<1>" + FIXED_TIME.encode(), content)
-            dst.writestr(zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE), content,
-                         compress_type=zipfile.ZIP_DEFLATED)
+                content = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*",
+                    rb"\g<1>" + FIXED_TIME.encode(),
+                    content,
+                )
+            dst.writestr(
+                zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE),
+                content,
+                compress_type=zipfile.ZIP_DEFLATED,
+            )
     return out.getvalue()

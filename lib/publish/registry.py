@@ -32,9 +32,11 @@ def schema_of(name: str) -> Schema:
     """The declared schema of a table; an undeclared table is an error."""
     found = schemas()
     if name not in found:
-        raise DataError(f"table {name!r} has no declared schema; declare it in the SCHEMAS "
-                        "dict of the module that builds it and list that module in "
-                        "lib/publish/registry.py.")
+        raise DataError(
+            f"table {name!r} has no declared schema; declare it in the SCHEMAS "
+            "dict of the module that builds it and list that module in "
+            "lib/publish/registry.py."
+        )
     return found[name]
 
 

@@ -28,7 +28,10 @@ from lib.report.selection import (
 from lib.text.themes import check_theme
 
 BASIS_LABELS: dict[str, str] = {
-    "utfall": "utfall", "prognos": "prognos", "budget": "budget", "mal": "mål",
+    "utfall": "utfall",
+    "prognos": "prognos",
+    "budget": "budget",
+    "mal": "mål",
 }
 COST_UNITS = ("kr", "tkr", "mnkr")
 _CHANGE_SUFFIXES = ("_forandring_pct", "_forandring", "_forandring_antal", "_forandring_mnkr")
@@ -38,16 +41,47 @@ _CHANGE_SUFFIXES = ("_forandring_pct", "_forandring", "_forandring_antal", "_for
 
 # Columns of the key-figure CSV files (the notebooks show a compact view of them).
 KEY_CSV_COLUMNS = (
-    "label", "geography", "period", "basis", "qualifier", "value", "unit", "prior_period",
-    "prior_qualifier", "prior_value",
-    "change", "change_pct", "reported_change", "reported_change_unit", "source",
-    "prior_source", "quote",
+    "label",
+    "geography",
+    "period",
+    "basis",
+    "qualifier",
+    "value",
+    "unit",
+    "prior_period",
+    "prior_qualifier",
+    "prior_value",
+    "change",
+    "change_pct",
+    "reported_change",
+    "reported_change_unit",
+    "source",
+    "prior_source",
+    "quote",
 )
 KEY_COLUMNS = (
-    "indicator", "label", "geography", "period", "basis", "qualifier", "value", "unit",
-    "value_type", "prior_period", "prior_qualifier", "prior_value", "change", "change_pct",
-    "reported_change", "reported_change_unit", "source", "prior_source", "source_file", "line",
-    "doc_id", "quote",
+    "indicator",
+    "label",
+    "geography",
+    "period",
+    "basis",
+    "qualifier",
+    "value",
+    "unit",
+    "value_type",
+    "prior_period",
+    "prior_qualifier",
+    "prior_value",
+    "change",
+    "change_pct",
+    "reported_change",
+    "reported_change_unit",
+    "source",
+    "prior_source",
+    "source_file",
+    "line",
+    "doc_id",
+    "quote",
 )
 
 
@@ -70,11 +104,16 @@ _CHANGE_ORDER = {"change_pct": 0, "change_pp": 1, "change_abs": 2}
 
 
 def _reported_change(changes: dict[tuple, list[dict]], row: dict) -> dict | None:
-    period = (f"{int(row['period']) - 1}/{row['period']}"
-              if period_kind(row["period"]) == "year" else row["period"])
-    cands = [c for s in _CHANGE_SUFFIXES
-             for c in changes.get((row["indicator"] + s, row["geography"], row["basis"],
-                                   period), [])]
+    period = (
+        f"{int(row['period']) - 1}/{row['period']}"
+        if period_kind(row["period"]) == "year"
+        else row["period"]
+    )
+    cands = [
+        c
+        for s in _CHANGE_SUFFIXES
+        for c in changes.get((row["indicator"] + s, row["geography"], row["basis"], period), [])
+    ]
     cands.sort(key=lambda c: (_CHANGE_ORDER[c["value_type"]], c["indicator"]))
     return _pick(cands, row["doc_id"])
 
@@ -93,8 +132,10 @@ def key_figures(theme: str, year: int, district: str | None = None) -> pd.DataFr
     current = sel[sel.role == "current"]
     cur = current[current.value_type.isin(["level", "share"])]
     priors = _index(sel[sel.role == "prior"], ("indicator", "geography", "period"))
-    changes = _index(current[current.value_type.str.startswith("change")],
-                     ("indicator", "geography", "basis", "period"))
+    changes = _index(
+        current[current.value_type.str.startswith("change")],
+        ("indicator", "geography", "basis", "period"),
+    )
     rows = []
     for r in cur.to_dict("records"):
         pp = shift_period(r["period"]) if period_kind(r["period"]) != "change" else None
@@ -104,46 +145,99 @@ def key_figures(theme: str, year: int, district: str | None = None) -> pd.DataFr
         pq = prior["qualifier"] if prior is not None else None
         bounded = is_bound(r["qualifier"]) or is_bound(pq)
         change = r["value"] - pv if prior is not None and not bounded else math.nan
-        pct = (100 * change / pv if prior is not None and r["value_type"] == "level" and pv
-               else math.nan)
-        rows.append({
-            **{k: r[k] for k in ("indicator", "label", "geography", "period", "basis",
-                                 "qualifier", "value", "unit", "value_type", "source",
-                                 "source_file", "line", "doc_id", "quote")},
-            "prior_period": pp if prior is not None else None,
-            "prior_qualifier": pq if isinstance(pq, str) else None,
-            "prior_value": pv, "change": change,
-            "change_pct": round(pct, 1) if not math.isnan(pct) else math.nan,
-            "reported_change": rep["value"] if rep is not None else math.nan,
-            "reported_change_unit": rep["unit"] if rep is not None else None,
-            "prior_source": prior["source"] if prior is not None else None,
-        })
+        pct = (
+            100 * change / pv
+            if prior is not None and r["value_type"] == "level" and pv
+            else math.nan
+        )
+        rows.append(
+            {
+                **{
+                    k: r[k]
+                    for k in (
+                        "indicator",
+                        "label",
+                        "geography",
+                        "period",
+                        "basis",
+                        "qualifier",
+                        "value",
+                        "unit",
+                        "value_type",
+                        "source",
+                        "source_file",
+                        "line",
+                        "doc_id",
+                        "quote",
+                    )
+                },
+                "prior_period": pp if prior is not None else None,
+                "prior_qualifier": pq if isinstance(pq, str) else None,
+                "prior_value": pv,
+                "change": change,
+                "change_pct": round(pct, 1) if not math.isnan(pct) else math.nan,
+                "reported_change": rep["value"] if rep is not None else math.nan,
+                "reported_change_unit": rep["unit"] if rep is not None else None,
+                "prior_source": prior["source"] if prior is not None else None,
+            }
+        )
     kf = pd.DataFrame(rows, columns=list(KEY_COLUMNS))
-    kf = kf.astype({"value": "float64", "prior_value": "float64", "change": "float64",
-                    "change_pct": "float64", "reported_change": "float64", "line": "int64"})
+    kf = kf.astype(
+        {
+            "value": "float64",
+            "prior_value": "float64",
+            "change": "float64",
+            "change_pct": "float64",
+            "reported_change": "float64",
+            "line": "int64",
+        }
+    )
     kf["basis"] = kf.basis.map(BASIS_LABELS)
     compared = kf.prior_value.notna() | kf.reported_change.notna()
     kf = kf.assign(_c=~compared).sort_values(
-        ["_c", "indicator", "geography", "period", "basis"], kind="stable")
+        ["_c", "indicator", "geography", "period", "basis"], kind="stable"
+    )
     return kf.drop(columns="_c").reset_index(drop=True)
 
 
-def figure(kf: pd.DataFrame, indicator: str, geography: str | None = None,
-           period: str | None = None, basis: str = "utfall") -> pd.Series:
+def figure(
+    kf: pd.DataFrame,
+    indicator: str,
+    geography: str | None = None,
+    period: str | None = None,
+    basis: str = "utfall",
+) -> pd.Series:
     """The one key-figure row of an indicator (for asserts); DataError unless exactly one."""
     geography = area(geography)
-    rows = kf[(kf.indicator == indicator) & (kf.geography == geography)
-              & (kf.basis == BASIS_LABELS.get(basis, basis))]
+    rows = kf[
+        (kf.indicator == indicator)
+        & (kf.geography == geography)
+        & (kf.basis == BASIS_LABELS.get(basis, basis))
+    ]
     if period is not None:
         rows = rows[rows.period == period]
     if len(rows) != 1:
-        raise DataError(f"key figure {indicator} / {geography} / {period} / {basis}: "
-                        f"{len(rows)} rows; give the period or basis.")
+        raise DataError(
+            f"key figure {indicator} / {geography} / {period} / {basis}: "
+            f"{len(rows)} rows; give the period or basis."
+        )
     return rows.iloc[0]
 
 
-REPORTED_CHANGE_COLUMNS = ("indicator", "label", "geography", "period", "basis", "value",
-                           "unit", "value_type", "source", "source_file", "line", "quote")
+REPORTED_CHANGE_COLUMNS = (
+    "indicator",
+    "label",
+    "geography",
+    "period",
+    "basis",
+    "value",
+    "unit",
+    "value_type",
+    "source",
+    "source_file",
+    "line",
+    "quote",
+)
 
 
 def reported_changes(theme: str, year: int, district: str | None = None) -> pd.DataFrame:
@@ -161,17 +255,37 @@ def change_chart_data(kf: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
     ``beräknad``), source.
     """
     rep = changes[changes.value_type == "change_pct"]
-    rows = [{"label": r.label, "geography": r.geography, "period": r.period, "basis": r.basis,
-             "change_pct": r.value, "kind": "rapporterad", "source": r.source}
-            for r in rep.itertuples()]
+    rows = [
+        {
+            "label": r.label,
+            "geography": r.geography,
+            "period": r.period,
+            "basis": r.basis,
+            "change_pct": r.value,
+            "kind": "rapporterad",
+            "source": r.source,
+        }
+        for r in rep.itertuples()
+    ]
     comp = kf[kf.change_pct.notna() & ~(kf.reported_change_unit == "procent")]
-    rows += [{"label": r.label, "geography": r.geography, "period": f"{r.prior_period}–{r.period}",
-              "basis": r.basis, "change_pct": r.change_pct, "kind": "beräknad",
-              "source": r.source} for r in comp.itertuples()]
-    out = pd.DataFrame(rows, columns=["label", "geography", "period", "basis", "change_pct",
-                                      "kind", "source"])
+    rows += [
+        {
+            "label": r.label,
+            "geography": r.geography,
+            "period": f"{r.prior_period}–{r.period}",
+            "basis": r.basis,
+            "change_pct": r.change_pct,
+            "kind": "beräknad",
+            "source": r.source,
+        }
+        for r in comp.itertuples()
+    ]
+    out = pd.DataFrame(
+        rows, columns=["label", "geography", "period", "basis", "change_pct", "kind", "source"]
+    )
     return out.sort_values(["change_pct", "label", "geography"], kind="stable").reset_index(
-        drop=True)
+        drop=True
+    )
 
 
 # ----------------------------------------------------------------------------- series
@@ -192,23 +306,39 @@ def series(theme: str, district: str | None = None, min_points: int = 2) -> pd.D
     obs = obs[obs.value_type.isin(["level", "share"]) & (obs.period.map(period_kind) == "year")]
     obs = obs[(obs.basis == "utfall") | obs.unit.isin(COST_UNITS)]
     obs = obs.drop_duplicates(["indicator", "geography", "period", "basis"], keep="first")
-    n = (obs[obs.basis == "utfall"].groupby(["indicator", "geography"]).year.nunique()
-         .rename("n").reset_index())
+    n = (
+        obs[obs.basis == "utfall"]
+        .groupby(["indicator", "geography"])
+        .year.nunique()
+        .rename("n")
+        .reset_index()
+    )
     keep = n[n.n >= min_points][["indicator", "geography"]]
     out = obs.merge(keep, on=["indicator", "geography"])
     tkr = out.unit == "tkr"
     out.loc[tkr, "value"] = out.loc[tkr, "value"] / 1000
     out.loc[tkr, "unit"] = "mnkr"
     out = out.assign(basis=out.basis.map(BASIS_LABELS))
-    return out[list(SERIES_COLUMNS)].sort_values(
-        ["indicator", "geography", "year", "basis"]).reset_index(drop=True)
+    return (
+        out[list(SERIES_COLUMNS)]
+        .sort_values(["indicator", "geography", "year", "basis"])
+        .reset_index(drop=True)
+    )
 
 
 # ----------------------------------------------------------------------------- districts
 
 
-COMPARISON_COLUMNS = ("indicator", "label", "period", "geography", "value", "unit", "basis",
-                      "source")
+COMPARISON_COLUMNS = (
+    "indicator",
+    "label",
+    "period",
+    "geography",
+    "value",
+    "unit",
+    "basis",
+    "source",
+)
 
 
 def district_comparison(theme: str, year: int) -> pd.DataFrame:
@@ -232,8 +362,18 @@ def district_comparison(theme: str, year: int) -> pd.DataFrame:
 # ----------------------------------------------------------------------------- data quality
 
 
-DISCREPANCY_COLUMNS = ("kind", "indicator", "label", "period", "geography", "value_a", "source_a",
-                       "value_b", "source_b", "note")
+DISCREPANCY_COLUMNS = (
+    "kind",
+    "indicator",
+    "label",
+    "period",
+    "geography",
+    "value_a",
+    "source_a",
+    "value_b",
+    "source_b",
+    "note",
+)
 DISCREPANCY_KINDS: dict[str, str] = {
     "restatement_differs": "Samma uppgift med olika värden",
     "change_differs_from_levels": "Angiven förändring stämmer inte med nivåerna",
@@ -258,7 +398,8 @@ def discrepancies(theme: str, year: int, district: str | None = None) -> pd.Data
         label=d.indicator.map(labels),
         kind=d.kind.map(lambda k: DISCREPANCY_KINDS.get(k, k)),
         source_a=[formats.source(files[x], ln) for x, ln in zip(d.doc_id_a, d.line_a, strict=True)],
-        source_b=[formats.source(files[x], ln) for x, ln in zip(d.doc_id_b, d.line_b, strict=True)])
+        source_b=[formats.source(files[x], ln) for x, ln in zip(d.doc_id_b, d.line_b, strict=True)],
+    )
     return d[list(DISCREPANCY_COLUMNS)].reset_index(drop=True)
 
 
@@ -275,8 +416,9 @@ def ocr_figures(sel: pd.DataFrame) -> pd.DataFrame:
     docs = processed.load("documents").drop_duplicates("doc_id").set_index("doc_id")
     changes = processed.load("ocr_changes")
     by_line: dict[tuple[str, int], list[str]] = {}
-    for d, ln, b, a in zip(changes.doc_id, changes.line, changes.before, changes.after,
-                           strict=True):
+    for d, ln, b, a in zip(
+        changes.doc_id, changes.line, changes.before, changes.after, strict=True
+    ):
         by_line.setdefault((d, int(ln)), []).append(f"{b}→{a}")
     ocr_docs = set(docs.index[docs.text_quality == "ocr"])
     rows = []
@@ -287,8 +429,15 @@ def ocr_figures(sel: pd.DataFrame) -> pd.DataFrame:
             doc, line = r.ocr_doc_id, r.ocr_line
         else:
             continue
-        rows.append({"label": r.label, "geography": r.geography, "period": r.period,
-                     "value": r.value, "source": r.source,
-                     "ocr_source": formats.source(docs.file[doc], line),
-                     "repairs": "; ".join(by_line.get((doc, int(line)), []))})
+        rows.append(
+            {
+                "label": r.label,
+                "geography": r.geography,
+                "period": r.period,
+                "value": r.value,
+                "source": r.source,
+                "ocr_source": formats.source(docs.file[doc], line),
+                "repairs": "; ".join(by_line.get((doc, int(line)), [])),
+            }
+        )
     return pd.DataFrame(rows, columns=list(OCR_COLUMNS))

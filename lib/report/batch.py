@@ -105,8 +105,9 @@ def _current_env_kernel_manager() -> type:
     class CurrentEnvSpecManager(KernelSpecManager):
         def get_kernel_spec(self, kernel_name: str):  # noqa: ANN202
             if kernel_name == NATIVE_KERNEL_NAME:
-                return self.kernel_spec_class(resource_dir=ipyks.RESOURCES,
-                                              **ipyks.get_kernel_dict())
+                return self.kernel_spec_class(
+                    resource_dir=ipyks.RESOURCES, **ipyks.get_kernel_dict()
+                )
             return super().get_kernel_spec(kernel_name)
 
     class CurrentEnvKernelManager(KernelManager):
@@ -141,8 +142,11 @@ def _publish(tmp: Path, target: Path) -> None:
         if not target.exists():
             os.rename(tmp, target)
             return
-        old = Path(tempfile.mkdtemp(prefix=runs.temp_prefix(target.name), suffix=".old.tmp",
-                                    dir=target.parent))
+        old = Path(
+            tempfile.mkdtemp(
+                prefix=runs.temp_prefix(target.name), suffix=".old.tmp", dir=target.parent
+            )
+        )
         old.rmdir()
         os.rename(target, old)
         os.rename(tmp, target)
@@ -175,17 +179,24 @@ def execute_job(job: Job, outputs_dir: Path, timeout: float | None = None) -> Re
     _set_kernel_env()
     target = job.target(outputs_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=runs.temp_prefix(job.stem), suffix=".tmp",
-                                dir=target.parent))
+    tmp = Path(
+        tempfile.mkdtemp(prefix=runs.temp_prefix(job.stem), suffix=".tmp", dir=target.parent)
+    )
     try:
         executed = tmp / job.notebook.name
         for attempt in range(1, KERNEL_STARTS + 1):
             try:
                 nb = pm.execute_notebook(
-                    str(job.notebook), str(executed), parameters=dict(job.params),
-                    kernel_name=KERNEL_NAME, cwd=str(tmp), progress_bar=False,
-                    log_output=False, request_save_on_cell_execute=False,
-                    execution_timeout=timeout, kernel_manager_class=_kernel_manager_class(),
+                    str(job.notebook),
+                    str(executed),
+                    parameters=dict(job.params),
+                    kernel_name=KERNEL_NAME,
+                    cwd=str(tmp),
+                    progress_bar=False,
+                    log_output=False,
+                    request_save_on_cell_execute=False,
+                    execution_timeout=timeout,
+                    kernel_manager_class=_kernel_manager_class(),
                     shutdown_kernel="immediate",
                     coalesce_streams=True,  # print() may arrive in one or two messages
                 )
@@ -213,8 +224,9 @@ def publish_job(result: Result, outputs_dir: Path) -> Result:
     job, tmp = result.job, result.tmp
     try:
         nb = nbformat.read(str(tmp / job.notebook.name), as_version=4)
-        (tmp / f"{job.stem}.html").write_text(report_html(nb, report_title(job)),
-                                              encoding="utf-8", newline="\n")
+        (tmp / f"{job.stem}.html").write_text(
+            report_html(nb, report_title(job)), encoding="utf-8", newline="\n"
+        )
         os.chmod(tmp, _DIR_MODE)
         _publish(tmp, job.target(outputs_dir))
         return Result(job)
@@ -268,13 +280,22 @@ def run_jobs(
         raise DataError(f"--jobs {n_jobs}: give a number of parallel notebooks of at least 1.")
     results: list[Result] = []
     workers = min(n_jobs, max(len(jobs), 1))
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=pool_context(),
-                               initializer=_worker_init,
-                               initargs=(str(runtime_dir) if runtime_dir else None,))
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=pool_context(),
+        initializer=_worker_init,
+        initargs=(str(runtime_dir) if runtime_dir else None,),
+    )
     stopped = False
     try:
-        with tqdm(total=len(jobs), desc="Notebooks", unit="nb", file=sys.stderr,
-                  disable=not progress, dynamic_ncols=True) as bar:
+        with tqdm(
+            total=len(jobs),
+            desc="Notebooks",
+            unit="nb",
+            file=sys.stderr,
+            disable=not progress,
+            dynamic_ncols=True,
+        ) as bar:
             work = worker or partial(execute_job, outputs_dir=outputs_dir)
             futures = {pool.submit(work, job): job for job in jobs}
             if worker is None:
@@ -319,28 +340,40 @@ def run_batch(
     check_processed(processed_dir)
     # The tables stay as they are while the notebooks read them: a build waits for the
     # batch (and the batch for a build that is writing them).
-    with runs.shared(processed_dir / runs.PROCESSED_LOCK,
-                     f"a build of {paths.shown(processed_dir)} is writing the tables"):
-        return _run_batch(plan(years, themes, districts, notebooks_dir), n_jobs, outputs_dir,
-                          processed_dir, progress)
+    with runs.shared(
+        processed_dir / runs.PROCESSED_LOCK,
+        f"a build of {paths.shown(processed_dir)} is writing the tables",
+    ):
+        return _run_batch(
+            plan(years, themes, districts, notebooks_dir),
+            n_jobs,
+            outputs_dir,
+            processed_dir,
+            progress,
+        )
 
 
-def _run_batch(jobs: list[Job], n_jobs: int, outputs_dir: Path, processed_dir: Path,
-               progress: bool) -> list[Result]:
+def _run_batch(
+    jobs: list[Job], n_jobs: int, outputs_dir: Path, processed_dir: Path, progress: bool
+) -> list[Result]:
     outputs_dir.mkdir(parents=True, exist_ok=True)
     done: list[Result] = []
     with runs.exclusive(outputs_dir / LOCK_FILE, f"batch into {outputs_dir}"):
         runs.sweep_temporaries(outputs_dir)  # under the lock every temporary there is stale
         publish_data(processed_dir, outputs_dir)  # the tables the notebooks read
-        runtime = Path(tempfile.mkdtemp(prefix=runs.temp_prefix("kernels"), suffix=".tmp",
-                                        dir=outputs_dir))
+        runtime = Path(
+            tempfile.mkdtemp(prefix=runs.temp_prefix("kernels"), suffix=".tmp", dir=outputs_dir)
+        )
         try:
-            return run_jobs(jobs, outputs_dir, n_jobs, progress, on_result=done.append,
-                            runtime_dir=runtime)
+            return run_jobs(
+                jobs, outputs_dir, n_jobs, progress, on_result=done.append, runtime_dir=runtime
+            )
         except runs.Interrupted as exc:
             finished = sum(r.ok for r in done)
-            raise runs.Interrupted(exc.signum, f"{finished} of {len(jobs)} notebooks done; "
-                                   "outputs of finished notebooks kept") from None
+            raise runs.Interrupted(
+                exc.signum,
+                f"{finished} of {len(jobs)} notebooks done; outputs of finished notebooks kept",
+            ) from None
         finally:
             shutil.rmtree(runtime, ignore_errors=True)
             runs.sweep_temporaries(outputs_dir)
@@ -361,9 +394,15 @@ def bless_job(job: Job) -> Result:
     _set_kernel_env()
     try:
         nb = nbformat.read(str(job.notebook), as_version=4)
-        NotebookClient(nb, kernel_name=KERNEL_NAME, record_timing=False, coalesce_streams=True,
-                       shutdown_kernel="immediate", kernel_manager_class=_kernel_manager_class(),
-                       resources={"metadata": {"path": str(job.notebook.parent)}}).execute()
+        NotebookClient(
+            nb,
+            kernel_name=KERNEL_NAME,
+            record_timing=False,
+            coalesce_streams=True,
+            shutdown_kernel="immediate",
+            kernel_manager_class=_kernel_manager_class(),
+            resources={"metadata": {"path": str(job.notebook.parent)}},
+        ).execute()
         with atomic_path(job.notebook) as tmp:
             nbformat.write(nb, str(tmp))
         return Result(job)
@@ -386,13 +425,21 @@ def bless(
     for theme in check_choices("--theme", themes or all_themes, all_themes):
         notebook = notebook_for(theme, notebooks_dir)
         declared = parameters_of(notebook)
-        jobs.append(Job(notebook, theme, int(str(declared.get("year") or 0)),
-                        str(declared.get("district") or city())))
+        jobs.append(
+            Job(
+                notebook,
+                theme,
+                int(str(declared.get("year") or 0)),
+                str(declared.get("district") or city()),
+            )
+        )
     done: list[Result] = []
     try:
-        return run_jobs(jobs, n_jobs=n_jobs, progress=progress, worker=bless_job,
-                        on_result=done.append)
+        return run_jobs(
+            jobs, n_jobs=n_jobs, progress=progress, worker=bless_job, on_result=done.append
+        )
     except runs.Interrupted as exc:
         finished = sum(r.ok for r in done)
-        raise runs.Interrupted(exc.signum, f"{finished} of {len(jobs)} notebooks blessed; "
-                               "the others are unchanged") from None
+        raise runs.Interrupted(
+            exc.signum, f"{finished} of {len(jobs)} notebooks blessed; the others are unchanged"
+        ) from None

@@ -116,8 +116,10 @@ def parse_years(values: Iterable[str | int]) -> list[int]:
     for value in values:
         text = str(value).strip()
         if not text.isdigit() or int(text) not in allowed:
-            raise DataError(f"--year {value!r}: no report or figure for that year; choose one "
-                            f"of {', '.join(map(str, allowed))}.")
+            raise DataError(
+                f"--year {value!r}: no report or figure for that year; choose one "
+                f"of {', '.join(map(str, allowed))}."
+            )
         chosen.append(int(text))
     return sorted(set(chosen))
 
@@ -149,12 +151,14 @@ def parameters_of(notebook: Path) -> dict[str, object]:
         nb = json.loads(notebook.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise DataError(f"{notebook}: cannot read the notebook ({exc}); restore it.") from None
-    cells = [c for c in nb.get("cells", [])
-             if "parameters" in c.get("metadata", {}).get("tags", [])]
+    cells = [
+        c for c in nb.get("cells", []) if "parameters" in c.get("metadata", {}).get("tags", [])
+    ]
     if not cells:
         raise DataError(f"{notebook}: no cell tagged 'parameters'; tag the parameters cell.")
-    source = "".join(cells[0]["source"]) if isinstance(cells[0]["source"], list) \
-        else cells[0]["source"]
+    source = (
+        "".join(cells[0]["source"]) if isinstance(cells[0]["source"], list) else cells[0]["source"]
+    )
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:
@@ -177,8 +181,11 @@ def parameters_of(notebook: Path) -> dict[str, object]:
 
 
 def _assignment(stmt: ast.stmt) -> tuple[str | None, ast.expr | None]:
-    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
-            and isinstance(stmt.targets[0], ast.Name):
+    if (
+        isinstance(stmt, ast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], ast.Name)
+    ):
         return stmt.targets[0].id, stmt.value
     if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
         return stmt.target.id, stmt.value
@@ -204,8 +211,11 @@ def check_parameters(notebook: Path, params: dict[str, object]) -> None:
 
 def notebook_for(theme: str, notebooks_dir: Path) -> Path:
     """The notebook of ``theme``: the single ``NN_<theme>.ipynb`` in ``notebooks_dir``."""
-    found = sorted(p for p in notebooks_dir.glob(f"*_{theme}.ipynb")
-                   if re.fullmatch(rf"\d\d_{theme}\.ipynb", p.name))
+    found = sorted(
+        p
+        for p in notebooks_dir.glob(f"*_{theme}.ipynb")
+        if re.fullmatch(rf"\d\d_{theme}\.ipynb", p.name)
+    )
     if len(found) != 1:
         raise DataError(
             f"{notebooks_dir}: expected one notebook NN_{theme}.ipynb, found {len(found)}; "

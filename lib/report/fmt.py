@@ -76,8 +76,9 @@ PLAIN_HEADERS = frozenset({"Rad", "År", "Rad A", "Rad B", "Rader", "Första rad
 # Swedish headers of text columns that hold numbers (right-aligned like numeric columns).
 # "Före" is the left context of a keyword in context: right-aligned to the keyword.
 # "Värde" and "Föregående år" hold text where a value is qualified ("ca 20 000").
-RIGHT_HEADERS = frozenset({"Beräknad förändring", "Förändring enligt rapporten", "Före",
-                           "Värde", "Föregående år"})
+RIGHT_HEADERS = frozenset(
+    {"Beräknad förändring", "Förändring enligt rapporten", "Före", "Värde", "Föregående år"}
+)
 _SOURCE_RE = re.compile(r"(?P<file>\S+\.txt), rad (?P<line>\d+)")
 
 
@@ -128,13 +129,18 @@ def _formatter(header: str, series: pd.Series):
         return pvalue
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
         return number
-    return lambda v: NA if v is None or v is pd.NA or (isinstance(v, float) and
-                                                          math.isnan(v)) else str(v)
+    return lambda v: (
+        NA if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else str(v)
+    )
 
 
 # Soft hyphens in long header words, so narrow number columns stay narrow.
-_HYPHENATE = {"Föregående": "Före\u00adgående", "Förändring": "Föränd\u00adring",
-              "Ordöverlapp": "Ord\u00adöverlapp", "Ändringar": "Änd\u00adringar"}
+_HYPHENATE = {
+    "Föregående": "Före\u00adgående",
+    "Förändring": "Föränd\u00adring",
+    "Ordöverlapp": "Ord\u00adöverlapp",
+    "Ändringar": "Änd\u00adringar",
+}
 
 
 def _hyphenate(header: str) -> str:
@@ -165,14 +171,21 @@ def table_html(df: pd.DataFrame, uid: str = "t") -> str:
 
     head = "".join(cell("th", _hyphenate(c), r) for c, r in zip(cols, right, strict=True))
     body = "\n".join(
-        "<tr>" + "".join(cell("td", f(v), r) for f, v, r in zip(fmts, row, right, strict=True))
-        + "</tr>" for row in frame.itertuples(index=False, name=None))
-    style = (f"<style>#{tid}{{border-collapse:collapse;width:100%}}"
-             f"#{tid} th,#{tid} td{{text-align:left;vertical-align:top;padding:.25em .45em;"
-             f"overflow-wrap:break-word}}#{tid} .r{{text-align:right}}"
-             f"#{tid} thead th{{border-bottom:1px solid #999}}</style>")
-    return (f'{style}<table id="{tid}" class="gbg-tabell">\n<thead><tr>{head}</tr></thead>\n'
-            f"<tbody>\n{body}\n</tbody></table>")
+        "<tr>"
+        + "".join(cell("td", f(v), r) for f, v, r in zip(fmts, row, right, strict=True))
+        + "</tr>"
+        for row in frame.itertuples(index=False, name=None)
+    )
+    style = (
+        f"<style>#{tid}{{border-collapse:collapse;width:100%}}"
+        f"#{tid} th,#{tid} td{{text-align:left;vertical-align:top;padding:.25em .45em;"
+        f"overflow-wrap:break-word}}#{tid} .r{{text-align:right}}"
+        f"#{tid} thead th{{border-bottom:1px solid #999}}</style>"
+    )
+    return (
+        f'{style}<table id="{tid}" class="gbg-tabell">\n<thead><tr>{head}</tr></thead>\n'
+        f"<tbody>\n{body}\n</tbody></table>"
+    )
 
 
 def html(df: pd.DataFrame, uid: str = "t"):
@@ -212,8 +225,13 @@ def save_table(df: pd.DataFrame, output_dir: str | Path, name: str) -> Path | No
     return target
 
 
-def show(df: pd.DataFrame, name: str, output_dir: str | Path = "",
-         empty: str = "Inga uppgifter.", csv: pd.DataFrame | None = None) -> None:
+def show(
+    df: pd.DataFrame,
+    name: str,
+    output_dir: str | Path = "",
+    empty: str = "Inga uppgifter.",
+    csv: pd.DataFrame | None = None,
+) -> None:
     """Display a (Swedish-headed) table in the notebook and save it as CSV if asked.
 
     ``csv`` is the table to save when it differs from the one shown (more columns, full

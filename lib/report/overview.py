@@ -20,8 +20,20 @@ from lib.text.themes import theme_labels
 def documents_overview() -> pd.DataFrame:
     """Documents and parts: title, district, type, period, year, text quality, lines."""
     d = processed.load("documents")
-    cols = ["doc_id", "part_id", "part_title", "district", "report_type", "period_start",
-            "period_end", "year", "text_quality", "line_start", "line_end", "n_lines"]
+    cols = [
+        "doc_id",
+        "part_id",
+        "part_title",
+        "district",
+        "report_type",
+        "period_start",
+        "period_end",
+        "year",
+        "text_quality",
+        "line_start",
+        "line_end",
+        "n_lines",
+    ]
     return d[cols].reset_index(drop=True)
 
 
@@ -35,24 +47,30 @@ def corpus_summary() -> str:
     obs = observations()
     n_docs, n_parts = docs.doc_id.nunique(), len(docs)
     parts = f" ({n_parts} delar)" if n_parts != n_docs else ""
-    return (f"Underlaget är {n_docs} dokument{parts} från åren {_span(report_years())}, med "
-            f"{formats.number(len(obs))} uppgifter om teman för åren {_span(years())}.")
+    return (
+        f"Underlaget är {n_docs} dokument{parts} från åren {_span(report_years())}, med "
+        f"{formats.number(len(obs))} uppgifter om teman för åren {_span(years())}."
+    )
 
 
 def documents_view(docs: pd.DataFrame, year: int) -> pd.DataFrame:
     """The documents overview for display: fewer, merged columns (Swedish headers)."""
     quality = {"clean": "ren", "ocr": "OCR-läst"}
-    return pd.DataFrame({
-        "Del": docs.part_id.to_numpy(),
-        "Titel": docs.part_title.to_numpy(),
-        "Område": docs.district.to_numpy(),
-        "Typ": docs.report_type.to_numpy(),
-        "Period": [formats.period(f"{str(a)[:7]}/{str(b)[:7]}")
-                   for a, b in zip(docs.period_start, docs.period_end, strict=True)],
-        "Text": docs.text_quality.map(lambda q: quality.get(q, q)).to_numpy(),
-        "Textrader": [f"{a}–{b}" for a, b in zip(docs.line_start, docs.line_end, strict=True)],
-        f"År {year}": ["ja" if y == year else "" for y in docs.year],
-    })
+    return pd.DataFrame(
+        {
+            "Del": docs.part_id.to_numpy(),
+            "Titel": docs.part_title.to_numpy(),
+            "Område": docs.district.to_numpy(),
+            "Typ": docs.report_type.to_numpy(),
+            "Period": [
+                formats.period(f"{str(a)[:7]}/{str(b)[:7]}")
+                for a, b in zip(docs.period_start, docs.period_end, strict=True)
+            ],
+            "Text": docs.text_quality.map(lambda q: quality.get(q, q)).to_numpy(),
+            "Textrader": [f"{a}–{b}" for a, b in zip(docs.line_start, docs.line_end, strict=True)],
+            f"År {year}": ["ja" if y == year else "" for y in docs.year],
+        }
+    )
 
 
 def text_quality() -> pd.DataFrame:
@@ -68,14 +86,21 @@ def text_quality() -> pd.DataFrame:
         fixed = processed.analysis_lines(d.doc_id)
         ch = changes[changes.doc_id == d.doc_id]
         n_words = sum(len(x.split()) for x in raw)
-        row = {"doc_id": d.doc_id, "file": d.file, "words": n_words, "changes": len(ch),
-               "changed_pct": round(100 * len(ch) / n_words, 2),
-               "lines_changed": ch.line.nunique(), "lines": len(raw),
-               "overlap_before": math.nan, "overlap_after": math.nan}
+        row = {
+            "doc_id": d.doc_id,
+            "file": d.file,
+            "words": n_words,
+            "changes": len(ch),
+            "changed_pct": round(100 * len(ch) / n_words, 2),
+            "lines_changed": ch.line.nunique(),
+            "lines": len(raw),
+            "overlap_before": math.nan,
+            "overlap_after": math.nan,
+        }
         if pd.notna(d.same_report_as):
             twin_doc, twin_part = d.same_report_as.split("/")
             t = docs[(docs.doc_id == twin_doc) & (docs.part_id == twin_part)].iloc[0]
-            ref = Counter(_words(processed.analysis_lines(twin_doc)[t.line_start - 1:t.line_end]))
+            ref = Counter(_words(processed.analysis_lines(twin_doc)[t.line_start - 1 : t.line_end]))
             total = sum(ref.values())
             for key, lines in (("overlap_before", raw), ("overlap_after", fixed)):
                 got = Counter(_words(lines))
@@ -109,8 +134,14 @@ def coverage() -> pd.DataFrame:
     obs = observations()
     labels = theme_labels()
     obs = obs.assign(theme_label=obs.theme.map(labels))
-    m = obs.pivot_table(index=["theme_label", "doc_id"], columns="year", values="value",
-                        aggfunc="size", fill_value=0)
-    order = [(t, d) for t in labels.values() for d in sorted(obs.doc_id.unique())
-             if (t, d) in m.index]
+    m = obs.pivot_table(
+        index=["theme_label", "doc_id"],
+        columns="year",
+        values="value",
+        aggfunc="size",
+        fill_value=0,
+    )
+    order = [
+        (t, d) for t in labels.values() for d in sorted(obs.doc_id.unique()) if (t, d) in m.index
+    ]
     return m.loc[order].astype("int64")

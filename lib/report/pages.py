@@ -53,9 +53,14 @@ def html_exporter():  # noqa: ANN202
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
 
-    return HTMLExporter(exclude_input=True, exclude_input_prompt=True, language_code="sv",
-                        exclude_output_prompt=True, template_file="gbg_report.html.j2",
-                        extra_loaders=[DictLoader({"gbg_report.html.j2": REPORT_TEMPLATE})])
+    return HTMLExporter(
+        exclude_input=True,
+        exclude_input_prompt=True,
+        language_code="sv",
+        exclude_output_prompt=True,
+        template_file="gbg_report.html.j2",
+        extra_loaders=[DictLoader({"gbg_report.html.j2": REPORT_TEMPLATE})],
+    )
 
 
 def scrub(nb) -> None:  # noqa: ANN001
@@ -80,10 +85,14 @@ def report_html(nb, title: str) -> str:  # noqa: ANN001
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs
-                            if not (o.output_type == "stream" and o.get("name") == "stderr")]
+            cell.outputs = [
+                o
+                for o in cell.outputs
+                if not (o.output_type == "stream" and o.get("name") == "stderr")
+            ]
     body, _ = html_exporter().from_notebook_node(
-        nb, resources={"metadata": {"name": title}, "report_css": REPORT_CSS})
+        nb, resources={"metadata": {"name": title}, "report_css": REPORT_CSS}
+    )
     return body
 
 
@@ -126,12 +135,21 @@ def _report_row(folder: Path, base: Path) -> str | None:
 
 # Swedish display names of the file stems the notebooks write (ASCII in file names).
 FILE_LABELS: dict[str, str] = {
-    "avvikelser": "avvikelser", "citat": "citat", "forandringar": "förändringar",
-    "kostnader": "kostnader", "nyckeltal": "nyckeltal", "ocr": "OCR-lästa uppgifter",
-    "ovriga uppgifter": "övriga uppgifter", "stadsomraden": "stadsområden",
-    "test antal": "test av antal", "test fordelning": "test av fördelning",
-    "utveckling": "utveckling", "dokument": "dokument", "tackning": "täckning",
-    "teman": "teman", "textkvalitet": "textkvalitet",
+    "avvikelser": "avvikelser",
+    "citat": "citat",
+    "forandringar": "förändringar",
+    "kostnader": "kostnader",
+    "nyckeltal": "nyckeltal",
+    "ocr": "OCR-lästa uppgifter",
+    "ovriga uppgifter": "övriga uppgifter",
+    "stadsomraden": "stadsområden",
+    "test antal": "test av antal",
+    "test fordelning": "test av fördelning",
+    "utveckling": "utveckling",
+    "dokument": "dokument",
+    "tackning": "täckning",
+    "teman": "teman",
+    "textkvalitet": "textkvalitet",
 }
 
 
@@ -163,11 +181,14 @@ def _theme_list() -> str:
 # published as it is (for readers without Python): file -> (link text, what it holds).
 DATA_SUBDIR = "data"
 DATA_FILES: dict[str, tuple[str, str]] = {
-    "observations.xlsx": ("Alla siffror med källa (Excel)",
-                          "en flik per tema; varje siffra med rapport, rad och citat"),
-    "rapporter.sqlite": ("Databasen (SQLite)",
-                         "alla tabeller och rapporternas text; öppnas i t.ex. DB Browser "
-                         "for SQLite"),
+    "observations.xlsx": (
+        "Alla siffror med källa (Excel)",
+        "en flik per tema; varje siffra med rapport, rad och citat",
+    ),
+    "rapporter.sqlite": (
+        "Databasen (SQLite)",
+        "alla tabeller och rapporternas text; öppnas i t.ex. DB Browser for SQLite",
+    ),
 }
 
 
@@ -195,10 +216,14 @@ def _data_section(outputs_dir: Path) -> list[str]:
         path = outputs_dir / DATA_SUBDIR / name
         if path.is_file():
             n = path.stat().st_size
-            size = (f"{number(n / 1e6, decimals=1)}&nbsp;MB" if n >= 1e6
-                    else f"{number(max(1, round(n / 1e3)))}&nbsp;kB")
-            items.append(f"<li>{_link(path, outputs_dir, title)} – {html.escape(what)} "
-                         f"({size})</li>")
+            size = (
+                f"{number(n / 1e6, decimals=1)}&nbsp;MB"
+                if n >= 1e6
+                else f"{number(max(1, round(n / 1e3)))}&nbsp;kB"
+            )
+            items.append(
+                f"<li>{_link(path, outputs_dir, title)} – {html.escape(what)} ({size})</li>"
+            )
     return ["<h2>Hela datamängden</h2>", "<ul>", *items, "</ul>"] if items else []
 
 
@@ -219,25 +244,40 @@ def index_html(outputs_dir: Path) -> str:
         "tabeller.</p>",
         *_data_section(outputs_dir),
     ]
-    years = sorted((p for p in outputs_dir.iterdir() if p.is_dir() and p.name.isdigit()),
-                   key=lambda p: p.name, reverse=True) if outputs_dir.is_dir() else []
+    years = (
+        sorted(
+            (p for p in outputs_dir.iterdir() if p.is_dir() and p.name.isdigit()),
+            key=lambda p: p.name,
+            reverse=True,
+        )
+        if outputs_dir.is_dir()
+        else []
+    )
     order = areas()
     empty = True
     for year_dir in years:
-        districts = sorted((p for p in year_dir.iterdir()
-                            if p.is_dir() and not p.name.startswith(".")),
-                           key=lambda p: _district_key(p.name, order))
+        districts = sorted(
+            (p for p in year_dir.iterdir() if p.is_dir() and not p.name.startswith(".")),
+            key=lambda p: _district_key(p.name, order),
+        )
         sections = []
         for district_dir in districts:
-            rows = [r for f in sorted(district_dir.iterdir())
-                    if f.is_dir() and (r := _report_row(f, outputs_dir)) is not None]
+            rows = [
+                r
+                for f in sorted(district_dir.iterdir())
+                if f.is_dir() and (r := _report_row(f, outputs_dir)) is not None
+            ]
             if rows:
-                title = f"{district_dir.name} (hela staden)" if district_dir.name == order[0] \
+                title = (
+                    f"{district_dir.name} (hela staden)"
+                    if district_dir.name == order[0]
                     else district_dir.name
+                )
                 sections.append(
                     f"<h3>{html.escape(title)}</h3>\n<table><tr><th>Rapport</th>"
                     "<th>Notebook</th><th>Figurer</th><th>Tabeller</th></tr>\n"
-                    + "\n".join(rows) + "\n</table>"
+                    + "\n".join(rows)
+                    + "\n</table>"
                 )
         if sections:
             empty = False

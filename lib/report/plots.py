@@ -53,12 +53,25 @@ def _figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height))
 
 
-def _margins(fig: Figure, left: float = 0.7, right: float = 0.25, top: float = 0.5,
-             bottom: float = 0.55, hspace: float = 0.9, wspace: float = 0.35) -> None:
+def _margins(
+    fig: Figure,
+    left: float = 0.7,
+    right: float = 0.25,
+    top: float = 0.5,
+    bottom: float = 0.55,
+    hspace: float = 0.9,
+    wspace: float = 0.35,
+) -> None:
     """Margins in inches, converted to the figure's fractions."""
     w, h = fig.get_size_inches()
-    fig.subplots_adjust(left=left / w, right=1 - right / w, top=1 - top / h,
-                        bottom=bottom / h, hspace=hspace, wspace=wspace)
+    fig.subplots_adjust(
+        left=left / w,
+        right=1 - right / w,
+        top=1 - top / h,
+        bottom=bottom / h,
+        hspace=hspace,
+        wspace=wspace,
+    )
 
 
 _NUMBER = FuncFormatter(lambda v, _pos: formats.number(v))
@@ -69,33 +82,50 @@ def _wrap(text: str, width: int = 34) -> str:
 
 
 def _panel_title(label: str, geography: str) -> str:
-    place = "" if geography == processed.city() or geography.lower() in label.lower() else \
-        f" ({geography})"
+    place = (
+        ""
+        if geography == processed.city() or geography.lower() in label.lower()
+        else f" ({geography})"
+    )
     return _wrap(label + place)
 
 
-def _panels(df: pd.DataFrame, title: str, max_panels: int, highlight_year: int | None,
-            hue: str | None) -> Figure | None:
+def _panels(
+    df: pd.DataFrame, title: str, max_panels: int, highlight_year: int | None, hue: str | None
+) -> Figure | None:
     if df.empty:
         return None
-    n = (df.groupby(["indicator", "geography"]).year.nunique().rename("n").reset_index()
-         .sort_values(["n", "indicator", "geography"], ascending=[False, True, True]))
+    n = (
+        df.groupby(["indicator", "geography"])
+        .year.nunique()
+        .rename("n")
+        .reset_index()
+        .sort_values(["n", "indicator", "geography"], ascending=[False, True, True])
+    )
     keys = list(n.head(max_panels).itertuples(index=False, name=None))
     cols = min(2, len(keys))
     rows = -(-len(keys) // cols)
     frames = [df[(df.indicator == i) & (df.geography == g)] for i, g, _n in keys]
-    titles = [_panel_title(d.label.iloc[0], g) for d, (_i, g, _n) in zip(frames, keys,
-                                                                          strict=True)]
+    titles = [_panel_title(d.label.iloc[0], g) for d, (_i, g, _n) in zip(frames, keys, strict=True)]
     top = 0.5 + 0.22 * max(t.count("\n") + 1 for t in titles[:cols])  # suptitle + titles
     fig = _figure(4.2 * cols, 3.1 * rows + top - 0.4)
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
-    _margins(fig, left=0.8, top=top, bottom=0.5, hspace=0.75 if rows > 1 else 0.2,
-             wspace=0.45)
+    _margins(fig, left=0.8, top=top, bottom=0.5, hspace=0.75 if rows > 1 else 0.2, wspace=0.45)
     years = sorted(df.year.unique())
     for ax, d, panel_title in zip(axes, frames, titles, strict=False):
-        sns.lineplot(data=d, x="year", y="value", hue=hue, style=hue, markers=True,
-                     marker=None if hue else "o", dashes=False, ax=ax, legend=bool(hue),
-                     errorbar=None)
+        sns.lineplot(
+            data=d,
+            x="year",
+            y="value",
+            hue=hue,
+            style=hue,
+            markers=True,
+            marker=None if hue else "o",
+            dashes=False,
+            ax=ax,
+            legend=bool(hue),
+            errorbar=None,
+        )
         ax.set_title(panel_title)
         ax.set_xlabel("År")
         ax.set_ylabel(d.unit.iloc[0])
@@ -107,21 +137,23 @@ def _panels(df: pd.DataFrame, title: str, max_panels: int, highlight_year: int |
             ax.axvline(highlight_year, color=HIGHLIGHT, linestyle="--", linewidth=1)
         if hue and ax.get_legend() is not None:
             ax.legend(title=None, fontsize="small")
-    for ax in axes[len(keys):]:
+    for ax in axes[len(keys) :]:
         ax.set_visible(False)
     fig.suptitle(title, fontweight="bold", y=1 - 0.12 / fig.get_figheight())
     return fig
 
 
-def levels(series: pd.DataFrame, highlight_year: int | None = None,
-           max_panels: int = 4) -> Figure | None:
+def levels(
+    series: pd.DataFrame, highlight_year: int | None = None, max_panels: int = 4
+) -> Figure | None:
     """Development of levels and shares (outcomes) over the years, one panel per indicator."""
     d = series[(series.basis == "utfall") & ~series.unit.isin(["mnkr", "tkr", "kr"])]
     return _panels(d, "Utveckling över åren (utfall)", max_panels, highlight_year, None)
 
 
-def costs(series: pd.DataFrame, highlight_year: int | None = None,
-          max_panels: int = 6) -> Figure | None:
+def costs(
+    series: pd.DataFrame, highlight_year: int | None = None, max_panels: int = 6
+) -> Figure | None:
     """Costs in mnkr over the years, one panel per indicator, outcome/budget/prognos as hue."""
     d = series[series.unit == "mnkr"]
     return _panels(d, "Kostnader (mnkr)", max_panels, highlight_year, "basis")
@@ -131,7 +163,7 @@ def _change_label(label: str) -> str:
     """``Förändring av nettokostnaden för X, procent`` -> ``Nettokostnaden för X``."""
     for prefix in ("Förändring av ", "Förändring i "):
         if label.startswith(prefix):
-            label = label[len(prefix)].upper() + label[len(prefix) + 1:]
+            label = label[len(prefix)].upper() + label[len(prefix) + 1 :]
     for suffix in (", procent", " i procent", ", antal"):
         label = label.removesuffix(suffix)
     return label
@@ -145,9 +177,12 @@ def changes(df: pd.DataFrame, max_rows: int = 12) -> Figure | None:
     d = d.head(max_rows).sort_values(["change_pct", "label"], kind="stable")
     labels: list[str] = []
     for r in d.itertuples():
-        text = _wrap(f"{_panel_title(_change_label(r.label), r.geography)} · "
-                     f"{formats.period(r.period, nobreak=False)}"
-                     f"{'' if r.basis == 'utfall' else ' · ' + r.basis}".replace("\n", " "), 38)
+        text = _wrap(
+            f"{_panel_title(_change_label(r.label), r.geography)} · "
+            f"{formats.period(r.period, nobreak=False)}"
+            f"{'' if r.basis == 'utfall' else ' · ' + r.basis}".replace("\n", " "),
+            38,
+        )
         while text in labels:  # one bar per row, even if two rows read the same
             text += " "
         labels.append(text)
@@ -155,14 +190,32 @@ def changes(df: pd.DataFrame, max_rows: int = 12) -> Figure | None:
     lines = sum(max(2, text.count("\n") + 1) for text in labels)  # room for 2+ lines a bar
     fig = _figure(MAX_WIDTH, 0.2 * lines + 0.1 * len(d) + 1.2)
     ax = fig.subplots()
-    _margins(fig, left=0.35 + 0.09 * max(len(x) for r in labels for x in r.split("\n")),
-             top=0.45, bottom=0.6)
-    sns.barplot(data=d, y="rad", x="change_pct", hue="kind", palette=KIND_COLORS,
-                dodge=False, ax=ax, orient="h")
+    _margins(
+        fig,
+        left=0.35 + 0.09 * max(len(x) for r in labels for x in r.split("\n")),
+        top=0.45,
+        bottom=0.6,
+    )
+    sns.barplot(
+        data=d,
+        y="rad",
+        x="change_pct",
+        hue="kind",
+        palette=KIND_COLORS,
+        dodge=False,
+        ax=ax,
+        orient="h",
+    )
     for i, value in enumerate(d.change_pct):
-        ax.annotate(formats.percent(value, sign=True), (value, i),
-                    xytext=(4 if value >= 0 else -4, 0), textcoords="offset points",
-                    va="center", ha="left" if value >= 0 else "right", fontsize="small")
+        ax.annotate(
+            formats.percent(value, sign=True),
+            (value, i),
+            xytext=(4 if value >= 0 else -4, 0),
+            textcoords="offset points",
+            va="center",
+            ha="left" if value >= 0 else "right",
+            fontsize="small",
+        )
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlabel("Förändring mot föregående år (%)")
     ax.set_ylabel("")
@@ -175,16 +228,18 @@ def changes(df: pd.DataFrame, max_rows: int = 12) -> Figure | None:
     return fig
 
 
-def district_comparison(df: pd.DataFrame, highlight: str | None = None,
-                        max_panels: int = 4) -> Figure | None:
+def district_comparison(
+    df: pd.DataFrame, highlight: str | None = None, max_panels: int = 4
+) -> Figure | None:
     """Bars per district for each indicator the reports give by district.
 
     The city total, when given, is written in the panel title rather than drawn.
     """
     if df.empty:
         return None
-    keys = list(df[["indicator", "period", "basis"]].drop_duplicates().itertuples(
-        index=False, name=None))[:max_panels]
+    keys = list(
+        df[["indicator", "period", "basis"]].drop_duplicates().itertuples(index=False, name=None)
+    )[:max_panels]
     cols = min(2, len(keys))
     rows = -(-len(keys) // cols)
     fig = _figure(4.2 * cols, 3.6 * rows + 0.5)
@@ -196,12 +251,24 @@ def district_comparison(df: pd.DataFrame, highlight: str | None = None,
         parts = d[d.geography != city]
         total = d[d.geography == city]
         colors = {g: HIGHLIGHT if g == highlight else OTHER for g in parts.geography}
-        sns.barplot(data=parts, x="geography", y="value", hue="geography", palette=colors,
-                    legend=False, ax=ax)
+        sns.barplot(
+            data=parts,
+            x="geography",
+            y="value",
+            hue="geography",
+            palette=colors,
+            legend=False,
+            ax=ax,
+        )
         for patch, value in zip(ax.patches, parts.value, strict=False):
-            ax.annotate(formats.number(value), (patch.get_x() + patch.get_width() / 2,
-                        patch.get_height()), xytext=(0, 3), textcoords="offset points",
-                        ha="center", fontsize="small")
+            ax.annotate(
+                formats.number(value),
+                (patch.get_x() + patch.get_width() / 2, patch.get_height()),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                fontsize="small",
+            )
         extra = f"\n{city} totalt: {formats.number(total.value.iloc[0])}" if len(total) else ""
         when = formats.period(period, nobreak=False)
         ax.set_title(_wrap(f"{d.label.iloc[0]} ({when})", 40) + extra)
@@ -209,10 +276,11 @@ def district_comparison(df: pd.DataFrame, highlight: str | None = None,
         ax.set_ylabel(d.unit.iloc[0])
         ax.yaxis.set_major_formatter(_NUMBER)
         ax.margins(y=0.15)
-    for ax in axes[len(keys):]:
+    for ax in axes[len(keys) :]:
         ax.set_visible(False)
-    fig.suptitle("Jämförelse mellan stadsområden", fontweight="bold",
-                 y=1 - 0.12 / fig.get_figheight())
+    fig.suptitle(
+        "Jämförelse mellan stadsområden", fontweight="bold", y=1 - 0.12 / fig.get_figheight()
+    )
     return fig
 
 
@@ -220,11 +288,23 @@ def prominence_heatmap(matrix: pd.DataFrame) -> Figure:
     """Theme mentions per 1 000 words: document parts × themes."""
     fig = _figure(8, 0.36 * len(matrix) + 1.6)
     ax = fig.subplots()
-    _margins(fig, left=0.5 + 0.085 * max(len(str(i)) for i in matrix.index), right=0.3,
-             top=0.45, bottom=0.75)
+    _margins(
+        fig,
+        left=0.5 + 0.085 * max(len(str(i)) for i in matrix.index),
+        right=0.3,
+        top=0.45,
+        bottom=0.75,
+    )
     annot = matrix.map(lambda v: formats.number(v, 1))
-    sns.heatmap(matrix, annot=annot, fmt="", cmap="Blues", linewidths=0.5, ax=ax,
-                cbar_kws={"label": "Omnämnanden per 1 000 ord"})
+    sns.heatmap(
+        matrix,
+        annot=annot,
+        fmt="",
+        cmap="Blues",
+        linewidths=0.5,
+        ax=ax,
+        cbar_kws={"label": "Omnämnanden per 1 000 ord"},
+    )
     ax.set_xticklabels([_wrap(str(c), 14) for c in matrix.columns], rotation=0)
     ax.set_xlabel("")
     ax.set_ylabel("Dokument / del")
@@ -238,11 +318,17 @@ def coverage_matrix(matrix: pd.DataFrame) -> Figure:
     m.index = [f"{t} · {d}" for t, d in m.index]
     fig = _figure(MAX_WIDTH, 0.36 * len(matrix) + 1.5)
     ax = fig.subplots()
-    _margins(fig, left=0.6 + 0.08 * max(len(i) for i in m.index), right=0.3, top=0.45,
-             bottom=0.7)
+    _margins(fig, left=0.6 + 0.08 * max(len(i) for i in m.index), right=0.3, top=0.45, bottom=0.7)
     annot = m.map(lambda v: formats.number(v) if v else "")
-    sns.heatmap(m, annot=annot, fmt="", cmap="Greens", linewidths=0.5, ax=ax,
-                cbar_kws={"label": "Antal uppgifter"})
+    sns.heatmap(
+        m,
+        annot=annot,
+        fmt="",
+        cmap="Greens",
+        linewidths=0.5,
+        ax=ax,
+        cbar_kws={"label": "Antal uppgifter"},
+    )
     ax.set_xlabel("Period (år som perioden slutar)")
     ax.set_ylabel("Tema · källa")
     ax.set_title("Täckning: uppgifter per tema, källa och år")
@@ -257,32 +343,41 @@ def search_counts(counts: pd.DataFrame, query: str) -> Figure | None:
     d = counts.sort_values(["år", "rapport"]).assign(år=lambda x: x["år"].astype(str))
     fig = _figure(MAX_WIDTH, 0.45 * len(d) + 1.4)
     ax = fig.subplots()
-    _margins(fig, left=0.4 + 0.085 * max(len(r) for r in d.rapport), right=1.0, top=0.45,
-             bottom=0.6)
-    sns.barplot(data=d, y="rapport", x="träffar", hue="år", dodge=False, ax=ax,
-                palette="crest")
+    _margins(
+        fig, left=0.4 + 0.085 * max(len(r) for r in d.rapport), right=1.0, top=0.45, bottom=0.6
+    )
+    sns.barplot(data=d, y="rapport", x="träffar", hue="år", dodge=False, ax=ax, palette="crest")
     bars = [p for p in ax.patches if isinstance(p, Rectangle)]
     for patch, n in zip(bars, d.träffar, strict=False):
-        ax.annotate(formats.number(n), (patch.get_width(), patch.get_y() + patch.get_height() / 2),
-                    xytext=(3, 0), textcoords="offset points", va="center", fontsize="small")
+        ax.annotate(
+            formats.number(n),
+            (patch.get_width(), patch.get_y() + patch.get_height() / 2),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize="small",
+        )
     ax.set_xlabel("Antal träffar")
     ax.set_ylabel("")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.xaxis.set_major_formatter(_NUMBER)
     ax.margins(x=0.12)
-    ax.legend(title="År", loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small",
-              frameon=False)
+    ax.legend(
+        title="År", loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False
+    )
     ax.set_title(_wrap(f"Träffar för ”{query}” per rapport och år", 70))
     return fig
 
 
 def alt_text(fig: Figure) -> str:
     """A Swedish description of a chart for screen readers: its title and its panels."""
+
     def flat(text: str) -> str:
         return " ".join(text.split())
 
-    titles = [flat(ax.get_title() or ax.get_title(loc="left")) for ax in fig.axes
-              if ax.get_visible()]
+    titles = [
+        flat(ax.get_title() or ax.get_title(loc="left")) for ax in fig.axes if ax.get_visible()
+    ]
     titles = [t for t in titles if t]
     main = flat(fig.get_suptitle())
     if not main and titles:
@@ -329,12 +424,18 @@ def save(fig: Figure, output_dir: str | Path, name: str, png: bytes | None = Non
     directory = fmt.check_output_dir(output_dir)
     if directory is None:
         return []
-    return [_write(directory / f"{name}.png", png if png is not None else png_bytes(fig)),
-            _write(directory / f"{name}.svg", svg_bytes(fig))]
+    return [
+        _write(directory / f"{name}.png", png if png is not None else png_bytes(fig)),
+        _write(directory / f"{name}.svg", svg_bytes(fig)),
+    ]
 
 
-def show(fig: Figure | None, name: str, output_dir: str | Path = "",
-         empty: str = "Inga uppgifter att visa i diagram.") -> None:
+def show(
+    fig: Figure | None,
+    name: str,
+    output_dir: str | Path = "",
+    empty: str = "Inga uppgifter att visa i diagram.",
+) -> None:
     """Display a figure as PNG with Swedish alt text (or the Swedish ``empty`` sentence);
     save it. The figure is rendered once; the notebook shows exactly the PNG that is saved.
     """

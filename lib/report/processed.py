@@ -21,8 +21,18 @@ from lib.errors import DataError
 from lib.sources import corpus
 
 TABLES: tuple[str, ...] = (
-    "areas", "discrepancies", "documents", "indicators", "numeric_tokens", "observations",
-    "ocr_changes", "passages", "quantities", "questionnaire", "sections", "theme_prominence",
+    "areas",
+    "discrepancies",
+    "documents",
+    "indicators",
+    "numeric_tokens",
+    "observations",
+    "ocr_changes",
+    "passages",
+    "quantities",
+    "questionnaire",
+    "sections",
+    "theme_prominence",
 )
 ENV_VAR = "GBG_PROCESSED_DIR"
 
@@ -37,8 +47,10 @@ def processed_dir() -> Path:
 def _read(directory: str, name: str) -> pd.DataFrame:
     path = Path(directory) / f"{name}.parquet"
     if not path.is_file():
-        raise DataError(f"{path}: processed table {name!r} not found; "
-                        "run `make data` first (or `python -m lib build`).")
+        raise DataError(
+            f"{path}: processed table {name!r} not found; "
+            "run `make data` first (or `python -m lib build`)."
+        )
     return pd.read_parquet(path)
 
 

@@ -26,10 +26,31 @@ from lib.core import formats
 from lib.errors import DataError
 from lib.report import processed
 
-HIT_COLUMNS = ("rapport", "år", "källa", "vänster", "träff", "höger", "avsnitt", "doc_id",
-               "passage_id", "line", "source_file")
-FIGURE_COLUMNS = ("indikator", "område", "period", "uppgift", "källa", "citat", "indicator",
-                  "value", "doc_id", "line")
+HIT_COLUMNS = (
+    "rapport",
+    "år",
+    "källa",
+    "vänster",
+    "träff",
+    "höger",
+    "avsnitt",
+    "doc_id",
+    "passage_id",
+    "line",
+    "source_file",
+)
+FIGURE_COLUMNS = (
+    "indikator",
+    "område",
+    "period",
+    "uppgift",
+    "källa",
+    "citat",
+    "indicator",
+    "value",
+    "doc_id",
+    "line",
+)
 MAX_QUERY = 200
 
 
@@ -39,31 +60,39 @@ def allowed() -> dict[str, list]:
     from lib.report import selection
     from lib.text import themes
 
-    return {"theme": list(themes.theme_ids()), "year": list(selection.report_years()),
-            "district": list(processed.areas())}
+    return {
+        "theme": list(themes.theme_ids()),
+        "year": list(selection.report_years()),
+        "district": list(processed.areas()),
+    }
 
 
-def check_params(query: object, theme: object = None, year: object = None,
-                 district: object = None) -> None:
+def check_params(
+    query: object, theme: object = None, year: object = None, district: object = None
+) -> None:
     """Raise DataError (one line naming the parameter and the allowed values) on bad input."""
     if not isinstance(query, str) or not re.search(r"\w", query) or len(query) > MAX_QUERY:
-        raise DataError(f"query={query!r}: give a word or a phrase (letters or digits, at most "
-                        f"{MAX_QUERY} characters), e.g. query = \"vräkning\".")
+        raise DataError(
+            f"query={query!r}: give a word or a phrase (letters or digits, at most "
+            f'{MAX_QUERY} characters), e.g. query = "vräkning".'
+        )
     ok = allowed()
     for name, value in (("theme", theme), ("year", year), ("district", district)):
         if value is None:
             continue
         if name == "year" and (isinstance(value, bool) or not isinstance(value, int)):
             years = ", ".join(map(str, ok[name]))
-            raise DataError(f"year={value!r}: give a year as a number ({years}) "
-                            "or None for all years.")
+            raise DataError(
+                f"year={value!r}: give a year as a number ({years}) or None for all years."
+            )
         if value not in ok[name]:
             choices = ", ".join(map(str, ok[name]))
             raise DataError(f"{name}={value!r}: unknown; choose one of {choices}, or None for all.")
 
 
-def passages(theme: str | None = None, year: int | None = None,
-             district: str | None = None) -> pd.DataFrame:
+def passages(
+    theme: str | None = None, year: int | None = None, district: str | None = None
+) -> pd.DataFrame:
     """The passages to search, with their report's short name, year and file.
 
     ``district`` keeps the reports of that district and the sentences of other reports that
@@ -76,7 +105,8 @@ def passages(theme: str | None = None, year: int | None = None,
         docs = docs[docs.year == year]
     pas = processed.load("passages").merge(
         docs[["doc_id", "part_id", "district", "year", "file", "short_title"]],
-        on=["doc_id", "part_id"])
+        on=["doc_id", "part_id"],
+    )
     if theme is not None:
         pas = pas[pas.themes.str.split(";").map(lambda ts: theme in ts)]
     if district is not None:
@@ -85,8 +115,13 @@ def passages(theme: str | None = None, year: int | None = None,
     return pas.reset_index(drop=True)
 
 
-def hits(query: str, theme: str | None = None, year: int | None = None,
-         district: str | None = None, width: int = 60) -> pd.DataFrame:
+def hits(
+    query: str,
+    theme: str | None = None,
+    year: int | None = None,
+    district: str | None = None,
+    width: int = 60,
+) -> pd.DataFrame:
     """Every occurrence of ``query`` in keyword-in-context form with its source.
 
     Columns (:data:`HIT_COLUMNS`): rapport (short name), år, källa ("Årsrapport 2022,
@@ -100,17 +135,24 @@ def hits(query: str, theme: str | None = None, year: int | None = None,
     pas = passages(theme, year, district)
     k = statements.kwic(query.strip(), passages=pas, width=width)
     info = pas.drop_duplicates("doc_id").set_index("doc_id")
-    rows = pd.DataFrame({
-        "rapport": k.doc_id.map(lambda d: info.short_title[d]),
-        "år": k.doc_id.map(lambda d: int(info.year[d])),
-        "källa": [f"{info.short_title[d]}, rad {n}" for d, n in
-                  zip(k.doc_id, k.line, strict=True)],
-        "vänster": [("…" if len(t) >= width else "") + t for t in k.left],
-        "träff": k.match,
-        "höger": [t + ("…" if len(t) >= width else "") for t in k.right],
-        "avsnitt": k.section, "doc_id": k.doc_id, "passage_id": k.passage_id,
-        "line": k.line, "source_file": k.doc_id.map(lambda d: info.file[d]),
-    }, columns=list(HIT_COLUMNS))
+    rows = pd.DataFrame(
+        {
+            "rapport": k.doc_id.map(lambda d: info.short_title[d]),
+            "år": k.doc_id.map(lambda d: int(info.year[d])),
+            "källa": [
+                f"{info.short_title[d]}, rad {n}" for d, n in zip(k.doc_id, k.line, strict=True)
+            ],
+            "vänster": [("…" if len(t) >= width else "") + t for t in k.left],
+            "träff": k.match,
+            "höger": [t + ("…" if len(t) >= width else "") for t in k.right],
+            "avsnitt": k.section,
+            "doc_id": k.doc_id,
+            "passage_id": k.passage_id,
+            "line": k.line,
+            "source_file": k.doc_id.map(lambda d: info.file[d]),
+        },
+        columns=list(HIT_COLUMNS),
+    )
     return rows.sort_values(["år", "rapport", "line"], kind="stable").reset_index(drop=True)
 
 
@@ -133,8 +175,9 @@ def figures(found: pd.DataFrame) -> pd.DataFrame:
     if found.empty:
         return pd.DataFrame(columns=list(FIGURE_COLUMNS))
     pas = processed.load("passages")
-    spans = pas.merge(found[["doc_id", "passage_id"]].drop_duplicates(),
-                      on=["doc_id", "passage_id"])[["doc_id", "line_start", "line_end"]]
+    spans = pas.merge(
+        found[["doc_id", "passage_id"]].drop_duplicates(), on=["doc_id", "passage_id"]
+    )[["doc_id", "line_start", "line_end"]]
     obs = processed.load("observations")
     obs = obs[obs.restatement_of.isna()]
     keep = pd.Series(False, index=obs.index)
@@ -145,42 +188,73 @@ def figures(found: pd.DataFrame) -> pd.DataFrame:
     sel = obs[keep]
     docs = processed.load("documents").drop_duplicates("doc_id").set_index("doc_id")
     qualifier = sel["qualifier"] if "qualifier" in sel.columns else [None] * len(sel)
-    return pd.DataFrame({
-        "indikator": sel.label, "område": sel.geography, "period": sel.period,
-        "uppgift": [database.uppgift(v, u, t, q) for v, u, t, q in
-                    zip(sel.value, sel.unit, sel.value_type, qualifier, strict=True)],
-        "källa": [f"{docs.short_title[d]}, rad {n}" for d, n in
-                  zip(sel.doc_id, sel.line, strict=True)],
-        "citat": sel.quote, "indicator": sel.indicator, "value": sel.value,
-        "doc_id": sel.doc_id, "line": sel.line,
-    }, columns=list(FIGURE_COLUMNS)).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "indikator": sel.label,
+            "område": sel.geography,
+            "period": sel.period,
+            "uppgift": [
+                database.uppgift(v, u, t, q)
+                for v, u, t, q in zip(sel.value, sel.unit, sel.value_type, qualifier, strict=True)
+            ],
+            "källa": [
+                f"{docs.short_title[d]}, rad {n}" for d, n in zip(sel.doc_id, sel.line, strict=True)
+            ],
+            "citat": sel.quote,
+            "indicator": sel.indicator,
+            "value": sel.value,
+            "doc_id": sel.doc_id,
+            "line": sel.line,
+        },
+        columns=list(FIGURE_COLUMNS),
+    ).reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- notebook views
 
 
-def summary(query: str, theme: str | None = None, year: int | None = None,
-            district: str | None = None) -> str:
+def summary(
+    query: str, theme: str | None = None, year: int | None = None, district: str | None = None
+) -> str:
     """A Swedish Markdown paragraph: the search as chosen and the values each filter allows."""
     from lib.text import themes
 
     ok = allowed()
-    chosen = [f"”{query}”", themes.label(theme) if theme else "alla teman",
-              str(year) if year is not None else "alla år", district or "alla områden"]
-    return (f"**Sökning:** {' · '.join(chosen)}.\n\n"
-            f"Tillåtna värden (ur data): tema {', '.join(ok['theme'])}; "
-            f"år {', '.join(map(str, ok['year']))}; område {', '.join(ok['district'])}; "
-            "eller None för alla.")
+    chosen = [
+        f"”{query}”",
+        themes.label(theme) if theme else "alla teman",
+        str(year) if year is not None else "alla år",
+        district or "alla områden",
+    ]
+    return (
+        f"**Sökning:** {' · '.join(chosen)}.\n\n"
+        f"Tillåtna värden (ur data): tema {', '.join(ok['theme'])}; "
+        f"år {', '.join(map(str, ok['year']))}; område {', '.join(ok['district'])}; "
+        "eller None för alla."
+    )
 
 
 def view(found: pd.DataFrame, csv: bool = False) -> pd.DataFrame:
     """The hits with Swedish headers: shown (short source) or for CSV (file and line)."""
     if csv:
-        cols = {"rapport": "Rapport", "år": "År", "source_file": "Källfil", "line": "Rad",
-                "vänster": "Före", "träff": "Träff", "höger": "Efter", "avsnitt": "Avsnitt"}
+        cols = {
+            "rapport": "Rapport",
+            "år": "År",
+            "source_file": "Källfil",
+            "line": "Rad",
+            "vänster": "Före",
+            "träff": "Träff",
+            "höger": "Efter",
+            "avsnitt": "Avsnitt",
+        }
     else:
-        cols = {"källa": "Källa", "vänster": "Före", "träff": "Träff", "höger": "Efter",
-                "avsnitt": "Avsnitt"}
+        cols = {
+            "källa": "Källa",
+            "vänster": "Före",
+            "träff": "Träff",
+            "höger": "Efter",
+            "avsnitt": "Avsnitt",
+        }
     return found[list(cols)].rename(columns=cols)
 
 
@@ -193,6 +267,13 @@ def view_figures(table: pd.DataFrame) -> pd.DataFrame:
     """The figures of the matching sentences with Swedish headers and periods in words."""
     out = table[["indikator", "område", "period", "uppgift", "källa", "citat"]].copy()
     out["period"] = out.period.map(formats.period)
-    return out.rename(columns={"indikator": "Indikator", "område": "Område/verksamhet",
-                               "period": "Period", "uppgift": "Värde", "källa": "Källa",
-                               "citat": "Citat"})
+    return out.rename(
+        columns={
+            "indikator": "Indikator",
+            "område": "Område/verksamhet",
+            "period": "Period",
+            "uppgift": "Värde",
+            "källa": "Källa",
+            "citat": "Citat",
+        }
+    )

@@ -90,14 +90,20 @@ def is_bound(qualifier: object) -> bool:
 def validate_params(year: object, district: object, output_dir: object) -> None:
     """Check a notebook's parameters against the data; raise a one-line :class:`DataError`."""
     if isinstance(year, bool) or not isinstance(year, int) or year not in years():
-        raise DataError(f"year={year!r}: ogiltigt år / invalid year; "
-                        f"välj / choose one of {', '.join(map(str, years()))}.")
+        raise DataError(
+            f"year={year!r}: ogiltigt år / invalid year; "
+            f"välj / choose one of {', '.join(map(str, years()))}."
+        )
     if not isinstance(district, str) or district not in areas():
-        raise DataError(f"district={district!r}: okänt område / unknown district; "
-                        f"välj / choose one of {', '.join(areas())}.")
+        raise DataError(
+            f"district={district!r}: okänt område / unknown district; "
+            f"välj / choose one of {', '.join(areas())}."
+        )
     if not isinstance(output_dir, str):
-        raise DataError(f"output_dir={output_dir!r}: must be a string (a directory path, "
-                        "or \"\" not to save files) / ska vara en sträng.")
+        raise DataError(
+            f"output_dir={output_dir!r}: must be a string (a directory path, "
+            'or "" not to save files) / ska vara en sträng.'
+        )
     fmt.check_output_dir(output_dir)
 
 
@@ -108,8 +114,9 @@ def period_year(period: str) -> int:
     """The year a period ends in: ``"2023/2024"`` -> 2024, ``"2024-01/2024-08"`` -> 2024."""
     years = _YEAR_RE.findall(period)
     if not years:
-        raise DataError(f"period {period!r} has no year; see lib/curation/indicators.py "
-                        "for the forms.")
+        raise DataError(
+            f"period {period!r} has no year; see lib/curation/indicators.py for the forms."
+        )
     return int(years[-1])
 
 
@@ -150,8 +157,9 @@ def _observations(directory: str) -> pd.DataFrame:
     obs = obs[obs.restatement_of.isna()].copy()
     obs["year"] = obs.period.map(period_year).astype("int64")
     obs["source"] = [formats.source(f, ln) for f, ln in zip(obs.source_file, obs.line, strict=True)]
-    return obs.sort_values(["indicator", "geography", "period", "basis", "doc_id", "line"],
-                           kind="stable").reset_index(drop=True)
+    return obs.sort_values(
+        ["indicator", "geography", "period", "basis", "doc_id", "line"], kind="stable"
+    ).reset_index(drop=True)
 
 
 def in_district(obs: pd.DataFrame, district: str | None) -> pd.DataFrame:
@@ -164,11 +172,19 @@ def in_district(obs: pd.DataFrame, district: str | None) -> pd.DataFrame:
 
 def _prior_rows(obs: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
     outcomes = obs[obs.basis == "utfall"]
-    keys = {(r.indicator, r.geography, shift_period(r.period))
-            for r in current.itertuples() if period_kind(r.period) != "change"}
-    mask = pd.Series([(i, g, p) in keys for i, g, p in zip(
-        outcomes.indicator, outcomes.geography, outcomes.period, strict=True)],
-        index=outcomes.index, dtype=bool)
+    keys = {
+        (r.indicator, r.geography, shift_period(r.period))
+        for r in current.itertuples()
+        if period_kind(r.period) != "change"
+    }
+    mask = pd.Series(
+        [
+            (i, g, p) in keys
+            for i, g, p in zip(outcomes.indicator, outcomes.geography, outcomes.period, strict=True)
+        ],
+        index=outcomes.index,
+        dtype=bool,
+    )
     return outcomes[mask]
 
 
@@ -186,15 +202,19 @@ def _select(directory: str, theme: str, year: int, district: str) -> pd.DataFram
     prior = _prior_rows(obs, current)
     prior = prior[prior.year != year].assign(role="prior")
     out = pd.concat([current, prior], ignore_index=True)
-    return out.sort_values(["role", "indicator", "geography", "period", "basis"],
-                           kind="stable").reset_index(drop=True)
+    return out.sort_values(
+        ["role", "indicator", "geography", "period", "basis"], kind="stable"
+    ).reset_index(drop=True)
 
 
 def place(district: str | None) -> str:
     """Swedish name of the selection's area: ``Göteborg (hela staden)`` or ``Centrum``."""
     district = area(district)
-    return f"{district} (hela staden, alla områden och verksamheter)" \
-        if district == city() else f"stadsområde {district}"
+    return (
+        f"{district} (hela staden, alla områden och verksamheter)"
+        if district == city()
+        else f"stadsområde {district}"
+    )
 
 
 def heading(year: int, district: str | None = None) -> str:
@@ -209,8 +229,9 @@ def _count(n: int) -> str:
 def sources_legend(files: list[str]) -> str:
     """Markdown list of the reports behind ``files``: short label, file name and title."""
     docs = processed.load("documents").drop_duplicates("file").set_index("file")
-    return "\n".join(f"- **{fmt.source_label(f)}**: {docs.doc_title.get(f, f)} (`{f}`)"
-                      for f in sorted(files))
+    return "\n".join(
+        f"- **{fmt.source_label(f)}**: {docs.doc_title.get(f, f)} (`{f}`)" for f in sorted(files)
+    )
 
 
 def summary(theme: str, year: int, district: str | None = None) -> str:
@@ -222,23 +243,29 @@ def summary(theme: str, year: int, district: str | None = None) -> str:
     cur = sel[sel.role == "current"]
     label = theme_labels()[theme].lower()
     if cur.empty:
-        return (f"Rapporterna innehåller inga uppgifter om {label} för {place(district)} "
-                f"år {year}. Avsnitten nedan visar därför inga nyckeltal för urvalet; "
-                "jämförelser och textutdrag visas där rapporterna har sådana.")
+        return (
+            f"Rapporterna innehåller inga uppgifter om {label} för {place(district)} "
+            f"år {year}. Avsnitten nedan visar därför inga nyckeltal för urvalet; "
+            "jämförelser och textutdrag visas där rapporterna har sådana."
+        )
     n_prior = int((sel.role == "prior").sum())
-    return (f"**Urval:** {label}, år {year}, {place(district)}. {_count(len(cur))} avser "
-            f"{year} (perioder som ligger i eller slutar {year}), och {_count(n_prior)} "
-            f"från {year - 1} används som jämförelse.\n\n"
-            "**Källor.** Tabellerna anger källan med rapportens kortnamn och radnummer i "
-            "textfilen; de sparade CSV-filerna har hela filnamnet.\n\n"
-            + sources_legend(sorted(sel.source_file.unique())))
+    return (
+        f"**Urval:** {label}, år {year}, {place(district)}. {_count(len(cur))} avser "
+        f"{year} (perioder som ligger i eller slutar {year}), och {_count(n_prior)} "
+        f"från {year - 1} används som jämförelse.\n\n"
+        "**Källor.** Tabellerna anger källan med rapportens kortnamn och radnummer i "
+        "textfilen; de sparade CSV-filerna har hela filnamnet.\n\n"
+        + sources_legend(sorted(sel.source_file.unique()))
+    )
 
 
 # ----------------------------------------------------------------------------- display
 
 SOURCE_COLUMNS = frozenset({"source", "prior_source", "source_a", "source_b", "ocr_source"})
 VIEW_HEADERS: dict[str, str] = {
-    "item": "Uppgift", "when": "Period", "computed": "Beräknad förändring",
+    "item": "Uppgift",
+    "when": "Period",
+    "computed": "Beräknad förändring",
     "reported": "Förändring enligt rapporten",
 }
 _PP = "%\u2011enheter"  # percentage points, with a non-breaking hyphen
@@ -292,8 +319,12 @@ def view(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     show the short report label (:func:`lib.report.fmt.short_source`); periods read
     ``jan–aug 2024``; OCR repairs read ``a → b``.
     """
-    derived = {"item": lambda r: item(r["label"], r["geography"]), "when": _when,
-               "computed": _computed, "reported": _reported}
+    derived = {
+        "item": lambda r: item(r["label"], r["geography"]),
+        "when": _when,
+        "computed": _computed,
+        "reported": _reported,
+    }
     records = df.to_dict("records")
     out = {}
     for col in columns:
@@ -305,8 +336,10 @@ def view(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
         elif col in SOURCE_COLUMNS:
             out[header] = [fmt.short_source(v) for v in df[col]]
         elif col in _QUALIFIER_OF and df.get(_QUALIFIER_OF[col], pd.Series()).notna().any():
-            out[header] = [formats.qualified(v, q) for v, q in zip(df[col], df[_QUALIFIER_OF[col]],
-                                                                strict=True)]
+            out[header] = [
+                formats.qualified(v, q)
+                for v, q in zip(df[col], df[_QUALIFIER_OF[col]], strict=True)
+            ]
         elif col == "period":
             out[header] = [formats.period(v) for v in df[col]]
         elif col == "repairs":

@@ -16,21 +16,57 @@ from lib.text.themes import check_theme
 # ----------------------------------------------------------------------------- statements
 
 THEME_TERMS: dict[str, tuple[str, ...]] = {
-    "hemloshet": ("hemlös", "socialt boende", "korttidsboende", "nödbistånd", "vräkning",
-                  "bostad först", "boendedygn", "härbärge", "övernatt"),
-    "vald_i_nara_relation": ("våld", "skyddat boende", "skyddade boende", "kriscentrum",
-                             "heder", "kvinnojour", "barnahus", "våldsutsatt"),
-    "forsorjningsstod": ("försörjningsstöd", "ekonomiskt bistånd", "hushåll", "långvarigt",
-                         "etableringsenhet", "självförsörj"),
+    "hemloshet": (
+        "hemlös",
+        "socialt boende",
+        "korttidsboende",
+        "nödbistånd",
+        "vräkning",
+        "bostad först",
+        "boendedygn",
+        "härbärge",
+        "övernatt",
+    ),
+    "vald_i_nara_relation": (
+        "våld",
+        "skyddat boende",
+        "skyddade boende",
+        "kriscentrum",
+        "heder",
+        "kvinnojour",
+        "barnahus",
+        "våldsutsatt",
+    ),
+    "forsorjningsstod": (
+        "försörjningsstöd",
+        "ekonomiskt bistånd",
+        "hushåll",
+        "långvarigt",
+        "etableringsenhet",
+        "självförsörj",
+    ),
 }
 _CHANGE_WORDS = re.compile(
     r"\b(?:ökat|ökade|ökar|ökning\w*|minskat|minskade|minskar|minskning\w*|fördubbl\w*|"
-    r"halver\w*|högre|lägre|fler|färre)\b", re.IGNORECASE)
+    r"halver\w*|högre|lägre|fler|färre)\b",
+    re.IGNORECASE,
+)
 _STRONG_WORDS = re.compile(
     r"\b(?:kraftig\w*|markant\w*|betydande|betydligt|tydlig\w*|rekord\w*|stor\w*|allvarlig\w*|"
-    r"fortsatt|ansträngd\w*|utmaning\w*|brist\w*)\b", re.IGNORECASE)
-KWIC_COLUMNS = ("left", "match", "right", "source", "source_file", "line", "doc_id", "section",
-                "score")
+    r"fortsatt|ansträngd\w*|utmaning\w*|brist\w*)\b",
+    re.IGNORECASE,
+)
+KWIC_COLUMNS = (
+    "left",
+    "match",
+    "right",
+    "source",
+    "source_file",
+    "line",
+    "doc_id",
+    "section",
+    "score",
+)
 
 
 def _term_regex(terms: tuple[str, ...]) -> re.Pattern[str]:
@@ -67,7 +103,7 @@ def _match_line(doc_id: str, start: int, end: int, text: str, s: int, e: int) ->
     for n in range(start, end + 1):
         lt = fold(lines[n - 1])
         if n == start:
-            lt = lt[_passage_start(lt, folded):]
+            lt = lt[_passage_start(lt, folded) :]
         c = lt.count(word)
         if k < c:
             return n
@@ -86,16 +122,19 @@ def _passages(theme: str, year: int, district: str) -> pd.DataFrame:
     twins = docs[(docs.text_quality == "ocr") & docs.same_report_as.notna()].doc_id
     docs = docs[(docs.year == year) & ~docs.doc_id.isin(twins)]
     pas = pas.merge(docs[["doc_id", "part_id", "district", "file"]], on=["doc_id", "part_id"])
-    pas = pas[pas.themes.str.split(";").map(lambda ts: theme in ts)
-              & pas.kind.isin(["sentence", "list_item"])]
+    pas = pas[
+        pas.themes.str.split(";").map(lambda ts: theme in ts)
+        & pas.kind.isin(["sentence", "list_item"])
+    ]
     if district != city():
         named = pas.text.str.contains(rf"\b{district}\b", regex=True)
         pas = pas[(pas.district == district) | named]
     return pas
 
 
-def statements(theme: str, year: int, district: str | None = None, n: int = 8,
-               width: int = 70) -> pd.DataFrame:
+def statements(
+    theme: str, year: int, district: str | None = None, n: int = 8, width: int = 70
+) -> pd.DataFrame:
     """The strongest statements of the year on a theme, as keyword-in-context rows.
 
     Candidates are sentences and list items tagged with the theme in the year's reports
@@ -114,19 +153,30 @@ def statements(theme: str, year: int, district: str | None = None, n: int = 8,
         m = regex.search(fold(p.text))
         if m is None:
             continue
-        score = (2 * bool(re.search(r"\d", p.text)) + 2 * bool(_CHANGE_WORDS.search(p.text))
-                 + bool(_STRONG_WORDS.search(p.text)))
+        score = (
+            2 * bool(re.search(r"\d", p.text))
+            + 2 * bool(_CHANGE_WORDS.search(p.text))
+            + bool(_STRONG_WORDS.search(p.text))
+        )
         s, e = m.span()
         rest = p.text[e:]
         word_end = e + len(rest) - len(re.sub(r"^\w*", "", rest))  # to the end of the word
         line = _match_line(p.doc_id, p.line_start, p.line_end, p.text, s, word_end)
-        rows.append({"left": ("…" if s > width else "") + p.text[max(0, s - width):s],
-                     "match": p.text[s:word_end],
-                     "right": p.text[word_end:word_end + width]
-                     + ("…" if len(p.text) > word_end + width else ""),
-                     "source": formats.source(p.file, line), "source_file": p.file, "line": line,
-                     "doc_id": p.doc_id, "section": p.section, "score": score,
-                     "_order": (p.doc_id, p.line_start)})
+        rows.append(
+            {
+                "left": ("…" if s > width else "") + p.text[max(0, s - width) : s],
+                "match": p.text[s:word_end],
+                "right": p.text[word_end : word_end + width]
+                + ("…" if len(p.text) > word_end + width else ""),
+                "source": formats.source(p.file, line),
+                "source_file": p.file,
+                "line": line,
+                "doc_id": p.doc_id,
+                "section": p.section,
+                "score": score,
+                "_order": (p.doc_id, p.line_start),
+            }
+        )
     out = pd.DataFrame(rows, columns=[*KWIC_COLUMNS, "_order"])
     if out.empty:
         return out.drop(columns="_order")
@@ -134,8 +184,13 @@ def statements(theme: str, year: int, district: str | None = None, n: int = 8,
     return out.drop(columns=["_neg", "_order"]).reset_index(drop=True)
 
 
-def kwic(term: str, theme: str | None = None, doc_id: str | None = None,
-         width: int = 60, passages: pd.DataFrame | None = None) -> pd.DataFrame:
+def kwic(
+    term: str,
+    theme: str | None = None,
+    doc_id: str | None = None,
+    width: int = 60,
+    passages: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Keyword in context over the processed passages (fast; same matching as lib.text.themes.kwic).
 
     ``term`` matches at a word start and runs on to the end of the word, case- and
@@ -155,10 +210,30 @@ def kwic(term: str, theme: str | None = None, doc_id: str | None = None,
     for p in pas.itertuples():
         for m in regex.finditer(fold(p.text)):
             s, e = m.span()
-            rows.append({"term": term, "left": p.text[max(0, s - width):s],
-                         "match": p.text[s:e], "right": p.text[e:e + width],
-                         "doc_id": p.doc_id, "part_id": p.part_id,
-                         "line": _match_line(p.doc_id, p.line_start, p.line_end, p.text, s, e),
-                         "section": p.section, "passage_id": p.passage_id})
-    return pd.DataFrame(rows, columns=["term", "left", "match", "right", "doc_id", "part_id",
-                                       "line", "section", "passage_id"])
+            rows.append(
+                {
+                    "term": term,
+                    "left": p.text[max(0, s - width) : s],
+                    "match": p.text[s:e],
+                    "right": p.text[e : e + width],
+                    "doc_id": p.doc_id,
+                    "part_id": p.part_id,
+                    "line": _match_line(p.doc_id, p.line_start, p.line_end, p.text, s, e),
+                    "section": p.section,
+                    "passage_id": p.passage_id,
+                }
+            )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "term",
+            "left",
+            "match",
+            "right",
+            "doc_id",
+            "part_id",
+            "line",
+            "section",
+            "passage_id",
+        ],
+    )

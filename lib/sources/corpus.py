@@ -43,8 +43,20 @@ TEXT_QUALITIES = ("clean", "ocr")
 LAYOUTS = ("questionnaire",)
 
 DOC_FIELDS = (
-    "doc_id", "file", "title", "issuer", "district", "report_type", "period_start",
-    "period_end", "year", "text_quality", "sha256", "source", "origin_file", "retrieved",
+    "doc_id",
+    "file",
+    "title",
+    "issuer",
+    "district",
+    "report_type",
+    "period_start",
+    "period_end",
+    "year",
+    "text_quality",
+    "sha256",
+    "source",
+    "origin_file",
+    "retrieved",
 )
 # Optional, together: a report registered from a PDF keeps the PDF beside its text.
 PDF_FIELDS = ("pdf", "pdf_sha256", "extraction")
@@ -71,7 +83,7 @@ def decode_text(data: bytes, name: str) -> str:
             "data/raw takes plain-text extractions only."
         )
     if data.startswith(_BOM):
-        data = data[len(_BOM):]
+        data = data[len(_BOM) :]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -199,22 +211,34 @@ def _parse_pdf(row: dict, where: str) -> dict:
             raise ManifestError(f"{where}: page_lines belongs to a row with a pdf.")
         return {}
     if len(given) < len(PDF_FIELDS):
-        raise ManifestError(f"{where}: a row with a PDF needs all of {', '.join(PDF_FIELDS)}; "
-                            f"missing {', '.join(f for f in PDF_FIELDS if f not in given)}.")
+        raise ManifestError(
+            f"{where}: a row with a PDF needs all of {', '.join(PDF_FIELDS)}; "
+            f"missing {', '.join(f for f in PDF_FIELDS if f not in given)}."
+        )
     pdf, sha = str(row["pdf"]), str(row["pdf_sha256"]).lower()
     if not pdf.lower().endswith(".pdf") or Path(pdf).name != pdf:
         raise ManifestError(f"{where}: pdf={pdf!r} must be a file name in data/raw ending in .pdf.")
     if not _SHA_RE.match(sha):
-        raise ManifestError(f"{where}: pdf_sha256 must be 64 hex digits "
-                            "(python -m lib sha256 FILE).")
+        raise ManifestError(
+            f"{where}: pdf_sha256 must be 64 hex digits (python -m lib sha256 FILE)."
+        )
     starts = row.get("page_lines") or []
-    if (not isinstance(starts, list) or not all(isinstance(n, int) and not isinstance(n, bool)
-                                                 and n >= 1 for n in starts)
-            or starts != sorted(starts) or (starts and starts[0] != 1)):
-        raise ManifestError(f"{where}: page_lines must list, per page, the raw line where it "
-                            "starts: whole numbers from 1, never decreasing.")
-    return {"pdf": pdf, "pdf_sha256": sha, "extraction": str(row["extraction"]),
-            "page_lines": tuple(starts)}
+    if (
+        not isinstance(starts, list)
+        or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in starts)
+        or starts != sorted(starts)
+        or (starts and starts[0] != 1)
+    ):
+        raise ManifestError(
+            f"{where}: page_lines must list, per page, the raw line where it "
+            "starts: whole numbers from 1, never decreasing."
+        )
+    return {
+        "pdf": pdf,
+        "pdf_sha256": sha,
+        "extraction": str(row["extraction"]),
+        "page_lines": tuple(starts),
+    }
 
 
 def _parse_part(doc_id: str, row: dict, where: str) -> Part:
@@ -228,22 +252,34 @@ def _parse_part(doc_id: str, row: dict, where: str) -> Part:
     end = _as_int(row["line_end"], where, "line_end")
     if not 1 <= start <= end:
         raise ManifestError(f"{where}: line_start={start}, line_end={end}; need 1 ≤ start ≤ end.")
-    return Part(doc_id, str(row["part_id"]), str(row["title"]), str(row["unit"]), start, end,
-                str(row["first_line"]))
+    return Part(
+        doc_id,
+        str(row["part_id"]),
+        str(row["title"]),
+        str(row["unit"]),
+        start,
+        end,
+        str(row["first_line"]),
+    )
 
 
 def parse_vocabulary(data: object, where: str) -> Vocabulary:
     """Validate the manifest's ``vocabulary:`` mapping (city, districts, report_types)."""
     if not isinstance(data, dict):
-        raise ManifestError(f"{where}: expected a top-level 'vocabulary:' mapping with city, "
-                            "districts and report_types.")
+        raise ManifestError(
+            f"{where}: expected a top-level 'vocabulary:' mapping with city, "
+            "districts and report_types."
+        )
     city = data.get("city")
     lists: dict[str, Any] = {k: data.get(k) for k in ("districts", "report_types")}
     if not isinstance(city, str) or not city.strip():
         raise ManifestError(f"{where}: vocabulary.city must name the city-wide area.")
     for key, value in lists.items():
-        if (not isinstance(value, list) or not value
-                or not all(isinstance(v, str) and v.strip() for v in value)):
+        if (
+            not isinstance(value, list)
+            or not value
+            or not all(isinstance(v, str) and v.strip() for v in value)
+        ):
             raise ManifestError(f"{where}: vocabulary.{key} must be a non-empty list of names.")
         if len(set(value)) != len(value):
             raise ManifestError(f"{where}: vocabulary.{key} lists a name twice.")
@@ -292,8 +328,7 @@ def _parse_document(row: dict, where: str, vocab: Vocabulary) -> Document:
         twin_part_id=twin.get("part_id"),
         declared_parts=tuple(_parse_part(doc_id, p, where) for p in parts),
         short_title=str(row.get("short_title") or "").strip(),
-        layout=(_choice(row["layout"], LAYOUTS, where, "layout") if row.get("layout")
-                else None),
+        layout=(_choice(row["layout"], LAYOUTS, where, "layout") if row.get("layout") else None),
         **_parse_pdf(row, where),
     )
 
@@ -311,8 +346,10 @@ def parse_manifest(path: Path) -> tuple[Vocabulary, list[Document]]:
     if not isinstance(data, dict) or not isinstance(data.get("documents"), list):
         raise ManifestError(f"{path}: expected a top-level 'documents:' list.")
     vocab = parse_vocabulary(data.get("vocabulary"), path.name)
-    docs = [_parse_document(row, f"{path.name} row {i}", vocab)
-            for i, row in enumerate(data["documents"], start=1)]
+    docs = [
+        _parse_document(row, f"{path.name} row {i}", vocab)
+        for i, row in enumerate(data["documents"], start=1)
+    ]
     for key in ("doc_id", "file"):
         seen: set[str] = set()
         for d in docs:
@@ -469,7 +506,7 @@ class Corpus:
             p = self.part(doc_id, part_id)
             start, end = p.line_start, p.line_end
         return pd.DataFrame(
-            {"line": range(start, end + 1), "text": all_lines[start - 1:end]}
+            {"line": range(start, end + 1), "text": all_lines[start - 1 : end]}
         ).astype({"line": "int64", "text": "string"})
 
     def page_of_line(self, doc_id: str, line: int) -> int | None:
@@ -492,17 +529,28 @@ class Corpus:
         """One row per document with its provenance record."""
         rows = []
         for d in self.documents:
-            rows.append({
-                "doc_id": d.doc_id, "file": d.file, "title": d.title, "issuer": d.issuer,
-                "district": d.district, "report_type": d.report_type,
-                "period_start": d.period_start.isoformat(), "period_end": d.period_end.isoformat(),
-                "year": d.year, "text_quality": d.text_quality,
-                "n_lines": len(self._lines[d.doc_id]),
-                "n_parts": len(self.parts(d.doc_id)), "sha256": d.sha256,
-                "twin_doc_id": d.twin_doc_id, "twin_part_id": d.twin_part_id,
-                "origin_file": d.origin_file, "retrieved": d.retrieved.isoformat(),
-                "source": d.source,
-            })
+            rows.append(
+                {
+                    "doc_id": d.doc_id,
+                    "file": d.file,
+                    "title": d.title,
+                    "issuer": d.issuer,
+                    "district": d.district,
+                    "report_type": d.report_type,
+                    "period_start": d.period_start.isoformat(),
+                    "period_end": d.period_end.isoformat(),
+                    "year": d.year,
+                    "text_quality": d.text_quality,
+                    "n_lines": len(self._lines[d.doc_id]),
+                    "n_parts": len(self.parts(d.doc_id)),
+                    "sha256": d.sha256,
+                    "twin_doc_id": d.twin_doc_id,
+                    "twin_part_id": d.twin_part_id,
+                    "origin_file": d.origin_file,
+                    "retrieved": d.retrieved.isoformat(),
+                    "source": d.source,
+                }
+            )
         return pd.DataFrame(rows)
 
     def parts_frame(self) -> pd.DataFrame:
@@ -517,24 +565,41 @@ class Corpus:
         for d in self.documents:
             for p in self.parts(d.doc_id):
                 twin = twins.get((d.doc_id, p.part_id))
-                rows.append({
-                    "doc_id": d.doc_id, "part_id": p.part_id, "file": d.file,
-                    "doc_title": d.title, "part_title": p.title, "unit": p.unit,
-                    "issuer": d.issuer, "district": d.district, "report_type": d.report_type,
-                    "period_start": d.period_start.isoformat(),
-                    "period_end": d.period_end.isoformat(), "year": d.year,
-                    "text_quality": d.text_quality, "line_start": p.line_start,
-                    "line_end": p.line_end, "n_lines": p.line_end - p.line_start + 1,
-                    "same_report_as": twin, "sha256": d.sha256, "short_title": d.label,
-                })
+                rows.append(
+                    {
+                        "doc_id": d.doc_id,
+                        "part_id": p.part_id,
+                        "file": d.file,
+                        "doc_title": d.title,
+                        "part_title": p.title,
+                        "unit": p.unit,
+                        "issuer": d.issuer,
+                        "district": d.district,
+                        "report_type": d.report_type,
+                        "period_start": d.period_start.isoformat(),
+                        "period_end": d.period_end.isoformat(),
+                        "year": d.year,
+                        "text_quality": d.text_quality,
+                        "line_start": p.line_start,
+                        "line_end": p.line_end,
+                        "n_lines": p.line_end - p.line_start + 1,
+                        "same_report_as": twin,
+                        "sha256": d.sha256,
+                        "short_title": d.label,
+                    }
+                )
         return pd.DataFrame(rows)
 
     def areas_frame(self) -> pd.DataFrame:
         """The manifest's areas: the city (kind ``stad``) and its districts (``stadsområde``)."""
         v = self.vocabulary
-        return pd.DataFrame({"area": list(v.areas),
-                             "kind": ["stad"] + ["stadsområde"] * len(v.districts),
-                             "sort_order": range(len(v.areas))})
+        return pd.DataFrame(
+            {
+                "area": list(v.areas),
+                "kind": ["stad"] + ["stadsområde"] * len(v.districts),
+                "sort_order": range(len(v.areas)),
+            }
+        )
 
     @cached_property
     def part_index(self) -> dict[str, Part]:
@@ -570,31 +635,43 @@ SCHEMAS: dict[str, Schema] = {
             "part_title": Column(_S, "Title of the part (report) within the file"),
             "unit": Column(_S, "Organisational home of the part"),
             "issuer": Column(_S, "Issuing nämnd / förvaltning"),
-            "district": Column(_S, "District, or the city for a city-wide report (values: "
-                                   "vocabulary in data/raw/manifest.yml)"),
+            "district": Column(
+                _S,
+                "District, or the city for a city-wide report (values: "
+                "vocabulary in data/raw/manifest.yml)",
+            ),
             "report_type": Column(_S, "Report type (values: vocabulary in data/raw/manifest.yml)"),
             "period_start": Column(_S, "First day of the reporting period (ISO date)"),
             "period_end": Column(_S, "Last day of the reporting period (ISO date)"),
             "year": Column(_I, "Reporting year"),
-            "text_quality": Column(_S, "clean, or ocr for OCR-damaged text",
-                                   allowed=("clean", "ocr")),
+            "text_quality": Column(
+                _S, "clean, or ocr for OCR-damaged text", allowed=("clean", "ocr")
+            ),
             "line_start": Column(_I, "First raw line of the part (1-based, inclusive)"),
             "line_end": Column(_I, "Last raw line of the part (1-based, inclusive)"),
             "n_lines": Column(_I, "Number of raw lines in the part"),
-            "same_report_as": Column(_S, "doc_id/part_id of the same report in another rendering",
-                                     nullable=True),
+            "same_report_as": Column(
+                _S, "doc_id/part_id of the same report in another rendering", nullable=True
+            ),
             "sha256": Column(_S, "sha256 of the raw file"),
-            "short_title": Column(_S, "Short Swedish name tables cite the report by "
-                                      "(manifest short_title, else the title)"),
+            "short_title": Column(
+                _S,
+                "Short Swedish name tables cite the report by "
+                "(manifest short_title, else the title)",
+            ),
         },
     ),
     "areas": Schema(
         key=("area",),
         columns={
-            "area": Column(_S, "The city or one of its districts (vocabulary in "
-                               "data/raw/manifest.yml)"),
-            "kind": Column(_S, "stad (the whole city) or stadsområde (a district)",
-                           allowed=("stad", "stadsområde")),
+            "area": Column(
+                _S, "The city or one of its districts (vocabulary in data/raw/manifest.yml)"
+            ),
+            "kind": Column(
+                _S,
+                "stad (the whole city) or stadsområde (a district)",
+                allowed=("stad", "stadsområde"),
+            ),
             "sort_order": Column(_I, "Order in which tables and pages list the areas"),
         },
     ),

@@ -30,8 +30,7 @@ from lib.sources.pdftext import extract_pdf
 # --------------------------------------------------------------------------- add
 
 
-REQUIRED = ("doc_id", "title", "issuer", "district", "report_type", "period_start",
-            "period_end")
+REQUIRED = ("doc_id", "title", "issuer", "district", "report_type", "period_start", "period_end")
 
 
 @dataclass
@@ -80,26 +79,34 @@ def _date(value: str, name: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise DataError(f"{_option(name)} {value!r} is not a date; give it as YYYY-MM-DD.") \
-            from None
+        raise DataError(
+            f"{_option(name)} {value!r} is not a date; give it as YYYY-MM-DD."
+        ) from None
 
 
-def _check_request(req: Request, vocab: corpus.Vocabulary, docs: list[corpus.Document],
-                   manifest: Path) -> dict:
+def _check_request(
+    req: Request, vocab: corpus.Vocabulary, docs: list[corpus.Document], manifest: Path
+) -> dict:
     """Validate the options against the manifest; return the row's metadata fields."""
     missing = [_option(f) for f in REQUIRED if not (getattr(req, f) or "").strip()]
     if missing:
-        raise DataError(f"add: missing {', '.join(missing)}; give every one "
-                        "(python -m lib add --help lists them).")
+        raise DataError(
+            f"add: missing {', '.join(missing)}; give every one "
+            "(python -m lib add --help lists them)."
+        )
     given = {f: str(getattr(req, f)).strip() for f in REQUIRED}  # each present (checked)
     doc_id = given["doc_id"]
     if not re.fullmatch(r"[a-z0-9_]+", doc_id):
-        raise DataError(f"--doc-id {doc_id!r}: use lower-case letters, digits and _ "
-                        "(e.g. sn_hisingen_arsrapport_2025).")
+        raise DataError(
+            f"--doc-id {doc_id!r}: use lower-case letters, digits and _ "
+            "(e.g. sn_hisingen_arsrapport_2025)."
+        )
     for d in docs:
         if doc_id == d.doc_id:
-            raise DataError(f"--doc-id {doc_id!r} is already in {manifest} (file {d.file}); "
-                            "choose another doc_id.")
+            raise DataError(
+                f"--doc-id {doc_id!r} is already in {manifest} (file {d.file}); "
+                "choose another doc_id."
+            )
     choices = {"district": vocab.areas, "report_type": vocab.report_types}
     key = {"district": "districts", "report_type": "report_types"}
     for name, allowed in choices.items():
@@ -107,12 +114,15 @@ def _check_request(req: Request, vocab: corpus.Vocabulary, docs: list[corpus.Doc
         if value not in allowed:
             raise DataError(
                 f"{_option(name)} {value!r} is not in the manifest's vocabulary; use one of "
-                f"{', '.join(allowed)}, or add it to vocabulary.{key[name]} in {manifest}.")
+                f"{', '.join(allowed)}, or add it to vocabulary.{key[name]} in {manifest}."
+            )
     start = _date(given["period_start"], "period_start")
     end = _date(given["period_end"], "period_end")
     if end < start:
-        raise DataError(f"--period-end {end} is before --period-start {start}; "
-                        "give the reporting period's first and last day.")
+        raise DataError(
+            f"--period-end {end} is before --period-start {start}; "
+            "give the reporting period's first and last day."
+        )
     year = end.year
     if req.year is not None:
         if not re.fullmatch(r"\d{4}", str(req.year).strip()):
@@ -120,14 +130,21 @@ def _check_request(req: Request, vocab: corpus.Vocabulary, docs: list[corpus.Doc
         year = int(req.year)
     quality = (req.text_quality or "clean").strip()
     if quality not in corpus.TEXT_QUALITIES:
-        raise DataError(f"--text-quality {quality!r}: use one of "
-                        f"{', '.join(corpus.TEXT_QUALITIES)}.")
+        raise DataError(
+            f"--text-quality {quality!r}: use one of {', '.join(corpus.TEXT_QUALITIES)}."
+        )
     retrieved = _date(req.retrieved, "retrieved") if req.retrieved else dt.date.today()
     return {
-        "doc_id": doc_id, "title": given["title"], "issuer": given["issuer"],
+        "doc_id": doc_id,
+        "title": given["title"],
+        "issuer": given["issuer"],
         "short_title": (req.short_title or "").strip() or None,
-        "district": given["district"], "report_type": given["report_type"],
-        "period_start": start, "period_end": end, "year": year, "text_quality": quality,
+        "district": given["district"],
+        "report_type": given["report_type"],
+        "period_start": start,
+        "period_end": end,
+        "year": year,
+        "text_quality": quality,
         "retrieved": retrieved,
     }
 
@@ -137,16 +154,20 @@ def _file_name(req: Request, meta: dict, raw_dir: Path, taken: set[str]) -> str:
     if req.file:
         name = req.file.strip()
         if Path(name).name != name or not name.endswith(".txt") or name.startswith("."):
-            raise DataError(f"--file {name!r}: give a plain file name ending in .txt "
-                            "(it is created in data/raw).")
+            raise DataError(
+                f"--file {name!r}: give a plain file name ending in .txt "
+                "(it is created in data/raw)."
+            )
     else:
-        name = f"{meta['year']}_{slug(meta['issuer'])[:40].strip('_')}_" \
-               f"{slug(meta['report_type'])}.txt"
+        name = (
+            f"{meta['year']}_{slug(meta['issuer'])[:40].strip('_')}_{slug(meta['report_type'])}.txt"
+        )
     pdf_name = name[:-4] + ".pdf"
     for candidate in (name, pdf_name):
         if candidate in taken or (raw_dir / candidate).exists():
-            raise DataError(f"{raw_dir / candidate} already exists; give another name "
-                            "with --file NAME.txt.")
+            raise DataError(
+                f"{raw_dir / candidate} already exists; give another name with --file NAME.txt."
+            )
     return name
 
 
@@ -158,16 +179,34 @@ def _read_input(path: Path) -> bytes:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise DataError(f"{path}: cannot be read ({exc.strerror}); check its permissions.") \
-            from None
+        raise DataError(
+            f"{path}: cannot be read ({exc.strerror}); check its permissions."
+        ) from None
     if not data.strip():
         raise DataError(f"{path}: the file is empty; give the report's PDF or text file.")
     return data
 
 
-ROW_ORDER = ("doc_id", "file", "title", "short_title", "issuer", "district", "report_type",
-             "period_start", "period_end", "year", "text_quality", "sha256", "source",
-             "origin_file", "retrieved", "pdf", "pdf_sha256", "extraction")
+ROW_ORDER = (
+    "doc_id",
+    "file",
+    "title",
+    "short_title",
+    "issuer",
+    "district",
+    "report_type",
+    "period_start",
+    "period_end",
+    "year",
+    "text_quality",
+    "sha256",
+    "source",
+    "origin_file",
+    "retrieved",
+    "pdf",
+    "pdf_sha256",
+    "extraction",
+)
 
 
 class _RowDumper(yaml.SafeDumper):
@@ -185,12 +224,11 @@ _RowDumper.add_representer(str, _str)
 def manifest_row(row: dict, page_starts: list[int] | None = None) -> str:
     """The YAML text of one ``documents:`` entry, indented to append to the manifest."""
     ordered = {k: row[k] for k in ROW_ORDER if row.get(k) is not None}
-    body = yaml.dump([ordered], Dumper=_RowDumper, allow_unicode=True, sort_keys=False,
-                     width=84)
+    body = yaml.dump([ordered], Dumper=_RowDumper, allow_unicode=True, sort_keys=False, width=84)
     lines = ["  " + line for line in body.splitlines()]
     if page_starts:
         items = [str(n) for n in page_starts]
-        chunks = [", ".join(items[i:i + 14]) for i in range(0, len(items), 14)]
+        chunks = [", ".join(items[i : i + 14]) for i in range(0, len(items), 14)]
         lines.append("    page_lines: [" + ",\n      ".join(chunks) + "]")
     return "\n".join(lines) + "\n"
 
@@ -206,8 +244,9 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def _stage(raw_dir: Path, docs: list[corpus.Document], new_files: dict[str, bytes],
-           manifest_text: str) -> Path:
+def _stage(
+    raw_dir: Path, docs: list[corpus.Document], new_files: dict[str, bytes], manifest_text: str
+) -> Path:
     """A hidden directory in raw_dir holding the corpus as it will be after the addition."""
     staging = Path(tempfile.mkdtemp(prefix=".add-", dir=raw_dir))
     for d in docs:
@@ -266,24 +305,34 @@ def _add(req: Request, raw_dir: Path, progress: bool) -> Added:
     known = {s: d for d in docs for s in (d.sha256, d.pdf_sha256) if s}
     is_pdf = data.lstrip()[:5] == b"%PDF-"
     if not is_pdf and req.path.suffix.lower() == ".pdf":
-        raise DataError(f"{req.path}: named .pdf but is not a PDF (no %PDF header); "
-                        "give the report's PDF or a UTF-8 text file.")
+        raise DataError(
+            f"{req.path}: named .pdf but is not a PDF (no %PDF header); "
+            "give the report's PDF or a UTF-8 text file."
+        )
     sha = hashlib.sha256(data).hexdigest()
     if sha in known:
         d = known[sha]
-        raise DataError(f"{req.path}: the same file is already registered as {d.doc_id} "
-                        f"({d.pdf if d.pdf_sha256 == sha else d.file}); nothing to add.")
+        raise DataError(
+            f"{req.path}: the same file is already registered as {d.doc_id} "
+            f"({d.pdf if d.pdf_sha256 == sha else d.file}); nothing to add."
+        )
     row = dict(meta, file=name, origin_file=req.path.name)
     new_files: dict[str, bytes]
     if is_pdf:
         extraction = extract_pdf(req.path, progress=progress)
         text = extraction.text.encode("utf-8")
         pdf_name = name[:-4] + ".pdf"
-        row.update(pdf=pdf_name, pdf_sha256=sha, extraction=extraction.tool,
-                   sha256=hashlib.sha256(text).hexdigest())
-        default_source = (f"Text extracted from the PDF {req.path.name} with "
-                          f"{extraction.tool} by python -m lib add: one line per text line, "
-                          "table rows with TAB between cells.")
+        row.update(
+            pdf=pdf_name,
+            pdf_sha256=sha,
+            extraction=extraction.tool,
+            sha256=hashlib.sha256(text).hexdigest(),
+        )
+        default_source = (
+            f"Text extracted from the PDF {req.path.name} with "
+            f"{extraction.tool} by python -m lib add: one line per text line, "
+            "table rows with TAB between cells."
+        )
         new_files = {name: text, pdf_name: data}
         starts, n_lines = extraction.page_lines, len(extraction.lines)
     else:
@@ -294,8 +343,9 @@ def _add(req: Request, raw_dir: Path, progress: bool) -> Added:
         starts, n_lines = None, len(lines)
     if row["sha256"] in known:
         d = known[row["sha256"]]
-        raise DataError(f"{req.path}: its text is already registered as {d.doc_id} ({d.file}); "
-                        "nothing to add.")
+        raise DataError(
+            f"{req.path}: its text is already registered as {d.doc_id} ({d.file}); nothing to add."
+        )
     row["source"] = (req.source or default_source).strip()
     old_text = manifest.read_text(encoding="utf-8")
     new_text = _append_row(old_text, manifest_row(row, starts))
@@ -305,10 +355,14 @@ def _add(req: Request, raw_dir: Path, progress: bool) -> Added:
         _commit(staging, raw_dir, list(new_files))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return Added(meta["doc_id"], raw_dir / name,
-                 raw_dir / row["pdf"] if is_pdf else None, n_lines,
-                 len(starts) if starts else None,
-                 extraction.empty_pages if is_pdf else [])
+    return Added(
+        meta["doc_id"],
+        raw_dir / name,
+        raw_dir / row["pdf"] if is_pdf else None,
+        n_lines,
+        len(starts) if starts else None,
+        extraction.empty_pages if is_pdf else [],
+    )
 
 
 def _validate_staged(staging: Path, doc_id: str, n_before: int) -> None:
@@ -316,8 +370,11 @@ def _validate_staged(staging: Path, doc_id: str, n_before: int) -> None:
     try:
         staged = corpus.Corpus(staging)
     except DataError as exc:
-        raise DataError(f"the manifest with the new row does not validate ({exc}); "
-                        "nothing was changed.") from None
+        raise DataError(
+            f"the manifest with the new row does not validate ({exc}); nothing was changed."
+        ) from None
     if len(staged.documents) != n_before + 1 or staged.documents[-1].doc_id != doc_id:
-        raise DataError("manifest.yml: the new row could not be appended to the documents: "
-                        "list (it must be the file's last top-level key); nothing was changed.")
+        raise DataError(
+            "manifest.yml: the new row could not be appended to the documents: "
+            "list (it must be the file's last top-level key); nothing was changed."
+        )

@@ -29,8 +29,8 @@ Word = tuple[float, float, float, float, str]
 # A horizontal rule: y, x0, x1 (points, top-down).
 Rule = tuple[float, float, float]
 
-CELL_GAP = 0.9        # a horizontal gap wider than this × the text height separates cells
-PARAGRAPH_GAP = 1.4   # a vertical step larger than this × the usual line pitch is a blank line
+CELL_GAP = 0.9  # a horizontal gap wider than this × the text height separates cells
+PARAGRAPH_GAP = 1.4  # a vertical step larger than this × the usual line pitch is a blank line
 LIGATURES = {chr(c): unicodedata.normalize("NFKC", chr(c)) for c in range(0xFB00, 0xFB07)}
 SOFT_HYPHEN = "\u00ad"
 
@@ -210,8 +210,7 @@ def _table_lines(block: list[list[_Row]]) -> list[str]:
             for cell in line.cells():
                 j = next(i for i, s in enumerate(spans) if s[0] <= cell[0][0] <= s[1])
                 if j in seen:  # a cell spanning columns merged two of them: keep lines as read
-                    return ["\t".join(_cell_text(c) for c in li.cells())
-                            for r in block for li in r]
+                    return ["\t".join(_cell_text(c) for c in li.cells()) for r in block for li in r]
                 seen.add(j)
                 slots[j] = _join_wrapped(slots[j], _cell_text(cell))
         out.append("\t".join(slots))
@@ -227,8 +226,11 @@ def _usual(steps: list[float]) -> float:
 def _pitch(rows: list[_Row]) -> float:
     """The page's usual line pitch: the median of the steps no taller than 1.6 lines."""
     height = statistics.median(r.height for r in rows)
-    steps = [b.top - a.top for a, b in zip(rows, rows[1:], strict=False)
-             if 0 < b.top - a.top <= 1.6 * height]
+    steps = [
+        b.top - a.top
+        for a, b in zip(rows, rows[1:], strict=False)
+        if 0 < b.top - a.top <= 1.6 * height
+    ]
     return statistics.median(steps) if steps else 1.2 * height
 
 
@@ -251,8 +253,7 @@ class _Rules:
     def apart(self, upper: _Row, lower: _Row) -> bool:
         """Whether the rules between two lines are separate borders with space between them
         (one table ends, another begins), rather than the one border two rows share."""
-        ys = self._within((upper.top + upper.bottom) / 2, (lower.top + lower.bottom) / 2,
-                          lower)
+        ys = self._within((upper.top + upper.bottom) / 2, (lower.top + lower.bottom) / 2, lower)
         return bool(ys) and max(ys) - min(ys) > 0.5 * lower.height
 
     def above(self, row: _Row) -> bool:
@@ -267,8 +268,11 @@ def _bounded_cell(rows: list[_Row], i: int, rules: _Rules, pitch: float) -> bool
     if not rules.above(rows[i]) and not (i and rules.between(rows[i - 1], rows[i])):
         return False
     j = i
-    while (j + 1 < len(rows) and not rules.between(rows[j], rows[j + 1])
-           and 0 < rows[j + 1].top - rows[j].top <= PARAGRAPH_GAP * pitch):
+    while (
+        j + 1 < len(rows)
+        and not rules.between(rows[j], rows[j + 1])
+        and 0 < rows[j + 1].top - rows[j].top <= PARAGRAPH_GAP * pitch
+    ):
         j += 1
     return rules.below(rows[j])
 
@@ -295,12 +299,15 @@ def page_lines(words: Iterable[Word], width: float, rules: Iterable[Rule] = ()) 
     pitch = _pitch(rows)
     # How far a table row usually lies below the line before it, on this page: the yardstick
     # for wrapped cell text until the current table has rows of its own.
-    into_rows = [b.top - a.top for a, b in zip(rows, rows[1:], strict=False)
-                 if len(b.cells()) > 1 and 0 < b.top - a.top < 2.5 * pitch]
+    into_rows = [
+        b.top - a.top
+        for a, b in zip(rows, rows[1:], strict=False)
+        if len(b.cells()) > 1 and 0 < b.top - a.top < 2.5 * pitch
+    ]
     row_pitch = _usual(into_rows) if into_rows else pitch
     out: list[str] = []
     block: list[list[_Row]] = []  # the table's rows, each its lines
-    row_steps: list[float] = []   # steps from one table row to the next, without rules
+    row_steps: list[float] = []  # steps from one table row to the next, without rules
     ruled = False
 
     def flush() -> None:
@@ -317,7 +324,8 @@ def page_lines(words: Iterable[Word], width: float, rules: Iterable[Rule] = ()) 
             if not gap and not ruling.between(previous, row):
                 block[-1].append(row)  # more text of the row's cells
             elif (multi or _bounded_cell(rows, i, ruling, pitch)) and not (
-                    gap and ruling.apart(previous, row)):
+                gap and ruling.apart(previous, row)
+            ):
                 block.append([row])
             else:
                 flush()
@@ -338,8 +346,9 @@ def page_lines(words: Iterable[Word], width: float, rules: Iterable[Rule] = ()) 
             previous = row
             continue
         if not block and (multi or _bounded_cell(rows, i, ruling, pitch)):
-            ruled = bool(ruling.rules) and (ruling.above(row) or _bounded_cell(
-                rows, i, ruling, pitch))
+            ruled = bool(ruling.rules) and (
+                ruling.above(row) or _bounded_cell(rows, i, ruling, pitch)
+            )
             block.append([row])
         elif multi:
             row_steps.append(step)
@@ -360,9 +369,9 @@ class Extraction:
     """A PDF's text in the raw format, where each page starts, and what produced it."""
 
     lines: list[str]
-    page_lines: list[int]       # 1-based raw line where each page's text starts
-    empty_pages: list[int]      # 1-based numbers of pages without any text
-    tool: str                   # e.g. "pypdfium2 5.15.2 (PDFium 159.0.8149.0)"
+    page_lines: list[int]  # 1-based raw line where each page's text starts
+    empty_pages: list[int]  # 1-based numbers of pages without any text
+    tool: str  # e.g. "pypdfium2 5.15.2 (PDFium 159.0.8149.0)"
 
     @property
     def text(self) -> str:
@@ -405,8 +414,12 @@ def _page_words(page) -> list[Word]:
             x0, x1, top, bottom = rect.left, rect.right, height - rect.top, height - rect.bottom
             if ch == "\ufffe":  # PDFium's mark for a hyphen it reads as a soft hyphen
                 ch = SOFT_HYPHEN
-            if (current is not None and abs(top - current[1]) < 0.5 * (bottom - top)
-                    and current[0] - 1.0 <= x0 and x0 - current[2] < 0.25 * (bottom - top)):
+            if (
+                current is not None
+                and abs(top - current[1]) < 0.5 * (bottom - top)
+                and current[0] - 1.0 <= x0
+                and x0 - current[2] < 0.25 * (bottom - top)
+            ):
                 current[2] = max(current[2], x1)
                 current[3] = max(current[3], bottom)
                 current[4] += ch
@@ -454,9 +467,10 @@ def extract_pdf(path: Path, progress: bool = False) -> Extraction:
     try:
         document = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
-        raise DataError(f"{path}: cannot be read as a PDF ({exc}); check the file, "
-                        "or save it again from a PDF viewer (a password must be removed).") \
-            from None
+        raise DataError(
+            f"{path}: cannot be read as a PDF ({exc}); check the file, "
+            "or save it again from a PDF viewer (a password must be removed)."
+        ) from None
     lines: list[str] = []
     starts: list[int] = []
     empty: list[int] = []
@@ -483,7 +497,9 @@ def extract_pdf(path: Path, progress: bool = False) -> Extraction:
     letters = [ch for line in lines for ch in line if ch.isalpha() or ch in "\ufffd"]
     unreadable = sum(ch == "\ufffd" or "\ue000" <= ch <= "\uf8ff" for ch in letters)
     if unreadable > 0.05 * len(letters):
-        raise DataError(f"{path}: {unreadable} of {len(letters)} letters of the text layer "
-                        f"cannot be read (fonts without a Unicode map); {OCR_HINT} "
-                        "(with --force-ocr).")
+        raise DataError(
+            f"{path}: {unreadable} of {len(letters)} letters of the text layer "
+            f"cannot be read (fonts without a Unicode map); {OCR_HINT} "
+            "(with --force-ocr)."
+        )
     return Extraction(lines, [min(s, len(lines)) for s in starts], empty, extraction_tool())

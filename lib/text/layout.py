@@ -193,12 +193,57 @@ def _next_content(lines: list[str], i: int, roles: list[str | None], stop: int) 
     return j if j < stop else None
 
 
-_FUNCTION_WORDS = frozenset((
-    "och", "eller", "samt", "som", "att", "av", "i", "på", "för", "med", "till", "om", "från",
-    "mellan", "under", "inom", "via", "vid", "inför", "efter", "mot", "den", "det", "de", "en",
-    "ett", "är", "har", "kan", "ska", "var", "blir", "men", "då", "när", "där", "hos", "utan",
-    "än", "både", "vilket", "vilka", "sin", "sina", "sitt", "vår", "våra",
-))
+_FUNCTION_WORDS = frozenset(
+    (
+        "och",
+        "eller",
+        "samt",
+        "som",
+        "att",
+        "av",
+        "i",
+        "på",
+        "för",
+        "med",
+        "till",
+        "om",
+        "från",
+        "mellan",
+        "under",
+        "inom",
+        "via",
+        "vid",
+        "inför",
+        "efter",
+        "mot",
+        "den",
+        "det",
+        "de",
+        "en",
+        "ett",
+        "är",
+        "har",
+        "kan",
+        "ska",
+        "var",
+        "blir",
+        "men",
+        "då",
+        "när",
+        "där",
+        "hos",
+        "utan",
+        "än",
+        "både",
+        "vilket",
+        "vilka",
+        "sin",
+        "sina",
+        "sitt",
+        "vår",
+        "våra",
+    )
+)
 _INNER_SENTENCE_RE = re.compile(r"[.!?]\s+[" + _UPPER + r"]")
 
 
@@ -218,7 +263,9 @@ def _unnumbered(lines: list[str], i: int, roles: list[str | None], stop: int) ->
     if prev is not None and roles[prev] not in (HEADING, HEADING_CONT, TABLE, LIST):
         before = clean(lines[prev]).strip()
         if not ends_terminal(before) and (
-            prev == i - 1 or before.endswith("-") or len(before) >= 70
+            prev == i - 1
+            or before.endswith("-")
+            or len(before) >= 70
             or before.split()[-1].lower() in _FUNCTION_WORDS
         ):
             return None
@@ -293,8 +340,11 @@ def _part_headings(
     for i in range(start, stop):
         if roles[i] == TEXT:
             roles[i] = None
-    recurring = {t for t, n in Counter(h.title.casefold() for h in kept if h.number is None).items()
-                 if n >= RECURRING}
+    recurring = {
+        t
+        for t, n in Counter(h.title.casefold() for h in kept if h.number is None).items()
+        if n >= RECURRING
+    }
     out: list[tuple[str, _Heading, int]] = []
     parent = 0
     for h in kept:
@@ -338,8 +388,9 @@ def _drop_table_runs(found: list[_Heading], roles: list[str | None]) -> list[_He
     return kept
 
 
-def cached(kind: str, c: corpus_mod.Corpus, doc_id: str, compute: Callable[[], T],
-           module: str) -> T:
+def cached(
+    kind: str, c: corpus_mod.Corpus, doc_id: str, compute: Callable[[], T], module: str
+) -> T:
     """A document's layout or passages from the cache of derived artefacts, keyed by the
     corpus and the code of ``module`` (with what it imports)."""
     from lib.core import cache
@@ -376,7 +427,7 @@ class Para:
 
     @property
     def last_line_text(self) -> str:
-        return self.text[self.offsets[-1]:] if self.offsets else ""
+        return self.text[self.offsets[-1] :] if self.offsets else ""
 
 
 def section_label(number: str | None, heading: str) -> str:

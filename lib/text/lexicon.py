@@ -123,8 +123,9 @@ class Lexicon:
         if c_prev == 0:
             value = math.log(p_uni)
         else:
-            value = math.log((self.bigrams.get((prev, word), 0) + t_prev * p_uni)
-                             / (c_prev + t_prev))
+            value = math.log(
+                (self.bigrams.get((prev, word), 0) + t_prev * p_uni) / (c_prev + t_prev)
+            )
         if uni is None:
             self._logp_cache[(prev, word)] = value
         return value
@@ -158,8 +159,9 @@ def model_key(exclude: tuple[tuple[str, int, int], ...] = ()) -> str:
     """Checksum of what the lexicon is built from: the clean lines, wordfreq and this code."""
     from lib.core import cache, fingerprint
 
-    return cache.key("lexicon", fingerprint.digest(clean_lines(exclude)),
-                     modules=("lib.text.lexicon",))
+    return cache.key(
+        "lexicon", fingerprint.digest(clean_lines(exclude)), modules=("lib.text.lexicon",)
+    )
 
 
 @lru_cache(maxsize=4)
@@ -170,8 +172,7 @@ def load(exclude: tuple[tuple[str, int, int], ...] = ()) -> Lexicon:
     """
     from lib.core import cache
 
-    return cache.memo("lexicon", model_key(exclude), lambda: _build(clean_lines(exclude)),
-                      keep=4)
+    return cache.memo("lexicon", model_key(exclude), lambda: _build(clean_lines(exclude)), keep=4)
 
 
 def _build(docs: list[list[str]]) -> Lexicon:
@@ -193,5 +194,11 @@ def _build(docs: list[list[str]]) -> Lexicon:
                     caps.setdefault(word_key(tok.lower()), tok)
     wf = wordfreq.get_frequency_dict("sv", wordlist="large")
     one_logp = math.log(max(ones, 1) / max(uni[NUM], 1))
-    return Lexicon(wordfreq=wf, unigrams=uni, bigrams=bi, total=max(sum(uni.values()), 1),
-                   one_logp=one_logp, caps=dict(sorted(caps.items())))
+    return Lexicon(
+        wordfreq=wf,
+        unigrams=uni,
+        bigrams=bi,
+        total=max(sum(uni.values()), 1),
+        one_logp=one_logp,
+        caps=dict(sorted(caps.items())),
+    )

@@ -63,11 +63,18 @@ def kwic(
         for p in structure.iter_passages(c, d):
             spans = _kwic_spans(p.text, p.context, regex, theme)
             for s, e in spans:
-                rows.append({
-                    "term": term if term else theme, "left": p.text[max(0, s - width):s],
-                    "match": p.text[s:e], "right": p.text[e:e + width], "doc_id": p.doc_id,
-                    "part_id": p.part_id, "line": p.line_at(s), "section": p.section,
-                })
+                rows.append(
+                    {
+                        "term": term if term else theme,
+                        "left": p.text[max(0, s - width) : s],
+                        "match": p.text[s:e],
+                        "right": p.text[e : e + width],
+                        "doc_id": p.doc_id,
+                        "part_id": p.part_id,
+                        "line": p.line_at(s),
+                        "section": p.section,
+                    }
+                )
     return pd.DataFrame(rows, columns=KWIC_COLUMNS)
 
 
@@ -92,11 +99,14 @@ def passage_mentions(c: corpus_mod.Corpus, doc_id: str) -> tuple[tuple[str, ...]
 @lru_cache(maxsize=16)
 def _passage_mentions(c: corpus_mod.Corpus, doc_id: str) -> tuple[tuple[str, ...], ...]:
     def compute() -> tuple[tuple[str, ...], ...]:
-        return tuple(tuple(m[0] for m in mentions(p.text, p.context))
-                     for p in structure.iter_passages(c, doc_id))
+        return tuple(
+            tuple(m[0] for m in mentions(p.text, p.context))
+            for p in structure.iter_passages(c, doc_id)
+        )
 
-    key = cache.key("passage-mentions", doc_id, cache.corpus_digest(c),
-                    modules=("lib.text.mentions",))
+    key = cache.key(
+        "passage-mentions", doc_id, cache.corpus_digest(c), modules=("lib.text.mentions",)
+    )
     return cache.memo("passage-mentions", key, compute)
 
 
@@ -106,12 +116,19 @@ def passages(c: corpus_mod.Corpus, doc_id: str | None = None) -> pd.DataFrame:
     for d in [doc_id] if doc_id else c.doc_ids:
         found = passage_mentions(c, d)
         for p, mentioned in zip(structure.iter_passages(c, d), found, strict=True):
-            rows.append({
-                "doc_id": p.doc_id, "part_id": p.part_id, "passage_id": p.passage_id,
-                "kind": p.kind, "section": p.section, "line_start": p.line_start,
-                "line_end": p.line_end, "text": p.text,
-                "themes": ";".join(sorted(set(mentioned))),  # themes.tag of the passage
-            })
+            rows.append(
+                {
+                    "doc_id": p.doc_id,
+                    "part_id": p.part_id,
+                    "passage_id": p.passage_id,
+                    "kind": p.kind,
+                    "section": p.section,
+                    "line_start": p.line_start,
+                    "line_end": p.line_end,
+                    "text": p.text,
+                    "themes": ";".join(sorted(set(mentioned))),  # themes.tag of the passage
+                }
+            )
     return pd.DataFrame(rows, columns=list(structure.SCHEMAS["passages"].columns)).astype(
         {"passage_id": "int64", "line_start": "int64", "line_end": "int64"}
     )
@@ -127,17 +144,24 @@ def theme_prominence(c: corpus_mod.Corpus) -> pd.DataFrame:
     for d in c.doc_ids:
         words: dict[str, int] = {p.part_id: 0 for p in c.parts(d)}
         hits: dict[tuple[str, str], int] = {}
-        for p, mentioned in zip(structure.iter_passages(c, d), passage_mentions(c, d),
-                                strict=True):
+        for p, mentioned in zip(structure.iter_passages(c, d), passage_mentions(c, d), strict=True):
             words[p.part_id] += count_words(p.text)
             for theme in mentioned:
                 hits[(p.part_id, theme)] = hits.get((p.part_id, theme), 0) + 1
         for part_id, n in words.items():
             for theme in theme_ids():
                 m = hits.get((part_id, theme), 0)
-                rows.append({"doc_id": d, "part_id": part_id, "theme": theme,
-                             "theme_label": label(theme), "mentions": m, "words": n,
-                             "per_1000_words": round(1000 * m / n, 4) if n else 0.0})
+                rows.append(
+                    {
+                        "doc_id": d,
+                        "part_id": part_id,
+                        "theme": theme,
+                        "theme_label": label(theme),
+                        "mentions": m,
+                        "words": n,
+                        "per_1000_words": round(1000 * m / n, 4) if n else 0.0,
+                    }
+                )
     return pd.DataFrame(rows, columns=list(SCHEMAS["theme_prominence"].columns))
 
 
@@ -151,12 +175,18 @@ SCHEMAS: dict[str, Schema] = {
             "doc_id": Column(_S, "Document id"),
             "part_id": Column(_S, "Part id"),
             "theme": Column(_S, "Theme id (lib/data/themes.yml)", allowed=theme_ids),
-            "theme_label": Column(_S, "Swedish label of the theme", allowed=(
-                "Hemlöshet", "Våld i nära relation", "Försörjningsstöd")),
+            "theme_label": Column(
+                _S,
+                "Swedish label of the theme",
+                allowed=("Hemlöshet", "Våld i nära relation", "Försörjningsstöd"),
+            ),
             "mentions": Column(_I, "Lexicon mentions of the theme in the part's passages"),
             "words": Column(_I, "Words in the part's passages (furniture and contents excluded)"),
-            "per_1000_words": Column(_F, "Mentions per 1 000 words, rounded to 4 decimals",
-                                     unit="mentions per 1 000 words"),
+            "per_1000_words": Column(
+                _F,
+                "Mentions per 1 000 words, rounded to 4 decimals",
+                unit="mentions per 1 000 words",
+            ),
         },
     ),
 }

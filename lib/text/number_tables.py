@@ -23,11 +23,13 @@ from lib.text.numbers import (
     vocab,
 )
 
-_HEADER_WORDS = re.compile(r"utfall|budget|avvikelse|mål|bokslut|prognos|kvartal|\bsol\b|\blss\b",
-                           re.IGNORECASE)
+_HEADER_WORDS = re.compile(
+    r"utfall|budget|avvikelse|mål|bokslut|prognos|kvartal|\bsol\b|\blss\b", re.IGNORECASE
+)
 _HEADER_NOISE = re.compile(
     rf"(?:19|20)\d\d-\d\d-\d\d|\b{YEAR}\b|kvartal\s+[1-4]|\b[0-3]?\d\s+(?:{MONTH_RE})",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _GROUP = re.compile(r"[-−–]?\d+(?:,\d+)?%?")  # one whitespace-free group of a table row
 
 
@@ -49,8 +51,14 @@ def _period_of_header(cell: str, doc: Doc) -> str | None:
 
 def _basis_of(cell: str) -> str | None:
     c = cell.lower()
-    for word, basis in (("avvikelse", "avvikelse"), ("mål", "mål"), ("budget", "budget"),
-                        ("prognos", "prognos"), ("utfall", "utfall"), ("bokslut", "utfall")):
+    for word, basis in (
+        ("avvikelse", "avvikelse"),
+        ("mål", "mål"),
+        ("budget", "budget"),
+        ("prognos", "prognos"),
+        ("utfall", "utfall"),
+        ("bokslut", "utfall"),
+    ):
         if word in c:
             return basis
     return None
@@ -58,15 +66,26 @@ def _basis_of(cell: str) -> str | None:
 
 def _unit_hint(*texts: str) -> str | None:
     t = " ".join(texts).lower()
-    for pat, unit in ((r"\(%\)|procent", "procent"), (r"\btkr\b|tusen kronor", "tkr"),
-                      (r"\bmn?kr\b|miljoner", "mnkr"), (r"\bkronor\b|\bkr\b", "kr")):
+    for pat, unit in (
+        (r"\(%\)|procent", "procent"),
+        (r"\btkr\b|tusen kronor", "tkr"),
+        (r"\bmn?kr\b|miljoner", "mnkr"),
+        (r"\bkronor\b|\bkr\b", "kr"),
+    ):
         if re.search(pat, t):
             return unit
     return None
 
 
-def _cell_numbers(st: State, offset: int, cell: str, header: str | None, label: str,
-                  table_hint: str, unit: str | None = None) -> None:
+def _cell_numbers(
+    st: State,
+    offset: int,
+    cell: str,
+    header: str | None,
+    label: str,
+    table_hint: str,
+    unit: str | None = None,
+) -> None:
     doc = st.doc
     if header and re.search(r"kod\b", header, re.I):
         for m in NUMBER.finditer(cell):
@@ -76,16 +95,21 @@ def _cell_numbers(st: State, offset: int, cell: str, header: str | None, label: 
         s, e = offset + m.start(), offset + m.end()
         if not st.free(s, e):
             continue
-        q = Quantity(s, e, parse_value(m.group("sign"), m.group("int"), m.group("frac")),
-                     in_table=True, label=cut(label) or None,
-                     column=cut(header) if header else None)
-        after = cell[m.end():]
+        q = Quantity(
+            s,
+            e,
+            parse_value(m.group("sign"), m.group("int"), m.group("frac")),
+            in_table=True,
+            label=cut(label) or None,
+            column=cut(header) if header else None,
+        )
+        after = cell[m.end() :]
         if after.lstrip().startswith("%"):
             q.unit, q.unit_end = "procent", offset + m.end() + after.index("%") + 1
         else:
             q.unit = unit or _unit_hint(label, header or "", table_hint) or "antal"
             q.unit_end = e
-        before = cell[:m.start()]
+        before = cell[: m.start()]
         q.qualifier = qualifier_before(before)
         q.approx = q.qualifier is not None
         if header:
@@ -108,23 +132,35 @@ def tab_tables(st: State) -> None:
         for cell in cells[:-1]:
             offs.append(offs[-1] + len(cell) + 1)
         base = doc.line_starts[i]
-        numeric = [j for j, cell in enumerate(cells[1:], 1)
-                   if re.fullmatch(r"\s*[<>]?\s*[-−–]?[\d  ,]+\s*%?\*?\s*", cell)]
+        numeric = [
+            j
+            for j, cell in enumerate(cells[1:], 1)
+            if re.fullmatch(r"\s*[<>]?\s*[-−–]?[\d  ,]+\s*%?\*?\s*", cell)
+        ]
         if re.fullmatch(r"\s*\d+(?:\.\d+)*\s*", cells[0]) and numeric == [len(cells) - 1]:
             s = base + offs[-1]  # table of contents: section <TAB> heading <TAB> page
             st.add_span(s, s + len(cells[-1].rstrip()), "page")
             continue
         heads = [re.search(rf"\b{YEAR}\b", c) or _HEADER_WORDS.search(c) for c in cells[1:]]
         no_values = not any(re.search(r"\d", _HEADER_NOISE.sub("", c)) for c in cells[1:])
-        if no_values and any(heads) and not (numeric and not all(
-                re.fullmatch(rf"\s*{YEAR}\s*", cells[j]) for j in numeric)):
+        if (
+            no_values
+            and any(heads)
+            and not (numeric and not all(re.fullmatch(rf"\s*{YEAR}\s*", cells[j]) for j in numeric))
+        ):
             header, header_line = cells, i + 1
             for m in re.finditer(rf"\b{YEAR}\b", line):
                 if st.free(base + m.start(), base + m.end()):
                     st.add_span(base + m.start(), base + m.end(), "year")
             continue
-        unit = next((r["unit"] for r in rules if header and r["header"] == header_line
-                     and re.search(r["label"], cells[0])), None)
+        unit = next(
+            (
+                r["unit"]
+                for r in rules
+                if header and r["header"] == header_line and re.search(r["label"], cells[0])
+            ),
+            None,
+        )
         for j, cell in enumerate(cells[1:], 1):
             h = header[j] if header and j < len(header) else None
             _cell_numbers(st, base + offs[j], cell, h, cells[0], header[0] if header else "", unit)
@@ -155,8 +191,9 @@ def _partitions(groups: list[tuple[int, int, str, bool]], n: int) -> list[list[l
             return []
         ends = [i]
         j = i + 1
-        while (j < len(groups) and not groups[j][3]
-               and re.fullmatch(r"\d{3}(?:,\d+)?%?", groups[j][2])):
+        while (
+            j < len(groups) and not groups[j][3] and re.fullmatch(r"\d{3}(?:,\d+)?%?", groups[j][2])
+        ):
             ends.append(j)
             if not re.fullmatch(r"\d{3}", groups[j][2]):
                 break
@@ -179,8 +216,10 @@ def _partitions(groups: list[tuple[int, int, str, bool]], n: int) -> list[list[l
     return out
 
 
-_ROW = re.compile(r"^[ \t]*(?P<label>[^\d\n|]*?[^\W\d][^\d\n|]*?)[ \t]+(?P<run>[-−–]?\d[^\n|]*?)"
-                  r"[ \t]*(?=\||$|[ \t]+[^\W\d])")
+_ROW = re.compile(
+    r"^[ \t]*(?P<label>[^\d\n|]*?[^\W\d][^\d\n|]*?)[ \t]+(?P<run>[-−–]?\d[^\n|]*?)"
+    r"[ \t]*(?=\||$|[ \t]+[^\W\d])"
+)
 
 
 def _row(st: State, i: int, columns: list[dict], unit: str | None, header_text: str) -> bool:
@@ -196,27 +235,40 @@ def _row(st: State, i: int, columns: list[dict], unit: str | None, header_text: 
     for g in re.finditer(r"\S+(?:[ \t]%)?", m.group("run")):
         if not _GROUP.fullmatch(g.group().replace(" ", "").replace("\t", "")):
             break
-        gap = line[run_start + prev_end:run_start + g.start()] if prev_end is not None else ""
+        gap = line[run_start + prev_end : run_start + g.start()] if prev_end is not None else ""
         groups.append((run_start + g.start(), run_start + g.end(), g.group(), len(gap) >= 2))
         prev_end = g.end()
     parts = _partitions(groups, len(columns)) if groups else []
     if not parts:
         return False
-    best = min(parts, key=lambda p: max(sum(len(re.sub(r"\D", "", groups[k][2])) for k in idx)
-                                        for idx in p))
+    best = min(
+        parts,
+        key=lambda p: max(sum(len(re.sub(r"\D", "", groups[k][2])) for k in idx) for idx in p),
+    )
     base = doc.line_starts[i]
     label = cut(m.group("label"))
     for idx, col in zip(best, columns, strict=True):
         s, e = base + groups[idx[0]][0], base + groups[idx[-1]][1]
         raw = doc.text[s:e]
-        mm = re.fullmatch(r"(?P<sign>[-−–])?(?P<int>[\d \u00a0\u202f]+?)(?:,(?P<frac>\d+))?"
-                          r"(?P<pct>[ \t]?%)?", raw)
+        mm = re.fullmatch(
+            r"(?P<sign>[-−–])?(?P<int>[\d \u00a0\u202f]+?)(?:,(?P<frac>\d+))?"
+            r"(?P<pct>[ \t]?%)?",
+            raw,
+        )
         if not mm or not st.free(s, e):
             continue
-        q = Quantity(s, e, parse_value(mm.group("sign"), mm.group("int"), mm.group("frac")),
-                     in_table=True, label=label, column=col.get("name") or header_text,
-                     period=col.get("period"), base_period=col.get("base_period"),
-                     basis=col.get("basis"), change=col.get("base_period") is not None)
+        q = Quantity(
+            s,
+            e,
+            parse_value(mm.group("sign"), mm.group("int"), mm.group("frac")),
+            in_table=True,
+            label=label,
+            column=col.get("name") or header_text,
+            period=col.get("period"),
+            base_period=col.get("base_period"),
+            basis=col.get("basis"),
+            change=col.get("base_period") is not None,
+        )
         q.unit = "procent" if mm.group("pct") else (unit or "antal")
         q.unit_end = e
         if mm.group("pct"):
@@ -237,8 +289,10 @@ def declared_tables(st: State) -> None:
             _row(st, i, cols, spec.get("unit"), spec["name"])
 
 
-_CELL_VALUE = re.compile(r"(?P<sign>[-−–])?(?P<int>\d[\d \u00a0\u202f]*?)(?:[,.](?P<frac>\d+))?"
-                         r"(?P<pct>[ \t]?%)?")
+_CELL_VALUE = re.compile(
+    r"(?P<sign>[-−–])?(?P<int>\d[\d \u00a0\u202f]*?)(?:[,.](?P<frac>\d+))?"
+    r"(?P<pct>[ \t]?%)?"
+)
 
 
 def cell_tables(st: State) -> None:
@@ -261,8 +315,10 @@ def _cell_line(st: State, spec: dict, label: str, line: int, cells: str, unit: s
         tok, _, key = item.rpartition(" ")
         m = re.compile(rf"(?<![\d,.]){re.escape(tok)}(?![\d])").search(text, cursor)
         if not m or (key != "-" and key not in spec["columns"]):
-            raise DataError(f"{where}: cannot place {item!r} (text not found after offset {cursor}"
-                            " or unknown column); fix the declaration")
+            raise DataError(
+                f"{where}: cannot place {item!r} (text not found after offset {cursor}"
+                " or unknown column); fix the declaration"
+            )
         cursor = m.end()
         s, e = base + m.start(), base + m.end()
         if key == "-":
@@ -272,18 +328,29 @@ def _cell_line(st: State, spec: dict, label: str, line: int, cells: str, unit: s
         v = _CELL_VALUE.fullmatch(tok)
         if not v:
             raise DataError(f"{where}: {tok!r} is not a number; fix the declaration")
-        q = Quantity(s, e, parse_value(v.group("sign"), v.group("int"), v.group("frac")),
-                     unit="procent" if v.group("pct") else unit, unit_end=e, in_table=True,
-                     label=label, column=f"{spec['name']}: {col['name']} (rubrik rader {h0}–{h1})",
-                     period=col.get("period"), base_period=col.get("base_period"),
-                     basis=col.get("basis"), change=col.get("base_period") is not None)
+        q = Quantity(
+            s,
+            e,
+            parse_value(v.group("sign"), v.group("int"), v.group("frac")),
+            unit="procent" if v.group("pct") else unit,
+            unit_end=e,
+            in_table=True,
+            label=label,
+            column=f"{spec['name']}: {col['name']} (rubrik rader {h0}–{h1})",
+            period=col.get("period"),
+            base_period=col.get("base_period"),
+            basis=col.get("basis"),
+            change=col.get("base_period") is not None,
+        )
         if v.group("pct"):
             q.end = e - len(v.group("pct"))
         add_quantity(st, q)
 
 
-_YEAR_HEADER = re.compile(rf"^[ \t]*[^\W\d][^\d\n]*?[ \t]+(?P<years>{YEAR}(?:[ \t|]+{YEAR})+)"
-                          r"(?:[ \t|]+[^\W\d][^\d\n]*)?[ \t]*$")
+_YEAR_HEADER = re.compile(
+    rf"^[ \t]*[^\W\d][^\d\n]*?[ \t]+(?P<years>{YEAR}(?:[ \t|]+{YEAR})+)"
+    r"(?:[ \t|]+[^\W\d][^\d\n]*)?[ \t]*$"
+)
 
 
 def space_tables(st: State) -> None:

@@ -24,8 +24,20 @@ VOCAB_PATH = paths.PACKAGE_DATA_DIR / "quantities_units.yml"
 
 _SEP = "[ \u00a0\u202f]"
 _W = "A-Za-zÅÄÖåäöÉéÜü"
-MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
-           "september", "oktober", "november", "december")
+MONTHS = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 MONTH_RE = "|".join(MONTHS)
 YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
 
@@ -33,7 +45,6 @@ YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
 def _fold(s: str) -> str:
     """Strip diacritics (å -> a, ö -> o) as the OCR'd reports do."""
     return "".join(ch for ch in unicodedata.normalize("NFD", s) if not unicodedata.combining(ch))
-
 
 
 def qualifier_before(before: str) -> str | None:
@@ -70,8 +81,10 @@ def vocab() -> Vocab:
     """Load lib/data/quantities_units.yml."""
     data = yamlio.safe_load(VOCAB_PATH.read_text(encoding="utf-8"))
     if not isinstance(data, dict):
-        raise DataError(f"{VOCAB_PATH}: expected a mapping with units, number_words, "
-                        "qualifier_words and scales at the top.")
+        raise DataError(
+            f"{VOCAB_PATH}: expected a mapping with units, number_words, "
+            "qualifier_words and scales at the top."
+        )
     unit_of: dict[str, str] = {}
     for unit, forms in data["units"].items():
         for form in forms:
@@ -81,22 +94,39 @@ def vocab() -> Vocab:
     alts = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in forms)
     unit_re = re.compile(rf"(?:{alts})(?![{_W}\d])", re.IGNORECASE)
     money = {"procent", "procentenheter", "kr", "tkr", "mnkr", "mdkr"}
-    tails = tuple((f, u) for f, u in sorted(unit_of.items(), key=lambda x: (-len(x[0]), x[0]))
-                  if u not in money and len(f) >= 4 and " " not in f)
+    tails = tuple(
+        (f, u)
+        for f, u in sorted(unit_of.items(), key=lambda x: (-len(x[0]), x[0]))
+        if u not in money and len(f) >= 4 and " " not in f
+    )
     words: dict[str, int] = {}
     for w, v in data["number_words"].items():
         words[w] = v
         words[_fold(w)] = v
-    qualifier_of = {f: symbol for symbol, ws in data["qualifier_words"].items()
-                    for w in ws for f in (w.lower(), _fold(w.lower()))}
-    alt = "|".join(re.escape(a).replace(r"\ ", r"\s+")
-                   for a in sorted(qualifier_of, key=len, reverse=True))
+    qualifier_of = {
+        f: symbol
+        for symbol, ws in data["qualifier_words"].items()
+        for w in ws
+        for f in (w.lower(), _fold(w.lower()))
+    }
+    alt = "|".join(
+        re.escape(a).replace(r"\ ", r"\s+") for a in sorted(qualifier_of, key=len, reverse=True)
+    )
     qualifier_re = re.compile(rf"(?:^|(?<=[\s(]))(?P<q>{alt})\s*\(?\s*$", re.IGNORECASE)
-    return Vocab(unit_re, unit_of, tails, {k: float(v) for k, v in data["scales"].items()},
-                 words, qualifier_re, qualifier_of, tuple(data.get("tables") or ()),
-                 tuple(data["units"]),
-                 tuple(data.get("cell_tables") or ()), tuple(data.get("table_units") or ()),
-                 tuple(data.get("period_contexts") or ()))
+    return Vocab(
+        unit_re,
+        unit_of,
+        tails,
+        {k: float(v) for k, v in data["scales"].items()},
+        words,
+        qualifier_re,
+        qualifier_of,
+        tuple(data.get("tables") or ()),
+        tuple(data["units"]),
+        tuple(data.get("cell_tables") or ()),
+        tuple(data.get("table_units") or ()),
+        tuple(data.get("period_contexts") or ()),
+    )
 
 
 # --------------------------------------------------------------------------- patterns
@@ -132,7 +162,8 @@ NUMBER = re.compile(
 )
 _OTHER_PREFIX = re.compile(r"(?:vecka|v\.|nr|iteration|kvartal|steg|fas|version|covid-)\s*$", re.I)
 PAREN_PRIOR = re.compile(
-    rf"[^\S\n]*\n?\s*(?:år|ar|under|för|for)\s+(?P<y>{YEAR})\s*\)", re.IGNORECASE)
+    rf"[^\S\n]*\n?\s*(?:år|ar|under|för|for)\s+(?P<y>{YEAR})\s*\)", re.IGNORECASE
+)
 _WORD_NUMBER = re.compile(r"(?<![\w])(?P<w>[a-zåäö]+)\s+(?=\S)", re.IGNORECASE)
 _TAL = re.compile(r"-tal\b")
 
@@ -186,14 +217,21 @@ class Doc:
             pos += len(line) + 1
         self.parts = c.parts(doc_id)
         d = self.document
-        full_year = ((d.period_start.month, d.period_start.day, d.period_end.month,
-                      d.period_end.day) == (1, 1, 12, 31)
-                     and d.period_start.year == d.period_end.year)
-        self.report_period = (str(d.year) if full_year else
-                              f"{d.period_start:%Y-%m}/{d.period_end:%Y-%m}")
-        self.prior_period = (str(d.year - 1) if full_year else
-                             f"{d.period_start.year - 1}-{d.period_start:%m}/"
-                             f"{d.period_end.year - 1}-{d.period_end:%m}")
+        full_year = (
+            d.period_start.month,
+            d.period_start.day,
+            d.period_end.month,
+            d.period_end.day,
+        ) == (1, 1, 12, 31) and d.period_start.year == d.period_end.year
+        self.report_period = (
+            str(d.year) if full_year else f"{d.period_start:%Y-%m}/{d.period_end:%Y-%m}"
+        )
+        self.prior_period = (
+            str(d.year - 1)
+            if full_year
+            else f"{d.period_start.year - 1}-{d.period_start:%m}/"
+            f"{d.period_end.year - 1}-{d.period_end:%m}"
+        )
 
         self.contexts = self._contexts()
 
@@ -204,8 +242,10 @@ class Doc:
             if ctx["doc_id"] != self.doc_id:
                 continue
             if ctx["quote"] not in self.lines[ctx["source"] - 1]:
-                raise DataError(f"{VOCAB_PATH}: period_contexts: {ctx['quote']!r} is not in line "
-                                f"{ctx['source']} of {self.doc_id}; fix the declaration")
+                raise DataError(
+                    f"{VOCAB_PATH}: period_contexts: {ctx['quote']!r} is not in line "
+                    f"{ctx['source']} of {self.doc_id}; fix the declaration"
+                )
             out.append(ctx)
         return out
 
@@ -252,11 +292,12 @@ def _unit_after(doc: Doc, pos: int, limit: int = 60) -> tuple[str, int, bool]:
     m = _TAL.match(text, pos)
     if m:
         tal, pos = True, m.end()
-    start = pos + len(text[pos:]) - len(re.sub(r"^[ \t\u00a0\u202f]*(?:\n\s*)?", "",
-                                                text[pos:]))  # past the spaces
-    seg = text[start:start + limit]
+    start = (
+        pos + len(text[pos:]) - len(re.sub(r"^[ \t\u00a0\u202f]*(?:\n\s*)?", "", text[pos:]))
+    )  # past the spaces
+    seg = text[start : start + limit]
     m = v.unit_re.match(seg)
-    if m and m.group().lower() in ("år", "ar") and re.match(rf"\s+{YEAR}\b", seg[m.end():]):
+    if m and m.group().lower() in ("år", "ar") and re.match(rf"\s+{YEAR}\b", seg[m.end() :]):
         m = None
     if m and not (text[pos:start] and m.group() == "%" and "\n" in text[pos:start]):
         return v.unit_of[re.sub(r"\s+", " ", m.group().lower())], start + m.end(), tal
@@ -295,12 +336,19 @@ class State:
 
 _AGE = re.compile(
     r"(?<![\d,.])\d{1,2}[ \t]?[-–][ \t]?\d{1,2}"
-    r"(?=(?:[ \t]+(?:respektive|och|eller)[ \t]+\d{1,2}[ \t]?[-–][ \t]?\d{1,2})*[ \t]+(?:år|ar)\b)")
+    r"(?=(?:[ \t]+(?:respektive|och|eller)[ \t]+\d{1,2}[ \t]?[-–][ \t]?\d{1,2})*[ \t]+(?:år|ar)\b)"
+)
 
 
 def entities(st: State) -> None:
-    for rx, kind in ((_AGE, "other"), (_DATE, "date"), (_REFERENCE, "reference"),
-                     (_YEAR_PAIR, "year"), (_PAGE, "page"), (_SECTION, "section")):
+    for rx, kind in (
+        (_AGE, "other"),
+        (_DATE, "date"),
+        (_REFERENCE, "reference"),
+        (_YEAR_PAIR, "year"),
+        (_PAGE, "page"),
+        (_SECTION, "section"),
+    ):
         for m in rx.finditer(st.doc.text):
             s, e = m.span()
             if any(ch.isdigit() for ch in m.group()) and st.free(s, e):
@@ -331,12 +379,12 @@ def prose_numbers(st: State) -> None:
         if not st.free(s, e):
             continue
         int_part, frac, sign = m.group("int"), m.group("frac"), m.group("sign")
-        before = text[max(0, s - 30):s]
+        before = text[max(0, s - 30) : s]
         if _OTHER_PREFIX.search(before):
             st.add_span(s, e, "other")
             continue
         unit, unit_end, tal = _unit_after(doc, e)
-        year_like = (not sign and not frac and re.fullmatch(YEAR, int_part) is not None)
+        year_like = not sign and not frac and re.fullmatch(YEAR, int_part) is not None
         if year_like:
             paren_prior = before.rstrip().endswith("(") and PAREN_PRIOR.match(text, unit_end)
             if not paren_prior and (unit in ("antal", "år") or _YEAR_CONTEXT.search(before)):
@@ -346,9 +394,15 @@ def prose_numbers(st: State) -> None:
             st.add_span(s, e, "other")
             continue
         qualifier = qualifier_before(before) or ("≈" if tal else None)
-        q = Quantity(s, e, parse_value(sign, int_part, frac), unit=unit,
-                     unit_end=max(unit_end, e), approx=qualifier is not None,
-                     qualifier=qualifier)
+        q = Quantity(
+            s,
+            e,
+            parse_value(sign, int_part, frac),
+            unit=unit,
+            unit_end=max(unit_end, e),
+            approx=qualifier is not None,
+            qualifier=qualifier,
+        )
         add_quantity(st, q)
 
 
@@ -360,7 +414,7 @@ def word_numbers(st: State) -> None:
     for m in rx.finditer(doc.text):
         w = m.group("w").lower()
         unit, unit_end, _ = _unit_after(doc, m.end())
-        if unit == "antal" or "\n" in doc.text[m.end():unit_end].strip():
+        if unit == "antal" or "\n" in doc.text[m.end() : unit_end].strip():
             continue
         if w in ("en", "ett"):
             if unit not in ("mnkr", "mdkr"):
@@ -368,8 +422,15 @@ def word_numbers(st: State) -> None:
             value = 1.0
         else:
             value = float(v.number_words[w])
-        before = doc.text[max(0, m.start() - 30):m.start()]
+        before = doc.text[max(0, m.start() - 30) : m.start()]
         qualifier = qualifier_before(before)
-        q = Quantity(m.start(), m.end(), value, unit=unit, unit_end=unit_end,
-                     approx=qualifier is not None, qualifier=qualifier)
+        q = Quantity(
+            m.start(),
+            m.end(),
+            value,
+            unit=unit,
+            unit_end=unit_end,
+            approx=qualifier is not None,
+            qualifier=qualifier,
+        )
         st.quantities.append(q)

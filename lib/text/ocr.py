@@ -118,8 +118,11 @@ def _slots(lines: list[str], clean: bool) -> list[_Slot | None]:
 _CLEAN_GLYPHS = re.compile("[&@6|]")
 CAPS_COST = 3.0  # keeping an all-caps word whose å/ä/ö form is in the clean reports (LOSA)
 _BAR_RE = re.compile(r"(?<!\S)\|(?!\S)")
-_MONTH_RE = re.compile(r" (?:januari|februari|mars|april|maj|juni|juli|augusti|september|"
-                       r"oktober|november|december)\b", re.IGNORECASE)
+_MONTH_RE = re.compile(
+    r" (?:januari|februari|mars|april|maj|juni|juli|augusti|september|"
+    r"oktober|november|december)\b",
+    re.IGNORECASE,
+)
 
 
 def _token_options(line: str, m: re.Match, clean: bool) -> tuple[Option, ...]:
@@ -141,16 +144,15 @@ def _glyph_i_options(line: str, m: re.Match, clean: bool) -> tuple[Option, ...]:
     if tok == "1":
         if clean:
             return (Option(lexicon.NUM, 0.0, ""),)
-        keep = Option(lexicon.NUM, -get_lexicon().one_logp, "", None, (),
-                      -get_lexicon().one_logp)
+        keep = Option(lexicon.NUM, -get_lexicon().one_logp, "", None, (), -get_lexicon().one_logp)
     else:
         keep = Option("|", 0.0, "", -12.0)
-    nxt = line[m.end():m.end() + 2]
+    nxt = line[m.end() : m.end() + 2]
     if tok == "1" and _MONTH_RE.match(line, m.end()):
         return (keep,)  # a date: den 1 november
     if tok == "|" and len(_BAR_RE.findall(line)) >= 2:
         return (keep,)  # a table row: a | b | c
-    between = re.search(r"[^\W\d_]{2,}[,]? $", line[:m.start()]) is not None
+    between = re.search(r"[^\W\d_]{2,}[,]? $", line[: m.start()]) is not None
     if len(nxt) == 2 and nxt[0] == " " and (nxt[1].islower() or (between and nxt[1].isupper())):
         cost = 0.5 if tok == "|" else 1.0
         return keep, Option("i", cost, f"{tok}→i", None, (), cost)
@@ -165,8 +167,10 @@ def _fixed_options(tok: str, clean: bool) -> tuple[Option, ...]:
     caps = get_lexicon().caps.get(lexicon.word_key(tok.lower()))
     if caps is None or caps == tok or channel(tok.lower(), caps.lower(), False) is None:
         return (Option(word, 0.0, ""),)
-    return (Option(word, CAPS_COST, "", -12.0, (), CAPS_COST),
-            Option(caps, 0.0, "abbreviation of the clean reports", -12.0))
+    return (
+        Option(word, CAPS_COST, "", -12.0, (), CAPS_COST),
+        Option(caps, 0.0, "abbreviation of the clean reports", -12.0),
+    )
 
 
 def _decode(seq: list[_Slot | None], costs: list[tuple[float, ...]]) -> list[int]:
@@ -182,8 +186,8 @@ def _decode(seq: list[_Slot | None], costs: list[tuple[float, ...]]) -> list[int
         slot = seq[i] if i < len(seq) else None
         if slot is None:
             if open_choice:  # the slots between two boundaries are all slots
-                sentence = [s for s in seq[start + 1:i] if s is not None]
-                choice[start + 1:i] = _viterbi(sentence, costs[start + 1:i])
+                sentence = [s for s in seq[start + 1 : i] if s is not None]
+                choice[start + 1 : i] = _viterbi(sentence, costs[start + 1 : i])
             start, open_choice = i, False
         elif len(slot.opts) > 1:
             open_choice = True
@@ -266,8 +270,9 @@ def _price(o: Option, table: dict[str, float] | None) -> float:
     return o.extra + sum(table.get(e, SUBST[e[0]][e[2]]) for e in o.edits)
 
 
-def _costs(seq: list[_Slot | None], table: dict[str, float] | None,
-           context: list[str] | None = None) -> list[tuple[float, ...]]:
+def _costs(
+    seq: list[_Slot | None], table: dict[str, float] | None, context: list[str] | None = None
+) -> list[tuple[float, ...]]:
     out: list[tuple[float, ...]] = []
     for i, slot in enumerate(seq):
         if slot is None:
@@ -277,12 +282,14 @@ def _costs(seq: list[_Slot | None], table: dict[str, float] | None,
         elif context is None:
             out.append(tuple(_price(o, table) for o in slot.opts))
         else:
-            out.append(tuple(_price(o, table) - _context_bonus(o.word, context, i)
-                             for o in slot.opts))
+            out.append(
+                tuple(_price(o, table) - _context_bonus(o.word, context, i) for o in slot.opts)
+            )
     return out
 
 
 # --------------------------------------------------------------------------- syntactic cues
+
 
 def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
@@ -290,28 +297,35 @@ def _wordset(text: str) -> frozenset[str]:
 
 _PREPOSITIONS = _wordset(
     "för med av i på till om från mot hos genom inför under efter bland kring inom vid åt "
-    "över mellan utifrån enligt trots bakom runt utanför ovanför angående gentemot")
+    "över mellan utifrån enligt trots bakom runt utanför ovanför angående gentemot"
+)
 # Words before which var, vart, vara are not the possessive (var och en, vart tredje år ...).
 _NOT_POSSESSIVE_NEXT = _wordset(
     "och för sin sitt sina annat annan annars fall efter tredje fjärde femte sjätte de vi "
-    "man han hon hen den det du jag ni ska skulle kan som")
+    "man han hon hen den det du jag ni ska skulle kan som"
+)
 _INFINITIVE_MARKERS = _wordset("att ska skall kan måste vill skulle bör kunde")
 # Infinitives that take another verb (kunna vara, fortsätta vara), so "vara" stays a verb.
 _AUX_INFINITIVES = _wordset(
     "kunna behöva vilja fortsätta verka komma börja sluta försöka våga orka hinna slippa råka "
-    "tyckas anses lära bli vara låta")
+    "tyckas anses lära bli vara låta"
+)
 _POSSESSIVE = {"våra": "vara", "vår": "var", "vårt": "vart"}
 # Words after which "år" (year) is the reading, not the verb "är".
 _YEAR_BEFORE = _wordset(
     "förra varje per ett flera många några två tre fyra fem sex sju åtta nio tio elva tolv "
     "femton tjugo innevarande kommande senaste föregående nästa halvt första tredje fjärde "
-    "femte sista samma hela")
+    "femte sista samma hela"
+)
 # Subjects after which "är" (is) is the reading.
-_SUBJECTS = _wordset("det detta den denna vi jag du han hon hen de dessa som vilket vilka "
-                     "vad här där nu också man ni")
+_SUBJECTS = _wordset(
+    "det detta den denna vi jag du han hon hen de dessa som vilket vilka "
+    "vad här där nu också man ni"
+)
 # Determiners and adjectives after which "sätt" (way) is the reading, not "sitt" (its).
-_SATT_BEFORE = _wordset("så samma något annat vilket detta olika ett nytt bästa sådant "
-                        "liknande vårt deras flera många")
+_SATT_BEFORE = _wordset(
+    "så samma något annat vilket detta olika ett nytt bästa sådant liknande vårt deras flera många"
+)
 BONUS = 3.0
 
 
@@ -343,15 +357,20 @@ def _context_bonus(word: str, context: list[str], i: int) -> float:
 
 def _surface(slot: _Slot, o: Option, lines: list[str], seq_prev_is_bos: bool) -> str:
     if slot.surface in ("|", "1") and o.word == "i":
-        return "I" if seq_prev_is_bos or not lines[slot.line][:slot.start].strip() else "i"
+        return "I" if seq_prev_is_bos or not lines[slot.line][: slot.start].strip() else "i"
     new = _apply_case(slot.surface, o.word)
     if o.reason.startswith("I→l") and not seq_prev_is_bos:
         new = new.lower()
     # A lower-case ö is often read as a capital O or G; inside a sentence it stays small.
-    if (slot.surface[0] in "OG" and slot.surface[1:2].islower() and new[0] == "Ö"
-            and not seq_prev_is_bos and o.word not in names()
-            and re.search(r"[a-zåäö,]\s*$", lines[slot.line][:slot.start] or "")
-            and (slot.surface[0] == "G" or get_lexicon().freq(o.word) >= 1e-5)):
+    if (
+        slot.surface[0] in "OG"
+        and slot.surface[1:2].islower()
+        and new[0] == "Ö"
+        and not seq_prev_is_bos
+        and o.word not in names()
+        and re.search(r"[a-zåäö,]\s*$", lines[slot.line][: slot.start] or "")
+        and (slot.surface[0] == "G" or get_lexicon().freq(o.word) >= 1e-5)
+    ):
         new = "ö" + new[1:]
     return new
 
@@ -369,8 +388,10 @@ def repair_with_log(lines: list[str]) -> tuple[list[str], list[Change]]:
         return _repair_clean(lines)
     seq = _slots(lines, False)
     chosen = _decode(seq, _costs(seq, None))
-    context = [lexicon.BOS if slot is None else slot.opts[k].word
-               for slot, k in zip(seq, chosen, strict=True)]
+    context = [
+        lexicon.BOS if slot is None else slot.opts[k].word
+        for slot, k in zip(seq, chosen, strict=True)
+    ]
     chosen = _decode(seq, _costs(seq, _channel_table(seq, chosen), context))
     return _apply(lines, seq, chosen)
 
@@ -390,8 +411,9 @@ def _repair_clean(lines: list[str]) -> tuple[list[str], list[Change]]:
     return _apply(lines, seq, _decode(seq, _costs(seq, None)))
 
 
-def _apply(lines: list[str], seq: list[_Slot | None],
-           chosen: list[int]) -> tuple[list[str], list[Change]]:
+def _apply(
+    lines: list[str], seq: list[_Slot | None], chosen: list[int]
+) -> tuple[list[str], list[Change]]:
     """The lines with the chosen readings put in, and the change log."""
     edits: dict[int, list[tuple[int, int, str]]] = {}
     changes: list[Change] = []
@@ -424,12 +446,23 @@ CHANGE_COLUMNS = ("doc_id", "line", "before", "after", "reason")
 def changes_frame(changes: list[Change], doc_id: str) -> pd.DataFrame:
     """The change log as a table with columns doc_id, line, before, after, reason."""
     return pd.DataFrame(
-        {"doc_id": [doc_id] * len(changes), "line": [c.line for c in changes],
-         "before": [c.before for c in changes], "after": [c.after for c in changes],
-         "reason": [c.reason for c in changes]},
+        {
+            "doc_id": [doc_id] * len(changes),
+            "line": [c.line for c in changes],
+            "before": [c.before for c in changes],
+            "after": [c.after for c in changes],
+            "reason": [c.reason for c in changes],
+        },
         columns=list(CHANGE_COLUMNS),
-    ).astype({"doc_id": "string", "line": "int64", "before": "string", "after": "string",
-              "reason": "string"})
+    ).astype(
+        {
+            "doc_id": "string",
+            "line": "int64",
+            "before": "string",
+            "after": "string",
+            "reason": "string",
+        }
+    )
 
 
 def repair_document(c, doc_id: str) -> tuple[list[str], pd.DataFrame]:
@@ -469,8 +502,11 @@ def read_lines(path: Path) -> list[str]:
             raise TextDecodeError(
                 f"{path}: neither UTF-8 nor cp1252 text; re-save the file as UTF-8."
             ) from None
-        print(f"warning: {path}: not UTF-8, decoded as cp1252 (Windows Latin-1); "
-              "check å, ä and ö in the output.", file=sys.stderr)
+        print(
+            f"warning: {path}: not UTF-8, decoded as cp1252 (Windows Latin-1); "
+            "check å, ä and ö in the output.",
+            file=sys.stderr,
+        )
     from lib.sources.corpus import split_lines
 
     return split_lines(text.replace("\r\n", "\n").replace("\r", "\n"))

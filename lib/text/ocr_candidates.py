@@ -61,8 +61,23 @@ UNK_PLAIN = -23.0  # log-probability of an unknown word made of letters
 UNK_GLYPH = -30.0  # ... and of one with é, &, digits or | (not Swedish as it stands)
 MAX_COMBOS = 256
 # Inflection endings a compound may add to its last known part (stadsområde|nas).
-SUFFIXES = ("na", "nas", "ns", "s", "ts", "ets", "ens", "n", "t", "erna", "ernas", "arna",
-            "arnas", "orna", "ornas")
+SUFFIXES = (
+    "na",
+    "nas",
+    "ns",
+    "s",
+    "ts",
+    "ets",
+    "ens",
+    "n",
+    "t",
+    "erna",
+    "ernas",
+    "arna",
+    "arnas",
+    "orna",
+    "ornas",
+)
 
 
 @dataclass(frozen=True)
@@ -192,10 +207,10 @@ def _variants(token: str, rare: bool) -> list[tuple[str, float, str]]:
     if not rare:
         return out
     for i in range(len(token) - 1):
-        pair = token[i:i + 2]
+        pair = token[i : i + 2]
         if pair[0] in PAIR_CHARS and pair[1] in PAIR_CHARS:
             cost = PAIR_COST if ("é" in pair or "&" in pair) else PAIR_COST_PLAIN
-            out.append((token[:i] + WILD + token[i + 2:], cost, f"{pair}→"))
+            out.append((token[:i] + WILD + token[i + 2 :], cost, f"{pair}→"))
     if len(token) <= 12:
         for i in range(len(token) + 1):
             out.append((token[:i] + WILD + token[i:], INSERT_COST, "+"))
@@ -223,10 +238,12 @@ def _candidates(token: str, clean: bool, costly: bool = False) -> tuple[Option, 
                     reason = reason.replace(f"{WILD}→", vreason)
                 cost = ch[0] + fixed_cost
                 if word not in found or found[word].cost > cost:
-                    found[word] = Option(word, cost, reason, None, edits,
-                                         fixed_cost + ch[0] - _prior(edits, clean))
-    orig = found.pop(token, None) or Option(token, 0.0, "", None if lex.known(token) else
-                                            _unknown_logp(token))
+                    found[word] = Option(
+                        word, cost, reason, None, edits, fixed_cost + ch[0] - _prior(edits, clean)
+                    )
+    orig = found.pop(token, None) or Option(
+        token, 0.0, "", None if lex.known(token) else _unknown_logp(token)
+    )
     rest = sorted(found.values(), key=lambda o: (o.cost - lex.logp_uni(o.word), o.word))
     best = lex.logp_uni(rest[0].word) - rest[0].cost if rest else -math.inf
     kept = [o for o in rest if lex.logp_uni(o.word) - o.cost > best - 8.0][:6]
@@ -235,8 +252,9 @@ def _candidates(token: str, clean: bool, costly: bool = False) -> tuple[Option, 
 
 def _prior(edits: tuple[str, ...], clean: bool) -> float:
     """The prior cost of substitutions (as in :func:`channel`)."""
-    return sum(SUBST[e[0]][e[2]] + (CLEAN_EXTRA if clean and e[0] not in "&6" else 0.0)
-               for e in edits)
+    return sum(
+        SUBST[e[0]][e[2]] + (CLEAN_EXTRA if clean and e[0] not in "&6" else 0.0) for e in edits
+    )
 
 
 def _unknown_logp(token: str) -> float:
@@ -248,8 +266,11 @@ def _unknown_logp(token: str) -> float:
 
 def _part_options(piece: str, clean: bool) -> list[Option]:
     lex = get_lexicon()
-    return [o for o in _candidates(piece, clean)
-            if o.uni is None and lex.freq(o.word) >= lexicon.MIN_PART_FREQ]
+    return [
+        o
+        for o in _candidates(piece, clean)
+        if o.uni is None and lex.freq(o.word) >= lexicon.MIN_PART_FREQ
+    ]
 
 
 def _lp(word: str) -> float:
@@ -268,17 +289,27 @@ def _modifier_options(piece: str, clean: bool) -> list[tuple[Option, str]]:
     out = [(o, "") for o in _part_options(piece, clean)]
     if piece.endswith("s") and len(piece) > MIN_PART:
         out += [(o, "s") for o in _part_options(piece[:-1], clean)]
-        out += [(replace(o, word=o.word[:-1], uni=_lp(o.word)), "s")
-                for o in _part_options(piece[:-1] + "e", clean)]
-    out += [(replace(o, word=o.word[:-1], uni=_lp(o.word)), "")
-            for o in _part_options(piece + "e", clean)]
+        out += [
+            (replace(o, word=o.word[:-1], uni=_lp(o.word)), "s")
+            for o in _part_options(piece[:-1] + "e", clean)
+        ]
+    out += [
+        (replace(o, word=o.word[:-1], uni=_lp(o.word)), "")
+        for o in _part_options(piece + "e", clean)
+    ]
     # linking forms that change the word's ending: förälder -> föräldra-, kvinna -> kvinno-
     if piece.endswith("ra") and len(piece) > MIN_PART + 1:
-        out += [(replace(o, word=o.word[:-2] + "ra", uni=_lp(o.word)), "")
-                for o in _part_options(piece[:-2] + "er", clean) if o.word.endswith("er")]
+        out += [
+            (replace(o, word=o.word[:-2] + "ra", uni=_lp(o.word)), "")
+            for o in _part_options(piece[:-2] + "er", clean)
+            if o.word.endswith("er")
+        ]
     if piece.endswith("o") and len(piece) > MIN_PART:
-        out += [(replace(o, word=o.word[:-1] + "o", uni=_lp(o.word)), "")
-                for o in _part_options(piece[:-1] + "a", clean) if o.word.endswith("a")]
+        out += [
+            (replace(o, word=o.word[:-1] + "o", uni=_lp(o.word)), "")
+            for o in _part_options(piece[:-1] + "a", clean)
+            if o.word.endswith("a")
+        ]
     return out
 
 
@@ -287,7 +318,7 @@ def _head_options(piece: str, clean: bool) -> list[tuple[Option, str]]:
     out = [(o, "") for o in _part_options(piece, clean)]
     for suf in SUFFIXES:
         if piece.endswith(suf) and len(piece) - len(suf) >= MIN_PART:
-            out += [(o, suf) for o in _part_options(piece[:-len(suf)], clean)]
+            out += [(o, suf) for o in _part_options(piece[: -len(suf)], clean)]
     return out
 
 
@@ -300,7 +331,8 @@ def _compound(token: str, clean: bool) -> tuple[Option, ...]:
     # best[i]: (score, parts, chosen part options, productivity bonus) for token[:i] read
     # as modifiers; the productivity bonus picks the split but stays out of the word's score
     best: dict[int, tuple[float, tuple[str, ...], tuple[Option, ...], float]] = {
-        0: (0.0, (), (), 0.0)}
+        0: (0.0, (), (), 0.0)
+    }
     for i in range(MIN_PART, n - MIN_PART + 1):
         for j in range(0, i - MIN_PART + 1):
             if j not in best:
@@ -310,8 +342,7 @@ def _compound(token: str, clean: bool) -> tuple[Option, ...]:
                 lp = o.uni if o.uni is not None else lex.logp_uni(o.word)
                 bonus = min(2.0, max(-3.0, 0.5 * (lp + 10.0)))
                 prod = _productivity(o.word + link)
-                score = (s0 + bonus + prod - PART_PENALTY - (2.0 if i - j <= 3 else 0.0)
-                         - o.cost)
+                score = s0 + bonus + prod - PART_PENALTY - (2.0 if i - j <= 3 else 0.0) - o.cost
                 if i not in best or score > best[i][0]:
                     best[i] = (score, (*parts, o.word + link), (*used, o), p0 + prod)
     results: dict[str, tuple[float, Option]] = {}
@@ -322,21 +353,38 @@ def _compound(token: str, clean: bool) -> tuple[Option, ...]:
         heads = [(o, suf, 0) for o, suf in _head_options(token[j:], clean)]
         if token[j - 1] == token[j - 2] and token[j - 1] not in "aeiouyåäö":
             # three equal consonants lose one: process + stöd -> processtöd
-            heads += [(o, suf, 1) for o, suf in _head_options(token[j - 1:], clean)
-                      if o.word[0] == token[j - 1]]
+            heads += [
+                (o, suf, 1)
+                for o, suf in _head_options(token[j - 1 :], clean)
+                if o.word[0] == token[j - 1]
+            ]
         for o, suf, shared in heads:
-            uni = (lex.logp_uni(o.word) + s0 - p0 + c0 - COMPOUND_PENALTY
-                   - (SHORT_HEAD if len(o.word) <= 3 else 0.0))
+            uni = (
+                lex.logp_uni(o.word)
+                + s0
+                - p0
+                + c0
+                - COMPOUND_PENALTY
+                - (SHORT_HEAD if len(o.word) <= 3 else 0.0)
+            )
             score = uni + p0 - c0 - o.cost
             word = "".join(parts) + o.word[shared:] + suf
             if word in results and results[word][0] >= score:
                 continue
             all_used = (*used, o)
             reasons = ",".join(sorted({u.reason for u in all_used if u.reason}))
-            results[word] = (score, Option(
-                word, c0 + o.cost, f"compound {'+'.join((*parts, o.word + suf))}"
-                + (f" ({reasons})" if reasons else ""), uni,
-                tuple(e for u in all_used for e in u.edits), sum(u.extra for u in all_used)))
+            results[word] = (
+                score,
+                Option(
+                    word,
+                    c0 + o.cost,
+                    f"compound {'+'.join((*parts, o.word + suf))}"
+                    + (f" ({reasons})" if reasons else ""),
+                    uni,
+                    tuple(e for u in all_used for e in u.edits),
+                    sum(u.extra for u in all_used),
+                ),
+            )
     ranked = sorted(results.values(), key=lambda r: (-r[0], r[1].word))
     return tuple(o for _, o in ranked[:COMPOUND_KEEP])
 
@@ -351,9 +399,15 @@ def _best_compounds(low: str, clean: bool) -> tuple[Option, ...]:
     if not clean:
         for m in list(_COMPOUND_PAIR_RE.finditer(low))[:3]:
             i = m.start()
-            found += [replace(o, cost=o.cost + PAIR_COST, extra=o.extra + PAIR_COST,
-                              reason=o.reason.replace(WILD, m.group(1)))
-                      for o in _compound(low[:i] + WILD + low[i + 2:], clean)]
+            found += [
+                replace(
+                    o,
+                    cost=o.cost + PAIR_COST,
+                    extra=o.extra + PAIR_COST,
+                    reason=o.reason.replace(WILD, m.group(1)),
+                )
+                for o in _compound(low[:i] + WILD + low[i + 2 :], clean)
+            ]
     found.sort(key=lambda o: (o.cost - (o.uni or 0.0), o.word))  # compounds have their uni
     out: dict[str, Option] = {}
     for o in found:
@@ -368,9 +422,18 @@ def options(token: str, clean: bool) -> tuple[Option, ...]:
     lex = get_lexicon()
     cands = _candidates(low, clean)
     if token[0] == "I" and len(token) > 2 and token[1:].islower():
-        cands += tuple(Option(o.word, o.cost + 2.5, "I→l" + (f",{o.reason}" if o.reason else ""),
-                              None, o.edits, o.extra + 2.5)
-                       for o in _candidates("l" + low[1:], clean) if o.uni is None)
+        cands += tuple(
+            Option(
+                o.word,
+                o.cost + 2.5,
+                "I→l" + (f",{o.reason}" if o.reason else ""),
+                None,
+                o.edits,
+                o.extra + 2.5,
+            )
+            for o in _candidates("l" + low[1:], clean)
+            if o.uni is None
+        )
     if any(o.uni is None and lex.freq(o.word) >= RARE for o in cands):
         return cands
     costly = _candidates(low, clean, True)[1:]

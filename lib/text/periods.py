@@ -23,8 +23,9 @@ _AGAINST = re.compile(
     re.IGNORECASE,
 )
 _BETWEEN = re.compile(rf"mellan\s+(?:år\s+)?(?P<a>{YEAR})\s+och\s+(?P<b>{YEAR})", re.I)
-_YEAR_AFTER = re.compile(rf"[ \t\n,]*(?:(?:år|ar|under|för|for|i)\s+)?(?P<y>{YEAR})(?![\d/-])",
-                         re.IGNORECASE)
+_YEAR_AFTER = re.compile(
+    rf"[ \t\n,]*(?:(?:år|ar|under|för|for|i)\s+)?(?P<y>{YEAR})(?![\d/-])", re.IGNORECASE
+)
 _PERIOD_PHRASE = re.compile(
     rf"(?P<d1>[0-3]?\d)\s+(?P<m1>{MONTH_RE})\s+(?P<y1>{YEAR})\s+(?:till|-|–)\s+(?:och\s+med\s+)?"
     rf"(?P<d2>[0-3]?\d)\s+(?P<m2>{MONTH_RE})\s+(?P<y2>{YEAR})"
@@ -39,7 +40,6 @@ _PERIOD_PHRASE = re.compile(
     re.IGNORECASE,
 )
 _SENT_END = re.compile(r"[.!?](?=\s+[A-ZÅÄÖ•])|•|\n[ \t]*\n(?=[ \t]*[A-ZÅÄÖ•])")
-
 
 
 def _sentence_bounds(doc: Doc) -> list[int]:
@@ -79,18 +79,24 @@ def range_units(st: State) -> None:
     text = st.doc.text
     prose = sorted((q for q in st.quantities if not q.in_table), key=lambda q: q.start)
     for q, nxt in zip(prose[::-1][1:], prose[::-1][:-1], strict=True):
-        if q.unit == "antal" and nxt.unit != "antal" and re.fullmatch(
-                r"[ \t]*(?:till|och|à|-|–)[ \t]*", text[q.end:nxt.start]):
+        if (
+            q.unit == "antal"
+            and nxt.unit != "antal"
+            and re.fullmatch(r"[ \t]*(?:till|och|à|-|–)[ \t]*", text[q.end : nxt.start])
+        ):
             q.unit = nxt.unit
 
 
-_REL_PRIOR = re.compile(r"[ \t\n]*(?:året\s+innan|året\s+före|f.reg.ende\s+år|f.rra\s+året)\b",
-                        re.IGNORECASE)
+_REL_PRIOR = re.compile(
+    r"[ \t\n]*(?:året\s+innan|året\s+före|f.reg.ende\s+år|f.rra\s+året)\b", re.IGNORECASE
+)
 _AFTER_PERIOD = re.compile(
     r"[ \t\n]*(?:i\s+(?:utfall|prognos)\s+)?"
     rf"(?:(?:fram\s+)?till\s+och\s+med\s+(?P<mt>{MONTH_RE})"
     r"|(?:för|for|under)\s+(?:(?P<cur>perioden)|(?P<full>(?:hel|hela\s+)?(?:å|a)ret)))"
-    r"(?![ \t\n]+\d)", re.IGNORECASE)
+    r"(?![ \t\n]+\d)",
+    re.IGNORECASE,
+)
 _PROGNOS_BEFORE = re.compile(r"\b(?:i\s+)?prognos(?:en|t\w*)?\b[^.\d]{0,50}$", re.IGNORECASE)
 _DURATION = ("år", "månader", "veckor", "dagar", "timmar")
 
@@ -108,21 +114,27 @@ def attach_periods(st: State) -> None:
         s0 = max(bounds[b - 1] if b else 0, q.start - 400)
         s1 = min(bounds[b] if b < len(bounds) else len(text), q.unit_end + 400)
         s1 = max(s1, q.unit_end)
-        before = text[s0:q.start]
+        before = text[s0 : q.start]
         prev = prose[k - 1] if k and prose[k - 1].unit_end >= s0 else None
         nxt = prose[k + 1] if k + 1 < len(prose) and prose[k + 1].start < s1 else None
-        if (re.search(r"\(\s*$", before) and prev and prev.change
-                and re.fullmatch(r"[ \t\n]*(?:\S+[ \t\n]+){0,6}\(\s*",
-                                 text[prev.unit_end:q.start])):
+        if (
+            re.search(r"\(\s*$", before)
+            and prev
+            and prev.change
+            and re.fullmatch(r"[ \t\n]*(?:\S+[ \t\n]+){0,6}\(\s*", text[prev.unit_end : q.start])
+        ):
             q.change, q.period, q.base_period = True, prev.period, prev.base_period
             continue
         tail = before[-80:]
         verb = _CHANGE_BEFORE.search(tail)
-        if verb or (prev and prev.change and re.search(r"\boch\s+med\s+$", before)
-                    and len(text[prev.unit_end:q.start]) < 120):
+        if verb or (
+            prev
+            and prev.change
+            and re.search(r"\boch\s+med\s+$", before)
+            and len(text[prev.unit_end : q.start]) < 120
+        ):
             q.change = True
-            verb_start = (q.start - len(tail) + verb.start() if verb
-                          else prev.unit_end)  # type: ignore[union-attr]  # prev: "och med"
+            verb_start = q.start - len(tail) + verb.start() if verb else prev.unit_end  # type: ignore[union-attr]  # prev: "och med"
             q.verb_at = verb_start
             _change_period(q, doc, text, (s0, s1, verb_start), prev)
             continue
@@ -154,17 +166,19 @@ def _after_period(m: re.Match, current: str) -> str:
     return current if m.group("cur") else current[:4]
 
 
-def _from_to(q: Quantity, nxt: Quantity | None, text: str, before: str, s0: int,
-             s1: int) -> None:
+def _from_to(q: Quantity, nxt: Quantity | None, text: str, before: str, s0: int, s1: int) -> None:
     """`från X [år Y1] till Z [år Y2]` / `från X till Z, Y2 jämfört med Y1`."""
     if not (re.search(r"\bfr[åa]n\s+(?:\S+\s+)?$", before, re.I) and nxt):
         return
-    mid = text[q.unit_end:nxt.start]
+    mid = text[q.unit_end : nxt.start]
     if re.fullmatch(rf"\s*(?:(?:år\s+|ar\s+)?{YEAR}\s+)?till\s+(?:\S+\s+)?", mid, re.I):
-        tail = re.match(rf"[\s,]*(?:år\s+|ar\s+)?(?P<b>{YEAR})\s+"
-                        r"(?:jämfört med|jamfort med|i förhållande till)"
-                        rf"\s+(?:år\s+)?(?P<a>{YEAR})",
-                        text[nxt.unit_end:s1], re.I)
+        tail = re.match(
+            rf"[\s,]*(?:år\s+|ar\s+)?(?P<b>{YEAR})\s+"
+            r"(?:jämfört med|jamfort med|i förhållande till)"
+            rf"\s+(?:år\s+)?(?P<a>{YEAR})",
+            text[nxt.unit_end : s1],
+            re.I,
+        )
         between = _BETWEEN.search(text[s0:s1])
         if tail:
             q.period, nxt.period = tail.group("a"), tail.group("b")
@@ -177,7 +191,7 @@ def _paren_prior(st: State, prose: list[Quantity], bounds: list[int]) -> set[int
     doc, text = st.doc, st.doc.text
     fixed: set[int] = set()
     for k, q in enumerate(prose):
-        before = text[max(0, q.start - 20):q.start]
+        before = text[max(0, q.start - 20) : q.start]
         if not re.search(r"\(\s*(?:jmf\.?|j[äa]mf[öo]rt\s+med)?\s*$", before, re.I):
             continue
         pm = PAREN_PRIOR.match(text, q.unit_end)
@@ -186,8 +200,10 @@ def _paren_prior(st: State, prose: list[Quantity], bounds: list[int]) -> set[int
         q.period = pm.group("y")
         fixed.add(k)
         prev = prose[k - 1] if k else None
-        if prev and re.fullmatch(r"[ \t\n]*(?:[^\W\d]+[ \t\n]+){0,2}\(\s*(?:[^\W\d]+\.?\s*){0,2}",
-                                 text[prev.unit_end:q.start]):
+        if prev and re.fullmatch(
+            r"[ \t\n]*(?:[^\W\d]+[ \t\n]+){0,2}\(\s*(?:[^\W\d]+\.?\s*){0,2}",
+            text[prev.unit_end : q.start],
+        ):
             prev.period = doc.current_period(prev.start)
             fixed.add(k - 1)
             if q.unit == "antal":
@@ -195,15 +211,16 @@ def _paren_prior(st: State, prose: list[Quantity], bounds: list[int]) -> set[int
     return fixed
 
 
-def _change_period(q: Quantity, doc: Doc, text: str, window: tuple[int, int, int],
-                   prev: Quantity | None) -> None:
+def _change_period(
+    q: Quantity, doc: Doc, text: str, window: tuple[int, int, int], prev: Quantity | None
+) -> None:
     """Period and base period of a change (`ökat med 9 procent jämfört med 2023`)."""
     s0, s1, verb_start = window
     current = doc.current_period(q.start)
     ym = _YEAR_AFTER.match(text, q.unit_end)
     if ym and ym.end() <= s1:
         q.period = ym.group("y")
-    vy = re.match(rf"\S+\s+(?:under\s+|år\s+)?(?P<y>{YEAR})\b", text[verb_start:q.start])
+    vy = re.match(rf"\S+\s+(?:under\s+|år\s+)?(?P<y>{YEAR})\b", text[verb_start : q.start])
     if q.period is None and vy:
         q.period = vy.group("y")
     between = _BETWEEN.search(text, s0, s1)
@@ -226,7 +243,7 @@ def _change_period(q: Quantity, doc: Doc, text: str, window: tuple[int, int, int
             q.base_period = _shift_year(q.period, -1)
         return
     if q.period is None:
-        phrases = list(_PERIOD_PHRASE.finditer(text[s0:q.start]))
+        phrases = list(_PERIOD_PHRASE.finditer(text[s0 : q.start]))
         if phrases:
             q.period = _phrase_period(phrases[-1], doc, s0 + phrases[-1].start())
     ctx = doc.context(q.start)

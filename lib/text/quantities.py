@@ -54,7 +54,6 @@ KINDS = ("quantity", "year", "date", "page", "section", "reference", "other")
 BASES = ("utfall", "mål", "budget", "prognos", "avvikelse")
 
 
-
 def _extract(c: corpus.Corpus, doc_id: str) -> State:
     """The figures and numeric entities of a document, from the cache of derived artefacts
     when the corpus and this module's code are unchanged (:mod:`lib.core.cache`)."""
@@ -125,22 +124,36 @@ def _build(c: corpus.Corpus) -> tuple[pd.DataFrame, pd.DataFrame]:
         sentence_of = _SentenceFinder(c, doc)
         owner: list[tuple[str, str | None] | None] = [None] * len(doc.text)
         for sp in st.spans:
-            owner[sp.start:sp.end] = [(sp.kind, None)] * (sp.end - sp.start)
+            owner[sp.start : sp.end] = [(sp.kind, None)] * (sp.end - sp.start)
         for q in sorted(st.quantities, key=lambda q: q.start):
             line, col = doc.locate(q.start)
             line_end, col_end = doc.locate(q.unit_end)
             qid = _quantity_id(doc_id, line, col)
-            owner[q.start:q.end] = [("quantity", qid)] * (q.end - q.start)
-            q_rows.append({
-                "quantity_id": qid, "doc_id": doc_id, "part_id": doc.part_of(line),
-                "line": line, "line_end": line_end, "start": col, "end": col_end,
-                "value": q.value, "unit": q.unit, "scale": v.scales.get(q.unit, 1.0),
-                "approx": q.approx, "qualifier": q.qualifier, "change": q.change,
-                "period": q.period, "base_period": q.base_period, "basis": q.basis,
-                "label": q.label,
-                "column": q.column, "raw": doc.text[q.start:q.unit_end],
-                "sentence": sentence_of(line, doc.text[q.start:q.unit_end]),
-            })
+            owner[q.start : q.end] = [("quantity", qid)] * (q.end - q.start)
+            q_rows.append(
+                {
+                    "quantity_id": qid,
+                    "doc_id": doc_id,
+                    "part_id": doc.part_of(line),
+                    "line": line,
+                    "line_end": line_end,
+                    "start": col,
+                    "end": col_end,
+                    "value": q.value,
+                    "unit": q.unit,
+                    "scale": v.scales.get(q.unit, 1.0),
+                    "approx": q.approx,
+                    "qualifier": q.qualifier,
+                    "change": q.change,
+                    "period": q.period,
+                    "base_period": q.base_period,
+                    "basis": q.basis,
+                    "label": q.label,
+                    "column": q.column,
+                    "raw": doc.text[q.start : q.unit_end],
+                    "sentence": sentence_of(line, doc.text[q.start : q.unit_end]),
+                }
+            )
         for i, text in enumerate(doc.lines):
             base = doc.line_starts[i]
             for m in re.finditer(r"\S*\d\S*", text):
@@ -150,11 +163,18 @@ def _build(c: corpus.Corpus) -> tuple[pd.DataFrame, pd.DataFrame]:
                     if doc.text[p].isdigit() and held is not None:
                         found = held
                         break
-                t_rows.append({
-                    "doc_id": doc_id, "part_id": doc.part_of(i + 1), "line": i + 1,
-                    "start": m.start(), "end": m.end(), "token": m.group(), "kind": found[0],
-                    "quantity_id": found[1],
-                })
+                t_rows.append(
+                    {
+                        "doc_id": doc_id,
+                        "part_id": doc.part_of(i + 1),
+                        "line": i + 1,
+                        "start": m.start(),
+                        "end": m.end(),
+                        "token": m.group(),
+                        "kind": found[0],
+                        "quantity_id": found[1],
+                    }
+                )
     quantities_df = pd.DataFrame(q_rows, columns=list(SCHEMAS["quantities"].columns))
     tokens_df = pd.DataFrame(t_rows, columns=list(SCHEMAS["numeric_tokens"].columns))
     return _typed(tokens_df, "numeric_tokens"), _typed(quantities_df, "quantities")
@@ -187,8 +207,10 @@ _UNITS = tuple(vocab().units)
 SCHEMAS: dict[str, Schema] = {
     "numeric_tokens": Schema(
         key=("doc_id", "line", "start"),
-        foreign_keys=(ForeignKey(("doc_id", "part_id"), "documents", ("doc_id", "part_id")),
-                      ForeignKey(("quantity_id",), "quantities", ("quantity_id",))),
+        foreign_keys=(
+            ForeignKey(("doc_id", "part_id"), "documents", ("doc_id", "part_id")),
+            ForeignKey(("quantity_id",), "quantities", ("quantity_id",)),
+        ),
         columns={
             "doc_id": Column(_S, "Document id"),
             "part_id": Column(_S, "Part id of the line"),
@@ -211,26 +233,40 @@ SCHEMAS: dict[str, Schema] = {
             "line_end": Column(_I, "Raw line where the figure and its unit end"),
             "start": Column(_I, "Offset of the figure in line `line` of the analysed text"),
             "end": Column(_I, "Offset after the figure and its unit in line `line_end`"),
-            "value": Column(_F, "Value in the unit as written (448 miljoner kronor -> 448)",
-                            unit_column="unit"),
+            "value": Column(
+                _F, "Value in the unit as written (448 miljoner kronor -> 448)", unit_column="unit"
+            ),
             "unit": Column(_S, "Unit (antal: no unit written)", allowed=_UNITS),
             "scale": Column(_F, "Multiplier to the base unit (mnkr: 1e6 kronor)"),
-            "approx": Column(_B, "Approximate figure or a bound (cirka, drygt, 20-tal, färre än, "
-                                 "> …)"),
-            "qualifier": Column(_S, "≈ approximation, > < bound, ≥ ≤ at least/most; empty when "
-                                    "exact (qualifier_words in lib/data/quantities_units.yml)",
-                                nullable=True, allowed=("≈", "<", ">", "≤", "≥")),
+            "approx": Column(
+                _B, "Approximate figure or a bound (cirka, drygt, 20-tal, färre än, > …)"
+            ),
+            "qualifier": Column(
+                _S,
+                "≈ approximation, > < bound, ≥ ≤ at least/most; empty when "
+                "exact (qualifier_words in lib/data/quantities_units.yml)",
+                nullable=True,
+                allowed=("≈", "<", ">", "≤", "≥"),
+            ),
             "change": Column(_B, "A change between two periods (ökat med, Diff.)"),
-            "period": Column(_S, "Period of the value: 2024, 2024-01/2024-08, 2022-12-31; for a "
-                                 "change the later period", nullable=True),
-            "base_period": Column(_S, "For a change: the period it is measured against",
-                                  nullable=True),
+            "period": Column(
+                _S,
+                "Period of the value: 2024, 2024-01/2024-08, 2022-12-31; for a "
+                "change the later period",
+                nullable=True,
+            ),
+            "base_period": Column(
+                _S, "For a change: the period it is measured against", nullable=True
+            ),
             "basis": Column(_S, "Table column basis", nullable=True, allowed=BASES),
             "label": Column(_S, "Table row label", nullable=True),
             "column": Column(_S, "Table column header", nullable=True),
             "raw": Column(_S, "The figure and its unit as in the text (lines joined by \\n)"),
-            "sentence": Column(_S, "The passage (sentence, list item, table row) holding the "
-                                   "figure; the analysed line when no passage holds it"),
+            "sentence": Column(
+                _S,
+                "The passage (sentence, list item, table row) holding the "
+                "figure; the analysed line when no passage holds it",
+            ),
         },
     ),
 }

@@ -91,9 +91,17 @@ def _questionnaire_cached(c: corpus_mod.Corpus, doc_id: str) -> tuple[dict, ...]
             if _QUESTION_END_RE.search(text):
                 _close(q, rows)
                 q = None
-                q = {"plan": plan, "malomrade": area, "question": text, "strategy": [],
-                     "answer": None, "comment": [], "line_start": first, "line_end": last,
-                     "level": level + 1}
+                q = {
+                    "plan": plan,
+                    "malomrade": area,
+                    "question": text,
+                    "strategy": [],
+                    "answer": None,
+                    "comment": [],
+                    "line_start": first,
+                    "line_end": last,
+                    "level": level + 1,
+                }
             elif q is None:
                 continue
             elif q["answer"] is None and not q["comment"] and text in _ANSWERS:
@@ -110,10 +118,13 @@ def _questionnaire_cached(c: corpus_mod.Corpus, doc_id: str) -> tuple[dict, ...]
 
 def _close(q: dict | None, rows: list[dict]) -> None:
     if q is not None:
-        rows.append({
-            **q, "strategy": " ".join(q["strategy"]) or None,
-            "comment": " ".join(q["comment"]) or None,
-        })
+        rows.append(
+            {
+                **q,
+                "strategy": " ".join(q["strategy"]) or None,
+                "comment": " ".join(q["comment"]) or None,
+            }
+        )
     return None
 
 
@@ -129,10 +140,25 @@ def questionnaire(c: corpus_mod.Corpus) -> pd.DataFrame:
     or None), comment, line_start, line_end (raw lines of question through comment).
     """
     rows = [
-        {"doc_id": doc.doc_id, "question_no": k, **{
-            key: r[key] for key in ("plan", "malomrade", "strategy", "question", "answer",
-                                    "comment", "line_start", "line_end")}}
-        for doc in c.documents if doc.layout == "questionnaire"
+        {
+            "doc_id": doc.doc_id,
+            "question_no": k,
+            **{
+                key: r[key]
+                for key in (
+                    "plan",
+                    "malomrade",
+                    "strategy",
+                    "question",
+                    "answer",
+                    "comment",
+                    "line_start",
+                    "line_end",
+                )
+            },
+        }
+        for doc in c.documents
+        if doc.layout == "questionnaire"
         for k, r in enumerate(questionnaire_rows(c, doc.doc_id), start=1)
     ]
     return pd.DataFrame(rows, columns=list(SCHEMAS["questionnaire"].columns)).astype(
@@ -148,12 +174,15 @@ SCHEMAS: dict[str, Schema] = {
         columns={
             "doc_id": Column(_S, "Document id (the safety-programme follow-up)"),
             "question_no": Column(_I, "Running number of the question in the document"),
-            "plan": Column(_S, "Programme or plan the question follows up (top heading)",
-                           nullable=True),
-            "malomrade": Column(_S, "Målområde / fokusområde heading; empty where the plan "
-                                    "has none", nullable=True),
-            "strategy": Column(_S, "Strategi or insats text with its expected result",
-                               nullable=True),
+            "plan": Column(
+                _S, "Programme or plan the question follows up (top heading)", nullable=True
+            ),
+            "malomrade": Column(
+                _S, "Målområde / fokusområde heading; empty where the plan has none", nullable=True
+            ),
+            "strategy": Column(
+                _S, "Strategi or insats text with its expected result", nullable=True
+            ),
             "question": Column(_S, "Uppföljningsfråga"),
             "answer": Column(_S, "Svarsalternativ", nullable=True, allowed=("Ja", "Nej")),
             "comment": Column(_S, "Kommentar (the answer's free text)", nullable=True),

@@ -34,8 +34,13 @@ def _cached(part: int, raw_dir: str, doc_id: str) -> tuple:
     from lib.text import ocr_candidates
 
     raw = corpus.load(Path(raw_dir)).raw_lines(doc_id)
-    key = cache.key("repair", doc_id, fingerprint.digest(raw), ocr_candidates.model_key(),
-                    modules=("lib.text.repaired",))
+    key = cache.key(
+        "repair",
+        doc_id,
+        fingerprint.digest(raw),
+        ocr_candidates.model_key(),
+        modules=("lib.text.repaired",),
+    )
     kind = ("repaired-lines", "repair-changes")[part]
     return tuple(cache.memo(kind, key, lambda: _repair(raw_dir, doc_id)[part]))
 

@@ -91,12 +91,61 @@ class Passage:
         return self.line_at(k), self.line_at(k + len(substring) - 1)
 
 
-_ABBREVIATIONS = frozenset({
-    "t.ex", "tex", "bl.a", "bla", "m.m", "ca", "kap", "p.g.a", "pga", "s.k", "f.d", "d.v.s", "dvs",
-    "jfr", "inkl", "exkl", "resp", "enl", "ang", "tel", "kl", "nr", "m.fl", "o.s.v", "osv",
-    "etc", "fr.o.m", "t.o.m", "o.d", "dnr", "sid", "ff", "f.ö", "bl", "mfl", "s", "f", "e.d",
-    "prop", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "okt", "nov", "dec",
-})
+_ABBREVIATIONS = frozenset(
+    {
+        "t.ex",
+        "tex",
+        "bl.a",
+        "bla",
+        "m.m",
+        "ca",
+        "kap",
+        "p.g.a",
+        "pga",
+        "s.k",
+        "f.d",
+        "d.v.s",
+        "dvs",
+        "jfr",
+        "inkl",
+        "exkl",
+        "resp",
+        "enl",
+        "ang",
+        "tel",
+        "kl",
+        "nr",
+        "m.fl",
+        "o.s.v",
+        "osv",
+        "etc",
+        "fr.o.m",
+        "t.o.m",
+        "o.d",
+        "dnr",
+        "sid",
+        "ff",
+        "f.ö",
+        "bl",
+        "mfl",
+        "s",
+        "f",
+        "e.d",
+        "prop",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "okt",
+        "nov",
+        "dec",
+    }
+)
 _SENT_END_RE = re.compile(r"[.!?…]+[\"”’)\]]*(?=\s+(\S))")
 
 
@@ -115,7 +164,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         if not (nxt.isupper() or nxt.isdigit() or nxt in "\"”'(•–-§"):
             continue
         if m.group(0)[0] == ".":
-            before = text[start:m.start()].split()
+            before = text[start : m.start()].split()
             token = before[-1].lstrip("(\"”'").lower() if before else ""
             if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
                 continue
@@ -124,7 +173,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             if len(before) >= 2 and before[-2] == "§" and nxt.isdigit():
                 continue
         spans.append((start, m.end()))
-        start = m.end() + len(text[m.end():]) - len(text[m.end():].lstrip())
+        start = m.end() + len(text[m.end() :]) - len(text[m.end() :].lstrip())
     if start < len(text) and text[start:].strip():
         spans.append((start, len(text.rstrip())))
     return spans
@@ -229,20 +278,32 @@ def _compute_passages(c: corpus_mod.Corpus, doc_id: str) -> tuple[Passage, ...]:
         starts = [s["line_start"] for s in part_secs]
         for para in _paragraphs(ds, part):
             assert para.lines is not None
-            spans = split_sentences(para.text) if para.kind in (TEXT, LIST) else [
-                (0, len(para.text))
-            ]
+            spans = (
+                split_sentences(para.text) if para.kind in (TEXT, LIST) else [(0, len(para.text))]
+            )
             for a, b in spans:
                 text, offsets, lines = _slice(para, a, b)
                 if not text:
                     continue
                 section = _innermost(part_secs, starts, lines[0])
                 context = " / ".join(
-                    sec["label"] for sec in part_secs[:bisect.bisect_right(starts, lines[0])]
+                    sec["label"]
+                    for sec in part_secs[: bisect.bisect_right(starts, lines[0])]
                     if sec["line_start"] <= lines[0] <= sec["line_end"]
                 )
-                out.append(Passage(doc_id, part.part_id, len(out) + 1, _KIND[para.kind], section,
-                                   text, offsets, lines, context))
+                out.append(
+                    Passage(
+                        doc_id,
+                        part.part_id,
+                        len(out) + 1,
+                        _KIND[para.kind],
+                        section,
+                        text,
+                        offsets,
+                        lines,
+                        context,
+                    )
+                )
     return tuple(out)
 
 
@@ -277,13 +338,15 @@ def line_roles(c: corpus_mod.Corpus, doc_id: str) -> pd.DataFrame:
     for part in c.parts(doc_id):
         for i in range(part.line_start - 1, part.line_end):
             part_of[i] = part.part_id
-    return pd.DataFrame({
-        "doc_id": doc_id,
-        "part_id": [part_of.get(i) for i in range(len(ds.lines))],
-        "line": range(1, len(ds.lines) + 1),
-        "role": ds.roles,
-        "furniture": [ds.furniture.get(i) for i in range(len(ds.lines))],
-    })
+    return pd.DataFrame(
+        {
+            "doc_id": doc_id,
+            "part_id": [part_of.get(i) for i in range(len(ds.lines))],
+            "line": range(1, len(ds.lines) + 1),
+            "role": ds.roles,
+            "furniture": [ds.furniture.get(i) for i in range(len(ds.lines))],
+        }
+    )
 
 
 # --------------------------------------------------------------------------- sections
@@ -296,17 +359,24 @@ def _sections_list(c: corpus_mod.Corpus, doc_id: str) -> list[dict]:
     for part in c.parts(doc_id):
         entries: list[dict[str, Any]] = [
             {"number": h.number, "heading": h.title, "level": level, "line_start": h.index + 1}
-            for pid, h, level in ds.headings if pid == part.part_id
+            for pid, h, level in ds.headings
+            if pid == part.part_id
         ]
         for q in q_items:
             if part.line_start <= q["line_start"] <= part.line_end:
-                entries.append({"number": None, "heading": q["question"], "level": q["level"],
-                                "line_start": q["line_start"]})
+                entries.append(
+                    {
+                        "number": None,
+                        "heading": q["question"],
+                        "level": q["level"],
+                        "line_start": q["line_start"],
+                    }
+                )
         entries.sort(key=lambda e: e["line_start"])
         generic = Counter(e["heading"].casefold() for e in entries if e["number"] is None)
         for k, e in enumerate(entries):
             end = part.line_end
-            for later in entries[k + 1:]:
+            for later in entries[k + 1 :]:
                 if later["level"] <= e["level"]:
                     end = later["line_start"] - 1
                     break
@@ -344,15 +414,24 @@ SCHEMAS: dict[str, Schema] = {
         columns={
             "doc_id": Column(_S, "Document id from data/raw/manifest.yml"),
             "part_id": Column(_S, "Part id; a section never crosses a part boundary"),
-            "number": Column(_S, "Heading number as printed (2.1.1); empty if unnumbered",
-                             nullable=True),
-            "heading": Column(_S, "Heading text (continuation lines joined); for a "
-                                  "questionnaire item, the question"),
-            "level": Column(_I, "Depth: number of components of the heading number; an "
-                                "unnumbered heading or question is one below its numbered parent"),
+            "number": Column(
+                _S, "Heading number as printed (2.1.1); empty if unnumbered", nullable=True
+            ),
+            "heading": Column(
+                _S,
+                "Heading text (continuation lines joined); for a questionnaire item, the question",
+            ),
+            "level": Column(
+                _I,
+                "Depth: number of components of the heading number; an "
+                "unnumbered heading or question is one below its numbered parent",
+            ),
             "line_start": Column(_I, "Raw line of the heading (1-based)"),
-            "line_end": Column(_I, "Last raw line before the next heading of the same or a "
-                                   "higher level, or the part's last line"),
+            "line_end": Column(
+                _I,
+                "Last raw line before the next heading of the same or a "
+                "higher level, or the part's last line",
+            ),
         },
     ),
     "passages": Schema(
@@ -362,16 +441,27 @@ SCHEMAS: dict[str, Schema] = {
             "doc_id": Column(_S, "Document id"),
             "part_id": Column(_S, "Part id"),
             "passage_id": Column(_I, "Running number of the passage within the document"),
-            "kind": Column(_S, "sentence, list_item, table_row (a TAB-separated row) or heading",
-                           allowed=("sentence", "list_item", "table_row", "heading")),
-            "section": Column(_S, "Innermost section: number and heading; empty before the "
-                                  "first heading", nullable=True),
+            "kind": Column(
+                _S,
+                "sentence, list_item, table_row (a TAB-separated row) or heading",
+                allowed=("sentence", "list_item", "table_row", "heading"),
+            ),
+            "section": Column(
+                _S,
+                "Innermost section: number and heading; empty before the first heading",
+                nullable=True,
+            ),
             "line_start": Column(_I, "First raw line of the passage (1-based)"),
             "line_end": Column(_I, "Last raw line of the passage (1-based)"),
-            "text": Column(_S, "Passage text, lines joined (hyphenation at line ends undone, "
-                               "page furniture dropped); repaired text for OCR'd reports"),
-            "themes": Column(_S, "Theme ids mentioned (lib/data/themes.yml), sorted and "
-                                 "';'-joined; empty if none"),
+            "text": Column(
+                _S,
+                "Passage text, lines joined (hyphenation at line ends undone, "
+                "page furniture dropped); repaired text for OCR'd reports",
+            ),
+            "themes": Column(
+                _S,
+                "Theme ids mentioned (lib/data/themes.yml), sorted and ';'-joined; empty if none",
+            ),
         },
     ),
 }

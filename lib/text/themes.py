@@ -51,8 +51,7 @@ def compile_pattern(pattern: str, prefix: bool = False) -> re.Pattern[str]:
         raise DataError(f"{LEXICON_PATH.name}: empty pattern; remove it or give a word.")
     if prefix and not words[-1].endswith("*"):
         words[-1] += "*"
-    parts = [re.escape(w.rstrip("*")) + (r"\w*" if w.endswith("*") else r"(?!\w)")
-             for w in words]
+    parts = [re.escape(w.rstrip("*")) + (r"\w*" if w.endswith("*") else r"(?!\w)") for w in words]
     return re.compile(r"(?<!\w)" + r"\s+".join(parts))
 
 
@@ -96,12 +95,23 @@ def _parse_term(theme: str, row: object, excluded: bool, path: Path, contexts: d
     for key in ("requires", "unless"):
         for name in row.get(key) or ():
             if name not in contexts:
-                raise DataError(_where(path, f"theme {theme}, pattern {row['pattern']!r}: "
-                                             f"unknown context set {name!r} in {key}."))
-    return Term(theme, row["pattern"], compile_pattern(row["pattern"]),
-                tuple(row.get("requires") or ()), tuple(row.get("unless") or ()), excluded,
-                str(row.get("reason") or row.get("note") or "").strip(),
-                fold(row["pattern"]).split()[0].rstrip("*"))
+                raise DataError(
+                    _where(
+                        path,
+                        f"theme {theme}, pattern {row['pattern']!r}: "
+                        f"unknown context set {name!r} in {key}.",
+                    )
+                )
+    return Term(
+        theme,
+        row["pattern"],
+        compile_pattern(row["pattern"]),
+        tuple(row.get("requires") or ()),
+        tuple(row.get("unless") or ()),
+        excluded,
+        str(row.get("reason") or row.get("note") or "").strip(),
+        fold(row["pattern"]).split()[0].rstrip("*"),
+    )
 
 
 def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
@@ -109,12 +119,19 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     try:
         data = yamlio.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise DataError(_where(path, f"cannot read the theme lexicon ({exc.__class__.__name__}); "
-                                     "restore lib/data/themes.yml.")) from None
+        raise DataError(
+            _where(
+                path,
+                f"cannot read the theme lexicon ({exc.__class__.__name__}); "
+                "restore lib/data/themes.yml.",
+            )
+        ) from None
     if not isinstance(data, dict) or not isinstance(data.get("themes"), list):
         raise DataError(_where(path, "expected top-level 'contexts:' and 'themes:'."))
-    contexts = {name: tuple(compile_pattern(p) for p in pats)
-                for name, pats in (data.get("contexts") or {}).items()}
+    contexts = {
+        name: tuple(compile_pattern(p) for p in pats)
+        for name, pats in (data.get("contexts") or {}).items()
+    }
     labels: dict[str, str] = {}
     terms: list[Term] = []
     for theme in data["themes"]:
@@ -179,8 +196,9 @@ def mentions(text: str, context: str = "") -> list[tuple[str, str, int, int]]:
 
 def exclusions(text: str, context: str = "") -> list[tuple[str, str, int, int, str]]:
     """Exclusions (false friends) that won in a text: (theme, pattern, start, end, reason)."""
-    return [(t.theme, t.pattern, s, e, t.reason)
-            for t, s, e in _candidates(text, context) if t.excluded]
+    return [
+        (t.theme, t.pattern, s, e, t.reason) for t, s, e in _candidates(text, context) if t.excluded
+    ]
 
 
 def tag(text: str, context: str = "") -> list[str]:

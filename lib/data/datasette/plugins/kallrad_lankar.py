@@ -46,4 +46,5 @@ def render_cell(row, value, column, table, database, datasette):  # noqa: ANN001
     query = urlencode({"rapport": found[0], "rad": found[1]})
     href = f"{datasette.urls.database(database)}/{CONTEXT_QUERY}?{query}"
     return Markup('<a href="{}" title="Visa raden i sitt sammanhang">{}</a>').format(
-        escape(href), escape(str(value)))
+        escape(href), escape(str(value))
+    )

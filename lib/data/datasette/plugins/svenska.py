@@ -35,8 +35,7 @@ WORDS = {
     "No data": "Inga data.",
     "Cannot search by that column": "Det går inte att söka i den kolumnen.",
     "You do not have permission to view this table": "Du har inte behörighet att se tabellen.",
-    "You do not have permission to view this database":
-        "Du har inte behörighet att se databasen.",
+    "You do not have permission to view this database": "Du har inte behörighet att se databasen.",
     "You do not have permission to view this query": "Du har inte behörighet att se frågan.",
     "Permission denied": "Behörighet saknas.",
     "Database is immutable": "Databasen kan inte ändras.",
@@ -91,8 +90,12 @@ def _join(bits: list[str]) -> str:
     return " och ".join([b for b in (", ".join(bits[:-1]), bits[-1]) if b]) if bits else ""
 
 
-def sv_villkor(filters, request, sort: str | None = None,  # noqa: ANN001
-               sort_desc: str | None = None) -> str:
+def sv_villkor(
+    filters,
+    request,
+    sort: str | None = None,  # noqa: ANN001
+    sort_desc: str | None = None,
+) -> str:
     """What the table page shows, in Swedish: its search, filters and sort."""
     bits = []
     args = request.args if request is not None else {}
