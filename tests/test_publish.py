@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import math
 import shutil
 import sqlite3
@@ -219,6 +220,20 @@ def test_descriptor_describes_every_table_column_and_key():
     } in obs["foreignKeys"]
     assert next(f for f in obs["fields"] if f["name"] == "value")["unitField"] == "unit"
     assert desc["licenses"] and len(desc["sources"]) == len(corpus.load().documents)
+
+
+def test_the_licence_note_points_to_a_heading_that_exists():
+    # The descriptor names no licence id; its path must lead to the statement (docs/data.md).
+    desc = json.loads((processed.processed_dir() / database.DESCRIPTOR).read_text("utf-8"))
+    [licence] = desc["licenses"]
+    file, _, anchor = licence["path"].partition("#")
+    target = (processed.processed_dir() / file).resolve()
+    headings = [
+        re.sub(r"[^\w\- ]", "", line.lstrip("#").strip().lower()).replace(" ", "-")
+        for line in target.read_text(encoding="utf-8").splitlines()
+        if line.startswith("#")
+    ]
+    assert anchor in headings, (target, anchor)
 
 
 def test_data_package_validates_with_frictionless():

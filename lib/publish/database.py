@@ -586,10 +586,10 @@ def descriptor(names: list[str], c: corpus_mod.Corpus) -> dict[str, Any]:
         "title": package["title"],
         "description": package["description"],
         # No licence id fits public documents whose text may still be protected: the
-        # licence entry points to the README's statement instead of naming one.
+        # licence entry points to the statement in docs/data.md instead of naming one.
         "licenses": [
             {
-                "path": "../../README.md#data-sources-and-provenance",
+                "path": "../../docs/data.md#data-sources-and-provenance",
                 "title": " ".join(package["licence_title"].split()),
             }
         ],
