@@ -33,8 +33,16 @@ def _anchors(page: Path) -> set[str]:
 
 def test_the_pages_are_found():
     names = {p.name for p in PAGES}
-    assert {"README.md", "architecture.md", "data.md", "adding-a-report.md", "browsing.md",
-            "notebooks.md", "benchmarks.md", "development.md"} <= names
+    assert {
+        "README.md",
+        "architecture.md",
+        "data.md",
+        "adding-a-report.md",
+        "browsing.md",
+        "notebooks.md",
+        "benchmarks.md",
+        "development.md",
+    } <= names
 
 
 def test_the_readme_is_a_short_page():

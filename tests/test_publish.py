@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import math
+import re
 import shutil
 import sqlite3
 from pathlib import Path

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lib.core import runs
 from lib.build import stages
+from lib.core import runs
 
 # Forking (POSIX): elsewhere the build runs parallel stages in its own process.
 AVAILABLE = hasattr(os, "fork")
@@ -56,8 +56,16 @@ class Forked:
     decided: tuple[str, dict, str] | None = None
 
     @classmethod
-    def start(cls, stage: stages.Stage, ctx: stages.Context, run: Runner, frames: dict,
-              files: dict[str, Path], wants: Iterable[str], jobs: dict[str, Forked]) -> None:
+    def start(
+        cls,
+        stage: stages.Stage,
+        ctx: stages.Context,
+        run: Runner,
+        frames: dict,
+        files: dict[str, Path],
+        wants: Iterable[str],
+        jobs: dict[str, Forked],
+    ) -> None:
         """Fork a process running ``stage`` and add it to ``jobs`` (before a signal can
         stop the build). ``frames`` are the tables in memory, ``files`` the Parquet files
         of the tables written so far, ``wants`` the tables the stage reads."""
@@ -78,9 +86,22 @@ class Forked:
         mp = multiprocessing.get_context("fork")
         parent, child = mp.Pipe(duplex=True)
         others = [job.conn for job in jobs.values()]  # not the child's: closed there
-        process = mp.Process(target=_child, name=f"build-{stage.name}", daemon=True,
-                             args=(stage, ctx, run, frames, dict(files), wants, child,
-                                   [*others, parent], os.getpid()))
+        process = mp.Process(
+            target=_child,
+            name=f"build-{stage.name}",
+            daemon=True,
+            args=(
+                stage,
+                ctx,
+                run,
+                frames,
+                dict(files),
+                wants,
+                child,
+                [*others, parent],
+                os.getpid(),
+            ),
+        )
         sys.stdout.flush()
         sys.stderr.flush()
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
@@ -129,9 +150,17 @@ class Forked:
         self.conn.close()
 
 
-def _child(stage: stages.Stage, ctx: stages.Context, run: Runner, frames: dict,
-           files: dict[str, Path], wants: frozenset[str], conn: Any, others: list[Any],
-           parent: int) -> None:
+def _child(
+    stage: stages.Stage,
+    ctx: stages.Context,
+    run: Runner,
+    frames: dict,
+    files: dict[str, Path],
+    wants: frozenset[str],
+    conn: Any,
+    others: list[Any],
+    parent: int,
+) -> None:
     """The forked process: run the stage, stage its outputs, report back, exit."""
     staged: list[tuple[Path, Path]] = []
     t0 = time.perf_counter()
@@ -146,8 +175,10 @@ def _child(stage: stages.Stage, ctx: stages.Context, run: Runner, frames: dict,
                 outputs = run(stage, ctx, ctx.out_dir, staged, frames)
             finally:
                 signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)  # until the result is sent
-        result: tuple = ("ok", (outputs, [(str(t), str(g)) for t, g in staged],
-                                time.perf_counter() - t0))
+        result: tuple = (
+            "ok",
+            (outputs, [(str(t), str(g)) for t, g in staged], time.perf_counter() - t0),
+        )
     except runs.Interrupted as exc:
         _discard(tmp for tmp, _ in staged)
         result = ("interrupted", exc.signum)
@@ -159,15 +190,19 @@ def _child(stage: stages.Stage, ctx: stages.Context, run: Runner, frames: dict,
     os._exit(0)  # nothing of the build's to clean up here: skip its exit handlers
 
 
-def _reader(stage: stages.Stage, frames: dict, files: dict[str, Path], wants: frozenset[str],
-            conn: Any) -> Callable[[str], Any]:
+def _reader(
+    stage: stages.Stage, frames: dict, files: dict[str, Path], wants: frozenset[str], conn: Any
+) -> Callable[[str], Any]:
     """The child's ``ctx.table``: a table in memory, else its Parquet file, waiting for the
     build to send the file's path if it is not written yet."""
+
     def read(name: str) -> Any:  # noqa: ANN401 - a DataFrame
         if name not in frames:
             if name not in files and name not in wants:
-                raise RuntimeError(f"stage {stage.name} reads table {name}, which is not "
-                                   "among its needs (lib/build/stages.py)")
+                raise RuntimeError(
+                    f"stage {stage.name} reads table {name}, which is not "
+                    "among its needs (lib/build/stages.py)"
+                )
             while name not in files:
                 got, path = conn.recv()
                 files[got] = Path(path)

@@ -32,9 +32,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from lib.core import fingerprint, runs
-from lib.build import forked, stages
 from lib import paths
+from lib.build import forked, stages
+from lib.core import fingerprint, runs
 
 STATE_FILE = ".build-state.json"
 LOCK_FILE = runs.PROCESSED_LOCK
@@ -59,8 +59,10 @@ class Outcome:
         if not self.ran:
             return f"build: up to date ({len(self.skipped)} stages unchanged); {where}"
         took = ", ".join(f"{name} {seconds:.1f} s" for name, _, seconds in self.ran)
-        return (f"build: {len(self.ran)} of {len(self.ran) + len(self.skipped)} stages ran "
-                f"({took}) in {self.seconds:.1f} s; {where}")
+        return (
+            f"build: {len(self.ran)} of {len(self.ran) + len(self.skipped)} stages ran "
+            f"({took}) in {self.seconds:.1f} s; {where}"
+        )
 
 
 # --------------------------------------------------------------------------- fingerprints
@@ -80,11 +82,14 @@ def input_files(stage: stages.Stage, raw_dir: Path) -> dict[str, str]:
                 continue
             kind, _, pattern = spec.lstrip("!").partition(":")
             if kind not in roots:
-                raise ValueError(f"stage {stage.name}: input {spec!r} must start with "
-                                 f"{', '.join(k + ':' for k in roots)}")
+                raise ValueError(
+                    f"stage {stage.name}: input {spec!r} must start with "
+                    f"{', '.join(k + ':' for k in roots)}"
+                )
             prefix = "" if kind == "root" else f"{kind}/"
-            found = {prefix + rel: sha for rel, sha in
-                     fingerprint.files(roots[kind], [pattern]).items()}
+            found = {
+                prefix + rel: sha for rel, sha in fingerprint.files(roots[kind], [pattern]).items()
+            }
             if exclude:
                 out = {k: v for k, v in out.items() if k not in found}
             else:
@@ -96,8 +101,11 @@ def input_files(stage: stages.Stage, raw_dir: Path) -> dict[str, str]:
 def _functions(module_file: Path) -> dict[str, str]:
     source = module_file.read_text(encoding="utf-8")
     lines = source.splitlines(keepends=True)
-    return {node.name: "".join(lines[node.lineno - 1:node.end_lineno])
-            for node in ast.parse(source).body if isinstance(node, ast.FunctionDef)}
+    return {
+        node.name: "".join(lines[node.lineno - 1 : node.end_lineno])
+        for node in ast.parse(source).body
+        if isinstance(node, ast.FunctionDef)
+    }
 
 
 def code_roots(stage: stages.Stage) -> tuple[tuple[str, ...], str | None]:
@@ -119,18 +127,31 @@ def code_roots(stage: stages.Stage) -> tuple[tuple[str, ...], str | None]:
     return (*sorted(fingerprint.imports_in(source)), *stage.code), source
 
 
-def components(stage: stages.Stage, raw_dir: Path, table_sha: dict[str, str],
-               table_names: tuple[str, ...]) -> dict[str, str]:
+def components(
+    stage: stages.Stage, raw_dir: Path, table_sha: dict[str, str], table_names: tuple[str, ...]
+) -> dict[str, str]:
     """Everything the stage's outputs depend on, by name -> checksum or version."""
     roots, source = code_roots(stage)
-    parts = {"stage": fingerprint.digest([stage.name, stage.inputs, stage.needs, stage.tables,
-                                          stage.files, stage.code, stage.run.__name__])}
+    parts = {
+        "stage": fingerprint.digest(
+            [
+                stage.name,
+                stage.inputs,
+                stage.needs,
+                stage.tables,
+                stage.files,
+                stage.code,
+                stage.run.__name__,
+            ]
+        )
+    }
     if source is not None:
         parts[f"function:{stage.run.__name__}"] = fingerprint.digest(source)
     parts.update(input_files(stage, raw_dir))
     parts.update(fingerprint.code((*roots, *WRITER)))
-    needs = table_sha if stages.ALL_TABLES in stage.needs else \
-        {t: table_sha[t] for t in stage.needs}
+    needs = (
+        table_sha if stages.ALL_TABLES in stage.needs else {t: table_sha[t] for t in stage.needs}
+    )
     parts.update({f"table:{t}": sha for t, sha in needs.items()})
     if stage.table_list:
         parts["tables"] = fingerprint.digest(list(table_names))
@@ -166,8 +187,9 @@ def read_state(out_dir: Path) -> dict[str, dict]:
 def _write_state(out_dir: Path, state: dict[str, dict]) -> None:
     from lib.core import store
 
-    text = json.dumps({"format": STATE_FORMAT, "stages": state}, indent=1, sort_keys=True,
-                      ensure_ascii=False)
+    text = json.dumps(
+        {"format": STATE_FORMAT, "stages": state}, indent=1, sort_keys=True, ensure_ascii=False
+    )
     with store.atomic_path(out_dir / STATE_FILE) as tmp:
         tmp.write_text(text + "\n", encoding="utf-8")
 
@@ -180,16 +202,16 @@ def _stat(path: Path) -> list[int] | None:
     return [st.st_size, st.st_mtime_ns]
 
 
-def _reusable(stage: stages.Stage, old: dict | None, fp: str,
-              out_dir: Path) -> dict[str, str] | None:
+def _reusable(
+    stage: stages.Stage, old: dict | None, fp: str, out_dir: Path
+) -> dict[str, str] | None:
     """The checksums of a stage's tables if the previous build's outputs of the stage can
     stand: same fingerprint, every output still with the size and time it was given."""
     if not old or old.get("fingerprint") != fp:
         return None
     outputs = old.get("outputs")
     try:
-        if not outputs or any(_stat(out_dir / rel) != rec["stat"]
-                              for rel, rec in outputs.items()):
+        if not outputs or any(_stat(out_dir / rel) != rec["stat"] for rel, rec in outputs.items()):
             return None
         return {t: outputs[f"{t}.parquet"]["sha256"] for t in stage.tables}
     except (KeyError, TypeError):
@@ -199,8 +221,12 @@ def _reusable(stage: stages.Stage, old: dict | None, fp: str,
 # --------------------------------------------------------------------------- build
 
 
-def build(raw_dir: Path | None = None, out_dir: Path = paths.PROCESSED_DIR, full: bool = False,
-          report: Callable[[str], None] | None = None) -> Outcome:
+def build(
+    raw_dir: Path | None = None,
+    out_dir: Path = paths.PROCESSED_DIR,
+    full: bool = False,
+    report: Callable[[str], None] | None = None,
+) -> Outcome:
     """Build the outputs of every stage whose inputs changed (all with ``full``).
 
     ``report`` gets a line as each stage starts. Raises :class:`lib.core.runs.Interrupted` with a
@@ -209,8 +235,11 @@ def build(raw_dir: Path | None = None, out_dir: Path = paths.PROCESSED_DIR, full
     raw_dir = Path(raw_dir) if raw_dir is not None else paths.RAW_DIR
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    with runs.exclusive(out_dir / LOCK_FILE, f"build of {paths.shown(out_dir)}",
-                        readers=f"a batch is reading {paths.shown(out_dir)}"):
+    with runs.exclusive(
+        out_dir / LOCK_FILE,
+        f"build of {paths.shown(out_dir)}",
+        readers=f"a batch is reading {paths.shown(out_dir)}",
+    ):
         runs.sweep_temporaries(out_dir)  # under the lock every temporary file there is stale
         from lib.core import cache
 
@@ -236,8 +265,10 @@ def check_stages(records: tuple[stages.Stage, ...]) -> None:
         names.add(stage.name)
         missing = [t for t in stage.needs if t != stages.ALL_TABLES and t not in made]
         if missing:
-            raise RuntimeError(f"stage {stage.name} needs {missing}, which no stage before it "
-                               "makes (lib/build/stages.py)")
+            raise RuntimeError(
+                f"stage {stage.name} needs {missing}, which no stage before it "
+                "makes (lib/build/stages.py)"
+            )
         made.update(stage.tables)
 
 
@@ -258,8 +289,11 @@ def _build(raw_dir: Path, out_dir: Path, full: bool, report: Callable[[str], Non
         committed = True
     except runs.Interrupted as exc:
         n = len(stages.STAGES)
-        summary = (f"{n} of {n} stages done; outputs written" if committed else
-                   f"{run.done} of {n} stages done; previous outputs kept")
+        summary = (
+            f"{n} of {n} stages done; outputs written"
+            if committed
+            else f"{run.done} of {n} stages done; previous outputs kept"
+        )
         raise runs.Interrupted(exc.signum, summary) from None
     finally:
         run.close()
@@ -269,10 +303,12 @@ def _build(raw_dir: Path, out_dir: Path, full: bool, report: Callable[[str], Non
 
 class _Build:
     """One build in progress: what each stage did, where its tables are, which stages run
-    in forked processes (:mod:`lib.build.forked`; the module docstring of :mod:`lib.build.stages`)."""
+    in forked processes (:mod:`lib.build.forked`; see the docstring of
+    :mod:`lib.build.stages`)."""
 
-    def __init__(self, raw_dir: Path, out_dir: Path, full: bool,
-                 report: Callable[[str], None]) -> None:
+    def __init__(
+        self, raw_dir: Path, out_dir: Path, full: bool, report: Callable[[str], None]
+    ) -> None:
         self.raw_dir, self.out_dir, self.full, self.report = raw_dir, out_dir, full, report
         self.previous = read_state(out_dir)
         self.table_names = tuple(t for s in stages.STAGES for t in s.tables)
@@ -292,8 +328,9 @@ class _Build:
         if name not in self.frames:
             import pandas as pd
 
-            self.frames[name] = pd.read_parquet(self.files.get(name)
-                                                or self.out_dir / f"{name}.parquet")
+            self.frames[name] = pd.read_parquet(
+                self.files.get(name) or self.out_dir / f"{name}.parquet"
+            )
         return self.frames[name]
 
     @staticmethod
@@ -333,8 +370,9 @@ class _Build:
         t0 = time.perf_counter()
         first = len(self.staged)
         outputs = _run(stage, self.ctx, self.out_dir, self.staged, self.frames)
-        self.finish(stage, (fp, parts, reason), outputs, self.staged[first:],
-                    time.perf_counter() - t0)
+        self.finish(
+            stage, (fp, parts, reason), outputs, self.staged[first:], time.perf_counter() - t0
+        )
 
     def fork(self, i: int) -> None:
         """Start stage ``i`` in a forked process."""
@@ -342,18 +380,18 @@ class _Build:
         if stages.RAW in stage.inputs and not self.shared:
             self.ctx.share()
             self.shared = True
-        forked.Forked.start(stage, self.ctx, _run, self.frames, self.files, self.wants(i),
-                            self.jobs)
+        forked.Forked.start(
+            stage, self.ctx, _run, self.frames, self.files, self.wants(i), self.jobs
+        )
 
     def start_early(self, i: int) -> None:
         """Before stage ``i`` runs here: fork the later parallel stages that need its tables
         and whose other tables exist (waiting for forked stages that make them)."""
         made = set(stages.STAGES[i].tables) if forked.AVAILABLE else set()
-        before = {t for s in stages.STAGES[:i + 1] for t in s.tables}
+        before = {t for s in stages.STAGES[: i + 1] for t in s.tables}
         for j in range(i + 1, len(stages.STAGES)):
             later, wants = stages.STAGES[j], set(self.wants(j))
-            if later.parallel and later.name not in self.jobs and wants & made \
-                    and wants <= before:
+            if later.parallel and later.name not in self.jobs and wants & made and wants <= before:
                 self.await_tables(wants - made)
                 self.fork(j)
 
@@ -378,9 +416,14 @@ class _Build:
             if stage.name in self.jobs:
                 self.collect(stage.name)
 
-    def finish(self, stage: stages.Stage, decided: tuple[str, dict, str],
-               outputs: dict[str, dict], staged: list[tuple[Path, Path]],
-               seconds: float) -> None:
+    def finish(
+        self,
+        stage: stages.Stage,
+        decided: tuple[str, dict, str],
+        outputs: dict[str, dict],
+        staged: list[tuple[Path, Path]],
+        seconds: float,
+    ) -> None:
         """Record a stage that ran; tell the forked stages that wait for its tables."""
         fp, parts, reason = decided
         self.state[stage.name] = {"fingerprint": fp, "components": parts, "outputs": outputs}
@@ -410,8 +453,9 @@ class _Build:
         self.ctx.close()
 
 
-def _run(stage: stages.Stage, ctx: stages.Context, out_dir: Path, staged: list,
-         frames: dict[str, object]) -> dict[str, dict]:
+def _run(
+    stage: stages.Stage, ctx: stages.Context, out_dir: Path, staged: list, frames: dict[str, object]
+) -> dict[str, dict]:
     """Run a stage and stage its outputs; return their checksums by relative path."""
     import fnmatch
 
@@ -425,20 +469,23 @@ def _run(stage: stages.Stage, ctx: stages.Context, out_dir: Path, staged: list,
     first = len(staged)
     for name, value in result.items():
         if name in stage.tables:
-            frames[name] = store.stage_table(name, value, registry.schema_of(name),
-                                             out_dir, staged)
-        elif isinstance(value, str | bytes | Path) and any(fnmatch.fnmatch(name, p)
-                                                           for p in stage.files):
+            frames[name] = store.stage_table(name, value, registry.schema_of(name), out_dir, staged)
+        elif isinstance(value, str | bytes | Path) and any(
+            fnmatch.fnmatch(name, p) for p in stage.files
+        ):
             store.stage_file(name, value, out_dir, staged)
         else:
-            raise RuntimeError(f"stage {stage.name} returned {name!r}, which it does not "
-                               "declare in its tables or files")
-    return {target.relative_to(out_dir).as_posix(): {"sha256": fingerprint.sha256_file(tmp)}
-            for tmp, target in staged[first:]}
+            raise RuntimeError(
+                f"stage {stage.name} returned {name!r}, which it does not "
+                "declare in its tables or files"
+            )
+    return {
+        target.relative_to(out_dir).as_posix(): {"sha256": fingerprint.sha256_file(tmp)}
+        for tmp, target in staged[first:]
+    }
 
 
-def _commit(out_dir: Path, staged: list, state: dict[str, dict],
-            previous: dict[str, dict]) -> None:
+def _commit(out_dir: Path, staged: list, state: dict[str, dict], previous: dict[str, dict]) -> None:
     """Rename the staged outputs into place, remove outputs no longer made, record state."""
     from lib.core import store
 
@@ -459,4 +506,3 @@ def _commit(out_dir: Path, staged: list, state: dict[str, dict],
 def main_report(line: str) -> None:
     """Print a progress line at once (the default reporter of ``python -m lib build``)."""
     print(line, file=sys.stdout, flush=True)
-

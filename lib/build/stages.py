@@ -88,8 +88,13 @@ class Stage:
 class Context:
     """What a stage's function gets: the corpus and the tables of earlier stages."""
 
-    def __init__(self, raw_dir: Path, out_dir: Path, table_names: tuple[str, ...],
-                 read: Callable[[str], pd.DataFrame]) -> None:
+    def __init__(
+        self,
+        raw_dir: Path,
+        out_dir: Path,
+        table_names: tuple[str, ...],
+        read: Callable[[str], pd.DataFrame],
+    ) -> None:
         self.raw_dir = raw_dir
         self.out_dir = out_dir
         self.table_names = table_names
@@ -104,8 +109,11 @@ class Context:
 
             from lib.core import runs
 
-            self._scratch = Path(tempfile.mkdtemp(prefix=runs.temp_prefix("scratch"),
-                                                  suffix=".tmp", dir=self.out_dir))
+            self._scratch = Path(
+                tempfile.mkdtemp(
+                    prefix=runs.temp_prefix("scratch"), suffix=".tmp", dir=self.out_dir
+                )
+            )
         return self._scratch
 
     def close(self) -> None:
@@ -183,8 +191,9 @@ def ocr(ctx: Context) -> dict[str, object]:
 
     c = ctx.corpus
     out: dict[str, object] = {
-        "ocr_changes": pd.concat([repaired.repair_changes(c, d) for d in c.doc_ids],
-                                 ignore_index=True),
+        "ocr_changes": pd.concat(
+            [repaired.repair_changes(c, d) for d in c.doc_ids], ignore_index=True
+        ),
     }
     for doc in c.documents:
         if doc.text_quality == "ocr":
@@ -199,8 +208,11 @@ def structure(ctx: Context) -> dict[str, object]:
     from lib.text import structure as module
 
     c = ctx.corpus
-    return {"sections": module.sections(c), "passages": mentions.passages(c),
-            "questionnaire": questionnaire.questionnaire(c)}
+    return {
+        "sections": module.sections(c),
+        "passages": mentions.passages(c),
+        "questionnaire": questionnaire.questionnaire(c),
+    }
 
 
 def quantities(ctx: Context) -> dict[str, object]:
@@ -248,23 +260,50 @@ def dictionary(ctx: Context) -> dict[str, object]:
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("documents", documents, inputs=(RAW,), tables=("documents", "areas"),
-          code=("lib.sources.corpus",)),
+    Stage(
+        "documents",
+        documents,
+        inputs=(RAW,),
+        tables=("documents", "areas"),
+        code=("lib.sources.corpus",),
+    ),
     # The stages that read only the reports run side by side in forked processes.
-    Stage("ocr", ocr, inputs=(RAW,), tables=("ocr_changes",), files=("repaired/*.txt",),
-          parallel=True),
-    Stage("quantities", quantities, inputs=(RAW,), tables=("numeric_tokens", "quantities"),
-          parallel=True),
-    Stage("structure", structure, inputs=(RAW,),
-          tables=("sections", "passages", "questionnaire"), parallel=True),
+    Stage(
+        "ocr", ocr, inputs=(RAW,), tables=("ocr_changes",), files=("repaired/*.txt",), parallel=True
+    ),
+    Stage(
+        "quantities",
+        quantities,
+        inputs=(RAW,),
+        tables=("numeric_tokens", "quantities"),
+        parallel=True,
+    ),
+    Stage(
+        "structure",
+        structure,
+        inputs=(RAW,),
+        tables=("sections", "passages", "questionnaire"),
+        parallel=True,
+    ),
     Stage("themes", themes, inputs=(RAW,), tables=("theme_prominence",), parallel=True),
-    Stage("indicators", indicators, inputs=(RAW, *CURATED), needs=("quantities",),
-          tables=("indicators", "observations", "discrepancies")),
+    Stage(
+        "indicators",
+        indicators,
+        inputs=(RAW, *CURATED),
+        needs=("quantities",),
+        tables=("indicators", "observations", "discrepancies"),
+    ),
     # The database and descriptor hold every table, its schema and the raw lines of every
     # report: the slowest stage. It starts before the indicators (early start), builds what
     # it can, and finishes when their tables arrive, while the workbook is written here.
-    Stage("publish", publish, inputs=(RAW,), needs=(ALL_TABLES,),
-          files=("rapporter.sqlite", "datapackage.json"), parallel=True),
+    Stage(
+        "publish",
+        publish,
+        inputs=(RAW,),
+        needs=(ALL_TABLES,),
+        files=("rapporter.sqlite", "datapackage.json"),
+        parallel=True,
+    ),
     Stage("export", export, needs=("observations",), files=("observations.xlsx",)),
     Stage("dictionary", dictionary, files=("README.md",), table_list=True),
 )
