@@ -68,7 +68,7 @@ browser:
 	      case "$$CI" in 1|true|yes) echo "error: in CI the browser test must run"; exit 1;; esac; }; \
 	  else echo "note: chromium not found; the browser test is skipped"; fi; }
 
-## Benchmarks (figures in README.md): OCR repair accuracy and CPU, build wall time,
+## Benchmarks (figures in docs/benchmarks.md): OCR repair accuracy and CPU, build wall time,
 ## notebook batch, proposing figures, database and full-text search, `add` of a 50-page PDF.
 bench: bench-ocr bench-build bench-batch bench-propose bench-publish bench-add
 
@@ -81,15 +81,15 @@ bench-build: $(STAMP)
 bench-batch: data
 	$(PY) -m benchmarks.batch
 
-## Leave-one-report-out benchmark of `python -m lib propose` (figures in README.md).
+## Leave-one-report-out benchmark of `python -m lib propose` (figures in docs/benchmarks.md).
 bench-propose: data
 	$(PY) -m benchmarks.propose
 
-## Database size, build cost and full-text query time (figures in README.md).
+## Database size, build cost and full-text query time (figures in docs/benchmarks.md).
 bench-publish: data
 	$(PY) -m benchmarks.publish
 
-## `python -m lib add` of a 50-page PDF, and the PDF-library comparison (figures in README.md).
+## `python -m lib add` of a 50-page PDF, and the PDF-library comparison (figures in docs/benchmarks.md).
 bench-add: $(STAMP)
 	$(PY) -m benchmarks.add --compare
 

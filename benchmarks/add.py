@@ -13,7 +13,7 @@ first column whose labels wrap inside their cells; borderless with wrapped label
 padded apart; and the Boende och hemlöshet report of 2024 set in two columns.
 ``--compare`` also measures pdfplumber and PyMuPDF (if installed: ``pip install pdfplumber
 pymupdf``), each feeding its word boxes and shapes to the same row and table assembly, and
-each library's own plain-text output, for the README's choice.
+each library's own plain-text output, for the choice in docs/benchmarks.md.
 """
 
 from __future__ import annotations

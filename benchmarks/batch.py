@@ -5,7 +5,7 @@ The batch is ``lib.report.batch.run_batch`` for every report year, theme and dis
 The floor starts the same number of kernels with the same parallelism, each importing
 pandas, seaborn and lib and doing nothing else. Both are wall-clock times measured in
 the same run, after one untimed warm-up kernel; with ``--rounds N`` they alternate and
-the medians are reported. Printed as text and as a Markdown table for the README.
+the medians are reported. Printed as text and as a Markdown table for docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def time_batch(years: tuple[int, ...], n_jobs: int) -> tuple[float, int]:
 
 
 def markdown(batch_s: float, floor_s: float, n: int, n_jobs: int, years: tuple[int, ...]) -> str:
-    """The README snippet."""
+    """The table for docs/benchmarks.md."""
     span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
     return "\n".join(
         [

@@ -139,7 +139,7 @@ def report(
     stages: dict[str, dict[str, list[float]]] | None = None,
     compiled: bool = True,
 ) -> str:
-    """The figures as text and as a Markdown table for the README; below it, the median
+    """The figures as text and as a Markdown table for docs/benchmarks.md; below it, the median
     seconds of each stage that ran (as the build reports them)."""
     floor_wall = statistics.median(w for w, _ in runs["floor"])
     floor_cpu = statistics.median(c for _, c in runs["floor"])

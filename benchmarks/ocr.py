@@ -5,7 +5,7 @@ against its clean rendering (part gv_stadengemensam of gemensamma_verksamheter_2
 before and after repair, with the clean twin left out of the repair's vocabulary and
 n-gram model; the share of words the repair changes in the clean reports; and the CPU
 time of repairing all reports with cold caches (after start-up), measured several times.
-The figures are printed as text and as a Markdown table for the README.
+The figures are printed as text and as a Markdown table for docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def _repair_all(c) -> tuple[float, int, int]:
 
 
 def markdown(fig: dict[str, float]) -> str:
-    """The figures as a Markdown table (for the README)."""
+    """The figures as a Markdown table (for docs/benchmarks.md)."""
     rows = [
         ("Word accuracy before repair", f"{100 * fig['before']:.2f} %"),
         ("Word accuracy after repair (twin left out)", f"{100 * fig['after']:.2f} %"),

@@ -120,7 +120,7 @@ def _ratio(a: int, b: int) -> str:
 
 
 def table(scores: list[Score], floor: float | None = None) -> str:
-    """The per-report table and totals, in Markdown (the README carries it)."""
+    """The per-report table and totals, in Markdown (docs/benchmarks.md carries it)."""
     head = (
         "| report | N | proposals | recall | in top 2.5N | period | unit | basis | "
         "indicator (learnable) | s, empty cache | s, warm cache |\n"

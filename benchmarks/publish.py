@@ -121,7 +121,7 @@ def query_times(repeats: int = 20) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Print the figures and a Markdown table for the README."""
+    """Print the figures and a Markdown table for docs/benchmarks.md."""
     p = argparse.ArgumentParser(prog="python -m benchmarks.publish", description=__doc__)
     p.add_argument("--repeat", type=int, default=5, help="fresh processes for the build cost")
     args = p.parse_args(argv)

@@ -101,7 +101,8 @@ class Model:
 
 
 # The text channels compared between a candidate and a curated figure, weighted equally
-# in the similarity (README, "Proposing, leave one report out", shows other weightings).
+# in the similarity (docs/benchmarks.md, "Proposing, leave one report out", shows other
+# weightings).
 CHANNELS = {"near": 0.25, "noun": 0.25, "subject": 0.25, "wide": 0.25}
 
 

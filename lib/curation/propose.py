@@ -33,7 +33,8 @@ from lib.curation.proposal_inputs import Tables, load_tables
 from lib.curation.reading import DocInfo, annotate, doc_info, period_of
 from lib.curation.wording import MONEY, fold
 
-# The columns of a proposal sheet, in order (see README "Proposing and accepting figures").
+# The columns of a proposal sheet, in order (docs/adding-a-report.md, "Proposing and
+# accepting figures").
 SHEET_COLUMNS = (
     "accept",
     "confidence",
