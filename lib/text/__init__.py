@@ -1,8 +1,9 @@
 """Text: reading the reports' lines.
 
 Takes the corpus (:mod:`lib.sources`). Gives the OCR-repaired text with its change log
-(:mod:`.lexicon`, :mod:`.ocr`, :mod:`.repaired`), each report's structure, sections and
-passages (:mod:`.structure`), theme matching (:mod:`.themes`) and the themes of every
-passage, keyword in context and theme prominence (:mod:`.mentions`), and every number
-with its unit, scale and period (:mod:`.quantities`).
+(:mod:`.lexicon`, :mod:`.ocr_candidates`, :mod:`.ocr`, :mod:`.repaired`), each line's role
+and the headings (:mod:`.layout`), sections and passages (:mod:`.structure`), the
+questionnaire (:mod:`.questionnaire`), theme matching (:mod:`.themes`) and the themes of
+every passage (:mod:`.mentions`), and every number with its unit, scale and period
+(:mod:`.numbers`, :mod:`.number_tables`, :mod:`.periods`, :mod:`.quantities`).
 """
