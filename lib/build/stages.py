@@ -291,7 +291,7 @@ STAGES: tuple[Stage, ...] = (
         indicators,
         inputs=(RAW, *CURATED),
         needs=("quantities",),
-        tables=("indicators", "observations", "discrepancies"),
+        tables=("indicators", "headlines", "observations", "discrepancies"),
     ),
     # The database and descriptor hold every table, its schema and the raw lines of every
     # report: the slowest stage. It starts before the indicators (early start), builds what

@@ -1,10 +1,18 @@
 """The indicator catalog: ``data/curated/indicators/<theme>.yml``, one file per theme (id,
 Swedish label, definition, unit, value type, comparability note, and ``themes`` when the
 indicator belongs to more themes than its file's), and the vocabularies its fields take.
+
+Two fields say how a figure may be compared: ``statistic``, what kind of number it is
+(:data:`STATISTICS`; derived from unit, value type and label where the catalog does not
+say, :func:`default_statistic`), and ``break_from``, the period from which the series is
+not comparable with what came before (a changed rule, definition or accounting). The
+headline indicators of each theme are listed in ``data/curated/headlines.yml``
+(:func:`load_headlines`).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +53,39 @@ UNITS = (
 )
 QUALIFIERS = ("≈", "<", ">", "≤", "≥")
 CATALOG_DIR = paths.CATALOG_DIR
+HEADLINES = paths.CURATED_DIR / "headlines.yml"
+
+# What kind of number a figure is; decides which comparisons and tests fit it.
+STATISTICS: dict[str, str] = {
+    "count": "antal händelser eller personer under perioden",
+    "mean": "genomsnitt (t.ex. per månad)",
+    "share": "andel",
+    "rate": "antal per invånare",
+    "amount": "belopp",
+    "volume": "summa dygn (vårddygn, boendedygn)",
+    "other": "annat antal (personal, platser, organisationer, aktiviteter) eller oklart slag",
+    "change": "förändring",
+}
+# Units that count events or persons: a count unless the label says it is an average.
+_COUNT_UNITS = frozenset(
+    {
+        "personer",
+        "hushåll",
+        "ärenden",
+        "beslut",
+        "förfrågningar",
+        "placeringar",
+        "besök",
+        "samtal",
+        "anmälningar",
+        "utredningar",
+        "barn",
+        "kvinnor",
+        "män",
+    }
+)
+_MEAN_WORDS = ("genomsnitt", "i snitt", "per månad")
+_BREAK_FORM = re.compile(r"^\d{4}(?:-\d{2})?$")
 
 
 @dataclass(frozen=True)
@@ -59,10 +100,33 @@ class Indicator:
     value_type: str
     comparability: str | None = None
     themes: tuple[str, ...] = ()
+    statistic: str = ""
+    break_from: str | None = None  # "2024" or "2024-04": not comparable with earlier periods
 
     def __post_init__(self) -> None:
         if not self.themes:
             object.__setattr__(self, "themes", (self.theme,))
+        if not self.statistic:
+            object.__setattr__(
+                self, "statistic", default_statistic(self.unit, self.value_type, self.label)
+            )
+
+
+def default_statistic(unit: str, value_type: str, label: str) -> str:
+    """What kind of number an indicator is when the catalog does not say (:data:`STATISTICS`)."""
+    if value_type.startswith("change"):
+        return "change"
+    if value_type == "share":
+        return "share"
+    if unit in ("kr", "tkr", "mnkr"):
+        return "amount"
+    if unit == "per 100 000 invånare":
+        return "rate"
+    if unit == "dygn":
+        return "volume"
+    if any(w in label.lower() for w in _MEAN_WORDS):
+        return "mean"
+    return "count" if unit in _COUNT_UNITS else "other"
 
 
 def read_mapping(path: Path) -> dict:
@@ -112,6 +176,16 @@ def load_catalog(catalog_dir: Path = CATALOG_DIR) -> dict[str, Indicator]:
                     f"{where}: value_type {row['value_type']!r}; use one of "
                     f"{', '.join(VALUE_TYPES)}."
                 )
+            if row.get("statistic") is not None and row["statistic"] not in STATISTICS:
+                raise DataError(
+                    f"{where}: statistic {row['statistic']!r}; use one of {', '.join(STATISTICS)}."
+                )
+            brk = row.get("break_from")
+            if brk is not None and not _BREAK_FORM.match(str(brk)):
+                raise DataError(
+                    f"{where}: break_from {brk!r}; give the year or month from which the "
+                    "series is not comparable, e.g. 2024 or 2024-04 (in quotes)."
+                )
             if row["id"] in out:
                 raise DataError(f"{where}: indicator id {row['id']!r} is defined twice.")
             out[row["id"]] = Indicator(
@@ -123,7 +197,40 @@ def load_catalog(catalog_dir: Path = CATALOG_DIR) -> dict[str, Indicator]:
                 value_type=row["value_type"],
                 comparability=row.get("comparability"),
                 themes=_themes_of(row, theme, where),
+                statistic=row.get("statistic") or "",
+                break_from=str(brk) if brk is not None else None,
             )
+    return out
+
+
+def load_headlines(
+    catalog: dict[str, Indicator] | None = None, path: Path = HEADLINES
+) -> dict[str, list[tuple[str, str]]]:
+    """The headline indicators of each theme, in order, with the question each answers:
+    ``{theme: [(indicator id, Swedish question), ...]}``; validated against the catalog."""
+    catalog = catalog if catalog is not None else load_catalog()
+    data = read_mapping(path)
+    out: dict[str, list[tuple[str, str]]] = {}
+    for theme in theme_ids():
+        entries = data.get(theme) or []
+        if not isinstance(entries, list):
+            raise DataError(f"{path}: {theme} must be a list of indicators (id, question).")
+        for i, entry in enumerate(entries, start=1):
+            where = f"{path.name} {theme} entry {i}"
+            ident = entry.get("id") if isinstance(entry, dict) else None
+            if ident not in catalog:
+                raise DataError(f"{where}: indicator {ident!r} is not in the catalog; fix the id.")
+            if theme not in catalog[ident].themes:
+                raise DataError(
+                    f"{where}: {ident} is not an indicator of {theme}; list it under "
+                    f"{', '.join(catalog[ident].themes)}."
+                )
+            if not entry.get("question"):
+                raise DataError(f"{where}: missing question (the Swedish question it answers).")
+            out.setdefault(theme, []).append((ident, str(entry["question"])))
+    unknown = sorted(set(data) - set(theme_ids()))
+    if unknown:
+        raise DataError(f"{path}: unknown theme(s) {', '.join(unknown)}.")
     return out
 
 
@@ -135,3 +242,15 @@ def catalog_frame(catalog: dict[str, Indicator] | None = None) -> pd.DataFrame:
         for i in sorted(catalog.values(), key=lambda i: i.id)
     ]
     return pd.DataFrame(rows)
+
+
+def headlines_frame(headlines: dict[str, list[tuple[str, str]]]) -> pd.DataFrame:
+    """The headline indicators as a table: theme, rank (1 first), indicator, question."""
+    rows = [
+        {"theme": theme, "rank": rank, "indicator": ident, "question": question}
+        for theme, entries in headlines.items()
+        for rank, (ident, question) in enumerate(entries, start=1)
+    ]
+    return pd.DataFrame(rows, columns=["theme", "rank", "indicator", "question"]).astype(
+        {"rank": "int64"}
+    )

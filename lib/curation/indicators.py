@@ -23,7 +23,17 @@ from __future__ import annotations
 import pandas as pd
 
 from lib.core.schemas import Column, ForeignKey, Schema
-from lib.curation.catalog import BASES, QUALIFIERS, UNITS, VALUE_TYPES, catalog_frame, load_catalog
+from lib.curation.catalog import (
+    BASES,
+    QUALIFIERS,
+    STATISTICS,
+    UNITS,
+    VALUE_TYPES,
+    catalog_frame,
+    headlines_frame,
+    load_catalog,
+    load_headlines,
+)
 from lib.curation.discrepancies import discrepancies
 from lib.curation.observations import curated_observations, mark_automatic
 from lib.sources import corpus
@@ -45,6 +55,29 @@ SCHEMAS: dict[str, Schema] = {
             "value_type": Column(_S, "level, share or kind of change", allowed=VALUE_TYPES),
             "comparability": Column(_S, "Swedish note on breaks in the series", nullable=True),
             "themes": Column(_S, "Every theme of the indicator, ';'-separated, primary first"),
+            "statistic": Column(
+                _S,
+                "What kind of number it is: count (events or persons), mean (e.g. per "
+                "month), share, rate, amount, volume (days), other, change; decides which "
+                "tests fit (the catalog's statistic, else derived from unit and label)",
+                allowed=tuple(STATISTICS),
+            ),
+            "break_from": Column(
+                _S,
+                "Period (year or month) from which the series is not comparable with "
+                "earlier periods (changed rules, definitions or accounting)",
+                nullable=True,
+            ),
+        },
+    ),
+    "headlines": Schema(
+        key=("theme", "rank"),
+        foreign_keys=(ForeignKey(("indicator",), "indicators", ("id",)),),
+        columns={
+            "theme": Column(_S, "Theme id", allowed=theme_ids),
+            "rank": Column(_I, "Order on the theme's pages (1 first)"),
+            "indicator": Column(_S, "A headline indicator of the theme"),
+            "question": Column(_S, "The Swedish question the indicator answers"),
         },
     ),
     "observations": Schema(
@@ -143,6 +176,7 @@ def tables(c: corpus.Corpus, quantities: pd.DataFrame) -> dict[str, pd.DataFrame
     obs = mark_automatic(curated_observations(catalog=catalog), quantities)
     return {
         "indicators": catalog_frame(catalog),
+        "headlines": headlines_frame(load_headlines(catalog)),
         "observations": obs,
         "discrepancies": discrepancies(obs, catalog),
     }

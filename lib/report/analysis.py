@@ -382,15 +382,16 @@ DISCREPANCY_KINDS: dict[str, str] = {
 }
 
 
-def discrepancies(theme: str, year: int, district: str | None = None) -> pd.DataFrame:
-    """Recorded inconsistencies of the theme whose period ends in ``year`` or the year after.
-
-    (A change 2023/2024 concerns 2023 values too.) District rule as in :func:`select`.
+def discrepancies(theme: str, year: int | None, district: str | None = None) -> pd.DataFrame:
+    """Recorded inconsistencies of the theme whose period ends in ``year`` or the year after
+    (every year for ``None``). (A change 2023/2024 concerns 2023 values too.) District rule
+    as in :func:`lib.report.selection.in_district`.
     """
     d = processed.load("discrepancies")
     d = d[d.theme == check_theme(theme)]
-    years = d.period.map(period_year)
-    d = d[(years == year) | ((years == year + 1) & (d.period.map(period_kind) == "change"))]
+    if year is not None:
+        years = d.period.map(period_year)
+        d = d[(years == year) | ((years == year + 1) & (d.period.map(period_kind) == "change"))]
     d = in_district(d, district)
     files = processed.load("documents").drop_duplicates("doc_id").set_index("doc_id").file
     labels = processed.load("indicators").set_index("id").label
@@ -413,6 +414,12 @@ def ocr_figures(sel: pd.DataFrame) -> pd.DataFrame:
     OCR twin (``ocr_line``). ``repairs`` lists the OCR repair's changes (before→after) on the
     source line, empty if the line needed none.
     """
+    return ocr_figures_of(sel[sel.role == "current"])
+
+
+def ocr_figures_of(obs: pd.DataFrame) -> pd.DataFrame:
+    """The figures of ``obs`` (observation rows) read from OCR-damaged text, with the
+    repairs made on their line (:func:`ocr_figures`)."""
     docs = processed.load("documents").drop_duplicates("doc_id").set_index("doc_id")
     changes = processed.load("ocr_changes")
     by_line: dict[tuple[str, int], list[str]] = {}
@@ -422,7 +429,7 @@ def ocr_figures(sel: pd.DataFrame) -> pd.DataFrame:
         by_line.setdefault((d, int(ln)), []).append(f"{b}→{a}")
     ocr_docs = set(docs.index[docs.text_quality == "ocr"])
     rows = []
-    for r in sel[sel.role == "current"].itertuples():
+    for r in obs.itertuples():
         if r.doc_id in ocr_docs:
             doc, line = r.doc_id, r.line
         elif pd.notna(r.ocr_doc_id):

@@ -1,6 +1,12 @@
 """What a batch runs: one job per notebook, year and area, with parameters checked
 against the data before anything runs.
 
+Per theme the batch publishes one comparative page over every year and area (the main
+product, ``outputs/jamforelse/<notebook>/``), plus a page per year and area
+(``outputs/<year>/<area>/<notebook>/``) only where that selection has figures
+(:func:`has_figures`); the comparison across the reports (``50_jamforelse``) runs once,
+the overview once per year.
+
 Years, districts and themes come from the data (:func:`lib.report.selection.years`,
 :func:`lib.report.selection.areas`, lib/data/themes.yml), never from constants here. A
 notebook's ``parameters`` cell must be plain literals (:func:`parameters_of`); the values
@@ -21,6 +27,10 @@ from lib.errors import DataError
 
 OVERVIEW = "oversikt"
 OVERVIEW_LABEL = "Översikt över rapporterna"
+COMPARISON = "jamforelse"
+COMPARISON_LABEL = "Jämförelse mellan rapporterna"
+COMPARATIVE_DIR = "jamforelse"  # outputs/jamforelse/<notebook>/: every year and area
+SOURCES_DIR = "kallor"  # outputs/kallor/: the reports' lines (lib.report.sources_view)
 _PLAIN = (bool, int, float, str, type(None))
 
 
@@ -30,8 +40,8 @@ class Job:
 
     notebook: Path
     theme: str
-    year: int
-    district: str
+    year: int | None  # None: every year (a comparative page)
+    district: str | None  # None: every area
     params: tuple[tuple[str, object], ...] = field(default=())
 
     @property
@@ -41,11 +51,27 @@ class Job:
     @property
     def label(self) -> str:
         """Name used in progress and error messages."""
-        return f"{self.notebook.name} ({self.year}, {self.district})"
+        year = "alla år" if self.year is None else str(self.year)
+        district = "alla områden" if self.district is None else self.district
+        return f"{self.notebook.name} ({year}, {district})"
 
     def target(self, outputs_dir: Path) -> Path:
         """The directory this job publishes to."""
-        return outputs_dir / str(self.year) / self.district / self.stem
+        return target_of(outputs_dir, self.year, self.district, self.stem)
+
+
+def target_of(outputs_dir: Path, year: int | None, district: str | None, stem: str) -> Path:
+    """Where a page is published: ``jamforelse/<stem>`` for every year and area, else
+    ``<year>/<area>/<stem>``."""
+    if year is None:
+        return outputs_dir / COMPARATIVE_DIR / stem
+    return outputs_dir / str(year) / str(district) / stem
+
+
+def sources_link(year: int | None) -> str:
+    """The address of ``outputs/kallor`` from a page's directory."""
+    depth = 2 if year is None else 3
+    return "../" * depth + SOURCES_DIR
 
 
 @dataclass(frozen=True)
@@ -65,17 +91,26 @@ class Result:
 
 
 def theme_choices() -> tuple[str, ...]:
-    """The overview, then every theme of lib/data/themes.yml (each has a notebook)."""
+    """The overview, every theme of lib/data/themes.yml and the comparison (each has a
+    notebook)."""
     from lib.text.themes import theme_ids
 
-    return (OVERVIEW, *theme_ids())
+    return (OVERVIEW, *theme_ids(), COMPARISON)
 
 
 def theme_labels() -> dict[str, str]:
     """Swedish names of the notebooks' themes."""
     from lib.text.themes import theme_labels as labels
 
-    return {OVERVIEW: OVERVIEW_LABEL, **labels()}
+    return {OVERVIEW: OVERVIEW_LABEL, **labels(), COMPARISON: COMPARISON_LABEL}
+
+
+def has_figures(theme: str, year: int | None, district: str | None) -> bool:
+    """Whether a theme's page for the year and area would show any figure."""
+    from lib.report import series
+
+    pts = series.in_scope(series.points(theme), district)
+    return not (pts if year is None else pts[pts.year == year]).empty
 
 
 def years() -> tuple[int, ...]:
@@ -202,7 +237,11 @@ def check_parameters(notebook: Path, params: dict[str, object]) -> None:
                 f"{notebook}: parameter {name!r} is not declared in its parameters cell "
                 f"(declared: {', '.join(declared) or 'none'})."
             )
-        if type(declared[name]) is not type(value):
+        if (
+            declared[name] is not None
+            and value is not None
+            and (type(declared[name]) is not type(value))
+        ):
             raise DataError(
                 f"{notebook}: parameter {name}={value!r} has type {type(value).__name__}, "
                 f"the notebook declares {type(declared[name]).__name__}."
@@ -236,7 +275,10 @@ def plan(
     districts: Iterable[str] | None = None,
     notebooks_dir: Path = paths.NOTEBOOKS_DIR,
 ) -> list[Job]:
-    """Validate the selection and list the jobs, sorted by year, district and notebook."""
+    """Validate the selection and list the jobs: per theme its comparative page, then the
+    pages of the years and areas that have figures (module docstring); the comparison
+    once, the overview once per year. Sorted by year (comparative pages first), area and
+    notebook."""
     year_list = parse_years(years)
     if not year_list:
         raise DataError("no year given; use --year YEAR (repeatable) or --all-years.")
@@ -247,12 +289,58 @@ def plan(
     for theme in theme_list:
         notebook = notebook_for(theme, notebooks_dir)
         declared = parameters_of(notebook)
-        places = [city()] if theme == OVERVIEW else district_list
-        for year in year_list:
-            for district in places:
-                params: dict[str, object] = {"year": year, "output_dir": "."}
-                if theme != OVERVIEW or "district" in declared:
-                    params["district"] = district
-                check_parameters(notebook, params)
-                jobs.append(Job(notebook, theme, year, district, tuple(sorted(params.items()))))
-    return sorted(jobs, key=lambda j: (j.year, all_areas.index(j.district), j.stem))
+        for year, district in _selections(theme, year_list, district_list):
+            params: dict[str, object] = {"output_dir": "."}
+            if theme != COMPARISON:
+                params["year"] = year
+            if theme not in (OVERVIEW, COMPARISON) or "district" in declared:
+                params["district"] = district
+            if "kallor" in declared:
+                params["kallor"] = sources_link(year)
+            check_parameters(notebook, params)
+            jobs.append(Job(notebook, theme, year, district, tuple(sorted(params.items()))))
+    return sorted(jobs, key=lambda j: _order(j, all_areas))
+
+
+def _selections(
+    theme: str, years: list[int], districts: list[str]
+) -> list[tuple[int | None, str | None]]:
+    if theme == COMPARISON:
+        return [(None, None)]
+    if theme == OVERVIEW:
+        return [(year, city()) for year in years]
+    return [(None, None)] + [
+        (year, district)
+        for year in years
+        for district in districts
+        if has_figures(theme, year, district)
+    ]
+
+
+def empty_selections(
+    years: Iterable[int | str],
+    themes: Iterable[str] | None = None,
+    districts: Iterable[str] | None = None,
+) -> list[tuple[str, int, str]]:
+    """The (theme, year, area) pages of the selection that have no figure: not published
+    (and removed where an earlier batch published them)."""
+    from lib.text.themes import theme_ids
+
+    year_list = parse_years(years)
+    all_themes, all_areas = theme_choices(), areas()
+    theme_list = check_choices("--theme", themes or all_themes, all_themes)
+    district_list = check_choices("--district", districts or all_areas, all_areas)
+    return [
+        (theme, year, district)
+        for theme in theme_list
+        if theme in theme_ids()
+        for year in year_list
+        for district in district_list
+        if not has_figures(theme, year, district)
+    ]
+
+
+def _order(job: Job, all_areas: tuple[str, ...]) -> tuple:
+    year = -1 if job.year is None else job.year
+    area = -1 if job.district is None else all_areas.index(job.district)
+    return (year, area, job.stem)

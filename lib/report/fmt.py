@@ -13,7 +13,7 @@ from __future__ import annotations
 import html as _html
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -152,11 +152,13 @@ def _right(header: str, series: pd.Series) -> bool:
     return (numeric and header not in PLAIN_HEADERS) or header in RIGHT_HEADERS
 
 
-def table_html(df: pd.DataFrame, uid: str = "t") -> str:
+def table_html(df: pd.DataFrame, uid: str = "t", raw: Mapping[str, list[str]] | None = None) -> str:
     """``df`` as an HTML table in Swedish number format, without index, with a fixed id.
 
     Plain markup (class ``gbg-tabell``, numbers right-aligned by class ``r``) and a style
     scoped to the id, so the table reads the same in JupyterLab and in the HTML report.
+    ``raw`` gives, by header, the cells of a column as HTML made by the caller (links to
+    sources): those cells are inserted as they are, not escaped.
     """
     frame = df.reset_index(drop=True)
     cols = [str(c) for c in frame.columns]
@@ -169,12 +171,16 @@ def table_html(df: pd.DataFrame, uid: str = "t") -> str:
         # Identifiers and file names may break after an underscore.
         return f"<{tag}{attr}>{_html.escape(text).replace('_', '_<wbr>')}</{tag}>"
 
+    raw = raw or {}
     head = "".join(cell("th", _hyphenate(c), r) for c, r in zip(cols, right, strict=True))
     body = "\n".join(
         "<tr>"
-        + "".join(cell("td", f(v), r) for f, v, r in zip(fmts, row, right, strict=True))
+        + "".join(
+            f"<td>{raw[c][i]}</td>" if c in raw else cell("td", f(v), r)
+            for c, f, v, r in zip(cols, fmts, row, right, strict=True)
+        )
         + "</tr>"
-        for row in frame.itertuples(index=False, name=None)
+        for i, row in enumerate(frame.itertuples(index=False, name=None))
     )
     style = (
         f"<style>#{tid}{{border-collapse:collapse;width:100%}}"
@@ -188,11 +194,11 @@ def table_html(df: pd.DataFrame, uid: str = "t") -> str:
     )
 
 
-def html(df: pd.DataFrame, uid: str = "t"):
+def html(df: pd.DataFrame, uid: str = "t", raw: Mapping[str, list[str]] | None = None):
     """The table as an IPython HTML object (its text form has no memory address)."""
     from IPython.display import HTML
 
-    return HTML(table_html(df, uid))
+    return HTML(table_html(df, uid, raw))
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
@@ -231,6 +237,7 @@ def show(
     output_dir: str | Path = "",
     empty: str = "Inga uppgifter.",
     csv: pd.DataFrame | None = None,
+    raw: Mapping[str, list[str]] | None = None,
 ) -> None:
     """Display a (Swedish-headed) table in the notebook and save it as CSV if asked.
 
@@ -243,5 +250,5 @@ def show(
     if df.empty:
         display(Markdown(empty))
         return
-    display(html(df, uid=name))
+    display(html(df, uid=name, raw=raw))
     save_table(df if csv is None else csv, output_dir, name)

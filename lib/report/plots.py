@@ -370,7 +370,10 @@ def search_counts(counts: pd.DataFrame, query: str) -> Figure | None:
 
 
 def alt_text(fig: Figure) -> str:
-    """A Swedish description of a chart for screen readers: its title and its panels."""
+    """A Swedish description of a chart for screen readers: the text the chart was made
+    with (its label, :func:`lib.report.indicator_chart.alt_text`), else its title and panels."""
+    if fig.get_label():
+        return str(fig.get_label())
 
     def flat(text: str) -> str:
         return " ".join(text.split())

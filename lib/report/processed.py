@@ -24,6 +24,7 @@ TABLES: tuple[str, ...] = (
     "areas",
     "discrepancies",
     "documents",
+    "headlines",
     "indicators",
     "numeric_tokens",
     "observations",

@@ -11,10 +11,11 @@ Selection rules (:func:`select`):
   they are compared with (role ``prior``): for a current figure of period ``P`` the
   outcome (basis ``utfall``) of the same indicator and geography for ``P`` moved back
   one year (``"2023"``, ``"2023-01/2023-08"``, ``"2023-06-30"``).
-* **district**: the city (``Göteborg``, :func:`city`) selects every geography (districts,
-  the city and the city-wide services such as Kriscentrum för kvinnor); any other district
-  selects the rows whose geography is that district, nothing else (services are city-wide
-  and appear only under the city). ``None`` means the city.
+* **district**: the city (``Göteborg``, :func:`city`) selects the figures for the whole
+  city and the city-wide services and units (Kriscentrum för kvinnor, Barnahus,
+  Etableringsenheten …), not the districts' own; any other district selects the rows whose
+  geography is that district, nothing else. ``None`` selects every area and service.
+* **year** ``None`` selects every year.
 * An indicator belongs to every theme its catalog entry lists (column ``themes``).
 * Restatements (rows with ``restatement_of`` set: the same figure again elsewhere in a
   report) are left out; the discrepancies table records where they disagree.
@@ -76,6 +77,7 @@ def _years(directory: str) -> tuple[int, ...]:
 
 
 def area(district: str | None) -> str:
+    """The area a statement search covers: the city stands for every area."""
     return city() if district is None else district
 
 
@@ -87,17 +89,31 @@ def is_bound(qualifier: object) -> bool:
 # ----------------------------------------------------------------------------- parameters
 
 
-def validate_params(year: object, district: object, output_dir: object) -> None:
-    """Check a notebook's parameters against the data; raise a one-line :class:`DataError`."""
-    if isinstance(year, bool) or not isinstance(year, int) or year not in years():
+def validate_params(
+    year: object, district: object, output_dir: object, kallor: object = ""
+) -> None:
+    """Check a notebook's parameters against the data; raise a one-line :class:`DataError`.
+
+    ``year`` is a year of the data or ``None`` (every year); ``district`` an area of the
+    manifest's vocabulary or ``None`` (every area); ``kallor`` the address of the sources
+    view (``outputs/kallor``) relative to the page, or ``""`` for no links.
+    """
+    if year is not None and (
+        isinstance(year, bool) or not isinstance(year, int) or year not in years()
+    ):
         raise DataError(
-            f"year={year!r}: ogiltigt år / invalid year; "
-            f"välj / choose one of {', '.join(map(str, years()))}."
+            f"year={year!r}: ogiltigt år / invalid year; välj / choose None (alla år) or "
+            f"one of {', '.join(map(str, years()))}."
         )
-    if not isinstance(district, str) or district not in areas():
+    if district is not None and (not isinstance(district, str) or district not in areas()):
         raise DataError(
-            f"district={district!r}: okänt område / unknown district; "
-            f"välj / choose one of {', '.join(areas())}."
+            f"district={district!r}: okänt område / unknown district; välj / choose None "
+            f"(alla områden) or one of {', '.join(areas())}."
+        )
+    if not isinstance(kallor, str):
+        raise DataError(
+            f"kallor={kallor!r}: must be a string (the address of outputs/kallor relative "
+            'to the page, or "" for no links) / ska vara en sträng.'
         )
     if not isinstance(output_dir, str):
         raise DataError(
@@ -163,11 +179,15 @@ def _observations(directory: str) -> pd.DataFrame:
 
 
 def in_district(obs: pd.DataFrame, district: str | None) -> pd.DataFrame:
-    """Rows of ``district``: all rows for the city, else rows with that geography."""
-    district = area(district)
+    """Rows of ``district``: every row for ``None``; for the city, the city's own rows and
+    those of city-wide services and units (not the districts'); else that district's."""
+    if district is None:
+        return obs
     if district not in areas():
         raise DataError(f"district={district!r}: choose one of {', '.join(areas())}.")
-    return obs if district == city() else obs[obs.geography == district]
+    if district == city():
+        return obs[~obs.geography.isin(districts())]
+    return obs[obs.geography == district]
 
 
 def _prior_rows(obs: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
@@ -190,13 +210,12 @@ def _prior_rows(obs: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
 
 def select(theme: str, year: int, district: str | None = None) -> pd.DataFrame:
     """The figures of a theme for a year and district (module docstring), with ``role``."""
-    district = area(district)
     validate_params(year, district, "")
     return _select(str(processed.processed_dir()), check_theme(theme), year, district).copy()
 
 
 @cache
-def _select(directory: str, theme: str, year: int, district: str) -> pd.DataFrame:
+def _select(directory: str, theme: str, year: int, district: str | None) -> pd.DataFrame:
     obs = in_district(observations(theme), district)
     current = obs[obs.year == year].assign(role="current")
     prior = _prior_rows(obs, current)
@@ -208,18 +227,18 @@ def _select(directory: str, theme: str, year: int, district: str) -> pd.DataFram
 
 
 def place(district: str | None) -> str:
-    """Swedish name of the selection's area: ``Göteborg (hela staden)`` or ``Centrum``."""
-    district = area(district)
-    return (
-        f"{district} (hela staden, alla områden och verksamheter)"
-        if district == city()
-        else f"stadsområde {district}"
-    )
+    """Swedish name of the selection's area."""
+    if district is None:
+        return "alla stadsområden, staden och de stadenövergripande verksamheterna"
+    if district == city():
+        return f"{district} – staden som helhet och de stadenövergripande verksamheterna"
+    return f"stadsområde {district}"
 
 
-def heading(year: int, district: str | None = None) -> str:
-    """The Swedish sentence naming the selection a report shows (Markdown)."""
-    return f"**Rapporten visar år {year}, {place(district)}.**"
+def heading(year: int | None, district: str | None = None) -> str:
+    """The Swedish sentence naming the selection a page shows (Markdown)."""
+    when = "alla år" if year is None else f"år {year}"
+    return f"**Sidan visar {when}, {place(district)}.**"
 
 
 def _count(n: int) -> str:

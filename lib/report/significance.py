@@ -8,7 +8,7 @@ interpretation sentence and the caveats that belong beside it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -20,21 +20,10 @@ from lib.errors import DataError
 from lib.report.selection import area, city, is_bound, observations
 from lib.text.themes import check_theme
 
-COUNT_UNITS = (
-    "personer",
-    "hushåll",
-    "ärenden",
-    "beslut",
-    "förfrågningar",
-    "placeringar",
-    "besök",
-    "samtal",
-    "anmälningar",
-    "utredningar",
-    "barn",
-    "kvinnor",
-    "män",
-    "antal",
+ADMINISTRATIVE = (
+    "Siffrorna är administrativa totaler för hela verksamheten, inte urval: ”slumpen” "
+    "betyder här hur mycket ett antal brukar variera från år till år fast förhållandena är "
+    "desamma (som i en Poissonprocess), inte osäkerhet från ett urval."
 )
 
 
@@ -59,11 +48,9 @@ class TestResult:
 RESULT_COLUMNS = ("test", "question", "statistic", "p_value", "n", "interpretation", "caveats")
 COUNT_CAVEATS = (
     "Antar att händelserna är oberoende (Poisson). Samma person kan stå för flera "
-    "förfrågningar, besök eller ärenden, vilket ger mer variation än modellen och för små "
-    "p-värden. Ändrade rutiner för registrering eller nya definitioner mellan åren fångas inte."
+    "förfrågningar, besök eller ärenden, vilket ger mer variation än modellen och för snäva "
+    "intervall och små p-värden. Ändrade rutiner för registrering mellan åren fångas inte."
 )
-
-
 APPROX_CAVEAT = "Några antal är ungefärliga i rapporten (ca) och används som de står."
 
 
@@ -71,100 +58,185 @@ def _p(p: float) -> str:
     return f"p {formats.pvalue(p)}" if p < 0.001 else f"p = {formats.pvalue(p)}"
 
 
-def _p_sentence(p: float) -> str:
-    if p < 0.05:
-        return (
-            f"är större än vad slumpen normalt ger om den underliggande nivån vore "
-            f"oförändrad ({_p(p)})"
-        )
-    return f"ryms inom slumpvariationen ({_p(p)}); den kan inte skiljas från en oförändrad nivå"
+@dataclass(frozen=True)
+class RateRatio:
+    """The ratio of two counts of equal periods with its exact 95 % confidence interval."""
+
+    ratio: float
+    low: float
+    high: float
+    p_value: float
 
 
-def count_change_test(
-    before: float, after: float, label: str, unit: str = "", periods: tuple[str, str] = ("", "")
-) -> TestResult:
-    """Is the change in a count between two equal periods larger than chance?
-
-    Exact conditional test for two Poisson counts: under equal rates the later count given
-    the total is Binomial(total, 1/2) (scipy.stats.binomtest, two-sided).
-    """
+def rate_ratio(before: float, after: float) -> RateRatio:
+    """The rate ratio after/before of two Poisson counts over equal periods, with the exact
+    (conditional, Clopper–Pearson) 95 % interval and the two-sided exact p-value for an
+    unchanged rate: given the total, the later count is Binomial(total, 1/2)."""
     from scipy import stats
 
     if before < 0 or after < 0 or not float(before).is_integer() or not float(after).is_integer():
-        raise DataError(
-            f"count_change_test: {label}: counts must be whole numbers ≥ 0 (got {before}, {after})."
-        )
+        raise DataError(f"rate_ratio: counts must be whole numbers ≥ 0 (got {before}, {after}).")
     k, n = int(after), int(before) + int(after)
-    if n == 0:
-        raise DataError(f"count_change_test: {label}: both counts are zero.")
+    if n == 0 or before == 0:
+        raise DataError("rate_ratio: the earlier count must be above zero.")
     res = stats.binomtest(k, n, 0.5)
-    pct = 100 * (after - before) / before if before else math.nan
-    direction = (
-        "ökningen" if after > before else ("minskningen" if after < before else "skillnaden")
-    )
-    unit_s = f" {unit}" if unit else ""
-    p0, p1 = periods
-    text = (
-        f"{label}: {formats.number(before)}{unit_s}{f' ({p0})' if p0 else ''} → "
-        f"{formats.number(after)}{unit_s}{f' ({p1})' if p1 else ''}"
-        f"{f', {formats.percent(pct, sign=True)}' if not math.isnan(pct) else ''}. "
-        f"{direction.capitalize()} {_p_sentence(res.pvalue)}."
-    )
-    return TestResult(
-        "Exakt binomialtest (två Poisson-antal)",
-        f"Har {label.lower()} förändrats mer än slumpen?",
-        float(k),
-        float(res.pvalue),
-        n,
-        text,
-        COUNT_CAVEATS,
-    )
+    ci = res.proportion_ci(confidence_level=0.95, method="exact")
+    low = ci.low / (1 - ci.low)
+    high = math.inf if ci.high >= 1 else ci.high / (1 - ci.high)
+    return RateRatio(after / before, low, high, float(res.pvalue))
 
 
-def _with_place(label: str, geography: str) -> str:
-    return label if geography.lower() in label.lower() else f"{label} ({geography})"
+def rate_ratio_text(rr: RateRatio) -> str:
+    """``kvot 1,08 (95 % KI 1,03–1,13)``."""
+    high = "∞" if math.isinf(rr.high) else formats.number(rr.high, 2)
+    return f"kvot {formats.number(rr.ratio, 2)} (95\u00a0% KI {formats.number(rr.low, 2)}–{high})"
 
 
-def count_change_tests(kf: pd.DataFrame) -> pd.DataFrame:
-    """Count-change tests for every key figure that is a count with a prior-year outcome.
+def verdict(p_adjusted: float) -> str:
+    """The Swedish wording, decided by the adjusted p-value (not a hard verdict on one test)."""
+    if p_adjusted < 0.05:
+        return "större än den variation mellan åren man kan vänta sig om nivån vore oförändrad"
+    return "inom den variation mellan åren man kan vänta sig; den visar inte att nivån har ändrats"
 
-    Both periods must be whole years (or the same months of two years) and the basis an
-    outcome; bounds (``färre än 5``) are left out, approximations (ca) say so in the
-    caveats. Adds ``p_adjusted`` (Benjamini–Hochberg over the tests shown), since many
-    tests at once make some small p-values likely by chance.
+
+COMPARISON_COLUMNS = (
+    "indicator",
+    "label",
+    "geography",
+    "before_period",
+    "before",
+    "after_period",
+    "after",
+    "ratio",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "p_adjusted",
+    "interpretation",
+    "source",
+    "caveats",
+)
+NOT_TESTED_COLUMNS = ("indicator", "label", "geography", "periods", "reason")
+
+
+def _pairs(pts: pd.DataFrame) -> list[tuple[dict, dict]]:
+    """Consecutive comparable periods of each indicator, area and basis: two whole years
+    in a row, or the same months of two years in a row."""
+    from lib.report.selection import shift_period
+
+    out = []
+    keyed = {
+        (r["indicator"], r["geography"], r["basis"], r["period"]): r for r in pts.to_dict("records")
+    }
+    for (ind, geo, basis, period), r in keyed.items():
+        if r["kind"] not in ("year", "part"):
+            continue
+        prev = keyed.get((ind, geo, basis, shift_period(period)))
+        if prev is not None:
+            out.append((prev, r))
+    return out
+
+
+def _reason(a: dict, b: dict) -> str | None:
+    """Why a count test does not fit two figures (one Swedish line), or None if it fits."""
+    from lib.curation.catalog import STATISTICS
+    from lib.report.series import break_text
+
+    if a["value_type"] != "level" or a["statistic"] != "count":
+        return f"inte ett antal händelser eller personer ({STATISTICS[a['statistic']]})"
+    if a["basis"] != "utfall":
+        return f"{series_basis(a['basis'])} prövas inte, bara utfall"
+    if a["segment"] != b["segment"] or b["crosses_break"]:
+        return f"serien bryts från {break_text(str(b['break_from']))}; åren är inte jämförbara"
+    if a["disputed"] or b["disputed"]:
+        return "omstridd uppgift: rapporterna anger olika värden"
+    if is_bound(a["qualifier"]) or is_bound(b["qualifier"]):
+        return "en gräns (t.ex. färre än 5) är inget värde att pröva"
+    if a["value"] <= 0 or not float(a["value"]).is_integer() or not float(b["value"]).is_integer():
+        return "inte heltal större än noll"
+    return None
+
+
+def series_basis(basis: str) -> str:
+    return {"mal": "mål"}.get(basis, basis).capitalize()
+
+
+def count_comparisons(pts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Count tests of consecutive periods of the points (:mod:`lib.report.series`), and the
+    comparisons a count test does not fit, each with its reason.
+
+    A test fits two whole years in a row (or the same months of two years) of an outcome
+    that counts events or persons (catalog ``statistic: count``), on the same side of any
+    break in the series, neither figure disputed nor a bound. Each gives the rate ratio
+    with its exact 95 % interval (:func:`rate_ratio`); the p-values are adjusted for the
+    number of tests on the page (Benjamini–Hochberg), and the adjusted p decides the
+    wording (:func:`verdict`).
     """
     from scipy import stats
 
-    ok = kf[
-        (kf.basis == "utfall")
-        & (kf.value_type == "level")
-        & kf.unit.isin(COUNT_UNITS)
-        & kf.prior_value.notna()
-        & (kf.prior_value > 0)
-        & ~kf.qualifier.map(is_bound)
-        & ~kf.prior_qualifier.map(is_bound)
-    ]
-    results = []
-    for r in ok.itertuples():
-        res = count_change_test(
-            r.prior_value,
-            r.value,
-            _with_place(r.label, r.geography),
-            r.unit,
-            (r.prior_period, r.period),
+    tested, skipped = [], []
+    for a, b in _pairs(pts):
+        reason = _reason(a, b)
+        periods = (
+            f"{formats.period(a['period'], nobreak=False)}–"
+            f"{formats.period(b['period'], nobreak=False)}"
         )
-        if "≈" in (r.qualifier, r.prior_qualifier):
-            res = replace(res, caveats=f"{res.caveats} {APPROX_CAVEAT}")
-        results.append(res)
-    out = results_frame(results)
-    out.insert(0, "source", list(ok.source))
-    out.insert(0, "indicator", list(ok.indicator))
-    out["p_adjusted"] = (
-        stats.false_discovery_control(out.p_value.to_numpy())
-        if len(out)
-        else pd.Series(dtype="float64")
+        if reason is not None:
+            if a["value_type"] == "level":  # changes are not comparisons of two figures
+                skipped.append(
+                    {
+                        "indicator": a["indicator"],
+                        "label": a["label"],
+                        "geography": a["geography"],
+                        "periods": periods,
+                        "reason": reason,
+                    }
+                )
+            continue
+        rr = rate_ratio(a["value"], b["value"])
+        caveats = COUNT_CAVEATS
+        if "≈" in (a["qualifier"], b["qualifier"]):
+            caveats = f"{caveats} {APPROX_CAVEAT}"
+        tested.append(
+            {
+                "indicator": a["indicator"],
+                "label": a["label"],
+                "geography": a["geography"],
+                "before_period": a["period"],
+                "before": a["value"],
+                "after_period": b["period"],
+                "after": b["value"],
+                "ratio": rr.ratio,
+                "ci_low": rr.low,
+                "ci_high": rr.high,
+                "p_value": rr.p_value,
+                "source": b["sources"],
+                "caveats": caveats,
+                "_rr": rr,
+            }
+        )
+    out = pd.DataFrame(tested, columns=[*COMPARISON_COLUMNS, "_rr"])
+    out["p_adjusted"] = stats.false_discovery_control(out.p_value.to_numpy()) if len(out) else []
+    out["interpretation"] = [_interpretation(r) for r in out.to_dict("records")]
+    out = out.drop(columns="_rr").astype({"before": "float64", "after": "float64"})
+    skip = pd.DataFrame(skipped, columns=list(NOT_TESTED_COLUMNS)).drop_duplicates()
+    return out.reset_index(drop=True), skip.reset_index(drop=True)
+
+
+def _interpretation(r: dict) -> str:
+    place = (
+        r["label"]
+        if r["geography"].lower() in r["label"].lower()
+        else (f"{r['label']} ({r['geography']})")
     )
-    return out
+    change = r["after"] - r["before"]
+    word = "ökningen" if change > 0 else ("minskningen" if change < 0 else "skillnaden")
+    return (
+        f"{place}: {formats.number(r['before'])} ({formats.period(r['before_period'], False)})"
+        f" → {formats.number(r['after'])} ({formats.period(r['after_period'], False)}), "
+        f"{rate_ratio_text(r['_rr'])}. {word.capitalize()} är {verdict(r['p_adjusted'])} "
+        f"(justerat {_p(r['p_adjusted'])})."
+    )
 
 
 def chi_square_test(
