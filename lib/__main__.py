@@ -228,7 +228,7 @@ def parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="THEME",
-        help="oversikt or a theme id of lib/data/themes.yml (repeatable; default all)",
+        help="oversikt, jamforelse or a theme id of lib/data/themes.yml (repeatable; default all)",
     )
     bt.add_argument(
         "--district",

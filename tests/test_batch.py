@@ -90,22 +90,37 @@ def test_plan_rejects_unknown_selection(kwargs: dict, message: str) -> None:
     assert str(err.value).startswith(message)
 
 
-def test_plan_lists_overview_once_per_year_and_themes_per_district(tmp_path: Path) -> None:
+def test_plan_makes_the_comparative_page_and_only_pages_with_figures(tmp_path: Path) -> None:
     nbdir = _notebooks(tmp_path, **{"00_oversikt": "00_oversikt", "10_hemloshet": "10_hemloshet"})
     jobs = batch_plan.plan([2023, 2022], ["hemloshet", "oversikt"], None, nbdir)
-    labels = [j.label for j in jobs]
-    assert labels[:6] == [
+    # The page over every year and area first; then per year the overview and the areas
+    # whose hemlöshet figures the reports give: 2022 the city (Gemensamma's services have
+    # none that year) and Centrum (Årsrapport 2022), 2023 the city-wide services only.
+    assert [j.label for j in jobs] == [
+        "10_hemloshet.ipynb (alla år, alla områden)",
         "00_oversikt.ipynb (2022, Göteborg)",
         "10_hemloshet.ipynb (2022, Göteborg)",
         "10_hemloshet.ipynb (2022, Centrum)",
-        "10_hemloshet.ipynb (2022, Hisingen)",
-        "10_hemloshet.ipynb (2022, Nordost)",
-        "10_hemloshet.ipynb (2022, Sydväst)",
+        "00_oversikt.ipynb (2023, Göteborg)",
+        "10_hemloshet.ipynb (2023, Göteborg)",
     ]
-    assert len(jobs) == 2 * (1 + 5)
-    overview = jobs[0]
-    assert dict(overview.params) == {"year": 2022, "output_dir": "."}  # takes no district
-    assert dict(jobs[2].params) == {"year": 2022, "district": "Centrum", "output_dir": "."}
+    for job in jobs:
+        if job.theme == "hemloshet":
+            assert batch_plan.has_figures("hemloshet", job.year, job.district)
+    empty = batch_plan.empty_selections([2023, 2022], ["hemloshet"])
+    assert ("hemloshet", 2023, "Centrum") in empty and len(empty) == 2 * 5 - 3
+    assert all(not batch_plan.has_figures(*e) for e in empty)
+    assert dict(jobs[0].params) == {
+        "year": None,
+        "district": None,
+        "output_dir": ".",
+        "kallor": "../../kallor",
+    }
+    assert dict(jobs[1].params) == {"year": 2022, "output_dir": "."}  # takes no district
+    assert dict(jobs[3].params)["kallor"] == "../../../kallor"
+    # A batch for one area makes that area's pages only.
+    one = batch_plan.plan([2022], ["hemloshet"], ["Centrum"], nbdir)
+    assert [j.label for j in one] == ["10_hemloshet.ipynb (2022, Centrum)"]
 
 
 def test_non_literal_parameter_cell_is_rejected_before_any_run(tmp_path: Path) -> None:
@@ -174,6 +189,7 @@ def test_batch_publishes_notebook_report_figures_and_tables(first_run: tuple) ->
         "10_hemloshet.html",
         "10_hemloshet.ipynb",
         "figur.svg",
+        "filer.html",
         "nyckeltal.csv",
     ]
     assert (folder / "nyckeltal.csv").read_text(
@@ -225,23 +241,64 @@ def test_report_images_get_swedish_alt_text_and_the_page_fits_a4() -> None:
 
 
 @pytest.mark.slow
-def test_index_links_every_report_by_year_and_district(first_run: tuple) -> None:
+def test_index_lists_pages_by_theme_and_every_link_resolves(first_run: tuple) -> None:
     _, out, _ = first_run
     index = (out / "index.html").read_text(encoding="utf-8")
     hrefs = re.findall(r'href="([^"]+)"', index)
-    # report, notebook, one figure, one table per notebook; the two data files
-    assert len(hrefs) == 3 * 4 + len(pages.DATA_FILES)
-    from urllib.parse import unquote
-
-    for href in hrefs:
-        assert (out / unquote(href)).is_file(), href
+    # the sources view, the two data files; report, notebook, files page of each notebook
+    assert len(hrefs) == 1 + len(pages.DATA_FILES) + 3 * 3
     assert "2024/G%C3%B6teborg/00_oversikt/00_oversikt.html" in hrefs
+    assert "kallor/index.html" in hrefs
     assert (
-        index.index("<h2>År 2024</h2>")
-        < index.index("<h3>Göteborg (hela staden)</h3>")
-        < index.index("<h3>Centrum</h3>")
+        index.index("<h2>Hemlöshet</h2>")
+        < index.index("<h2>Våld i nära relation</h2>")
+        < index.index("<h2>Översikt över rapporterna</h2>")
     )
-    assert ">Våld i nära relation</a>" in index and ">Hemlöshet</a>" in index
+    # what each page holds, from the data: hemlöshet in Centrum 2024 (Delårsrapport 2024)
+    row = re.search(
+        r'<a href="2024/Centrum/10_hemloshet/10_hemloshet.html">[^<]+</a></td>'
+        r"<td>([^<]+)</td>",
+        index,
+    )
+    assert row and row[1] == batch_plan.page_summary("hemloshet", 2024, "Centrum")
+    assert row[1].startswith("7 uppgifter om 4 indikatorer; 2024")
+    # every link of every page (index, files pages, the reports' lines) stays in outputs/
+    assert pages.broken_links(out) == []
+    files = (out / "2024" / "Centrum" / "10_hemloshet" / "filer.html").read_text("utf-8")
+    assert '<a href="nyckeltal.csv">CSV</a>' in files and '<a href="figur.svg">SVG</a>' in files
+
+
+def test_broken_links_are_found(tmp_path: Path) -> None:
+    """The link check itself: a missing file, a missing line anchor, a link out of the
+    directory; a good link and an external one pass."""
+    (tmp_path / "kallor").mkdir()
+    (tmp_path / "kallor" / "r.html").write_text('<tr id="L3"></tr>', encoding="utf-8")
+    (tmp_path / "index.html").write_text(
+        '<a href="kallor/r.html#L3">ok</a> <a href="kallor/r.html#L4">rad saknas</a> '
+        '<a href="saknas.html">fil saknas</a> <a href="../ute.html">utanför</a> '
+        '<a href="https://goteborg.se/">extern</a>',
+        encoding="utf-8",
+    )
+    (tmp_path.parent / "ute.html").write_text("", encoding="utf-8")
+    assert pages.broken_links(tmp_path) == [
+        "index.html: kallor/r.html#L4",
+        "index.html: saknas.html",
+        "index.html: ../ute.html",
+    ]
+
+
+def test_pages_of_selections_without_figures_are_removed(tmp_path: Path) -> None:
+    """A page an earlier batch published for a selection that has no figure now is taken
+    down (with its area folder when that is left empty); other pages stay."""
+    empty_page = tmp_path / "2023" / "Centrum" / "10_hemloshet"
+    kept = tmp_path / "2024" / "Centrum" / "10_hemloshet"
+    for folder in (empty_page, kept):
+        folder.mkdir(parents=True)
+        (folder / "10_hemloshet.html").write_text("x", encoding="utf-8")
+    assert not batch_plan.has_figures("hemloshet", 2023, "Centrum")
+    removed = batch.unpublish_empty(tmp_path, batch_plan.empty_selections([2023], ["hemloshet"]))
+    assert removed == [empty_page]
+    assert not (tmp_path / "2023").exists() and (kept / "10_hemloshet.html").is_file()
 
 
 @pytest.mark.slow
@@ -254,7 +311,7 @@ def test_the_whole_data_set_is_beside_the_reports(first_run: tuple) -> None:
     for name in ("observations.xlsx", "rapporter.sqlite"):
         assert (out / "data" / name).read_bytes() == (processed.processed_dir() / name).read_bytes()
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert index.index("<h2>Hela datamängden</h2>") < index.index("<h2>År 2024</h2>")
+    assert index.index("<h2>Hela datamängden</h2>") < index.index("<h2>Hemlöshet</h2>")
     excel = re.search(
         r'<li><a href="data/observations.xlsx">Alla siffror med källa '
         r"\(Excel\)</a> – [^<]+ \((\d+)&nbsp;kB\)</li>",
@@ -365,7 +422,11 @@ def test_selection_comes_from_the_data() -> None:
         == selection.areas()
         == ("Göteborg", "Centrum", "Hisingen", "Nordost", "Sydväst")
     )
-    assert batch_plan.theme_choices() == (batch_plan.OVERVIEW, *themes.theme_ids())
+    assert batch_plan.theme_choices() == (
+        batch_plan.OVERVIEW,
+        *themes.theme_ids(),
+        batch_plan.COMPARISON,
+    )
 
 
 def test_kernel_is_this_interpreter_without_an_installed_kernelspec() -> None:
@@ -386,14 +447,14 @@ def test_bless_writes_outputs_in_place_and_keeps_a_failing_notebook(tmp_path: Pa
         ["hemloshet", "vald_i_nara_relation"], notebooks_dir=nbdir, progress=False
     )
     assert [(r.job.label, r.error) for r in results] == [
-        ("10_hemloshet.ipynb (2024, Göteborg)", None),
+        ("10_hemloshet.ipynb (alla år, alla områden)", None),
         (
             "20_vald_i_nara_relation.ipynb (2024, Göteborg)",
             "RuntimeError: avsiktligt fel i testnotebook",
         ),
     ]
     blessed = (nbdir / "10_hemloshet.ipynb").read_text(encoding="utf-8")
-    assert '"Nyckeltal 2024 Göteborg: 42\\n"' in blessed
+    assert '"Nyckeltal alla alla: 42\\n"' in blessed
     assert '"execution_count": 3' in blessed and '"execution"' not in blessed
     assert (nbdir / "20_vald_i_nara_relation.ipynb").read_bytes() == failing_before
     assert sorted(p.name for p in nbdir.iterdir()) == [

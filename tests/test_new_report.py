@@ -169,4 +169,4 @@ def test_the_new_year_is_in_the_batch_and_the_notebook(repo: Path, shared_cache:
     assert f"rad {households_line(repo)}" in row["Källa"]
     assert (out / "Göteborg" / "00_oversikt" / "00_oversikt.html").is_file()
     index = (repo / "outputs" / "index.html").read_text(encoding="utf-8")
-    assert "<h2>År 2026</h2>" in index and "Hisingen" in index
+    assert ">2026, Hisingen</a>" in index and "<h2>Försörjningsstöd</h2>" in index

@@ -67,20 +67,20 @@ LABEL_COLUMNS = {"indicators": "label", "rapporter": "rapport", "kallrader": "k�
 
 
 def _sok_sql() -> str:
-    # Every word of the user's text is quoted (escape_fts, registered by Datasette: no FTS
-    # syntax errors, nothing the user types is SQL) and matched as a word start, so
-    # vräkning finds vräkningar; text without words matches nothing.
+    # gbg_fts (plugins/svensk_sokning.py, lib.text.stems) turns the user's text into an FTS
+    # query of word stems as prefixes, so word forms match ("skyddat boende" finds
+    # "skyddade boendet", vräkning finds vräkningar); only word characters reach the
+    # query (no FTS syntax errors, nothing the user types is SQL); no words: no match.
     fold, exact = database.FTS_FOLD, database.FTS
     return f"""
 with fraga as (
-  select case when escape_fts(trim(coalesce(:ord, ''))) = '' then '" "'
-              else replace(escape_fts(trim(:ord)) || ' ', '" ', '"* ') end as q
+  select gbg_fts(coalesce(:ord, ''), 1) as q, gbg_fts(coalesce(:ord, ''), 0) as q_exakt
 ),
 -- an OCR file of a report that is also here as clean text (its twin) is left out, as
 -- in lib.report.search: the same sentences would otherwise be listed twice
 tvillingar as (select doc_id from documents
                where text_quality = 'ocr' and same_report_as is not null),
-exakt as (select rowid from {exact} where {exact} match (select q from fraga)),
+exakt as (select rowid from {exact} where {exact} match (select q_exakt from fraga)),
 traffar as (
   select rowid as id, bm25({fold}) as poang,
          snippet({fold}, 0, '«', '»', ' … ', 24) as utdrag

@@ -1,6 +1,6 @@
-"""Key figures with their prior-year values and changes, series over the years, district
-comparisons and the data-quality notes (discrepancies, OCR-repaired sources) of a theme
-notebook's selection (:mod:`lib.report.selection`).
+"""Key figures of a year with their prior-year values and changes, and the data-quality
+notes (discrepancies, OCR-repaired sources) of a theme page's selection
+(:mod:`lib.report.selection`). Series across the years are :mod:`lib.report.series`.
 """
 
 from __future__ import annotations
@@ -14,12 +14,8 @@ from lib.errors import DataError
 from lib.report import processed
 from lib.report.selection import (
     area,
-    areas,
-    city,
-    districts,
     in_district,
     is_bound,
-    observations,
     period_kind,
     period_year,
     select,
@@ -33,7 +29,6 @@ BASIS_LABELS: dict[str, str] = {
     "budget": "budget",
     "mal": "mål",
 }
-COST_UNITS = ("kr", "tkr", "mnkr")
 _CHANGE_SUFFIXES = ("_forandring_pct", "_forandring", "_forandring_antal", "_forandring_mnkr")
 
 
@@ -200,6 +195,15 @@ def key_figures(theme: str, year: int, district: str | None = None) -> pd.DataFr
     return kf.drop(columns="_c").reset_index(drop=True)
 
 
+# ----------------------------------------------------------------------------- series
+
+
+# ----------------------------------------------------------------------------- districts
+
+
+# ----------------------------------------------------------------------------- data quality
+
+
 def figure(
     kf: pd.DataFrame,
     indicator: str,
@@ -222,144 +226,6 @@ def figure(
             f"{len(rows)} rows; give the period or basis."
         )
     return rows.iloc[0]
-
-
-REPORTED_CHANGE_COLUMNS = (
-    "indicator",
-    "label",
-    "geography",
-    "period",
-    "basis",
-    "value",
-    "unit",
-    "value_type",
-    "source",
-    "source_file",
-    "line",
-    "quote",
-)
-
-
-def reported_changes(theme: str, year: int, district: str | None = None) -> pd.DataFrame:
-    """The changes the reports state for the year (change_pct, change_pp, change_abs rows)."""
-    sel = select(theme, year, district)
-    ch = sel[(sel.role == "current") & sel.value_type.str.startswith("change")]
-    ch = ch[list(REPORTED_CHANGE_COLUMNS)].assign(basis=ch.basis.map(BASIS_LABELS))
-    return ch.reset_index(drop=True)
-
-
-def change_chart_data(kf: pd.DataFrame, changes: pd.DataFrame) -> pd.DataFrame:
-    """Percent changes of the year: reported where the report gives them, else computed.
-
-    Columns: label, geography, period, basis, change_pct, kind (``rapporterad`` or
-    ``beräknad``), source.
-    """
-    rep = changes[changes.value_type == "change_pct"]
-    rows = [
-        {
-            "label": r.label,
-            "geography": r.geography,
-            "period": r.period,
-            "basis": r.basis,
-            "change_pct": r.value,
-            "kind": "rapporterad",
-            "source": r.source,
-        }
-        for r in rep.itertuples()
-    ]
-    comp = kf[kf.change_pct.notna() & ~(kf.reported_change_unit == "procent")]
-    rows += [
-        {
-            "label": r.label,
-            "geography": r.geography,
-            "period": f"{r.prior_period}–{r.period}",
-            "basis": r.basis,
-            "change_pct": r.change_pct,
-            "kind": "beräknad",
-            "source": r.source,
-        }
-        for r in comp.itertuples()
-    ]
-    out = pd.DataFrame(
-        rows, columns=["label", "geography", "period", "basis", "change_pct", "kind", "source"]
-    )
-    return out.sort_values(["change_pct", "label", "geography"], kind="stable").reset_index(
-        drop=True
-    )
-
-
-# ----------------------------------------------------------------------------- series
-
-
-SERIES_COLUMNS = ("indicator", "label", "geography", "year", "basis", "value", "unit", "source")
-
-
-def series(theme: str, district: str | None = None, min_points: int = 2) -> pd.DataFrame:
-    """Whole-year levels and shares across all years the reports cover.
-
-    One row per (indicator, geography, year, basis); outcomes only for the level series
-    (budget, prognos and mål rows are kept for cost indicators). An indicator-geography
-    series is kept when its outcomes cover at least ``min_points`` years. Costs in tkr are
-    converted to mnkr.
-    """
-    obs = in_district(observations(theme), district)
-    obs = obs[obs.value_type.isin(["level", "share"]) & (obs.period.map(period_kind) == "year")]
-    obs = obs[(obs.basis == "utfall") | obs.unit.isin(COST_UNITS)]
-    obs = obs.drop_duplicates(["indicator", "geography", "period", "basis"], keep="first")
-    n = (
-        obs[obs.basis == "utfall"]
-        .groupby(["indicator", "geography"])
-        .year.nunique()
-        .rename("n")
-        .reset_index()
-    )
-    keep = n[n.n >= min_points][["indicator", "geography"]]
-    out = obs.merge(keep, on=["indicator", "geography"])
-    tkr = out.unit == "tkr"
-    out.loc[tkr, "value"] = out.loc[tkr, "value"] / 1000
-    out.loc[tkr, "unit"] = "mnkr"
-    out = out.assign(basis=out.basis.map(BASIS_LABELS))
-    return (
-        out[list(SERIES_COLUMNS)]
-        .sort_values(["indicator", "geography", "year", "basis"])
-        .reset_index(drop=True)
-    )
-
-
-# ----------------------------------------------------------------------------- districts
-
-
-COMPARISON_COLUMNS = (
-    "indicator",
-    "label",
-    "period",
-    "geography",
-    "value",
-    "unit",
-    "basis",
-    "source",
-)
-
-
-def district_comparison(theme: str, year: int) -> pd.DataFrame:
-    """Figures the reports give for two or more districts (same indicator, period, basis).
-
-    Covers the four districts and, where given, the city total; always all districts, so
-    a district notebook shows its district beside the others.
-    """
-    obs = observations(theme)
-    obs = obs[(obs.year == year) & obs.geography.isin(areas())]
-    key = ["indicator", "period", "basis"]
-    parts = obs[obs.geography.isin(districts())].groupby(key).geography.nunique()
-    keys = parts[parts >= 2].reset_index()[key]
-    out = obs.merge(keys, on=key)
-    order = {g: i for i, g in enumerate(districts() + (city(),))}
-    out = out.assign(_o=out.geography.map(order), basis=out.basis.map(BASIS_LABELS))
-    out = out.sort_values(["indicator", "period", "basis", "_o"], kind="stable")
-    return out[list(COMPARISON_COLUMNS)].reset_index(drop=True)
-
-
-# ----------------------------------------------------------------------------- data quality
 
 
 DISCREPANCY_COLUMNS = (

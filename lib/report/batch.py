@@ -1,14 +1,15 @@
-"""Yearly batch: run the theme notebooks with papermill into ``outputs/<year>/<district>/``.
+"""The batch: run the notebooks with papermill into ``outputs/``.
 
-Every theme notebook runs once per (year, district); the overview ``00_oversikt`` covers
-the whole corpus and runs once per year, filed under the city as a whole (``Göteborg``).
-Years, districts and themes come from the data (:func:`lib.report.selection.years`,
-:func:`lib.report.selection.areas`, lib/data/themes.yml), never from constants here.
-Each run writes into a hidden temporary directory beside its target,
-``outputs/<year>/<district>/<notebook>/``, and is renamed into place only when the
-notebook, its HTML report and its figures and tables were all written: a failed notebook
-leaves the previous outputs of that notebook as they were. ``outputs/index.html`` links
-everything present under ``outputs/``.
+What runs is planned in :mod:`lib.report.batch_plan`: per theme one comparative page over
+every year and area (``outputs/jamforelse/<notebook>/``), pages per year and area only
+where they have figures (``outputs/<year>/<area>/<notebook>/``), the comparison of the
+reports once and the overview once per year. Pages of selections that no longer have
+figures are removed, so no empty page stays published. ``outputs/kallor/`` holds every
+report's lines, which the sources in the pages link to (:mod:`lib.report.sources_view`).
+Each run writes into a hidden temporary directory beside its target and is renamed into
+place only when the notebook, its HTML report and its figures and tables were all
+written: a failed notebook leaves the previous outputs of that notebook as they were.
+``outputs/index.html`` links everything present under ``outputs/``.
 
 One batch at a time writes an outputs directory (a lock file, ``.batch.lock``; a second
 batch waits and says so). Ctrl-C or SIGTERM stops a batch within seconds: the kernels and
@@ -34,18 +35,21 @@ from pathlib import Path
 from lib import paths
 from lib.core import runs
 from lib.errors import DataError
+from lib.report import sources_view
 from lib.report.batch_plan import (
     Job,
     Result,
     check_choices,
     check_processed,
-    city,
+    empty_selections,
     notebook_for,
     parameters_of,
     plan,
     theme_choices,
 )
 from lib.report.pages import (
+    FILES_PAGE,
+    files_html,
     html_exporter,
     publish_data,
     report_html,
@@ -227,6 +231,9 @@ def publish_job(result: Result, outputs_dir: Path) -> Result:
         (tmp / f"{job.stem}.html").write_text(
             report_html(nb, report_title(job)), encoding="utf-8", newline="\n"
         )
+        (tmp / FILES_PAGE).write_text(
+            files_html(tmp, report_title(job)), encoding="utf-8", newline="\n"
+        )
         os.chmod(tmp, _DIR_MODE)
         _publish(tmp, job.target(outputs_dir))
         return Result(job)
@@ -346,6 +353,7 @@ def run_batch(
     ):
         return _run_batch(
             plan(years, themes, districts, notebooks_dir),
+            empty_selections(years, themes, districts),
             n_jobs,
             outputs_dir,
             processed_dir,
@@ -354,13 +362,20 @@ def run_batch(
 
 
 def _run_batch(
-    jobs: list[Job], n_jobs: int, outputs_dir: Path, processed_dir: Path, progress: bool
+    jobs: list[Job],
+    empty: list[tuple[str, int, str]],
+    n_jobs: int,
+    outputs_dir: Path,
+    processed_dir: Path,
+    progress: bool,
 ) -> list[Result]:
     outputs_dir.mkdir(parents=True, exist_ok=True)
     done: list[Result] = []
     with runs.exclusive(outputs_dir / LOCK_FILE, f"batch into {outputs_dir}"):
         runs.sweep_temporaries(outputs_dir)  # under the lock every temporary there is stale
         publish_data(processed_dir, outputs_dir)  # the tables the notebooks read
+        sources_view.write(outputs_dir)  # the reports' lines, which every source links to
+        unpublish_empty(outputs_dir, empty)
         runtime = Path(
             tempfile.mkdtemp(prefix=runs.temp_prefix("kernels"), suffix=".tmp", dir=outputs_dir)
         )
@@ -378,6 +393,22 @@ def _run_batch(
             shutil.rmtree(runtime, ignore_errors=True)
             runs.sweep_temporaries(outputs_dir)
             write_index(outputs_dir)
+
+
+def unpublish_empty(outputs_dir: Path, empty: Iterable[tuple[str, int, str]]) -> list[Path]:
+    """Remove the pages an earlier batch published for selections that now have no figure
+    (:func:`lib.report.batch_plan.empty_selections`); return what was removed."""
+    removed = []
+    for theme, year, district in empty:
+        for folder in (outputs_dir / str(year) / district).glob(f"[0-9][0-9]_{theme}"):
+            if folder.is_dir():
+                shutil.rmtree(folder)
+                removed.append(folder)
+    for year_dir in {outputs_dir / str(year) for _, year, _ in empty}:
+        for folder in [*(p for p in year_dir.glob("*") if p.is_dir()), year_dir]:
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()  # an area (or year) left without pages
+    return removed
 
 
 def bless_job(job: Job) -> Result:
@@ -425,12 +456,13 @@ def bless(
     for theme in check_choices("--theme", themes or all_themes, all_themes):
         notebook = notebook_for(theme, notebooks_dir)
         declared = parameters_of(notebook)
+        year, district = declared.get("year"), declared.get("district")
         jobs.append(
             Job(
                 notebook,
                 theme,
-                int(str(declared.get("year") or 0)),
-                str(declared.get("district") or city()),
+                year if isinstance(year, int) else None,
+                district if isinstance(district, str) else None,
             )
         )
     done: list[Result] = []

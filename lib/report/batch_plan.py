@@ -113,6 +113,34 @@ def has_figures(theme: str, year: int | None, district: str | None) -> bool:
     return not (pts if year is None else pts[pts.year == year]).empty
 
 
+def page_summary(theme: str, year: int | None, district: str | None) -> str:
+    """What a page holds, in one Swedish line for the index."""
+    from lib.report import processed, series
+
+    if theme == OVERVIEW:
+        return f"Rapporterna, teman och textkvalitet ({year} markerat)"
+    if theme == COMPARISON:
+        n = processed.load("documents").short_title.nunique()
+        return (
+            f"{n} rapporter: huvudindikatorernas täckning, del av år och helår, prognos och "
+            "utfall, uppgifter som rapporterna anger olika"
+        )
+    pts = series.in_scope(series.points(theme), district)
+    if year is not None:
+        pts = pts[pts.year == year]
+    if pts.empty:
+        return "inga uppgifter"
+    years = sorted(set(pts.year))
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+    areas_ = pts.geography.nunique()
+    n_ind = pts.indicator.nunique()
+    return (
+        f"{len(pts)} {'uppgift' if len(pts) == 1 else 'uppgifter'} om {n_ind} "
+        f"{'indikator' if n_ind == 1 else 'indikatorer'}; {span}; {areas_} "
+        f"{'område eller verksamhet' if areas_ == 1 else 'områden och verksamheter'}"
+    )
+
+
 def years() -> tuple[int, ...]:
     """Every year the batch accepts: those with a report or a figure in the processed data."""
     from lib.report import selection
@@ -275,9 +303,10 @@ def plan(
     districts: Iterable[str] | None = None,
     notebooks_dir: Path = paths.NOTEBOOKS_DIR,
 ) -> list[Job]:
-    """Validate the selection and list the jobs: per theme its comparative page, then the
-    pages of the years and areas that have figures (module docstring); the comparison
-    once, the overview once per year. Sorted by year (comparative pages first), area and
+    """Validate the selection and list the jobs: per theme its comparative page (when
+    ``districts`` is None: every area), then the pages of the years and areas that have
+    figures (module docstring); the comparison once (every area), the overview once per
+    year. Sorted by year (comparative pages first), area and
     notebook."""
     year_list = parse_years(years)
     if not year_list:
@@ -289,7 +318,7 @@ def plan(
     for theme in theme_list:
         notebook = notebook_for(theme, notebooks_dir)
         declared = parameters_of(notebook)
-        for year, district in _selections(theme, year_list, district_list):
+        for year, district in _selections(theme, year_list, district_list, districts is None):
             params: dict[str, object] = {"output_dir": "."}
             if theme != COMPARISON:
                 params["year"] = year
@@ -303,13 +332,16 @@ def plan(
 
 
 def _selections(
-    theme: str, years: list[int], districts: list[str]
+    theme: str, years: list[int], districts: list[str], every_area: bool
 ) -> list[tuple[int | None, str | None]]:
+    """The (year, area) pages of a theme; ``(None, None)`` is the page over every year and
+    area, made when the batch covers every area (no ``--district``)."""
+    comparative: list[tuple[int | None, str | None]] = [(None, None)] if every_area else []
     if theme == COMPARISON:
-        return [(None, None)]
+        return comparative
     if theme == OVERVIEW:
         return [(year, city()) for year in years]
-    return [(None, None)] + [
+    return comparative + [
         (year, district)
         for year in years
         for district in districts

@@ -90,6 +90,11 @@ def source_label(file: str) -> str:
     return _source_labels().get(file, file.removesuffix(".txt"))
 
 
+def source_labels() -> dict[str, str]:
+    """Every report file with its short label (from the processed ``documents`` table)."""
+    return dict(_source_labels())
+
+
 def _source_labels() -> dict[str, str]:
     from lib.report import processed
 

@@ -27,6 +27,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, MaxNLocator
 
 from lib.core import formats
@@ -350,13 +351,24 @@ def _change_axes(ax: Axes, pts: pd.DataFrame, slots: list[str]) -> None:
 
 
 def _legend(ax: Axes, pts: pd.DataFrame, colors: dict[str, str]) -> None:
-    handles = [
+    handles: list[Line2D | Patch] = [
         Line2D([], [], color=colors[g], marker="s", linestyle="none", markersize=8, label=g)
         for g in colors
     ]
+    bars = pts.value_type.iloc[0].startswith("change")
     for basis in series.BASES:
         if basis in set(pts.basis):
             style, marker, filled = STYLE[basis]
+            if bars:  # a bar filled for an outcome, hatched for the other bases
+                handles.append(
+                    Patch(
+                        facecolor="#333333" if filled else "white",
+                        edgecolor="#333333",
+                        hatch=None if filled else "//",
+                        label=series.BASIS_NAMES[basis],
+                    )
+                )
+                continue
             handles.append(
                 Line2D(
                     [],

@@ -13,7 +13,6 @@ statements with the other statement and its source), every chart its sources and
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import pandas as pd
@@ -32,6 +31,9 @@ from lib.report import (
 )
 from lib.report import statements as statements_mod
 from lib.text.themes import check_theme, theme_labels
+
+# Display headers whose cells are report references (linked to outputs/kallor).
+SOURCE_HEADERS = ("Källa", "Källa A", "Källa B", "OCR-källa")
 
 
 class ThemePage:
@@ -69,21 +71,17 @@ class ThemePage:
         return f"{when}, {selection.place(self.district)}"
 
     def _links(self, refs: pd.Series, texts: pd.Series) -> list[str]:
-        """The sources of each row as HTML: each report and line linked to its page in
-        ``outputs/kallor`` (plain text when the page is not published)."""
-        out = []
-        for ref_list, text in zip(refs, texts, strict=True):
-            parts = [t for t in str(text).split("; ") if t]
-            if not self.kallor or not isinstance(ref_list, str):
-                out.append(html.escape("; ".join(parts)))
-                continue
-            links = []
-            for ref, label in zip(ref_list.split(";"), parts, strict=False):
-                file, _, line = ref.partition("#")
-                url = sources_view.href(self.kallor, file, int(line))
-                links.append(f'<a href="{html.escape(url)}">{html.escape(label)}</a>')
-            out.append("; ".join(links) if links else html.escape("; ".join(parts)))
-        return out
+        """Each row's sources linked to their lines in ``outputs/kallor``
+        (:func:`lib.report.sources_view.links`)."""
+        return sources_view.links(refs, texts, self.kallor)
+
+    def _linked(self, texts: pd.Series) -> list[str]:
+        """Caveat texts as HTML, the sources they cite linked to their lines."""
+        return [sources_view.link_references(t, self.kallor) for t in texts]
+
+    def _sources(self, view: pd.DataFrame) -> dict[str, list[str]]:
+        """The source columns of a display table as HTML with their references linked."""
+        return {h: self._linked(view[h]) for h in view.columns if h in SOURCE_HEADERS}
 
     def _show(self, heading: str, text: str) -> None:
         from IPython.display import Markdown, display
@@ -211,6 +209,11 @@ class ThemePage:
         from IPython.display import Markdown, display
 
         notes = list(dict.fromkeys(c for c in rows.comparability if isinstance(c, str)))
+        breaks = list(dict.fromkeys(b for b in rows.break_from if isinstance(b, str)))
+        notes += [
+            f"Serien bryts från {series.break_text(b)}: värden före och efter jämförs inte."
+            for b in breaks
+        ]
         if notes:
             display(Markdown(f"*Jämförbarhet:* {' '.join(notes)}"))
         rows = rows.sort_values(["geography", "x", "basis"], key=_sort_key, kind="stable")
@@ -238,7 +241,10 @@ class ThemePage:
             name,
             self.output_dir,
             csv=csv,
-            raw={"Källa": self._links(rows.refs, rows.sources)},
+            raw={
+                "Källa": self._links(rows.refs, rows.sources),
+                "Förbehåll": self._linked(view["Förbehåll"]) if "Förbehåll" in view else [],
+            },
         )
 
     def key_figures(self) -> None:
@@ -287,7 +293,7 @@ class ThemePage:
             self._name("nyckeltal"),
             self.output_dir,
             csv=fmt.swedish(kf, [*analysis.KEY_CSV_COLUMNS, "caveats"]),
-            raw={"Källa": self._links(refs, texts)},
+            raw={"Källa": self._links(refs, texts), "Förbehåll": self._linked(kf.caveats)},
         )
 
     def figures(self) -> None:
@@ -343,7 +349,10 @@ class ThemePage:
             self._name("uppgifter"),
             self.output_dir,
             csv=csv,
-            raw={"Källa": self._links(rows.refs, rows.sources)},
+            raw={
+                "Källa": self._links(rows.refs, rows.sources),
+                "Förbehåll": self._linked(view["Förbehåll"]),
+            },
         )
 
     def districts(self) -> None:
@@ -405,7 +414,13 @@ class ThemePage:
                     "Källa": list(tested.source),
                 }
             )
-            fmt.show(view, self._name("test_antal"), self.output_dir, csv=fmt.swedish(tested))
+            fmt.show(
+                view,
+                self._name("test_antal"),
+                self.output_dir,
+                csv=fmt.swedish(tested),
+                raw=self._sources(view),
+            )
         if not skipped.empty:
             lines = "\n".join(
                 f"- {selection.item(r.label, r.geography)}, {r.periods}: {r.reason}."
@@ -464,33 +479,27 @@ class ThemePage:
             "(reparerad automatiskt; värdena är kontrollerade mot rålinjen).",
         )
         if not disc.empty:
+            view = selection.view(
+                disc,
+                ["kind", "item", "period", "value_a", "source_a", "value_b", "source_b", "note"],
+            )
             fmt.show(
-                selection.view(
-                    disc,
-                    [
-                        "kind",
-                        "item",
-                        "period",
-                        "value_a",
-                        "source_a",
-                        "value_b",
-                        "source_b",
-                        "note",
-                    ],
-                ),
+                view,
                 self._name("avvikelser"),
                 self.output_dir,
                 csv=fmt.swedish(disc),
+                raw=self._sources(view),
             )
         if not ocr.empty:
+            view = selection.view(
+                ocr, ["label", "geography", "period", "value", "source", "ocr_source", "repairs"]
+            )
             fmt.show(
-                selection.view(
-                    ocr,
-                    ["label", "geography", "period", "value", "source", "ocr_source", "repairs"],
-                ),
+                view,
                 self._name("ocr"),
                 self.output_dir,
                 csv=fmt.swedish(ocr),
+                raw=self._sources(view),
             )
 
 
@@ -506,6 +515,11 @@ def row_caveats(r: dict, with_comparability: bool = True) -> str:
         out.append(r["comparability"])
     if isinstance(r.get("break_from"), str) and r.get("crosses_break"):
         out.append(f"Perioden omfattar brottet i serien ({series.break_text(r['break_from'])}).")
+    elif with_comparability and isinstance(r.get("break_from"), str):
+        out.append(
+            f"Serien bryts från {series.break_text(r['break_from'])}: värden före och efter "
+            "jämförs inte."
+        )
     if isinstance(r.get("note"), str):
         out.append(r["note"])
     if r.get("disputed") is True:
@@ -514,8 +528,9 @@ def row_caveats(r: dict, with_comparability: bool = True) -> str:
 
 
 def _value(r: Any) -> str:  # noqa: ANN401 - a row of points (itertuples)
-    """A figure as shown: with its qualifier (``ca 20 000``), marked ⚠ when disputed."""
-    value = formats.qualified(r.value, r.qualifier)
+    """A figure as shown: with its qualifier (``ca 20 000``), a change with its sign
+    (``+20``), marked ⚠ when disputed."""
+    value = formats.qualified(r.value, r.qualifier, sign=r.value_type.startswith("change"))
     return f"⚠ {value}" if r.disputed else value
 
 

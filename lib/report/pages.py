@@ -13,7 +13,18 @@ from pathlib import Path
 from urllib.parse import quote
 
 from lib import paths
-from lib.report.batch_plan import OVERVIEW, Job, areas, city, theme_choices, theme_labels
+from lib.report.batch_plan import (
+    COMPARATIVE_DIR,
+    COMPARISON,
+    OVERVIEW,
+    SOURCES_DIR,
+    Job,
+    areas,
+    city,
+    page_summary,
+    theme_choices,
+    theme_labels,
+)
 
 # Report CSS: an A4-wide page (charts are at most this wide at their natural size), tables
 # that wrap long cells instead of scrolling, text columns left-aligned, numbers right.
@@ -97,12 +108,17 @@ def report_html(nb, title: str) -> str:  # noqa: ANN001
 
 
 def report_title(job: Job) -> str:
-    """Swedish title of a report."""
-    where = "hela staden" if job.district == city() else job.district
-    return f"{theme_labels()[job.theme]} – {where} {job.year}"
+    """Swedish title of a report: ``Hemlöshet – alla år och områden``, ``… – Centrum 2024``."""
+    label = theme_labels()[job.theme]
+    if job.year is None:
+        return label if job.theme == COMPARISON else f"{label} – alla år och områden"
+    where = "hela staden" if job.district in (None, city()) else job.district
+    return f"{label} – {where} {job.year}"
 
 
 # --------------------------------------------------------------------- index
+
+FILES_PAGE = "filer.html"  # in each page's folder: its figures and tables
 
 
 def _href(path: Path, base: Path) -> str:
@@ -118,34 +134,20 @@ def _theme_of(stem: str) -> str | None:
     return match.group(1) if match and match.group(1) in theme_choices() else None
 
 
-def _report_row(folder: Path, base: Path) -> str | None:
-    theme = _theme_of(folder.name)
-    report = folder / f"{folder.name}.html"
-    if theme is None or not report.is_file():
-        return None
-    files = sorted(p for p in folder.iterdir() if p.is_file())
-    cells = [
-        f"<td>{_link(report, base, theme_labels()[theme])}</td>",
-        f"<td>{_link(folder / f'{folder.name}.ipynb', base, 'notebook')}</td>",
-        _files_cell([p for p in files if p.suffix in (".png", ".svg")], theme, base),
-        _files_cell([p for p in files if p.suffix == ".csv"], theme, base),
-    ]
-    return "<tr>" + "".join(cells) + "</tr>"
-
-
 # Swedish display names of the file stems the notebooks write (ASCII in file names).
 FILE_LABELS: dict[str, str] = {
     "avvikelser": "avvikelser",
     "citat": "citat",
-    "forandringar": "förändringar",
-    "kostnader": "kostnader",
+    "del och helar": "del av året och helår",
     "nyckeltal": "nyckeltal",
     "ocr": "OCR-lästa uppgifter",
-    "ovriga uppgifter": "övriga uppgifter",
+    "omstridda": "omstridda uppgifter",
+    "prognos utfall": "prognos och utfall",
+    "samma uppgift": "samma uppgift i flera rapporter",
     "stadsomraden": "stadsområden",
     "test antal": "test av antal",
     "test fordelning": "test av fördelning",
-    "utveckling": "utveckling",
+    "uppgifter": "övriga uppgifter",
     "dokument": "dokument",
     "tackning": "täckning",
     "teman": "teman",
@@ -153,26 +155,120 @@ FILE_LABELS: dict[str, str] = {
 }
 
 
-def _files_cell(files: list[Path], theme: str, base: Path) -> str:
-    """One line per file stem (theme prefix dropped), linking each format: ``citat CSV``."""
-    stems: dict[str, list[Path]] = {}
-    for p in files:
-        stems.setdefault(p.stem, []).append(p)
-    lines = []
-    for stem, group in stems.items():
-        name = stem.removeprefix(f"{theme}_").replace("_", " ")
-        name = FILE_LABELS.get(name, name)
-        links = " ".join(_link(p, base, p.suffix[1:].upper()) for p in group)
-        lines.append(f"{html.escape(name)} {links}")
-    return "<td>" + ("<br>".join(lines) or "–") + "</td>"
+def _file_label(stem: str, theme: str | None) -> str:
+    name = stem.removeprefix(f"{theme}_").replace("_", " ") if theme else stem
+    if name in FILE_LABELS:
+        return FILE_LABELS[name]
+    indicator, _, rest = stem.removeprefix(f"{theme}_").rpartition("_")
+    labels = _indicator_labels()
+    if indicator in labels:  # a headline chart (…_1, …_2) or its table (…_uppgifter)
+        what = "uppgifter" if rest == "uppgifter" else f"diagram {rest}"
+        return f"{labels[indicator]} ({what})"
+    return FILE_LABELS.get(name, name)
 
 
-def _district_key(name: str, order: tuple[str, ...]) -> tuple[int, str]:
-    return (order.index(name) if name in order else len(order), name)
+@cache
+def _indicator_labels() -> dict[str, str]:
+    from lib.report import processed
+
+    ind = processed.load("indicators")
+    return dict(zip(ind.id, ind.label, strict=True))
+
+
+def files_html(folder: Path, title: str) -> str:
+    """The page listing a published page's figures (PNG, SVG) and tables (CSV for Excel)."""
+    theme = _theme_of(folder.name) or _theme_of(next((p.stem for p in folder.glob("*.ipynb")), ""))
+    groups: dict[str, list[Path]] = {}
+    for p in sorted(folder.iterdir()):
+        if p.is_file() and p.suffix in (".png", ".svg", ".csv"):
+            groups.setdefault(p.stem, []).append(p)
+    rows = [
+        f"<li>{html.escape(_file_label(stem, theme))}: "
+        + " ".join(f'<a href="{quote(p.name)}">{p.suffix[1:].upper()}</a>' for p in group)
+        + "</li>"
+        for stem, group in groups.items()
+    ]
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="sv">',
+            f'<head><meta charset="utf-8"><title>Filer – {html.escape(title)}</title>',
+            f"<style>{INDEX_CSS}</style></head>",
+            "<body>",
+            f"<h1>Filer: {html.escape(title)}</h1>",
+            "<p>Diagram som bild (PNG) och vektorgrafik (SVG), tabeller som CSV (öppnas i "
+            "Excel: semikolon som avgränsare, decimalkomma).</p>",
+            "<ul>",
+            *(rows or ["<li>Inga filer.</li>"]),
+            "</ul>",
+            "</body>",
+            "</html>",
+            "",
+        ]
+    )
+
+
+INDEX_CSS = (
+    "body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em;color:#222}"
+    "table{border-collapse:collapse;width:100%;margin-bottom:1.5em}"
+    "th,td{border-bottom:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}"
+    "td a{margin-right:.6em}td.n{text-align:right;white-space:nowrap}"
+    "tr.huvud td{background:#eef4fa;font-weight:600}p.om{max-width:52em}"
+    "table{table-layout:fixed}th:first-child{width:13em}th:last-child{width:17em}"
+)
+
+
+Page = tuple[str, int | None, str | None, Path]  # theme, year, area, folder
+
+
+def _pages(outputs_dir: Path) -> list[Page]:
+    """Every published page under ``outputs_dir``: (theme, year, area, folder)."""
+    found: list[Page] = []
+    comparative = outputs_dir / COMPARATIVE_DIR
+    if comparative.is_dir():
+        for folder in sorted(comparative.iterdir()):
+            theme = _theme_of(folder.name)
+            if theme and (folder / f"{folder.name}.html").is_file():
+                found.append((theme, None, None, folder))
+    for year_dir in sorted(p for p in outputs_dir.glob("[0-9][0-9][0-9][0-9]") if p.is_dir()):
+        for area_dir in sorted(p for p in year_dir.iterdir() if p.is_dir()):
+            if area_dir.name.startswith("."):
+                continue
+            for folder in sorted(area_dir.iterdir()):
+                theme = _theme_of(folder.name)
+                if theme and (folder / f"{folder.name}.html").is_file():
+                    found.append((theme, int(year_dir.name), area_dir.name, folder))
+    return found
+
+
+def _page_row(page: Page, base: Path) -> str:
+    theme, year, area, folder = page
+    report = folder / f"{folder.name}.html"
+    if year is None:
+        name = "Alla år och områden" if theme != COMPARISON else "Alla rapporter"
+    else:
+        name = f"{year}, {'hela staden' if area == city() else area}"
+    files = folder / FILES_PAGE
+    cells = [
+        f"<td>{_link(report, base, name)}</td>",
+        f"<td>{html.escape(page_summary(theme, year, area))}</td>",
+        f"<td>{_link(folder / f'{folder.name}.ipynb', base, 'notebook')}"
+        + (f" {_link(files, base, 'diagram och tabeller')}" if files.is_file() else "")
+        + "</td>",
+    ]
+    head = ' class="huvud"' if year is None else ""
+    return f"<tr{head}>" + "".join(cells) + "</tr>"
+
+
+def _page_key(page: Page) -> tuple:
+    _, year, area, _ = page
+    order = areas()
+    area_key = order.index(area) if area in order else len(order)
+    return (year is not None, -(year or 0), area_key, area or "")
 
 
 def _theme_list() -> str:
-    labels = [label for key, label in theme_labels().items() if key != OVERVIEW]
+    labels = [label for key, label in theme_labels().items() if key not in (OVERVIEW, COMPARISON)]
     text = ", ".join(labels[:-1]) + f" och {labels[-1]}" if len(labels) > 1 else labels[0]
     return text[0].upper() + text[1:].lower()
 
@@ -228,65 +324,74 @@ def _data_section(outputs_dir: Path) -> list[str]:
 
 
 def index_html(outputs_dir: Path) -> str:
-    """The index page: every published report under ``outputs_dir`` by year and district."""
+    """The index page: every published page under ``outputs_dir`` by theme, what each
+    holds, the sources view and the whole data set."""
     parts = [
         "<!DOCTYPE html>",
         '<html lang="sv">',
         '<head><meta charset="utf-8"><title>Rapporter – Göteborgs Stad socialtjänst</title>',
-        "<style>body{font-family:sans-serif;max-width:70em;margin:2em auto;padding:0 1em}"
-        "table{border-collapse:collapse;width:100%;margin-bottom:1.5em}"
-        "th,td{border-bottom:1px solid #ccc;padding:.3em .6em;text-align:left;"
-        "vertical-align:top}td a{margin-right:.6em}</style></head>",
+        f"<style>{INDEX_CSS}</style></head>",
         "<body>",
-        "<h1>Rapporter per år och stadsområde</h1>",
-        f"<p>{_theme_list()} ur Göteborgs Stads "
-        "rapporter. Varje rapport finns som webbsida, som notebook och med figurer och "
-        "tabeller.</p>",
-        *_data_section(outputs_dir),
+        "<h1>Vad socialtjänstens rapporter säger</h1>",
+        f'<p class="om">{_theme_list()} i Göteborgs Stads rapporter. Varje tema har en '
+        "huvudsida över alla år och områden, med huvudindikatorerna som diagram, källor och "
+        "förbehåll; sidor för ett år och område finns bara där rapporterna har uppgifter. "
+        "Varje källa länkar till raden i rapportens text.</p>",
     ]
-    years = (
-        sorted(
-            (p for p in outputs_dir.iterdir() if p.is_dir() and p.name.isdigit()),
-            key=lambda p: p.name,
-            reverse=True,
+    sources = outputs_dir / SOURCES_DIR / "index.html"
+    if sources.is_file():
+        link = _link(sources, outputs_dir, "Rapporternas text, rad för rad")
+        parts.append(f"<p>{link} – källorna som sidorna hänvisar till.</p>")
+    parts += _data_section(outputs_dir)
+    pages = _pages(outputs_dir) if outputs_dir.is_dir() else []
+    order = [t for t in theme_choices() if t not in (OVERVIEW, COMPARISON)]
+    order += [COMPARISON, OVERVIEW]
+    for theme in order:
+        mine = sorted((p for p in pages if p[0] == theme), key=_page_key)
+        if not mine:
+            continue
+        parts.append(f"<h2>{html.escape(theme_labels()[theme])}</h2>")
+        parts.append(
+            "<table><tr><th>Sida</th><th>Innehåll</th><th>Filer</th></tr>\n"
+            + "\n".join(_page_row(p, outputs_dir) for p in mine)
+            + "\n</table>"
         )
-        if outputs_dir.is_dir()
-        else []
-    )
-    order = areas()
-    empty = True
-    for year_dir in years:
-        districts = sorted(
-            (p for p in year_dir.iterdir() if p.is_dir() and not p.name.startswith(".")),
-            key=lambda p: _district_key(p.name, order),
-        )
-        sections = []
-        for district_dir in districts:
-            rows = [
-                r
-                for f in sorted(district_dir.iterdir())
-                if f.is_dir() and (r := _report_row(f, outputs_dir)) is not None
-            ]
-            if rows:
-                title = (
-                    f"{district_dir.name} (hela staden)"
-                    if district_dir.name == order[0]
-                    else district_dir.name
-                )
-                sections.append(
-                    f"<h3>{html.escape(title)}</h3>\n<table><tr><th>Rapport</th>"
-                    "<th>Notebook</th><th>Figurer</th><th>Tabeller</th></tr>\n"
-                    + "\n".join(rows)
-                    + "\n</table>"
-                )
-        if sections:
-            empty = False
-            parts.append(f"<h2>År {html.escape(year_dir.name)}</h2>")
-            parts.extend(sections)
-    if empty:
+    if not pages:
         parts.append("<p>Inga rapporter ännu: kör <code>make run</code>.</p>")
     parts += ["</body>", "</html>", ""]
     return "\n".join(parts)
+
+
+_HREF = re.compile(r'href="([^"]+)"')
+_ANCHOR = re.compile(r'id="([^"]+)"')
+
+
+def broken_links(outputs_dir: Path) -> list[str]:
+    """Every link in the HTML pages under ``outputs_dir`` that does not resolve to a file
+    inside ``outputs_dir`` (or, with ``#id``, to an element of that file): one line each,
+    ``page: link``. Links to other sites (``http…``, ``mailto:``) are not followed."""
+    from urllib.parse import unquote, urlsplit
+
+    root = outputs_dir.resolve()
+    anchors: dict[Path, set[str]] = {}
+    broken = []
+    for page in sorted(outputs_dir.rglob("*.html")):
+        if any(part.startswith(".") for part in page.relative_to(outputs_dir).parts):
+            continue
+        for link in _HREF.findall(page.read_text(encoding="utf-8")):
+            href_ = html.unescape(link)
+            parts = urlsplit(href_)
+            if parts.scheme or parts.netloc:
+                continue
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            ok = target.is_relative_to(root) and target.is_file()
+            if ok and parts.fragment:
+                if target not in anchors:
+                    anchors[target] = set(_ANCHOR.findall(target.read_text(encoding="utf-8")))
+                ok = parts.fragment in anchors[target]
+            if not ok:
+                broken.append(f"{page.relative_to(outputs_dir)}: {href_}")
+    return broken
 
 
 def write_index(outputs_dir: Path = paths.OUTPUTS_DIR) -> Path:

@@ -1,6 +1,7 @@
 """Seaborn charts with Swedish labels for the notebooks; deterministic PNG and SVG files.
 
-Every chart function takes a tidy table from :mod:`lib.report.analysis` and returns a
+The overview's and the search's charts; an indicator's chart is
+:mod:`lib.report.indicator_chart`. Every chart function returns a
 :class:`matplotlib.figure.Figure` (not registered with pyplot, so a notebook shows it
 once, when it is displayed), or None when there is nothing to draw. Charts are at most
 :data:`MAX_WIDTH` inches wide and rendered once, at :data:`PNG_DPI`, so they fit an
@@ -22,13 +23,11 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from lib.core import formats
-from lib.report import fmt, processed
+from lib.report import fmt
 
 HASH_SALT = "gbg-socialrapporter"
 PNG_DPI = 96
 MAX_WIDTH = 8.6  # inches: 826 px at PNG_DPI, the width of an A4-wide report
-KIND_COLORS = {"rapporterad": "#1f77b4", "beräknad": "#ff7f0e"}
-HIGHLIGHT, OTHER = "#c44e52", "#8c8c8c"
 _READY = False
 
 
@@ -79,209 +78,6 @@ _NUMBER = FuncFormatter(lambda v, _pos: formats.number(v))
 
 def _wrap(text: str, width: int = 34) -> str:
     return "\n".join(textwrap.wrap(text, width, break_long_words=False)) or text
-
-
-def _panel_title(label: str, geography: str) -> str:
-    place = (
-        ""
-        if geography == processed.city() or geography.lower() in label.lower()
-        else f" ({geography})"
-    )
-    return _wrap(label + place)
-
-
-def _panels(
-    df: pd.DataFrame, title: str, max_panels: int, highlight_year: int | None, hue: str | None
-) -> Figure | None:
-    if df.empty:
-        return None
-    n = (
-        df.groupby(["indicator", "geography"])
-        .year.nunique()
-        .rename("n")
-        .reset_index()
-        .sort_values(["n", "indicator", "geography"], ascending=[False, True, True])
-    )
-    keys = list(n.head(max_panels).itertuples(index=False, name=None))
-    cols = min(2, len(keys))
-    rows = -(-len(keys) // cols)
-    frames = [df[(df.indicator == i) & (df.geography == g)] for i, g, _n in keys]
-    titles = [_panel_title(d.label.iloc[0], g) for d, (_i, g, _n) in zip(frames, keys, strict=True)]
-    top = 0.5 + 0.22 * max(t.count("\n") + 1 for t in titles[:cols])  # suptitle + titles
-    fig = _figure(4.2 * cols, 3.1 * rows + top - 0.4)
-    axes = fig.subplots(rows, cols, squeeze=False).ravel()
-    _margins(fig, left=0.8, top=top, bottom=0.5, hspace=0.75 if rows > 1 else 0.2, wspace=0.45)
-    years = sorted(df.year.unique())
-    for ax, d, panel_title in zip(axes, frames, titles, strict=False):
-        sns.lineplot(
-            data=d,
-            x="year",
-            y="value",
-            hue=hue,
-            style=hue,
-            markers=True,
-            marker=None if hue else "o",
-            dashes=False,
-            ax=ax,
-            legend=bool(hue),
-            errorbar=None,
-        )
-        ax.set_title(panel_title)
-        ax.set_xlabel("År")
-        ax.set_ylabel(d.unit.iloc[0])
-        ax.set_xticks(years)
-        ax.set_xlim(min(years) - 0.4, max(years) + 0.4)
-        ax.yaxis.set_major_formatter(_NUMBER)
-        ax.yaxis.set_major_locator(MaxNLocator(5))
-        if highlight_year is not None and highlight_year in years:
-            ax.axvline(highlight_year, color=HIGHLIGHT, linestyle="--", linewidth=1)
-        if hue and ax.get_legend() is not None:
-            ax.legend(title=None, fontsize="small")
-    for ax in axes[len(keys) :]:
-        ax.set_visible(False)
-    fig.suptitle(title, fontweight="bold", y=1 - 0.12 / fig.get_figheight())
-    return fig
-
-
-def levels(
-    series: pd.DataFrame, highlight_year: int | None = None, max_panels: int = 4
-) -> Figure | None:
-    """Development of levels and shares (outcomes) over the years, one panel per indicator."""
-    d = series[(series.basis == "utfall") & ~series.unit.isin(["mnkr", "tkr", "kr"])]
-    return _panels(d, "Utveckling över åren (utfall)", max_panels, highlight_year, None)
-
-
-def costs(
-    series: pd.DataFrame, highlight_year: int | None = None, max_panels: int = 6
-) -> Figure | None:
-    """Costs in mnkr over the years, one panel per indicator, outcome/budget/prognos as hue."""
-    d = series[series.unit == "mnkr"]
-    return _panels(d, "Kostnader (mnkr)", max_panels, highlight_year, "basis")
-
-
-def _change_label(label: str) -> str:
-    """``Förändring av nettokostnaden för X, procent`` -> ``Nettokostnaden för X``."""
-    for prefix in ("Förändring av ", "Förändring i "):
-        if label.startswith(prefix):
-            label = label[len(prefix)].upper() + label[len(prefix) + 1 :]
-    for suffix in (", procent", " i procent", ", antal"):
-        label = label.removesuffix(suffix)
-    return label
-
-
-def changes(df: pd.DataFrame, max_rows: int = 12) -> Figure | None:
-    """Percent changes of the year as horizontal bars: reported or computed from levels."""
-    if df.empty:
-        return None
-    d = df.reindex(df.change_pct.abs().sort_values(ascending=False, kind="stable").index)
-    d = d.head(max_rows).sort_values(["change_pct", "label"], kind="stable")
-    labels: list[str] = []
-    for r in d.itertuples():
-        text = _wrap(
-            f"{_panel_title(_change_label(r.label), r.geography)} · "
-            f"{formats.period(r.period, nobreak=False)}"
-            f"{'' if r.basis == 'utfall' else ' · ' + r.basis}".replace("\n", " "),
-            38,
-        )
-        while text in labels:  # one bar per row, even if two rows read the same
-            text += " "
-        labels.append(text)
-    d = d.assign(rad=labels)
-    lines = sum(max(2, text.count("\n") + 1) for text in labels)  # room for 2+ lines a bar
-    fig = _figure(MAX_WIDTH, 0.2 * lines + 0.1 * len(d) + 1.2)
-    ax = fig.subplots()
-    _margins(
-        fig,
-        left=0.35 + 0.09 * max(len(x) for r in labels for x in r.split("\n")),
-        top=0.45,
-        bottom=0.6,
-    )
-    sns.barplot(
-        data=d,
-        y="rad",
-        x="change_pct",
-        hue="kind",
-        palette=KIND_COLORS,
-        dodge=False,
-        ax=ax,
-        orient="h",
-    )
-    for i, value in enumerate(d.change_pct):
-        ax.annotate(
-            formats.percent(value, sign=True),
-            (value, i),
-            xytext=(4 if value >= 0 else -4, 0),
-            textcoords="offset points",
-            va="center",
-            ha="left" if value >= 0 else "right",
-            fontsize="small",
-        )
-    ax.axvline(0, color="black", linewidth=0.8)
-    ax.set_xlabel("Förändring mot föregående år (%)")
-    ax.set_ylabel("")
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: formats.number(v)))
-    lo, hi = min(0.0, d.change_pct.min()), max(0.0, d.change_pct.max())
-    pad = 0.18 * (hi - lo or 1)
-    ax.set_xlim(lo - pad, hi + pad)
-    ax.legend(title=None, loc="best", fontsize="small")
-    ax.set_title("Förändringar under året", loc="left")
-    return fig
-
-
-def district_comparison(
-    df: pd.DataFrame, highlight: str | None = None, max_panels: int = 4
-) -> Figure | None:
-    """Bars per district for each indicator the reports give by district.
-
-    The city total, when given, is written in the panel title rather than drawn.
-    """
-    if df.empty:
-        return None
-    keys = list(
-        df[["indicator", "period", "basis"]].drop_duplicates().itertuples(index=False, name=None)
-    )[:max_panels]
-    cols = min(2, len(keys))
-    rows = -(-len(keys) // cols)
-    fig = _figure(4.2 * cols, 3.6 * rows + 0.5)
-    axes = fig.subplots(rows, cols, squeeze=False).ravel()
-    _margins(fig, left=0.8, top=1.35, bottom=0.45, hspace=0.9 if rows > 1 else 0.2, wspace=0.4)
-    for ax, (indicator, period, basis) in zip(axes, keys, strict=False):
-        d = df[(df.indicator == indicator) & (df.period == period) & (df.basis == basis)]
-        city = processed.city()
-        parts = d[d.geography != city]
-        total = d[d.geography == city]
-        colors = {g: HIGHLIGHT if g == highlight else OTHER for g in parts.geography}
-        sns.barplot(
-            data=parts,
-            x="geography",
-            y="value",
-            hue="geography",
-            palette=colors,
-            legend=False,
-            ax=ax,
-        )
-        for patch, value in zip(ax.patches, parts.value, strict=False):
-            ax.annotate(
-                formats.number(value),
-                (patch.get_x() + patch.get_width() / 2, patch.get_height()),
-                xytext=(0, 3),
-                textcoords="offset points",
-                ha="center",
-                fontsize="small",
-            )
-        extra = f"\n{city} totalt: {formats.number(total.value.iloc[0])}" if len(total) else ""
-        when = formats.period(period, nobreak=False)
-        ax.set_title(_wrap(f"{d.label.iloc[0]} ({when})", 40) + extra)
-        ax.set_xlabel("")
-        ax.set_ylabel(d.unit.iloc[0])
-        ax.yaxis.set_major_formatter(_NUMBER)
-        ax.margins(y=0.15)
-    for ax in axes[len(keys) :]:
-        ax.set_visible(False)
-    fig.suptitle(
-        "Jämförelse mellan stadsområden", fontweight="bold", y=1 - 0.12 / fig.get_figheight()
-    )
-    return fig
 
 
 def prominence_heatmap(matrix: pd.DataFrame) -> Figure:

@@ -36,7 +36,7 @@ import pandas as pd
 from lib.core import formats
 from lib.errors import DataError
 from lib.report import fmt, processed
-from lib.text.themes import check_theme, theme_labels
+from lib.text.themes import check_theme
 
 _YEAR_RE = re.compile(r"\d{4}")
 BOUNDS = frozenset({"<", ">", "≤", "≥"})
@@ -239,43 +239,6 @@ def heading(year: int | None, district: str | None = None) -> str:
     """The Swedish sentence naming the selection a page shows (Markdown)."""
     when = "alla år" if year is None else f"år {year}"
     return f"**Sidan visar {when}, {place(district)}.**"
-
-
-def _count(n: int) -> str:
-    return f"{n} uppgift" if n == 1 else f"{n} uppgifter"
-
-
-def sources_legend(files: list[str]) -> str:
-    """Markdown list of the reports behind ``files``: short label, file name and title."""
-    docs = processed.load("documents").drop_duplicates("file").set_index("file")
-    return "\n".join(
-        f"- **{fmt.source_label(f)}**: {docs.doc_title.get(f, f)} (`{f}`)" for f in sorted(files)
-    )
-
-
-def summary(theme: str, year: int, district: str | None = None) -> str:
-    """What the selection holds (or that it is empty), as Swedish Markdown prose.
-
-    Lists the reports cited, with the short labels the tables use for them.
-    """
-    sel = select(theme, year, district)
-    cur = sel[sel.role == "current"]
-    label = theme_labels()[theme].lower()
-    if cur.empty:
-        return (
-            f"Rapporterna innehåller inga uppgifter om {label} för {place(district)} "
-            f"år {year}. Avsnitten nedan visar därför inga nyckeltal för urvalet; "
-            "jämförelser och textutdrag visas där rapporterna har sådana."
-        )
-    n_prior = int((sel.role == "prior").sum())
-    return (
-        f"**Urval:** {label}, år {year}, {place(district)}. {_count(len(cur))} avser "
-        f"{year} (perioder som ligger i eller slutar {year}), och {_count(n_prior)} "
-        f"från {year - 1} används som jämförelse.\n\n"
-        "**Källor.** Tabellerna anger källan med rapportens kortnamn och radnummer i "
-        "textfilen; de sparade CSV-filerna har hela filnamnet.\n\n"
-        + sources_legend(sorted(sel.source_file.unique()))
-    )
 
 
 # ----------------------------------------------------------------------------- display

@@ -216,12 +216,16 @@ def _point(key: dict, group: pd.DataFrame, ind: pd.Series, extra: list[str]) -> 
     values: list[dict] = []  # distinct statements: value, qualifier, their references
     for r in rows:
         ref = reference(r["source_file"], int(r["line"]))
+        raw = f"{r['source_file']}#{int(r['line'])}"
         for v in values:
             if statements_agree(v["value"], v["qualifier"], r["value"], r["qualifier"]):
                 v["refs"].append(ref)
+                v["raw"].append(raw)
                 break
         else:
-            values.append({"value": r["value"], "qualifier": r["qualifier"], "refs": [ref]})
+            values.append(
+                {"value": r["value"], "qualifier": r["qualifier"], "refs": [ref], "raw": [raw]}
+            )
     first = values[0]
     disputed = len(values) > 1 or bool(extra)
     dispute = [
@@ -245,7 +249,8 @@ def _point(key: dict, group: pd.DataFrame, ind: pd.Series, extra: list[str]) -> 
         "statements": len(rows),
         # a disputed point's other statements carry their own sources (``dispute``)
         "sources": "; ".join(dict.fromkeys(first["refs"])),
-        "refs": ";".join(f"{r['source_file']}#{int(r['line'])}" for r in rows),
+        # every statement as file#line, the first value's in the order of ``sources``
+        "refs": ";".join(raw for v in values for raw in v["raw"]),
         "disputed": disputed,
         "dispute": "; ".join(dispute) if dispute else None,
         # the value of the first other statement of the same figure, where there is one

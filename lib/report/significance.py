@@ -92,10 +92,17 @@ def rate_ratio_text(rr: RateRatio) -> str:
     return f"kvot {formats.number(rr.ratio, 2)} (95\u00a0% KI {formats.number(rr.low, 2)}–{high})"
 
 
-def verdict(p_adjusted: float) -> str:
-    """The Swedish wording, decided by the adjusted p-value (not a hard verdict on one test)."""
+def verdict(p_adjusted: float, p_value: float | None = None) -> str:
+    """The Swedish wording, decided by the adjusted p-value (not a hard verdict on one
+    test); a change that is clear alone (``p_value`` < 0,05) but not after the adjustment
+    says so."""
     if p_adjusted < 0.05:
         return "större än den variation mellan åren man kan vänta sig om nivån vore oförändrad"
+    if p_value is not None and p_value < 0.05:
+        return (
+            "tydlig prövad för sig, men inte efter justering för antalet prövningar på sidan; "
+            "den räcker inte för att säga att nivån har ändrats"
+        )
     return "inom den variation mellan åren man kan vänta sig; den visar inte att nivån har ändrats"
 
 
@@ -143,7 +150,8 @@ def _reason(a: dict, b: dict) -> str | None:
     from lib.report.series import break_text
 
     if a["value_type"] != "level" or a["statistic"] != "count":
-        return f"inte ett antal händelser eller personer ({STATISTICS[a['statistic']]})"
+        what = "en förändring" if a["value_type"] != "level" else STATISTICS[a["statistic"]]
+        return f"{what}; antalstestet gäller bara antal händelser eller personer"
     if a["basis"] != "utfall":
         return f"{series_basis(a['basis'])} prövas inte, bara utfall"
     if a["segment"] != b["segment"] or b["crosses_break"]:
@@ -234,7 +242,8 @@ def _interpretation(r: dict) -> str:
     return (
         f"{place}: {formats.number(r['before'])} ({formats.period(r['before_period'], False)})"
         f" → {formats.number(r['after'])} ({formats.period(r['after_period'], False)}), "
-        f"{rate_ratio_text(r['_rr'])}. {word.capitalize()} är {verdict(r['p_adjusted'])} "
+        f"{rate_ratio_text(r['_rr'])}. {word.capitalize()} är "
+        f"{verdict(r['p_adjusted'], r['p_value'])} "
         f"(justerat {_p(r['p_adjusted'])})."
     )
 

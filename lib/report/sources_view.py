@@ -11,6 +11,8 @@ link their sources here (:func:`href`).
 from __future__ import annotations
 
 import html
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from lib.core.store import atomic_path
@@ -44,6 +46,45 @@ def page_name(file: str) -> str:
 def href(base: str, file: str, line: int) -> str:
     """The address of a raw line from a page whose sources view is at ``base``."""
     return f"{base.rstrip('/')}/{page_name(file)}#L{int(line)}"
+
+
+def links(refs: Iterable[object], texts: Iterable[object], base: str) -> list[str]:
+    """The sources of each row as HTML: ``refs`` (``file#line;…``) and their labels
+    (``texts``, ``; ``-separated, in the same order), each label linked to its line in the
+    sources view at ``base``; escaped plain text where ``base`` is empty (not published)."""
+    out = []
+    for ref_list, text in zip(refs, texts, strict=True):
+        parts = [t for t in str(text).split("; ") if t]
+        if not base or not isinstance(ref_list, str):
+            out.append(html.escape("; ".join(parts)))
+            continue
+        anchors = []
+        for ref, label in zip(ref_list.split(";"), parts, strict=False):
+            file, _, line = ref.partition("#")
+            anchors.append(
+                f'<a href="{html.escape(href(base, file, int(line)))}">{html.escape(label)}</a>'
+            )
+        out.append("; ".join(anchors) if anchors else html.escape("; ".join(parts)))
+    return out
+
+
+def link_references(text: object, base: str) -> str:
+    """``text`` as HTML with every reference in it (``Årsrapport 2022, rad 569``, the form
+    of :func:`lib.report.fmt.short_source`) linked to its line at ``base``; escaped plain
+    text where ``base`` is empty or nothing in it is a reference."""
+    if not isinstance(text, str):
+        return ""
+    escaped = html.escape(text)
+    files = {label: file for file, label in fmt.source_labels().items()}
+    if not base or not files:
+        return escaped
+    names = "|".join(re.escape(html.escape(n)) for n in sorted(files, key=len, reverse=True))
+
+    def link(m: re.Match[str]) -> str:
+        file = files[html.unescape(m["name"])]
+        return f'<a href="{html.escape(href(base, file, int(m["line"])))}">{m[0]}</a>'
+
+    return re.sub(rf"(?P<name>{names}), rad\s(?P<line>\d+)", link, escaped)
 
 
 def page_html(c: corpus_mod.Corpus, doc_id: str) -> str:
@@ -125,4 +166,38 @@ def write(outputs_dir: Path, c: corpus_mod.Corpus | None = None) -> list[Path]:
         with atomic_path(target) as tmp:
             tmp.write_text(page_html(c, doc.doc_id), encoding="utf-8")
         written.append(target)
-    return written
+    target = target_dir / "index.html"
+    with atomic_path(target) as tmp:
+        tmp.write_text(index_html(c), encoding="utf-8", newline="\n")
+    return [*written, target]
+
+
+def index_html(c: corpus_mod.Corpus) -> str:
+    """The list of the reports' pages, with title, period and number of lines."""
+    items = []
+    for doc in c.documents:
+        label = fmt.source_label(doc.file)
+        n = len(c.raw_lines(doc.doc_id))
+        items.append(
+            f'<li><a href="{html.escape(page_name(doc.file))}">{html.escape(label)}</a>: '
+            f"{html.escape(doc.title)} ({fmt.number(n)} rader, {html.escape(doc.file)})</li>"
+        )
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="sv">',
+            '<head><meta charset="utf-8"><title>Rapporternas text</title>',
+            f"<style>{STYLE}</style></head>",
+            "<body>",
+            '<p><a href="../index.html">← Alla sidor</a></p>',
+            "<h1>Rapporternas text, rad för rad</h1>",
+            '<p class="om">Varje rapport som den lästes in, med radnummer. Källhänvisningarna '
+            "i rapportsidorna (t.ex. <i>Gemensamma 2024, rad 1109</i>) länkar hit.</p>",
+            "<ul>",
+            *items,
+            "</ul>",
+            "</body>",
+            "</html>",
+            "",
+        ]
+    )

@@ -69,6 +69,36 @@ KWIC_COLUMNS = (
 )
 
 
+_LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
+_NUMERIC = re.compile(r"[-+−–]?[\d\s.,%]*\d[\d\s.,%]*(?:%|st|kr|tkr|mnkr)?")
+_PUNCT = re.compile(r"[.,;:]+")
+_THOUSANDS = re.compile(r"(?<=\d)[\s\u00a0\u202f](?=\d{3}\b)")
+_END = re.compile(r"[.!?:;)»”\"]$")
+
+
+def is_sentence(text: str, list_item: bool = False) -> bool:
+    """Whether ``text`` reads as prose, not a table row, page furniture or OCR debris.
+
+    At least five words of letters; at most a third of the tokens numbers or bare
+    punctuation, and at most one bare punctuation token (``. .``); no word repeated next
+    to itself (``perioden perioden``: a flattened table); a sentence (not a list item)
+    ends with punctuation, so a table row ending in its figure (``… Centrum 106``) is left
+    out.
+    """
+    tokens = _THOUSANDS.sub("", text).split()  # 2 112 657 is one number
+    words = _LETTER_WORD.findall(text)
+    if len(words) < 5:
+        return False
+    numeric = sum(bool(_NUMERIC.fullmatch(t)) for t in tokens)
+    bare = sum(bool(_PUNCT.fullmatch(t)) for t in tokens)
+    if (numeric + bare) > len(tokens) / 3 or bare > 1:
+        return False
+    low = [t.lower() for t in tokens]
+    if any(a == b and _LETTER_WORD.fullmatch(a) for a, b in zip(low, low[1:], strict=False)):
+        return False
+    return list_item or bool(_END.search(text.rstrip()))
+
+
 def _term_regex(terms: tuple[str, ...]) -> re.Pattern[str]:
     from lib.text.themes import compile_pattern
 
@@ -138,7 +168,8 @@ def statements(
     """The strongest statements of the year on a theme, as keyword-in-context rows.
 
     Candidates are sentences and list items tagged with the theme in the year's reports
-    (the district's own reports and sentences naming the district, for a district). A
+    (the district's own reports and sentences naming the district, for a district) that
+    read as prose (:func:`is_sentence`: no table rows, page furniture or OCR debris). A
     sentence scores 2 for a number, 2 for a word of change (ökat, minskat, fler, …) and 1
     for a word of strength (kraftig, markant, ansträngd, …); the ``n`` best are kept (ties
     in document order; repeated sentences once). The keyword is the first theme term
@@ -150,6 +181,8 @@ def statements(
     pas = _passages(theme, year, area(district)).drop_duplicates("text")
     rows = []
     for p in pas.itertuples():
+        if not is_sentence(p.text, list_item=p.kind == "list_item"):
+            continue
         m = regex.search(fold(p.text))
         if m is None:
             continue
@@ -191,16 +224,20 @@ def kwic(
     width: int = 60,
     passages: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Keyword in context over the processed passages (fast; same matching as lib.text.themes.kwic).
+    """Keyword in context over the processed passages (fast; same matching as
+    :func:`lib.text.mentions.kwic`).
 
-    ``term`` matches at a word start and runs on to the end of the word, case- and
-    diacritic-insensitively; ``theme`` restricts to passages tagged with the theme;
-    ``passages`` (rows of the passages table) replaces the whole table.
+    ``term`` (a word or a phrase) matches Swedish word forms: each word matches a word
+    that starts with its stem (:func:`lib.text.stems.search_regex`: "skyddat boende" finds
+    "skyddade boendet"), case- and diacritic-insensitively; ``theme`` restricts to
+    passages tagged with the theme; ``passages`` (rows of the passages table) replaces the
+    whole table.
     Columns: term, left, match, right, doc_id, part_id, line, section, passage_id.
     """
-    from lib.text.themes import compile_pattern, fold
+    from lib.text.stems import search_regex
+    from lib.text.themes import fold
 
-    regex = compile_pattern(term, prefix=True)
+    regex = search_regex(term)
     pas = processed.load("passages") if passages is None else passages
     if doc_id is not None:
         pas = pas[pas.doc_id == doc_id]

@@ -21,7 +21,8 @@ from lib.core.schemas import Column, ForeignKey, Schema
 from lib.errors import DataError
 from lib.sources import corpus as corpus_mod
 from lib.text import structure
-from lib.text.themes import compile_pattern, count_words, fold, label, mentions, theme_ids
+from lib.text.stems import search_regex
+from lib.text.themes import count_words, fold, label, mentions, theme_ids
 
 # --------------------------------------------------------------------------- kwic
 
@@ -44,8 +45,10 @@ def kwic(
 ) -> pd.DataFrame:
     """Keyword in context over the passages of the corpus (or of one document).
 
-    ``term`` is matched at a word start, case- and diacritic-insensitively, and runs
-    on to the end of the word (``"hemlös"`` finds hemlöshet, hemlösa). With ``theme``
+    ``term`` (a word or a phrase) matches Swedish word forms, case- and
+    diacritic-insensitively: each word matches a word starting with its stem
+    (:func:`lib.text.stems.search_regex`; ``"hemlös"`` finds hemlöshet, hemlösa;
+    "skyddat boende" finds "skyddade boendet"). With ``theme``
     only passages tagged with that theme are searched; with ``theme`` and no term,
     every lexicon mention of the theme is listed. Columns: term, left, match, right,
     doc_id, part_id, line (raw line of the match), section.
@@ -57,7 +60,7 @@ def kwic(
     if width < 0:
         raise DataError(f"kwic: width={width}; give a number of characters ≥ 0.")
     c = c or corpus_mod.load()
-    regex = compile_pattern(term, prefix=True) if term else None
+    regex = search_regex(term) if term else None
     rows = []
     for d in _doc_ids(c, doc_id):
         for p in structure.iter_passages(c, d):
