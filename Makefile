@@ -22,8 +22,9 @@ $(STAMP): pyproject.toml
 data: $(STAMP)
 	$(PY) -m lib build
 
-## The main job: build the data, then the yearly notebook reports for 2022–2024
-## into outputs/<year>/<district>/ with outputs/index.html.
+## The main job: build the data, then the published pages: per theme one page over every
+## year and area (outputs/jamforelse/), pages per year and area where there are figures
+## (outputs/<year>/<area>/), the reports' lines (outputs/kallor/) and outputs/index.html.
 run: data
 	$(PY) -m lib batch --all-years
 

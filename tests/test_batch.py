@@ -118,6 +118,9 @@ def test_plan_makes_the_comparative_page_and_only_pages_with_figures(tmp_path: P
     }
     assert dict(jobs[1].params) == {"year": 2022, "output_dir": "."}  # takes no district
     assert dict(jobs[3].params)["kallor"] == "../../../kallor"
+    # The command line passes [] for "no --district": every area, the comparative page too.
+    cli = batch_plan.plan([2022], ["hemloshet"], [], nbdir)
+    assert cli[0].label == "10_hemloshet.ipynb (alla år, alla områden)"
     # A batch for one area makes that area's pages only.
     one = batch_plan.plan([2022], ["hemloshet"], ["Centrum"], nbdir)
     assert [j.label for j in one] == ["10_hemloshet.ipynb (2022, Centrum)"]

@@ -124,3 +124,21 @@ def test_an_empty_selection_is_one_short_block(monkeypatch):
     )
     assert text.count("\n") <= 1 and text.startswith("**Inga uppgifter.**")
     assert "år med uppgifter för området: 2024" in text
+
+
+def test_a_district_chart_never_carries_the_citys_name_as_its_sum():
+    # Gemensamma 2024, rad 3898: Socialjouren's events on housing, Göteborg 3 392 in all,
+    # Centrum 985 and Hisingen 1 014 (the report names two of the four districts)
+    from lib.report import page, series
+
+    pts = series.points("hemloshet")
+    comps = page.district_comparisons(pts[pts.year == 2024])
+    [comp] = [c for c in comps if (c.indicator == "hem_socialjouren_handelser_boende").all()]
+    fig = page.district_chart(comp)
+    ax = fig.axes[0]
+    assert [p.get_height() for p in ax.patches] == [985, 1014]  # the city is not a bar
+    title = ax.get_title(loc="left")
+    assert "de 2 av 4 stadsområden som rapporten anger" in title
+    assert "hela staden enligt rapporten: 3\u00a0392" in title
+    assert "totalt" not in title
+    assert ax.get_ylim()[0] == 0

@@ -56,6 +56,7 @@ def test_search_finds_kriscentrums_skyddade_boendet() -> None:
     [
         "Förfrågningar om skyddat boende ökade med 14 procent (58).",
         "Under 2024 har socialsekreterarna träffat 615 personer, varav 562 år under 18 år.",
+        "Nettokostnaden inom kategoriområdet ökade med nio procent mellan 2023 och 2024 (70 mnkr).",
     ],
 )
 def test_sentences_of_the_reports_read_as_sentences(text: str) -> None:
@@ -72,6 +73,8 @@ def test_sentences_of_the_reports_read_as_sentences(text: str) -> None:
         # Gemensamma 2024: a table row ending in its figure
         "Antal ärenden gällande ekonomiskt bistånd för begravningskostnader Centrum 106",
         "Verksamhetens kostnader -17 640 610 -18 250 -18 249 -17 019",
+        # Delårsrapport 2024, rad 125: two cells of a row read into one line
+        "Antal hushåll med försörjningsstöd (exkl 20% 2,7 % etableringsenheten)",
     ],
 )
 def test_table_rows_and_ocr_debris_are_not_sentences(text: str) -> None:

@@ -304,7 +304,7 @@ def plan(
     notebooks_dir: Path = paths.NOTEBOOKS_DIR,
 ) -> list[Job]:
     """Validate the selection and list the jobs: per theme its comparative page (when
-    ``districts`` is None: every area), then the pages of the years and areas that have
+    no ``districts``: every area), then the pages of the years and areas that have
     figures (module docstring); the comparison once (every area), the overview once per
     year. Sorted by year (comparative pages first), area and
     notebook."""
@@ -318,7 +318,7 @@ def plan(
     for theme in theme_list:
         notebook = notebook_for(theme, notebooks_dir)
         declared = parameters_of(notebook)
-        for year, district in _selections(theme, year_list, district_list, districts is None):
+        for year, district in _selections(theme, year_list, district_list, not districts):
             params: dict[str, object] = {"output_dir": "."}
             if theme != COMPARISON:
                 params["year"] = year

@@ -170,9 +170,10 @@ class ThemePage:
         for indicator, question in shown:
             self._headline(indicator, question)
         if missing:
+            where = "" if self.year is None and self.district is None else " för urvalet"
             self._show(
-                "",
-                "*Huvudindikatorer utan uppgifter för urvalet:* " + "; ".join(missing),
+                f"*{len(missing)} av {len(heads)} huvudindikatorer har inga uppgifter{where}:*",
+                "\n".join(f"- {q}" for q in missing),
             )
 
     def _headline(self, indicator: str, question: str) -> None:
@@ -569,7 +570,9 @@ def district_comparisons(pts: pd.DataFrame) -> list[pd.DataFrame]:
 
 def district_chart(comp: pd.DataFrame):  # noqa: ANN201 - a Figure or None
     """Bars per district for one comparison, in each district's colour, from zero; the
-    city's total in the title (not drawn as a district), sources and caveats under it."""
+    title says how many of the districts the report gives and the city's own figure where
+    the report states it (never drawn as a bar, never presented as the bars' sum); sources
+    and caveats under it."""
     import textwrap
 
     city = selection.city()
@@ -587,8 +590,23 @@ def district_chart(comp: pd.DataFrame):  # noqa: ANN201 - a Figure or None
         for line in [sources] + [f"Förbehåll: {n}" for n in notes]
     )
     n_footer = footer.count("\n") + 1
-    fig.set_size_inches(indicator_chart.WIDTH, 3.4 + 0.17 * n_footer)
-    plots._margins(fig, left=0.9, right=0.4, top=0.8, bottom=0.65 + 0.17 * n_footer)
+    first = parts.iloc[0]
+    when = formats.period(first.period, nobreak=False)
+    basis = "" if first.basis == "utfall" else f" ({series.BASIS_NAMES[first.basis]})"
+    shown, n_districts = len(parts), len(selection.districts())
+    head = textwrap.fill(f"{first.label} – stadsområdena, {when}{basis}", 72)
+    scope = (
+        "alla stadsområden"
+        if shown == n_districts
+        else f"de {shown} av {n_districts} stadsområden som rapporten anger"
+    )
+    head += f"\n{first.unit}; {scope}"
+    if len(total):  # the city's own figure, stated by the report: not the bars' sum
+        head += f"; hela staden enligt rapporten: {_value(total.iloc[0])}"
+    top = 0.3 + 0.22 * (head.count("\n") + 1)
+    bottom = 0.65 + 0.17 * n_footer
+    fig.set_size_inches(indicator_chart.WIDTH, 2.4 + top + bottom)
+    plots._margins(fig, left=0.9, right=0.4, top=top, bottom=bottom)
     x = list(range(len(parts)))
     ax.bar(x, parts.value, color=[colors[g] for g in parts.geography], zorder=2)
     for xi, r in zip(x, parts.itertuples(), strict=True):
@@ -605,12 +623,6 @@ def district_chart(comp: pd.DataFrame):  # noqa: ANN201 - a Figure or None
     ax.set_ylim(0, parts.value.max() * 1.25 or 1)
     ax.set_ylabel(parts.unit.iloc[0])
     ax.yaxis.set_major_formatter(plots._NUMBER)
-    first = parts.iloc[0]
-    when = formats.period(first.period, nobreak=False)
-    basis = "" if first.basis == "utfall" else f" ({series.BASIS_NAMES[first.basis]})"
-    head = textwrap.fill(f"{first.label} – stadsområdena, {when}{basis}", 72)
-    if len(total):
-        head += f"\n{city} totalt: {_value(total.iloc[0])} {first.unit}"
     ax.set_title(head, loc="left", fontsize="medium")
     fig.text(0.01, 0.02, footer, fontsize="x-small", va="bottom", ha="left")
     alt = (

@@ -80,10 +80,10 @@ def is_sentence(text: str, list_item: bool = False) -> bool:
     """Whether ``text`` reads as prose, not a table row, page furniture or OCR debris.
 
     At least five words of letters; at most a third of the tokens numbers or bare
-    punctuation, and at most one bare punctuation token (``. .``); no word repeated next
-    to itself (``perioden perioden``: a flattened table); a sentence (not a list item)
-    ends with punctuation, so a table row ending in its figure (``… Centrum 106``) is left
-    out.
+    punctuation, and at most one bare punctuation token (``. .``); no two figures side by
+    side (``20% 2,7 %``: the cells of a table row); no word repeated next to itself
+    (``perioden perioden``: a flattened table); a sentence (not a list item) ends with
+    punctuation, so a table row ending in its figure (``… Centrum 106``) is left out.
     """
     tokens = _THOUSANDS.sub("", text).split()  # 2 112 657 is one number
     words = _LETTER_WORD.findall(text)
@@ -93,6 +93,9 @@ def is_sentence(text: str, list_item: bool = False) -> bool:
     bare = sum(bool(_PUNCT.fullmatch(t)) for t in tokens)
     if (numeric + bare) > len(tokens) / 3 or bare > 1:
         return False
+    numbers = [bool(_NUMERIC.fullmatch(t)) for t in tokens]
+    if any(a and b for a, b in zip(numbers, numbers[1:], strict=False)):
+        return False  # two figures side by side: the cells of a table row ("20% 2,7 %")
     low = [t.lower() for t in tokens]
     if any(a == b and _LETTER_WORD.fullmatch(a) for a, b in zip(low, low[1:], strict=False)):
         return False
