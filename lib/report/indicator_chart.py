@@ -352,7 +352,15 @@ def _change_axes(ax: Axes, pts: pd.DataFrame, slots: list[str]) -> None:
 
 def _legend(ax: Axes, pts: pd.DataFrame, colors: dict[str, str]) -> None:
     handles: list[Line2D | Patch] = [
-        Line2D([], [], color=colors[g], marker="s", linestyle="none", markersize=8, label=g)
+        Line2D(
+            [],
+            [],
+            color=colors[g],
+            marker="s",
+            linestyle="none",
+            markersize=8,
+            label=textwrap.fill(g, 20),
+        )
         for g in colors
     ]
     bars = pts.value_type.iloc[0].startswith("change")

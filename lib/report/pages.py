@@ -159,6 +159,10 @@ def _file_label(stem: str, theme: str | None) -> str:
     name = stem.removeprefix(f"{theme}_").replace("_", " ") if theme else stem
     if name in FILE_LABELS:
         return FILE_LABELS[name]
+    district = re.fullmatch(r"stadsomraden (\d+)( uppgifter)?", name)
+    if district:  # a district comparison: its chart, or its table
+        what = "uppgifter" if district[2] else "diagram"
+        return f"jämförelse mellan stadsområden {district[1]} ({what})"
     indicator, _, rest = stem.removeprefix(f"{theme}_").rpartition("_")
     labels = _indicator_labels()
     if indicator in labels:  # a headline chart (…_1, …_2) or its table (…_uppgifter)
