@@ -464,3 +464,31 @@ def test_bless_writes_outputs_in_place_and_keeps_a_failing_notebook(tmp_path: Pa
         "10_hemloshet.ipynb",
         "20_vald_i_nara_relation.ipynb",
     ]  # no temporary files, no outputs
+
+
+@pytest.mark.slow
+def test_real_pages_have_figures_and_every_citation_opens_its_line(tmp_path: Path) -> None:
+    """The real hemlöshet notebook published for 2024: the page over every year and area
+    and the year's pages of the areas with figures (Göteborg, Centrum, Hisingen); no page
+    without figures, and every link — each citation included — resolves inside outputs/."""
+    out = tmp_path / "outputs"
+    results = batch.run_batch([2024], ["hemloshet"], None, outputs_dir=out, progress=False)
+    assert [(r.job.label, r.error) for r in results] == [
+        ("10_hemloshet.ipynb (alla år, alla områden)", None),
+        ("10_hemloshet.ipynb (2024, Göteborg)", None),
+        ("10_hemloshet.ipynb (2024, Centrum)", None),
+        ("10_hemloshet.ipynb (2024, Hisingen)", None),
+    ]
+    reports = sorted(out.rglob("10_hemloshet.html"))
+    assert len(reports) == 4
+    for report in reports:
+        text = report.read_text(encoding="utf-8")
+        assert "Inga uppgifter" not in text and "Huvudindikatorer" in text, report
+    assert pages.broken_links(out) == []
+    citations = [
+        link
+        for report in reports
+        for link in re.findall(r'href="([^"]*kallor/[^"]+#L\d+)"', report.read_text("utf-8"))
+    ]
+    assert len(citations) > 50
+    assert "../../kallor/2024_gemensamma_verksamheter_arsrapporter.html#L1109" in citations
