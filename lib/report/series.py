@@ -19,6 +19,7 @@ a date, or a change between two periods.
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import cache
 
@@ -200,19 +201,18 @@ def _points(directory: str) -> pd.DataFrame:
     disputes = _dispute_texts(processed.load("discrepancies"), files)
     rows = []
     key = ["indicator", "geography", "period", "basis"]
-    for k, group in obs.sort_values([*key, "doc_id", "line"], kind="stable").groupby(
-        key, sort=True
-    ):
+    records = obs.sort_values([*key, "doc_id", "line"], kind="stable").to_dict("records")
+    catalog = ind.to_dict("index")  # one conversion: per-group pandas access is slow
+    for k, group in itertools.groupby(records, key=lambda r: tuple(r[c] for c in key)):
         rows.append(
-            _point(dict(zip(key, k, strict=True)), group, ind.loc[k[0]], disputes.get(k, []))
+            _point(dict(zip(key, k, strict=True)), list(group), catalog[k[0]], disputes.get(k, []))
         )
     frame = pd.DataFrame(rows, columns=[*POINT_COLUMNS, "themes"])
     return frame.astype({"year": "int64", "statements": "int64", "segment": "int64"})
 
 
-def _point(key: dict, group: pd.DataFrame, ind: pd.Series, extra: list[str]) -> dict:
+def _point(key: dict, rows: list[dict], ind: dict, extra: list[str]) -> dict:
     """One point from the statements of one figure (rows of the observations table)."""
-    rows = group.to_dict("records")
     values: list[dict] = []  # distinct statements: value, qualifier, their references
     for r in rows:
         ref = reference(r["source_file"], int(r["line"]))
