@@ -96,6 +96,7 @@ def test_approximations_keep_their_ca_in_the_reported_changes(tmp_path, monkeypa
     for shown in ("ca\u00a0+15\u00a0000", "ca\u00a0+6\u00a0000", "ca\u00a0+2"):
         assert shown in html, shown
     csv = read_csv(tmp_path / "vald_i_nara_relation_uppgifter.csv")
+    assert "Källor" in csv.columns and "sources" not in csv.columns  # Swedish headers
     approx = csv[csv["Värde"].isin([15000, 6000, 2])]
     assert len(approx) == 3 and set(approx["Ungefär/gräns"]) == {"≈"}
 

@@ -104,6 +104,11 @@ def period(text: object, nobreak: bool = True) -> str:
     return out.replace(" ", NBSP).replace("–", "–" + WJ) if nobreak else out
 
 
+def counted(n: int, one: str, many: str) -> str:
+    """``1 uppgift``, ``2 uppgifter``: a count with its noun in singular or plural."""
+    return f"{number(n)} {one if n == 1 else many}"
+
+
 def source(file: str, line: object) -> str:
     """A source reference: ``2024_gemensamma_verksamheter_arsrapporter.txt, rad 1109``."""
     if not finite(line):

@@ -28,21 +28,8 @@ from lib.sources import corpus
 from lib.text.themes import theme_ids
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_ENTRY_KEYS = (
-    "indicator",
-    "value",
-    "unit",
-    "value_type",
-    "basis",
-    "period",
-    "geography",
-    "doc_id",
-    "line",
-    "raw",
-    "qualifier",
-    "restatement_of",
-    "note",
-)
+# The fields an accepted entry is written with: the required ones, then the optional.
+_ENTRY_KEYS = (*observations.REQUIRED_FIELDS, "qualifier", "restatement_of", "note")
 
 
 @dataclass

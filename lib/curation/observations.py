@@ -91,18 +91,7 @@ def check_entry(row: dict, where: str, catalog: dict[str, Indicator], c: corpus.
     period form, the raw text at its line, the value readable from it, and the qualifier
     (≈ < > ≤ ≥ or none) the text gives the number.
     """
-    for key in (
-        "indicator",
-        "value",
-        "unit",
-        "value_type",
-        "basis",
-        "period",
-        "geography",
-        "doc_id",
-        "line",
-        "raw",
-    ):
+    for key in REQUIRED_FIELDS:
         if row.get(key) in (None, ""):
             raise DataError(f"{where}: missing {key}; fill it in.")
     ind = catalog.get(row["indicator"])

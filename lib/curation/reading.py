@@ -16,6 +16,7 @@ import pandas as pd
 from lib.curation.proposal_inputs import Tables
 from lib.curation.wording import FUNCTION_WORDS, UNIT_NAMES, WORD, fold, word_list
 from lib.errors import DataError
+from lib.text.numbers import MONTHS
 
 
 @dataclass
@@ -60,20 +61,6 @@ def _year_of(p: str) -> int:
     return int(p[:4]) if p[-3:-2] != "-" else int(p.split("/")[-1][:4])
 
 
-_MONTH_NAMES = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 _CHANGE_LABEL = re.compile(r"(utveckling|forandring|okning|minskning|diff)")
 _CHANGE_VERB = re.compile(
     r"\b(okat|okade|oka|okar|minskat|minskade|minska|minskar|steg|sjonk|"
@@ -131,8 +118,8 @@ def period_of(r: dict, info: DocInfo, value_type: str, basis: str) -> str:
     p, base = _norm_period(r["period"]), _norm_period(r["base_period"])
     before = fold(r.get("before") or "")
     label = fold(r.get("label") or "")
-    if label in _MONTH_NAMES and not p or (p and len(p) == 4 and label in _MONTH_NAMES):
-        month = _MONTH_NAMES.index(label) + 1
+    if label in MONTHS and not p or (p and len(p) == 4 and label in MONTHS):
+        month = MONTHS.index(label) + 1
         year = p or str(info.year)
         return f"{year}-{month:02d}/{year}-{month:02d}"
     m = re.search(r"i slutet av (?:ar )?(\d{4})\D*$", before)

@@ -115,6 +115,7 @@ def has_figures(theme: str, year: int | None, district: str | None) -> bool:
 
 def page_summary(theme: str, year: int | None, district: str | None) -> str:
     """What a page holds, in one Swedish line for the index."""
+    from lib.core.formats import counted
     from lib.report import processed, series
 
     if theme == OVERVIEW:
@@ -130,14 +131,11 @@ def page_summary(theme: str, year: int | None, district: str | None) -> str:
         pts = pts[pts.year == year]
     if pts.empty:
         return "inga uppgifter"
-    years = sorted(set(pts.year))
-    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
-    areas_ = pts.geography.nunique()
-    n_ind = pts.indicator.nunique()
     return (
-        f"{len(pts)} {'uppgift' if len(pts) == 1 else 'uppgifter'} om {n_ind} "
-        f"{'indikator' if n_ind == 1 else 'indikatorer'}; {span}; {areas_} "
-        f"{'område eller verksamhet' if areas_ == 1 else 'områden och verksamheter'}"
+        f"{counted(len(pts), 'uppgift', 'uppgifter')} om "
+        f"{counted(pts.indicator.nunique(), 'indikator', 'indikatorer')}; "
+        f"{series.year_span(pts.year)}; "
+        f"{counted(pts.geography.nunique(), 'område eller verksamhet', 'områden och verksamheter')}"
     )
 
 

@@ -47,10 +47,11 @@ def coverage(theme: str | None = None) -> pd.DataFrame:
     if theme is not None:
         heads = heads[heads.theme == theme]
     pts = series.points()
+    labels = processed.load("indicators").set_index("id").label
     rows = []
     for h in heads.sort_values(["theme", "rank"]).to_dict("records"):
         mine = pts[(pts.indicator == h["indicator"]) & (pts.kind != "change")]
-        label = processed.load("indicators").set_index("id").label.get(h["indicator"], "")
+        label = labels.get(h["indicator"], "")
         if mine.empty:
             rows.append({**h, "label": label, "year": None, "reports": "", "areas": 0})
             continue

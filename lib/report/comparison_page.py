@@ -25,11 +25,6 @@ def _value(value: object, qualifier: object, unit: object, value_type: str = "")
     return comparison.value_text(value, qualifier, unit, sign=value_type.startswith("change"))
 
 
-def _period(period: str, basis: str) -> str:
-    when = formats.period(period)
-    return when if basis == "utfall" else f"{when} ({series.BASIS_NAMES.get(basis, basis)})"
-
-
 class ComparisonPage:
     """What the reports cover, say twice, forecast and dispute."""
 
@@ -40,6 +35,10 @@ class ComparisonPage:
 
     def _links(self, refs: pd.Series, texts: pd.Series) -> list[str]:
         return sources_view.links(refs, texts, self.kallor)
+
+    def _table(self, view: pd.DataFrame, name: str, raw: dict[str, list[str]]) -> None:
+        """Show a table (its source columns as linked HTML) and save it as CSV."""
+        fmt.show(view, name, self.output_dir, csv=view, raw=raw)
 
     def coverage(self) -> None:
         """Per theme, the years each report gives the headline indicators for (a chart
@@ -115,19 +114,17 @@ class ComparisonPage:
                 ],
                 "Källa (del av året)": list(rows.sources_part),
                 "Helår": [
-                    f"{_period(r.period_year, r.basis_year)}: "
+                    f"{series.period_text(r.period_year, r.basis_year)}: "
                     f"{_value(r.value_year, r.qualifier_year, r.unit_year, r.value_type_year)}"
                     for r in rows.itertuples()
                 ],
                 "Källa (helår)": list(rows.sources_year),
             }
         )
-        fmt.show(
+        self._table(
             view,
             "del_och_helar",
-            self.output_dir,
-            csv=view,
-            raw={
+            {
                 "Källa (del av året)": self._links(rows.refs_part, rows.sources_part),
                 "Källa (helår)": self._links(rows.refs_year, rows.sources_year),
             },
@@ -171,18 +168,7 @@ class ComparisonPage:
                 ],
             }
         )
-        fmt.show(
-            view,
-            "prognos_utfall",
-            self.output_dir,
-            csv=view,
-            raw={
-                "Källa": self._links(rows.refs, rows.sources),
-                "Rapporterna anger också": [
-                    sources_view.link_references(d, self.kallor) for d in rows.dispute
-                ],
-            },
-        )
+        self._table(view, "prognos_utfall", {"Källa": self._links(rows.refs, rows.sources)})
 
     def disagreements(self) -> None:
         """Disputed figures: each statement with its source."""
@@ -203,7 +189,7 @@ class ComparisonPage:
         view = pd.DataFrame(
             {
                 "Indikator": [selection.item(r.label, r.geography) for r in rows.itertuples()],
-                "Period": [_period(r.period, r.basis) for r in rows.itertuples()],
+                "Period": [series.period_text(r.period, r.basis) for r in rows.itertuples()],
                 "Värde": [
                     _value(r.value, r.qualifier, r.unit, r.value_type) for r in rows.itertuples()
                 ],
@@ -211,12 +197,10 @@ class ComparisonPage:
                 "Rapporterna anger också": [d or "" for d in rows.dispute],
             }
         )
-        fmt.show(
+        self._table(
             view,
             name,
-            self.output_dir,
-            csv=view,
-            raw={
+            {
                 "Källa": self._links(rows.refs, rows.sources),
                 "Rapporterna anger också": [
                     sources_view.link_references(d, self.kallor) for d in rows.dispute

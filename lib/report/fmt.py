@@ -56,6 +56,7 @@ HEADERS: dict[str, str] = {
     "p_adjusted": "p-värde (justerat)",
     "interpretation": "Tolkning",
     "caveats": "Förbehåll",
+    "sources": "Källor",
     "left": "Före",
     "match": "Träff",
     "right": "Efter",

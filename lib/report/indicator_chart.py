@@ -80,12 +80,6 @@ def where(geographies: list[str]) -> str:
     return "flera områden och verksamheter"
 
 
-def period_span(pts: pd.DataFrame) -> str:
-    """``2020–2022`` or ``2024``: the years the points cover."""
-    lo, hi = int(pts.year.min()), int(pts.year.max())
-    return str(lo) if lo == hi else f"{lo}–{hi}"
-
-
 def title(pts: pd.DataFrame, place: str | None = None) -> str:
     """``label – where`` on the first line; unit and years on the second."""
     place = place or where(list(pts.geography))
@@ -93,7 +87,7 @@ def title(pts: pd.DataFrame, place: str | None = None) -> str:
     label = pts.label.iloc[0]
     what = label if place.lower() in label.lower() else f"{label} – {place}"
     head = textwrap.fill(what, 72, break_long_words=False)
-    return f"{head}\n{unit}, {period_span(pts)}"
+    return f"{head}\n{unit}, {series.year_span(pts.year)}"
 
 
 def chart(pts: pd.DataFrame, place: str | None = None) -> Figure | None:

@@ -100,15 +100,14 @@ class ThemePage:
         pts = self.points
         reports = sorted({r.split(", rad")[0] for s in pts.sources for r in s.split("; ")})
         geos = sorted(pts.geography.unique(), key=_geo_key)
-        years = sorted(pts.year.unique())
-        span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
         display(
             Markdown(
                 f"{selection.heading(self.year, self.district)}\n\n"
-                f"**{self.label}:** {_count(len(pts), 'uppgift', 'uppgifter')} om "
-                f"{_count(pts.indicator.nunique(), 'indikator', 'indikatorer')} från "
-                f"{_count(len(reports), 'rapport', 'rapporter')} ({', '.join(reports)}), "
-                f"{'året' if len(years) == 1 else 'åren'} {span}, för "
+                f"**{self.label}:** {formats.counted(len(pts), 'uppgift', 'uppgifter')} om "
+                f"{formats.counted(pts.indicator.nunique(), 'indikator', 'indikatorer')} från "
+                f"{formats.counted(len(reports), 'rapport', 'rapporter')} ({', '.join(reports)}), "
+                f"{'året' if pts.year.nunique() == 1 else 'åren'} "
+                f"{series.year_span(pts.year)}, för "
                 f"{', '.join(geos)}.\n\n"
                 "Varje uppgift har sin källa: rapportens kortnamn och radnumret i rapportens "
                 "textfil. Förbehållen står bredvid siffrorna: rapporternas egna anmärkningar "
@@ -232,16 +231,11 @@ class ThemePage:
         )
         if not view["Förbehåll"].astype(bool).any():
             view = view.drop(columns="Förbehåll")
-        columns = ["label", "geography", "period", "basis", "qualifier", "value", "unit"]
-        csv = fmt.swedish(
-            rows.assign(caveats=[row_caveats(r) for r in records]),
-            [*columns, "sources", "caveats"],
-        ).rename(columns={"sources": "Källor"})
         fmt.show(
             view,
             name,
             self.output_dir,
-            csv=csv,
+            csv=points_csv(rows, [row_caveats(r) for r in records]),
             raw={
                 "Källa": self._links(rows.refs, rows.sources),
                 "Förbehåll": self._linked(view["Förbehåll"]) if "Förbehåll" in view else [],
@@ -317,39 +311,22 @@ class ThemePage:
             "gång med alla sina källor.",
         )
         rows = rows.sort_values(["label", "geography", "x"], kind="stable")
+        caveats = [row_caveats(r) for r in rows.to_dict("records")]
         view = pd.DataFrame(
             {
                 "Uppgift": [selection.item(r.label, r.geography) for r in rows.itertuples()],
-                "Period": [
-                    f"{formats.period(r.period)}"
-                    + ("" if r.basis == "utfall" else f" ({series.BASIS_NAMES[r.basis]})")
-                    for r in rows.itertuples()
-                ],
+                "Period": [series.period_text(r.period, r.basis) for r in rows.itertuples()],
                 "Värde": [_value(r) for r in rows.itertuples()],
                 "Enhet": list(rows.unit),
                 "Källa": list(rows.sources),
-                "Förbehåll": [row_caveats(r) for r in rows.to_dict("records")],
+                "Förbehåll": caveats,
             }
-        )
-        csv = fmt.swedish(
-            rows.assign(caveats=[row_caveats(r) for r in rows.to_dict("records")]),
-            [
-                "label",
-                "geography",
-                "period",
-                "basis",
-                "qualifier",
-                "value",
-                "unit",
-                "sources",
-                "caveats",
-            ],
         )
         fmt.show(
             view,
             self._name("uppgifter"),
             self.output_dir,
-            csv=csv,
+            csv=points_csv(rows, caveats),
             raw={
                 "Källa": self._links(rows.refs, rows.sources),
                 "Förbehåll": self._linked(view["Förbehåll"]),
@@ -507,6 +484,13 @@ class ThemePage:
 # ----------------------------------------------------------------------------- helpers
 
 
+def points_csv(rows: pd.DataFrame, caveats: list[str]) -> pd.DataFrame:
+    """The CSV of a table of points: each figure with its qualifier, unit, sources and
+    caveats (with the comparability note), Swedish headers."""
+    columns = ["label", "geography", "period", "basis", "qualifier", "value", "unit"]
+    return fmt.swedish(rows.assign(caveats=caveats), [*columns, "sources", "caveats"])
+
+
 def row_caveats(r: dict, with_comparability: bool = True) -> str:
     """The caveats of one figure as one Swedish text: the indicator's comparability note
     (unless the table shows it once above), a break in its series, the report's note and a
@@ -533,10 +517,6 @@ def _value(r: Any) -> str:  # noqa: ANN401 - a row of points (itertuples)
     (``+20``), marked ⚠ when disputed."""
     value = formats.qualified(r.value, r.qualifier, sign=r.value_type.startswith("change"))
     return f"⚠ {value}" if r.disputed else value
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"{formats.number(n)} {one if n == 1 else many}"
 
 
 def _geo_key(g: str) -> tuple[int, str]:

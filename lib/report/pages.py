@@ -168,7 +168,7 @@ def _file_label(stem: str, theme: str | None) -> str:
     if indicator in labels:  # a headline chart (…_1, …_2) or its table (…_uppgifter)
         what = "uppgifter" if rest == "uppgifter" else f"diagram {rest}"
         return f"{labels[indicator]} ({what})"
-    return FILE_LABELS.get(name, name)
+    return name
 
 
 @cache

@@ -29,6 +29,7 @@ from lib.core import formats
 from lib.curation.discrepancies import statements_agree
 from lib.report import fmt, processed
 from lib.report.selection import city, districts, period_kind, period_year
+from lib.text.numbers import MONTHS
 
 POINT_COLUMNS = (
     "indicator",
@@ -90,29 +91,20 @@ def position(period: str) -> float:
     return round((start + end) / 2 / 12 - 0.5, 4)
 
 
-def _month(period_end: str) -> int:
-    """Months since year 0 of the last month of a period (for comparing with a break)."""
-    kind = period_kind(period_end)
-    if kind in ("year", "change"):
-        return period_year(period_end) * 12 + 11
-    if kind == "date":
-        y, m, _ = period_end.split("-")
-        return int(y) * 12 + int(m) - 1
-    y, m = period_end.split("/")[1].split("-")
-    return int(y) * 12 + int(m) - 1
-
-
-def _start_month(period: str) -> int:
+def _months(period: str) -> tuple[int, int]:
+    """The first and last month of a period, in months since year 0 (a change runs from
+    the end of its base year to the end of its later year; for comparing with a break)."""
     kind = period_kind(period)
     if kind == "year":
-        return int(period) * 12
+        return int(period) * 12, int(period) * 12 + 11
     if kind == "change":
-        return int(period.split("/")[0]) * 12 + 11  # the base period's end
+        base, later = (int(y) for y in period.split("/"))
+        return base * 12 + 11, later * 12 + 11
     if kind == "date":
         y, m, _ = period.split("-")
-        return int(y) * 12 + int(m) - 1
-    y, m = period.split("/")[0].split("-")
-    return int(y) * 12 + int(m) - 1
+        return (int(y) * 12 + int(m) - 1,) * 2
+    (y1, m1), (y2, m2) = (part.split("-") for part in period.split("/"))
+    return int(y1) * 12 + int(m1) - 1, int(y2) * 12 + int(m2) - 1
 
 
 def break_month(break_from: str) -> int:
@@ -125,37 +117,33 @@ def segment(period: str, break_from: object) -> int:
     """0 for a period before the break (or without one), 1 for one that ends after it."""
     if not isinstance(break_from, str):
         return 0
-    return int(_month(period) >= break_month(break_from))
+    return int(_months(period)[1] >= break_month(break_from))
 
 
 def crosses_break(period: str, break_from: object) -> bool:
     """Whether a change (or an interval) compares periods on both sides of the break."""
     if not isinstance(break_from, str):
         return False
-    b = break_month(break_from)
-    return _start_month(period) < b <= _month(period)
+    start, end = _months(period)
+    return start < break_month(break_from) <= end
 
 
 def break_text(break_from: str) -> str:
     """``2024`` -> ``2024``, ``2024-04`` -> ``april 2024``."""
     y, _, m = break_from.partition("-")
-    return f"{_MONTHS[int(m) - 1]} {y}" if m else y
+    return f"{MONTHS[int(m) - 1]} {y}" if m else y
 
 
-_MONTHS = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
+def year_span(years: pd.Series) -> str:
+    """``2020–2022`` or ``2024``: the years of some points."""
+    lo, hi = int(years.min()), int(years.max())
+    return str(lo) if lo == hi else f"{lo}–{hi}"
+
+
+def period_text(period: str, basis: str) -> str:
+    """``jan–aug 2024``, ``2024 (prognos)``: a period in words, with its basis unless utfall."""
+    when = formats.period(period)
+    return when if basis == "utfall" else f"{when} ({BASIS_NAMES.get(basis, basis)})"
 
 
 def reference(file: str, line: int) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 
 from lib.core.store import atomic_path
@@ -75,16 +76,27 @@ def link_references(text: object, base: str) -> str:
     if not isinstance(text, str):
         return ""
     escaped = html.escape(text)
-    files = {label: file for file, label in fmt.source_labels().items()}
-    if not base or not files:
+    pattern, files = _references(tuple(sorted(fmt.source_labels().items())))
+    if not base or pattern is None:
         return escaped
-    names = "|".join(re.escape(html.escape(n)) for n in sorted(files, key=len, reverse=True))
 
     def link(m: re.Match[str]) -> str:
         file = files[html.unescape(m["name"])]
         return f'<a href="{html.escape(href(base, file, int(m["line"])))}">{m[0]}</a>'
 
-    return re.sub(rf"(?P<name>{names}), rad\s(?P<line>\d+)", link, escaped)
+    return pattern.sub(link, escaped)
+
+
+@cache
+def _references(labels: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str] | None, dict]:
+    """The pattern of a reference to any report (its label escaped as in HTML, the longest
+    first) and each label's file; compiled once per set of reports (one per caveat cell
+    would be the hot path of a page)."""
+    files = {label: file for file, label in labels}
+    if not files:
+        return None, files
+    names = "|".join(re.escape(html.escape(n)) for n in sorted(files, key=len, reverse=True))
+    return re.compile(rf"(?P<name>{names}), rad\s(?P<line>\d+)"), files
 
 
 def page_html(c: corpus_mod.Corpus, doc_id: str) -> str:

@@ -89,11 +89,10 @@ def is_sentence(text: str, list_item: bool = False) -> bool:
     words = _LETTER_WORD.findall(text)
     if len(words) < 5:
         return False
-    numeric = sum(bool(_NUMERIC.fullmatch(t)) for t in tokens)
-    bare = sum(bool(_PUNCT.fullmatch(t)) for t in tokens)
-    if (numeric + bare) > len(tokens) / 3 or bare > 1:
-        return False
     numbers = [bool(_NUMERIC.fullmatch(t)) for t in tokens]
+    bare = sum(bool(_PUNCT.fullmatch(t)) for t in tokens)
+    if (sum(numbers) + bare) > len(tokens) / 3 or bare > 1:
+        return False
     if any(a and b for a, b in zip(numbers, numbers[1:], strict=False)):
         return False  # two figures side by side: the cells of a table row ("20% 2,7 %")
     low = [t.lower() for t in tokens]
