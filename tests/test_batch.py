@@ -271,11 +271,14 @@ def test_index_lists_pages_by_theme_and_every_link_resolves(first_run: tuple) ->
     assert '<a href="nyckeltal.csv">CSV</a>' in files and '<a href="figur.svg">SVG</a>' in files
 
 
-def test_broken_links_are_found(tmp_path: Path) -> None:
+def test_broken_links_are_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The link check itself: a missing file, a missing line anchor, a link out of the
-    directory; a good link and an external one pass."""
+    directory; a good link, a link within the page and an external one pass, also when
+    the directory is given as a relative path."""
     (tmp_path / "kallor").mkdir()
-    (tmp_path / "kallor" / "r.html").write_text('<tr id="L3"></tr>', encoding="utf-8")
+    (tmp_path / "kallor" / "r.html").write_text(
+        '<tr id="L3"><a href="#L3">3</a></tr>', encoding="utf-8"
+    )
     (tmp_path / "index.html").write_text(
         '<a href="kallor/r.html#L3">ok</a> <a href="kallor/r.html#L4">rad saknas</a> '
         '<a href="saknas.html">fil saknas</a> <a href="../ute.html">utanför</a> '
@@ -283,11 +286,14 @@ def test_broken_links_are_found(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     (tmp_path.parent / "ute.html").write_text("", encoding="utf-8")
-    assert pages.broken_links(tmp_path) == [
+    broken = [
         "index.html: kallor/r.html#L4",
         "index.html: saknas.html",
         "index.html: ../ute.html",
     ]
+    assert pages.broken_links(tmp_path) == broken
+    monkeypatch.chdir(tmp_path.parent)
+    assert pages.broken_links(Path(tmp_path.name)) == broken
 
 
 def test_pages_of_selections_without_figures_are_removed(tmp_path: Path) -> None:

@@ -387,7 +387,7 @@ def broken_links(outputs_dir: Path) -> list[str]:
             parts = urlsplit(href_)
             if parts.scheme or parts.netloc:
                 continue
-            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            target = (page.parent / unquote(parts.path) if parts.path else page).resolve()
             ok = target.is_relative_to(root) and target.is_file()
             if ok and parts.fragment:
                 if target not in anchors:
