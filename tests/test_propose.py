@@ -317,7 +317,8 @@ def _sheet(repo: Path, name: str, rows: list[dict]) -> Path:
         ({"value": 1234}, "cannot be read back"),
         ({"indicator": "fs_hushall_stadsomrade", "unit": "barn"}, "differ from the catalog"),
         ({"indicator": "fs_ny_indikator_utan_etikett", "label": ""}, "has no label"),
-        ({"restatement_of": "same_figure"}, "but no accepted or curated row states"),
+        ({"restatement_of": "ja"}, "restatement_of 'ja'; write same_figure"),
+        ({"geography": "Etableringsenheten"}, "is given for the unit 'Etableringsenheten' here"),
     ],
 )
 def test_accept_error_names_row_and_merges_nothing(
@@ -338,25 +339,6 @@ def test_accept_error_names_row_and_merges_nothing(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in result.stderr
     assert lines[0].startswith("error: fel.csv row 3: ") and expected in lines[0]
-    assert _snapshot(repo) == before
-
-
-@pytest.mark.slow
-def test_accept_duplicate_key_in_sheet_is_refused(
-    accept_in, repo: Path, ars_2022: pd.DataFrame
-) -> None:
-    row = {
-        **_base_row(ars_2022, 130, 149),
-        "indicator": "fs_barn_unga_familjehem_test",
-        "label": "Antal barn och unga i familjehem",
-        "new_indicator": "ja",
-    }
-    path = _sheet(repo, "dubbel.xlsx", [row, dict(row)])
-    before = _snapshot(repo)
-    result = accept_in(path)
-    assert result.returncode == 2
-    assert result.stderr.startswith("error: dubbel.xlsx row 3: ")
-    assert "also accepted in row 2" in result.stderr
     assert _snapshot(repo) == before
 
 
@@ -408,6 +390,8 @@ def test_accept_adds_observation_and_indicator_and_rebuilds(
     assert got.note == "Test: antagen från förslagsarket."
     catalog = pd.read_parquet(repo / "data" / "processed" / "indicators.parquet")
     assert "Antal barn och unga i familjehem" in set(catalog.label)
+    new_entry = catalog[catalog.id == "fs_barn_unga_familjehem_test"]
+    assert list(new_entry.scope) == ["stadsområde"]  # the scope of its figure (Centrum)
 
 
 def test_accept_waits_while_another_accept_holds_the_curated_files(

@@ -1,11 +1,17 @@
 """Accepting reviewed proposals (``python -m lib accept SHEET``).
 
 The rows marked ``ja``/``x``/``yes`` become curated observations: each is validated
-exactly like a hand-written entry (:func:`lib.curation.observations.check_entry`), new indicators go
-into the catalog of their theme, the rows are appended to ``data/curated/`` (comments
-and order of the files kept), and the tables are rebuilt. All or nothing: the first
-invalid row stops everything with one line naming its sheet row, and files are replaced
-only after the merged files validated as a whole; if the rebuild fails they are restored.
+exactly like a hand-written entry (:func:`lib.curation.observations.check_entry`), then all
+of them as a set with the curated figures, in line order whatever the sheet's order
+(:mod:`lib.curation.accept_set`: a repeat and its first statement are accepted together,
+two values for one figure are refused). New indicators go into the catalog of their theme,
+with the scope of their figures' geographies; the rows are appended to ``data/curated/``
+(comments and order of the files kept), and the tables are rebuilt.
+
+All or nothing: the first invalid row stops everything with one line naming its sheet row
+and a fix; the merged files are checked as the build checks them (catalog, headlines,
+every observation, the tables' schemas and keys, the data tests) before any is replaced,
+so the rebuild cannot fail on what was accepted; if it fails anyway they are restored.
 """
 
 from __future__ import annotations
@@ -17,12 +23,25 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
 import yaml
 
-from lib.core import runs, store
+from lib.core import runs, schemas, store
 from lib.core.yamlio import load_yaml
-from lib.curation import observations, sheet
-from lib.curation.catalog import CATALOG_DIR, UNITS, VALUE_TYPES, Indicator, load_catalog
+from lib.curation import accept_set, observations, sheet
+from lib.curation.catalog import (
+    CATALOG_DIR,
+    SCOPES,
+    UNITS,
+    VALUE_TYPES,
+    Indicator,
+    area_kind,
+    catalog_frame,
+    load_catalog,
+    load_headlines,
+    scope_of,
+)
+from lib.curation.discrepancies import discrepancies, load_consistency_checks
 from lib.errors import DataError
 from lib.sources import corpus
 from lib.text.themes import theme_ids
@@ -30,6 +49,8 @@ from lib.text.themes import theme_ids
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 # The fields an accepted entry is written with: the required ones, then the optional.
 _ENTRY_KEYS = (*observations.REQUIRED_FIELDS, "qualifier", "restatement_of", "note")
+# The fields a new indicator is written with.
+_INDICATOR_KEYS = ("id", "label", "definition", "unit", "value_type", "scope")
 
 
 @dataclass
@@ -37,8 +58,9 @@ class Plan:
     """What accepting a sheet will change."""
 
     entries: dict[str, list[dict]] = field(default_factory=dict)  # theme -> entries
+    sources: dict[str, list[str]] = field(default_factory=dict)  # theme -> sheet row of each
     indicators: dict[str, list[dict]] = field(default_factory=dict)  # theme -> new entries
-    skipped: list[str] = field(default_factory=list)  # messages
+    skipped: list[str] = field(default_factory=list)  # messages: rows skipped or marked
     accepted: int = 0
 
 
@@ -122,6 +144,12 @@ def _new_indicator(row: dict, where: str, themes: list[str]) -> dict:
         raise DataError(
             f"{where}: theme {theme!r} for new indicator {ident!r}; use one of {', '.join(themes)}."
         )
+    scope = _text(row.get("scope"))  # optional column; else from the rows' geographies
+    if scope and scope not in SCOPES:
+        raise DataError(
+            f"{where}: scope {scope!r} of new indicator {ident!r}; use one of "
+            f"{', '.join(SCOPES)}, or leave it empty."
+        )
     return {
         "id": ident,
         "label": label,
@@ -129,25 +157,54 @@ def _new_indicator(row: dict, where: str, themes: list[str]) -> dict:
         "unit": unit,
         "value_type": value_type,
         "theme": theme,
+        "scope": scope,
     }
 
 
 def plan(path: Path, curated_dir: Path | None = None, catalog_dir: Path | None = None) -> Plan:
-    """Validate the accepted rows of a sheet; nothing is written."""
+    """Validate the accepted rows of a sheet, one by one and as a set; nothing is written.
+
+    Rows are taken in line order, whatever the sheet's order (it is sorted by confidence):
+    the first statement of a figure and its repeats are settled as the build will read them
+    (:func:`lib.curation.accept_set.resolve`)."""
     curated_dir = curated_dir or observations.CURATED_DIR
     catalog_dir = catalog_dir or CATALOG_DIR
     frame = sheet.read(path)
     catalog = load_catalog(catalog_dir)
-    themes = list(theme_ids())
     c = corpus.load()
-    existing = _existing_keys(curated_dir, catalog, c)
-    result = Plan()
-    new: dict[str, dict] = {}
-    seen: dict[tuple, int] = {}
-    stated = set(existing)  # keys stated without restatement_of
-    restated: list[tuple[str, dict, tuple]] = []
+    marked = _marked(frame, path.name)
+    new = _new_indicators(marked, catalog, c)
+    merged = {**catalog, **{i: _indicator(spec) for i, spec in new.items()}}
+    statements = []
+    for where, row in marked:
+        entry = _entry(row, where)
+        observations.check_entry(entry, where, merged, c)
+        statements.append(
+            accept_set.Statement(
+                where, _key(entry, c), entry["line"], entry, False, row["sheet_row"]
+            )
+        )
+    kept, messages = accept_set.resolve(statements, _curated_statements(curated_dir, c))
+    result = Plan(skipped=messages)
+    for s in kept:
+        theme = merged[s.entry["indicator"]].theme
+        result.entries.setdefault(theme, []).append(_ordered(s.entry))
+        result.sources.setdefault(theme, []).append(s.where)
+        result.accepted += 1
+    used = {s.entry["indicator"] for s in kept}
+    for ident, spec in new.items():
+        if ident in used:
+            result.indicators.setdefault(spec["theme"], []).append(
+                {k: spec[k] for k in _INDICATOR_KEYS}
+            )
+    return result
+
+
+def _marked(frame: pd.DataFrame, name: str) -> list[tuple[str, dict]]:
+    """The rows marked for acceptance, in line order (document, line, sheet row)."""
+    out = []
     for row in frame.to_dict("records"):
-        where = f"{path.name} row {row['sheet_row']}"
+        where = f"{name} row {row['sheet_row']}"
         mark = _text(row.get("accept")).lower()
         if not mark:
             continue
@@ -156,53 +213,80 @@ def plan(path: Path, curated_dir: Path | None = None, catalog_dir: Path | None =
                 f"{where}: accept {_text(row.get('accept'))!r} is not a mark; "
                 "write ja, x or yes, or leave the cell empty."
             )
-        entry = _entry(row, where)
-        ident = entry.get("indicator") or ""
-        if ident and ident not in catalog and ident not in new:
-            new[ident] = _new_indicator(row, where, themes)
-        merged = dict(catalog)
-        for i, spec in new.items():
-            merged[i] = Indicator(
-                id=i,
-                theme=spec["theme"],
-                label=spec["label"],
-                definition=spec["definition"],
-                unit=spec["unit"],
-                value_type=spec["value_type"],
-            )
-        observations.check_entry(entry, where, merged, c)
-        key = _key(entry, c)
-        if key in existing:
-            result.skipped.append(f"{where}: already curated ({existing[key]}); skipped.")
-            continue
-        if key in seen and not entry.get("restatement_of"):
+        restated = _text(row.get("restatement_of"))
+        if restated and restated != accept_set.SAME_FIGURE:
             raise DataError(
-                f"{where}: {entry['indicator']} {entry['period']} "
-                f"{entry['geography']} {entry['basis']} is also accepted in row "
-                f"{seen[key]}; keep one, or write same_figure in restatement_of."
+                f"{where}: restatement_of {restated!r}; write same_figure when the row repeats "
+                "a figure stated earlier in the same part, or leave the cell empty."
             )
-        seen.setdefault(key, row["sheet_row"])
-        if entry.get("restatement_of"):
-            restated.append((where, entry, key))
-        else:
-            stated.add(key)
-        theme = merged[ident].theme
-        result.entries.setdefault(theme, []).append(entry)
-        result.accepted += 1
-    for where, entry, key in restated:
-        if key not in stated:  # a repeat whose first statement is neither accepted nor curated
-            raise DataError(
-                f"{where}: restatement_of same_figure, but no accepted or curated "
-                f"row states {entry['indicator']} {entry['period']} "
-                f"{entry['geography']} {entry['basis']} first; accept that row too, "
-                "or clear restatement_of."
-            )
-    for ident, spec in new.items():
-        if any(e["indicator"] == ident for es in result.entries.values() for e in es):
-            result.indicators.setdefault(spec["theme"], []).append(
-                {k: spec[k] for k in ("id", "label", "definition", "unit", "value_type")}
-            )
-    return result
+        out.append((where, row))
+    return sorted(
+        out, key=lambda wr: (_text(wr[1].get("doc_id")), _line_or_0(wr[1]), wr[1]["sheet_row"])
+    )
+
+
+def _line_or_0(row: dict) -> float:
+    try:
+        return float(_text(row.get("line")))
+    except ValueError:
+        return 0.0  # check_entry names the row
+
+
+def _new_indicators(
+    marked: list[tuple[str, dict]], catalog: dict[str, Indicator], c: corpus.Corpus
+) -> dict[str, dict]:
+    """The indicators the rows name that are not in the catalog: each from its first row
+    with a label (in line order), its scope from the sheet's column or the geographies of
+    its rows."""
+    themes = list(theme_ids())
+    rows: dict[str, list[tuple[str, dict]]] = {}
+    for where, row in marked:
+        ident = _text(row.get("indicator"))
+        if ident and ident not in catalog:
+            rows.setdefault(ident, []).append((where, row))
+    new = {}
+    for ident, places in rows.items():
+        where, row = next(((w, r) for w, r in places if _text(r.get("label"))), places[0])
+        spec = _new_indicator(row, where, themes)
+        spec["scope"] = spec["scope"] or _scope(ident, places, c)
+        new[ident] = spec
+    return new
+
+
+def _scope(ident: str, places: list[tuple[str, dict]], c: corpus.Corpus) -> str:
+    """The scope of a new indicator from the geographies of its rows ("" when they give
+    none: check_entry names the row)."""
+    v = c.vocabulary
+    geographies = [(w, _text(r.get("geography"))) for w, r in places if _text(r.get("geography"))]
+    if not geographies:
+        return ""
+    scope = scope_of([g for _, g in geographies], v.city, v.districts)
+    if scope is None:
+        unit = next(p for p in geographies if area_kind(p[1], v.city, v.districts) == "enhet")
+        area = next(p for p in geographies if area_kind(p[1], v.city, v.districts) != "enhet")
+        raise DataError(
+            f"{unit[0]}: new indicator {ident!r} is given for the unit {unit[1]!r} here and "
+            f"for the area {area[1]!r} in {area[0]}; a unit's figures and an area's are "
+            "different indicators: give one of them another id."
+        )
+    return scope
+
+
+def _indicator(spec: dict) -> Indicator:
+    return Indicator(
+        id=spec["id"],
+        theme=spec["theme"],
+        label=spec["label"],
+        definition=spec["definition"],
+        unit=spec["unit"],
+        value_type=spec["value_type"],
+        scope=spec["scope"],
+    )
+
+
+def _ordered(entry: dict) -> dict:
+    """The entry's fields in the order the curated files write them."""
+    return {k: entry[k] for k in _ENTRY_KEYS if k in entry}
 
 
 def _key(entry: dict, c: corpus.Corpus) -> tuple:
@@ -217,22 +301,28 @@ def _key(entry: dict, c: corpus.Corpus) -> tuple:
     )
 
 
-def _existing_keys(curated_dir: Path, catalog: dict, c: corpus.Corpus) -> dict[tuple, str]:
-    """Keys of the curated observations (not restatements): where each stands."""
-    out = {}
+def _curated_statements(curated_dir: Path, c: corpus.Corpus) -> list[accept_set.Statement]:
+    """Every curated entry as a statement (restatements too), and, for an entry with an OCR
+    twin's line, the same statement at that line of the OCR rendering."""
+    twins = {(d.twin_doc_id, d.twin_part_id): d.doc_id for d in c.documents if d.twin_doc_id}
+    out = []
     for theme in theme_ids():
         path = observations.curated_path(theme, curated_dir)
         data = load_yaml(path) or {}
         if not isinstance(data, dict):
             continue  # a malformed file is the build's to report
         for i, row in enumerate(data.get("observations") or [], start=1):
-            if row.get("restatement_of"):
-                continue
+            where = f"{path.name} observation {i}"
             try:
                 key = _key(row, c)
+                out.append(accept_set.Statement(where, key, int(row["line"]), row, True))
+                twin = twins.get((row["doc_id"], key[5]))
+                if twin and row.get("ocr_line"):
+                    ocr_line = int(row["ocr_line"])
+                    ocr_key = (*key[:4], twin, c.part_of_line(twin, ocr_line))
+                    out.append(accept_set.Statement(where, ocr_key, ocr_line, row, True))
             except Exception:  # a broken existing entry is the build's to report
                 continue
-            out[key] = f"{path.name} observation {i}, value {row.get('value')}"
     return out
 
 
@@ -298,11 +388,11 @@ def _apply(
             base = tcat if path.parent == catalog_dir else tcur
             (base / path.name).write_text(text, encoding="utf-8")
         try:
-            merged = load_catalog(tcat)
-            observations.curated_observations(curated_dir=tcur, catalog=merged)
+            _validate_merged(tcur, tcat)
         except DataError as exc:
             raise DataError(
-                f"the accepted rows do not validate with the curated files: {exc}"
+                f"the accepted rows do not validate with the curated files: "
+                f"{_name_rows(str(exc), p, curated_dir)}"
             ) from None
     originals = {path: path.read_text(encoding="utf-8") for path in new_texts}
     _replace_all(new_texts)
@@ -313,6 +403,37 @@ def _apply(
             _replace_all(originals)
             raise
     return list(new_texts)
+
+
+def _validate_merged(curated_dir: Path, catalog_dir: Path) -> None:
+    """Everything the build reads of data/curated, checked as the build checks it: the
+    catalog, the headlines, every observation, the tables' schemas (the observations'
+    primary key included) and the declared data tests."""
+    from lib.curation.indicators import SCHEMAS
+
+    merged = load_catalog(catalog_dir)
+    load_headlines(merged, curated_dir / "headlines.yml")
+    obs = observations.curated_observations(curated_dir=curated_dir, catalog=merged)
+    schemas.validate("indicators", catalog_frame(merged), SCHEMAS["indicators"])
+    schemas.validate("observations", obs, SCHEMAS["observations"])
+    checks = load_consistency_checks(curated_dir / "consistency.yml")
+    schemas.validate("discrepancies", discrepancies(obs, merged, checks), SCHEMAS["discrepancies"])
+
+
+def _name_rows(message: str, p: Plan, curated_dir: Path) -> str:
+    """The message with each appended entry it names ("observations_x.yml observation 12")
+    followed by the sheet row it came from."""
+    for theme, sources in p.sources.items():
+        path = observations.curated_path(theme, curated_dir)
+        data = load_yaml(path) or {}
+        before = len(data.get("observations") or []) if isinstance(data, dict) else 0
+        for i, where in enumerate(sources, start=before + 1):
+            message = re.sub(
+                rf"\b{re.escape(path.name)} observation {i}\b",
+                f"{path.name} observation {i} (from {where})",
+                message,
+            )
+    return message
 
 
 def _replace_all(texts: dict[Path, str]) -> None:

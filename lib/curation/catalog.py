@@ -2,7 +2,10 @@
 Swedish label, definition, unit, value type, comparability note, and ``themes`` when the
 indicator belongs to more themes than its file's), and the vocabularies its fields take.
 
-Two fields say how a figure may be compared: ``statistic``, what kind of number it is
+``scope`` says what area an indicator's figures are about (:data:`SCOPES`): a district, the
+whole city, either, or a unit such as a city-wide service; the area itself is each
+observation's ``geography`` (definitions name no district), and :func:`scope_fits` checks
+the two agree. Two fields say how a figure may be compared: ``statistic``, what kind of number it is
 (:data:`STATISTICS`; derived from unit, value type and label where the catalog does not
 say, :func:`default_statistic`), and ``break_from``, the period from which the series is
 not comparable with what came before (a changed rule, definition or accounting). The
@@ -55,6 +58,20 @@ QUALIFIERS = ("≈", "<", ">", "≤", "≥")
 CATALOG_DIR = paths.CATALOG_DIR
 HEADLINES = paths.CURATED_DIR / "headlines.yml"
 
+# What area an indicator's figures are about; the area itself is each observation's geography.
+SCOPES: dict[str, str] = {
+    "stadsområde": "ett stadsområde (geografin är stadsområdet)",
+    "stad": "hela staden (geografin är staden)",
+    "område": "ett stadsområde eller hela staden",
+    "enhet": "en enhet eller verksamhet, t.ex. en stadengemensam verksamhet (geografin är enheten)",
+}
+# The scopes in the words of error messages (English, as the command line's).
+SCOPE_WORDS = {
+    "stadsområde": "figures of a district",
+    "stad": "figures of the whole city",
+    "område": "figures of a district or the whole city",
+    "enhet": "figures of a unit or service",
+}
 # What kind of number a figure is; decides which comparisons and tests fit it.
 STATISTICS: dict[str, str] = {
     "count": "antal händelser eller personer under perioden",
@@ -102,6 +119,7 @@ class Indicator:
     themes: tuple[str, ...] = ()
     statistic: str = ""
     break_from: str | None = None  # "2024" or "2024-04": not comparable with earlier periods
+    scope: str = ""  # a key of SCOPES; required in the catalog files
 
     def __post_init__(self) -> None:
         if not self.themes:
@@ -127,6 +145,29 @@ def default_statistic(unit: str, value_type: str, label: str) -> str:
     if any(w in label.lower() for w in _MEAN_WORDS):
         return "mean"
     return "count" if unit in _COUNT_UNITS else "other"
+
+
+def area_kind(geography: str, city: str, districts: tuple[str, ...]) -> str:
+    """The scope a geography stands for: ``stad`` (the city), ``stadsområde`` (one of the
+    districts) or ``enhet`` (anything else: a unit or service); city and districts are the
+    manifest's vocabulary."""
+    if geography == city:
+        return "stad"
+    return "stadsområde" if geography in districts else "enhet"
+
+
+def scope_fits(scope: str, geography: str, city: str, districts: tuple[str, ...]) -> bool:
+    """True if a figure about ``geography`` fits an indicator of ``scope`` (:data:`SCOPES`)."""
+    kind = area_kind(geography, city, districts)
+    return kind == scope or (scope == "område" and kind != "enhet")
+
+
+def scope_of(geographies: list[str], city: str, districts: tuple[str, ...]) -> str | None:
+    """The narrowest scope that fits every geography, or None when units and areas mix."""
+    kinds = {area_kind(g, city, districts) for g in geographies}
+    if len(kinds) == 1:
+        return kinds.pop()
+    return "område" if kinds == {"stad", "stadsområde"} else None
 
 
 def read_mapping(path: Path) -> dict:
@@ -169,12 +210,17 @@ def load_catalog(catalog_dir: Path = CATALOG_DIR) -> dict[str, Indicator]:
             if row["unit"] not in UNITS:
                 raise DataError(
                     f"{where}: unit {row['unit']!r} is not in the unit vocabulary "
-                    f"(lib/curation/indicators.py UNITS)."
+                    f"(UNITS in lib/curation/catalog.py)."
                 )
             if row["value_type"] not in VALUE_TYPES:
                 raise DataError(
                     f"{where}: value_type {row['value_type']!r}; use one of "
                     f"{', '.join(VALUE_TYPES)}."
+                )
+            if row.get("scope") not in SCOPES:
+                raise DataError(
+                    f"{where}: scope {row.get('scope')!r}; use one of {', '.join(SCOPES)} "
+                    "(what area the figures are about; data/curated/README.md)."
                 )
             if row.get("statistic") is not None and row["statistic"] not in STATISTICS:
                 raise DataError(
@@ -199,6 +245,7 @@ def load_catalog(catalog_dir: Path = CATALOG_DIR) -> dict[str, Indicator]:
                 themes=_themes_of(row, theme, where),
                 statistic=row.get("statistic") or "",
                 break_from=str(brk) if brk is not None else None,
+                scope=row["scope"],
             )
     return out
 

@@ -248,14 +248,18 @@ def sum_disagreements(rows: list[dict], checks: dict) -> list[dict]:
     return out
 
 
-def discrepancies(obs: pd.DataFrame, catalog: dict[str, Indicator] | None = None) -> pd.DataFrame:
-    """All recorded inconsistencies: restatements, OCR twin, implied changes, sums."""
+def discrepancies(
+    obs: pd.DataFrame, catalog: dict[str, Indicator] | None = None, checks: dict | None = None
+) -> pd.DataFrame:
+    """All recorded inconsistencies: restatements, OCR twin, implied changes, sums
+    (``checks``: the declared data tests, by default those of data/curated)."""
     catalog = catalog if catalog is not None else load_catalog()
+    checks = checks if checks is not None else load_consistency_checks()
     rows = obs.to_dict("records")  # the checks read the observations row by row
     found = (
         restated_disagreements(rows)
         + twin_disagreements(rows)
         + derived_disagreements(rows, catalog)
-        + sum_disagreements(rows, load_consistency_checks())
+        + sum_disagreements(rows, checks)
     )
     return pd.DataFrame.from_records(found, columns=list(DISCREPANCY_COLUMNS))

@@ -26,6 +26,7 @@ from lib.core.schemas import Column, ForeignKey, Schema
 from lib.curation.catalog import (
     BASES,
     QUALIFIERS,
+    SCOPES,
     STATISTICS,
     UNITS,
     VALUE_TYPES,
@@ -67,6 +68,13 @@ SCHEMAS: dict[str, Schema] = {
                 "Period (year or month) from which the series is not comparable with "
                 "earlier periods (changed rules, definitions or accounting)",
                 nullable=True,
+            ),
+            "scope": Column(
+                _S,
+                "What area the figures are about: stadsområde (a district), stad (the city), "
+                "område (either), enhet (a unit or service); the area is the observation's "
+                "geography",
+                allowed=tuple(SCOPES),
             ),
         },
     ),

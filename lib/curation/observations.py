@@ -13,7 +13,16 @@ from pathlib import Path
 import pandas as pd
 
 from lib import paths
-from lib.curation.catalog import BASES, QUALIFIERS, Indicator, load_catalog, read_mapping
+from lib.curation.catalog import (
+    BASES,
+    QUALIFIERS,
+    SCOPE_WORDS,
+    Indicator,
+    area_kind,
+    load_catalog,
+    read_mapping,
+    scope_fits,
+)
 from lib.curation.values import WS, qualifiers_in_text, value_in_text
 from lib.errors import DataError
 from lib.sources import corpus
@@ -22,6 +31,7 @@ from lib.text.themes import theme_ids
 
 _PERIOD_RE = re.compile(r"^(\d{4}|\d{4}/\d{4}|\d{4}-\d{2}/\d{4}-\d{2}|\d{4}-\d{2}-\d{2})$")
 CURATED_DIR = paths.CURATED_DIR
+_KINDS = {"stad": "the city", "stadsområde": "a district", "enhet": "a unit or service"}
 
 
 # ---------------------------------------------------------------- observations
@@ -87,9 +97,9 @@ def check_entry(row: dict, where: str, catalog: dict[str, Indicator], c: corpus.
     """Validate one curated (or accepted) entry against the catalog and the report itself.
 
     ``where`` names the entry in the error (file and entry number, or sheet row). Checks:
-    required fields, indicator in the catalog with the same unit and value type, basis,
-    period form, the raw text at its line, the value readable from it, and the qualifier
-    (≈ < > ≤ ≥ or none) the text gives the number.
+    required fields, indicator in the catalog with the same unit and value type, a geography
+    of the indicator's scope, basis, period form, the raw text at its line, the value
+    readable from it, and the qualifier (≈ < > ≤ ≥ or none) the text gives the number.
     """
     for key in REQUIRED_FIELDS:
         if row.get(key) in (None, ""):
@@ -105,6 +115,7 @@ def check_entry(row: dict, where: str, catalog: dict[str, Indicator], c: corpus.
             f"{where}: unit/value_type {row['unit']}/{row['value_type']} differ from "
             f"the catalog's {ind.unit}/{ind.value_type} for {ind.id}."
         )
+    _check_scope(row, where, ind, c)
     if row["basis"] not in BASES:
         raise DataError(f"{where}: basis {row['basis']!r}; use one of {', '.join(BASES)}.")
     if not _PERIOD_RE.match(str(row["period"])):
@@ -129,6 +140,19 @@ def check_entry(row: dict, where: str, catalog: dict[str, Indicator], c: corpus.
             f"{where}: value {row['value']} cannot be read back from raw text {row['raw']!r}."
         )
     _check_qualifier(row, where, lines, text)
+
+
+def _check_scope(row: dict, where: str, ind: Indicator, c: corpus.Corpus) -> None:
+    """The geography must be an area of the indicator's scope (its definition names none)."""
+    v, geography = c.vocabulary, str(row["geography"])
+    if ind.scope and not scope_fits(ind.scope, geography, v.city, v.districts):
+        kind = area_kind(geography, v.city, v.districts)
+        raise DataError(
+            f"{where}: geography {geography!r} ({_KINDS[kind]}) does not fit {ind.id}, an "
+            f"indicator of scope {ind.scope} ({SCOPE_WORDS[ind.scope]}); correct the "
+            f"geography, or choose or add an indicator of scope {kind}"
+            + (" or område." if kind != "enhet" else ".")
+        )
 
 
 def _check_qualifier(row: dict, where: str, lines: list[str], text: str) -> None:
