@@ -17,6 +17,7 @@ Two kinds of test:
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -64,16 +65,9 @@ def reviewed_sheet(
     """The report's proposals (``--exclude-curated``) with ``ja`` on the best proposal of each
     curated figure, corrected to the curated reading; in propose's order. Also the curated
     figures (at their line in this rendering)."""
-    proposals = propose.propose(doc_id, exclude_curated=True, tables=tables).reset_index(drop=True)
-    gold = bench_propose.curated_of(tables, doc_id)
-    ranks: dict[tuple[int, float], list[int]] = {}
-    for rank, r in enumerate(proposals.to_dict("records")):
-        ranks.setdefault((int(r["line"]), abs(float(r["value"]))), []).append(rank)
+    proposals, gold, matches = _matched(tables, doc_id)
     rows = []
-    for g in gold.to_dict("records"):
-        found = ranks.get((int(g["at_line"]), abs(float(g["value"]))), [])
-        assert found, f"{doc_id} line {g['at_line']}: curated {g['value']} is not proposed"
-        best = max(found, key=lambda k: bench_propose._agreement(proposals.iloc[k], g))
+    for best, g in matches:
         row = {**proposals.iloc[best].to_dict(), "accept": "ja"}
         row.update({f: _cell(g[f]) for f in _READING})
         if g["doc_id"] == doc_id:  # the OCR rendering keeps its own line's text
@@ -81,6 +75,31 @@ def reviewed_sheet(
         rows.append((best, row))
     ordered = [row for _, row in sorted(rows, key=lambda br: br[0])]
     return pd.DataFrame(ordered, columns=list(propose.SHEET_COLUMNS)), gold
+
+
+_PROPOSED: dict[str, pd.DataFrame] = {}
+
+
+def _matched(
+    tables: proposal_inputs.Tables, doc_id: str
+) -> tuple[pd.DataFrame, pd.DataFrame, list[tuple[int, dict]]]:
+    """The report's proposals, its curated figures, and for each curated figure the rank of
+    the proposal that matches it best (as ``benchmarks/propose.py`` picks it)."""
+    if doc_id not in _PROPOSED:
+        _PROPOSED[doc_id] = propose.propose(doc_id, exclude_curated=True, tables=tables)
+    proposals = _PROPOSED[doc_id].reset_index(drop=True)
+    gold = bench_propose.curated_of(tables, doc_id)
+    ranks: dict[tuple[int, float], list[int]] = {}
+    for rank, r in enumerate(proposals.to_dict("records")):
+        ranks.setdefault((int(r["line"]), abs(float(r["value"]))), []).append(rank)
+    matches = []
+    for g in gold.to_dict("records"):
+        found = ranks.get((int(g["at_line"]), abs(float(g["value"]))), [])
+        assert found, f"{doc_id} line {g['at_line']}: curated {g['value']} is not proposed"
+        matches.append(
+            (max(found, key=lambda k: bench_propose._agreement(proposals.iloc[k], g)), g)
+        )
+    return proposals, gold, matches
 
 
 def curation_without(tables: proposal_inputs.Tables, doc_id: str, target: Path) -> Path:
@@ -128,6 +147,30 @@ def test_every_report_round_trips(tables, tmp_path: Path, doc_id: str) -> None:
     expected = gold.assign(line=gold.at_line)
     assert _figures(got) == _figures(expected)
     assert sorted(got.restatement_of.fillna("")) == sorted(gold.restatement_of.fillna(""))
+
+
+@pytest.mark.parametrize("doc_id", [d.doc_id for d in corpus.load().documents])
+def test_matched_proposals_as_written_are_merged_or_refused_by_row(
+    tables, tmp_path: Path, doc_id: str
+) -> None:
+    """Marked ``ja`` without correcting a cell, the proposals either merge into a curation
+    that validates as the build validates it, or the first wrong one is refused in one line
+    naming its sheet row; nothing is half-written."""
+    proposals, gold, matches = _matched(tables, doc_id)
+    rows = proposals.iloc[sorted({best for best, _ in matches})].assign(accept="ja")
+    curated = curation_without(tables, doc_id, tmp_path / "curated")
+    before = {p: p.read_bytes() for p in curated.rglob("*.yml")}
+    path = sheet.write(rows, tmp_path / "som_foreslaget.xlsx")[0]
+    try:
+        plan = accept.plan(path, curated, curated / "indicators")
+    except DataError as exc:
+        assert re.match(r"som_foreslaget\.xlsx row \d+: \S", str(exc)), exc
+        assert "\n" not in str(exc)
+        assert {p: p.read_bytes() for p in curated.rglob("*.yml")} == before
+        return
+    accept.apply(plan, curated, curated / "indicators")
+    got = observations.curated_observations(curated, load_catalog(curated / "indicators"))
+    assert (got.doc_id == doc_id).sum() == plan.accepted > 0
 
 
 @pytest.mark.slow
