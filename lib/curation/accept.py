@@ -90,7 +90,10 @@ def _line(value: object, where: str) -> int:
     except ValueError:
         number = float("nan")
     if not number.is_integer():
-        raise DataError(f"{where}: line {_text(value)!r} is not a line number.")
+        raise DataError(
+            f"{where}: line {_text(value)!r} is not a line number; give the raw line where "
+            "the number stands."
+        )
     return int(number)
 
 

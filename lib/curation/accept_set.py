@@ -58,6 +58,11 @@ def _figure(key: tuple) -> str:
     return f"{indicator} {period} {geography} {basis} in {where}"
 
 
+def _which(other: Statement) -> str:
+    """What a fix may change: a curated entry stays, so this row."""
+    return "this row" if other.curated else "one of them"
+
+
 def _same(a: Statement, b: Statement) -> bool:
     return a.line == b.line and a.value == b.value and a.qualifier == b.qualifier
 
@@ -82,8 +87,8 @@ def resolve(rows: list[Statement], curated: list[Statement]) -> tuple[list[State
             raise DataError(
                 f"{row.where}: {_figure(row.key)} is given at line {row.line} twice: as "
                 f"{clash.shown()} by {clash.where} and as {row.shown()} here; one line states "
-                "a figure once: correct the period, geography, basis or indicator of one of "
-                "them, or clear accept in this row."
+                f"a figure once: correct the period, geography, basis or indicator of "
+                f"{_which(clash)}, or clear accept in this row."
             )
         group.append(row)
         kept.append(row)
@@ -124,8 +129,8 @@ def _settle(key: tuple, group: list[Statement]) -> list[str]:
             raise DataError(
                 f"{s.where}: {_figure(key)} is also stated by {first.where} as "
                 f"{first.shown()}, here as {s.shown()}; if they are different figures, "
-                "correct the indicator, period, geography or basis of one of them; if the "
-                "report gives one figure two values, write same_figure in restatement_of "
+                f"correct the indicator, period, geography or basis of {_which(first)}; if "
+                "the report gives one figure two values, write same_figure in restatement_of "
                 "and the contradiction in note of this row."
             )
         if not s.marked:

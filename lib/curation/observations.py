@@ -113,7 +113,8 @@ def check_entry(row: dict, where: str, catalog: dict[str, Indicator], c: corpus.
     if (row["unit"], row["value_type"]) != (ind.unit, ind.value_type):
         raise DataError(
             f"{where}: unit/value_type {row['unit']}/{row['value_type']} differ from "
-            f"the catalog's {ind.unit}/{ind.value_type} for {ind.id}."
+            f"the catalog's {ind.unit}/{ind.value_type} for {ind.id}; write the catalog's, "
+            "or choose an indicator of this unit and value type."
         )
     _check_scope(row, where, ind, c)
     if row["basis"] not in BASES:
@@ -126,18 +127,22 @@ def check_entry(row: dict, where: str, catalog: dict[str, Indicator], c: corpus.
     lines = c.raw_lines(row["doc_id"])
     line = row["line"]
     if not isinstance(line, int) or not 1 <= line <= len(lines):
-        raise DataError(f"{where}: line {line!r} is outside {row['doc_id']} (1–{len(lines)}).")
+        raise DataError(
+            f"{where}: line {line!r} is outside {row['doc_id']} (1–{len(lines)}); "
+            "give the raw line where the number stands."
+        )
     if str(row["raw"]) not in lines[line - 1]:
         raise DataError(
             f"{where}: raw text {row['raw']!r} is not on line {line} of "
             f"{c.document(row['doc_id']).file}; correct line or raw."
         )
     if not isinstance(row["value"], int | float) or isinstance(row["value"], bool):
-        raise DataError(f"{where}: value {row['value']!r} is not a number.")
+        raise DataError(f"{where}: value {row['value']!r} is not a number; write the figure.")
     text = _with_continuation(row, lines)
     if not value_in_text(float(row["value"]), text):
         raise DataError(
-            f"{where}: value {row['value']} cannot be read back from raw text {row['raw']!r}."
+            f"{where}: value {row['value']} cannot be read back from raw text {row['raw']!r}; "
+            "correct value, or raw to the text holding the number."
         )
     _check_qualifier(row, where, lines, text)
 

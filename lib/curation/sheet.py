@@ -33,14 +33,19 @@ EXPLANATIONS: dict[str, str] = {
     "value_type": "level, share, change_pct, change_pp eller change_abs.",
     "basis": "utfall, prognos, budget eller mal.",
     "period": "2024, 2023/2024 (förändring), 2024-01/2024-08 (intervall) eller 2024-06-30.",
-    "geography": "Göteborg, ett stadsområde eller verksamheten uppgiften gäller.",
+    "geography": "Göteborg, ett stadsområde eller verksamheten uppgiften gäller; måste passa "
+    "indikatorns omfång (scope i katalogen).",
     "theme": "Tema: hemloshet, vald_i_nara_relation eller forsorjningsstod.",
     "indicator": "Indikatorns id: en befintlig i katalogen, eller ett nytt förslag.",
     "label": "Indikatorns svenska benämning (används när indikatorn är ny).",
     "definition": "Indikatorns definition (används när indikatorn är ny; skriv om förslaget).",
     "new_indicator": "ja när indikatorn inte finns i katalogen och läggs till vid accept.",
     "match": "Likhet (0–1) med den närmaste granskade uppgiften vars indikator föreslås.",
-    "restatement_of": "same_figure när samma uppgift redan står tidigare i samma del.",
+    "restatement_of": "same_figure när raden upprepar en uppgift som står på en annan rad i "
+    "samma del; accept sätter det självt när värdet är detsamma. Anger rapporten samma uppgift "
+    "med ett annat värde: skriv same_figure och förklara motsägelsen i note.",
+    "scope": "Den nya indikatorns omfång: stadsområde, stad, område (stadsområde eller staden) "
+    "eller enhet; tomt: som radernas geografi.",
     "curated": "Indikatorer som redan är granskade på samma rad med samma värde.",
     "section": "Avsnittet i rapporten.",
     "sentence": "Meningen eller tabellraden där siffran står.",
