@@ -113,17 +113,28 @@ def curation_without(tables: proposal_inputs.Tables, doc_id: str, target: Path) 
             index=False, name=None
         )
     )
-    left: set[str] = set()
+    left: set[tuple] = set()  # (indicator, period, geography, basis) still curated
     for path in target.glob("observations_*.yml"):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         data["observations"] = [
             o for o in data["observations"] if (o["doc_id"], o["line"]) not in own
         ]
-        left |= {o["indicator"] for o in data["observations"]}
+        left |= {
+            (o["indicator"], str(o["period"]), o["geography"], o["basis"])
+            for o in data["observations"]
+        }
         path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
     path = target / "consistency.yml"
     checks = yaml.safe_load(path.read_text(encoding="utf-8"))
-    checks["sums"] = [s for s in checks["sums"] if {s["total"], *s["parts"]} <= left]
+    checks["sums"] = [
+        s
+        for s in checks["sums"]
+        if all(
+            (i, str(period), s["geography"], s.get("basis", "utfall")) in left
+            for i in (s["total"], *s["parts"])
+            for period in s["periods"]
+        )
+    ]
     path.write_text(yaml.safe_dump(checks, allow_unicode=True, sort_keys=False), "utf-8")
     return target
 
