@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import unicodedata
 
 import pytest
 import yaml
@@ -50,6 +51,17 @@ def test_no_label_or_definition_names_a_district(catalog, districts) -> None:
         if pattern.search(text)
     ]
     assert named == []
+
+
+def _folded(name: str) -> str:
+    """A name as ids write it: lower case, no diacritics (Sydväst -> sydvast)."""
+    plain = unicodedata.normalize("NFKD", name.lower())
+    return "".join(ch for ch in plain if not unicodedata.combining(ch))
+
+
+def test_no_indicator_id_names_a_district(catalog, districts) -> None:
+    folded = {_folded(d) for d in districts}
+    assert [i for i in catalog if folded & set(i.split("_"))] == []
 
 
 def test_every_figure_fits_its_indicators_scope(c, catalog, obs) -> None:
