@@ -343,3 +343,37 @@ def test_a_new_indicator_gets_the_scope_of_its_figures(c, curated, tmp_path) -> 
         match="new indicator 'fs_test_blandad' is given for the unit 'Etableringsenheten'",
     ):
         _accept(curated, tmp_path, rows)
+
+
+def test_a_figure_curated_in_the_clean_rendering_is_skipped_in_the_ocr_one(
+    c, curated, tmp_path
+) -> None:
+    """A sheet of the OCR rendering restating, at the twin's line, a figure curated in the
+    clean rendering (with its ``ocr_line``) adds nothing."""
+    obs = observations.curated_observations()
+    twins = obs[obs.ocr_line.notna() & obs.restatement_of.isna()]
+    assert not twins.empty
+    g = twins.iloc[0]
+    row = {k: _cell(g[k]) for k in _READING}
+    row.update(
+        accept="ja",
+        doc_id=g.ocr_doc_id,
+        line=int(g.ocr_line),
+        raw=c.raw_lines(g.ocr_doc_id)[int(g.ocr_line) - 1].strip(),
+    )
+    before = _files(curated)
+    plan = _accept(curated, tmp_path, [row])
+    assert plan.accepted == 0 and _files(curated) == before
+    assert plan.skipped and "already curated" in plan.skipped[0]
+
+
+def test_an_error_of_the_merged_files_names_the_sheet_row_of_an_appended_entry(curated) -> None:
+    path = observations.curated_path("forsorjningsstod", curated)
+    n = len(yaml.safe_load(path.read_text(encoding="utf-8"))["observations"])
+    plan = accept.Plan(sources={"forsorjningsstod": ["ark.xlsx row 9", "ark.xlsx row 4"]})
+    message = f"{path.name} observation {n + 2} (fs_x): something"
+    assert accept._name_rows(message, plan, curated) == (
+        f"{path.name} observation {n + 2} (from ark.xlsx row 4) (fs_x): something"
+    )
+    untouched = f"{path.name} observation {n} (fs_x): something"
+    assert accept._name_rows(untouched, plan, curated) == untouched
