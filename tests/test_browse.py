@@ -575,3 +575,73 @@ def test_command_and_app_use_the_swedish_templates(tmp_path):
     cmd = browse.command(tmp_path / "rapporter.sqlite", tmp_path / "m.json")
     assert cmd[cmd.index("--template-dir") + 1] == str(browse.TEMPLATES_DIR)
     assert (browse.TEMPLATES_DIR / "base.html").is_file()
+
+
+# --- errors and limits (plugins/vakt.py) ------------------------------------------------
+
+
+def _timed(ds, path: str, n: int = 5, **kwargs) -> tuple[float, object]:
+    """The fastest of ``n`` in-process requests (seconds), and the last response."""
+    import time
+
+    async def run():
+        best, r = float("inf"), None
+        for _ in range(n):
+            t = time.perf_counter()
+            r = await ds.client.get(path, **kwargs)
+            best = min(best, time.perf_counter() - t)
+        return best, r
+
+    return asyncio.run(run())
+
+
+def test_an_error_page_is_swedish_prints_nothing_and_costs_no_more_than_a_page(ds, capfd):
+    """Datasette's own handler printed a ~190-line traceback per 404 (0.6-1.3 s); now a
+    404 costs about what the smallest page costs (a ratio to that floor, measured here)."""
+    floor, _ = _timed(ds, "/-/versions.json")
+    capfd.readouterr()
+    took, r = _timed(ds, "/rapporter/finns_inte")
+    out, err = capfd.readouterr()
+    assert r.status_code == 404 and "Tabellen finns inte." in r.text
+    assert (out, err) == ("", "")
+    assert took < 10 * floor + 0.005, (took, floor)
+    sort = get(ds, "/rapporter/observationer?_sort=finns_inte")
+    assert sort.status_code == 400  # the user's mistake, not the server's
+    assert "Tabellen kan inte sorteras efter finns_inte." in readable(sort.text)
+    assert english_left(sort.text) == []
+    as_json = get(ds, "/rapporter/finns_inte.json").json()
+    assert as_json["status"] == 404 and as_json["error"] == "Tabellen finns inte."
+
+
+def test_a_huge_value_is_refused_at_once(ds):
+    """setlimit: a value over 20 000 bytes is an error (randomblob(200000000) answered
+    after 12.8 s with 267 MB before); the time is a ratio to a small query's."""
+    floor, _ = _timed(ds, "/rapporter.json?sql=select+1", n=3)
+    took, r = _timed(ds, "/rapporter.json?sql=select+randomblob(200000000)", n=3)
+    assert r.status_code == 400 and r.json()["error"] == "string or blob too big"
+    assert took < 10 * floor + 0.005, (took, floor)
+    page = get(ds, "/rapporter?sql=select+randomblob(200000000)")
+    assert page.status_code == 400
+    assert "Ett värde blev för stort: gränsen är 20 000 byte per värde." in page.text
+    # the longest stored values are still read whole
+    longest = get(ds, "/rapporter.json?sql=select+max(length(sammanhang))+from+kallrader")
+    assert longest.json()["rows"][0][0] > 1000
+
+
+def test_a_foreign_host_is_refused_and_only_the_stylesheet_is_served(ds):
+    for host in ("evil.example", "evil.example:8001", "127.0.0.1.evil.example"):
+        r = get_with(ds, "/rapporter", headers={"host": host})
+        assert r.status_code == 400 and "Fel värdnamn" in r.text
+    assert get_with(ds, "/rapporter", headers={"host": "localhost"}).status_code == 200
+    assert get(ds, browse.CSS).status_code == 200
+    for path in ("/gbg/plugins/svenska.py", "/gbg/templates/base.html", "/gbg/../publish.yml"):
+        assert get(ds, path).status_code == 404, path
+    vakt = _plugin("vakt")
+    assert vakt.allowed_hosts(("127.0.0.1", 8017)) == {"127.0.0.1:8017", "localhost:8017"}
+
+
+def get_with(ds, path: str, **kwargs):
+    async def run():
+        return await ds.client.get(path, **kwargs)
+
+    return asyncio.run(run())

@@ -46,7 +46,9 @@ SETTINGS = {
     "default_facet_size": "8",
     "sql_time_limit_ms": "2000",
 }
-STATIC = ("gbg", paths.PACKAGE_DATA_DIR / "datasette")  # mount point and directory (CSS)
+# Mount point and directory of the static files: only the stylesheet lives there (the
+# plugins and templates are beside it, not under it, so they are not served).
+STATIC = ("gbg", paths.PACKAGE_DATA_DIR / "datasette" / "static")
 CSS = f"/{STATIC[0]}/rapporter.css"
 # Datasette plugins of this project: report lines in query results link to their context.
 PLUGINS_DIR = paths.PACKAGE_DATA_DIR / "datasette" / "plugins"
