@@ -22,7 +22,7 @@ from datasette.utils import tilde_encode
 
 from lib import paths
 from lib.errors import DataError
-from lib.publish import browse, database
+from lib.publish import browse, database, queries
 from lib.report import processed
 
 INJECTION = "'; DROP TABLE observations; --"
@@ -136,8 +136,9 @@ def test_canned_queries_answer_with_real_figures(ds):
     )
     assert len(rows(ds, "motsagelser", tema="hemlöshet")) < len(contra)
     context = rows(ds, "kallrad", rapport="Delårsrapport 2024", rad="125")
-    around = range(125 - browse.CONTEXT, 125 + browse.CONTEXT + 1)
-    assert [r["Rad"] for r in context] == list(around)
+    marked_at = [r["Rad"] for r in context].index(125)
+    assert len(context) == 2 * queries.CONTEXT + 1 and marked_at == queries.CONTEXT
+    assert all(r["Text"].strip() for r in context)  # blank lines are not counted
     marked = next(r for r in context if r[" "] == "▶")
     assert marked["Rad"] == 125 and "försörjningsstöd" in marked["Text"]
     assert "forsorjningsstod" in marked["Rå text (OCR)"].replace("é", "o")
@@ -519,7 +520,8 @@ def test_facets_sort_and_export_still_work(ds):
     sok = get(ds, "/rapporter/sok?ord=skyddat+boende").text
     hits = get(ds, _href(sok, r'<a href="([^"]+)">CSV</a>')).text.strip().splitlines()
     shown = rows(ds, "sok", ord="skyddat boende")
-    assert hits[0] == "Rapport,År,Rad,Text,Avsnitt" and len(hits) == len(shown) + 1
+    assert hits[0] == "Rapport,År,Rad,Text,Avsnitt,Träffar i alla"
+    assert len(hits) == len(shown) + 1
 
 
 def test_filter_operators_keep_their_keys_with_swedish_names(ds):
@@ -645,3 +647,118 @@ def get_with(ds, path: str, **kwargs):
         return await ds.client.get(path, **kwargs)
 
     return asyncio.run(run())
+
+
+# --- caveats beside figures (lib.publish.swedish_tables) --------------------------------
+
+
+def test_figures_carry_the_comparability_note_and_the_disagreeing_statement(ds):
+    """Skyddat boende 409 -> 467 requests (Gemensamma 2024) crosses the new rules of 1
+    April 2024: the note stands beside both figures, in every place a figure is shown."""
+    ind = rows(ds, "indikator", indikator="skyddat boende")
+    requests = [
+        r for r in ind if r["Uppgift"] in ("409\u00a0förfrågningar", "467\u00a0förfrågningar")
+    ]
+    assert len(requests) == 2
+    for r in requests:
+        assert (
+            "från 1 april 2024" in r["Jämförbarhet"]
+            and "inte fullt jämförbart" in r["Jämförbarhet"]
+        )
+    catalog = processed.load("indicators").set_index("id").comparability
+    obs = processed.load("observations")
+    with_note = obs.indicator.map(catalog).notna()
+    assert 0 < with_note.sum() < len(obs)
+    table = rows(ds, "observationer", _size="max", **{"jämförbarhet__notblank": "1"})
+    assert len(table) == with_note.sum()
+    first = next(
+        r
+        for r in rows(ds, "indikator", indikator="fs_hushall_stadsomrade")
+        if r["Källa"] == "Årsrapport 2022, rad 121" and r["Period"] == "2022"
+    )
+    assert first["Motsägelse"] == (
+        "Motsägs av Årsrapport 2022, rad 569: 1\u00a0472\u00a0hushåll "
+        "(samma uppgift anges med olika värden)"
+    )
+    assert first["Värde"] == 1470 and first["Enhet"] == "hushåll"
+    disputed = rows(ds, "observationer", _size="max", **{"motsägelse__notblank": "1"})
+    cited = processed.load("discrepancies")
+    assert {r["källa"].split(", rad ")[1] for r in disputed} <= {
+        str(n) for n in [*cited.line_a, *cited.line_b]
+    }
+    contra = rows(ds, "motsagelser", tema="skyddat boende")
+    assert contra and all("1 april 2024" in r["Jämförbarhet"] for r in contra)
+    csv = get(ds, "/rapporter/indikator.csv?indikator=skyddat+boende").text
+    assert "Jämförbarhet" in csv.splitlines()[0] and "inte fullt jämförbart" in csv
+
+
+# --- matching as a Swede expects (plugins/svensk_sokning.py, lib.text.stems) ------------
+
+
+def test_upper_case_a_ring_a_umlaut_and_o_umlaut_match_their_lower_case(ds):
+    """SQLite's like and lower fold ASCII only: 'ökning' found 1 row, 'Ökning' 5."""
+    for upper, lower, query, param in (
+        ("ÖKNING", "ökning", "siffror", "ord"),
+        ("VÅLD", "våld", "siffror", "ord"),
+        ("HEMLÖSHET", "hemlöshet", "motsagelser", "tema"),
+        ("VÅLD", "våld", "sok", "ord"),
+    ):
+        found = rows(ds, query, **{param: upper})
+        assert found and found == rows(ds, query, **{param: lower}), (query, upper)
+
+
+def test_skyddat_boende_finds_every_figure_on_it(ds):
+    """Every figure whose indicator or quote names skyddat boende in any form (Kriscentrum's
+    are "skyddade boenden"), from the processed table: all of them are found."""
+    obs = processed.load("observations")
+    obs = obs[obs.restatement_of.isna()]
+    form = re.compile(r"skydd\w*\s+boend", re.IGNORECASE)
+    about = obs[obs.label.str.contains(form) | obs.quote.str.contains(form)]
+    assert len(about) >= 20 and about.label.str.contains("skyddade", case=False).any()
+    found = rows(ds, "siffror", ord="skyddat boende")
+    key = {(r["Källa"], r["Period"], r["Område"], r["Värde"]) for r in found}
+    name = dict(zip(*(lambda r: (r.dokument, r.rapport))(_rapporter()), strict=True))
+    expected = {
+        (f"{name[d]}, rad {n}", p, g, v)
+        for d, n, p, g, v in zip(
+            about.doc_id, about.line, about.period, about.geography, about.value, strict=True
+        )
+    }
+    assert expected <= key
+    labels = {r["Indikator"] for r in rows(ds, "indikator", indikator="skyddat boende")}
+    assert set(about[about.label.str.contains(form)].label) <= labels
+
+
+def _rapporter():
+    path = processed.processed_dir() / database.DATABASE
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        import pandas as pd
+
+        return pd.read_sql("select dokument, rapport from rapporter", conn)
+
+
+def test_searches_say_how_many_matched_and_take_phrases_or_and_filters(ds):
+    many = rows(ds, "sok", ord="och")
+    assert len(many) == queries.CAP and many[0]["Träffar i alla"] > queries.CAP
+    page = readable(get(ds, "/rapporter/sok?ord=och").text)
+    total = swedish_count(many[0]["Träffar i alla"]).replace("\u00a0", " ")
+    assert f"{total} träffar i alla – de första 500 visas" in page.replace("\u00a0", " ")
+    words = {(r["Rapport"], r["Rad"]) for r in rows(ds, "sok", ord="skyddat boende")}
+    phrase = {(r["Rapport"], r["Rad"]) for r in rows(ds, "sok", ord='"skyddat boende"')}
+    vrak = {(r["Rapport"], r["Rad"]) for r in rows(ds, "sok", ord="vräkning")}
+    either = {(r["Rapport"], r["Rad"]) for r in rows(ds, "sok", ord='"skyddat boende" OR vräkning')}
+    assert phrase and vrak and phrase < words and either == phrase | vrak
+    figures = rows(ds, "siffror", ord="vräkning OR hemlöshet")
+    assert (
+        len(figures)
+        == len({r["Källa"] + r["Period"] + r["Indikator"] + r["Uppgift"] for r in figures})
+        > len(rows(ds, "siffror", ord="vräkning"))
+    )
+    near = readable(get(ds, "/rapporter/sok?ord=skyddat+NEAR+boende").text)
+    assert "NEAR stöds inte i sökningen" in near
+    all_years = rows(ds, "sok", ord="våld")
+    in_2024 = rows(ds, "sok", ord="våld", ar="2024")
+    assert in_2024 and {r["År"] for r in in_2024} == {2024} and len(in_2024) < len(all_years)
+    one = rows(ds, "sok", ord="våld", rapport="ÅRSRAPPORT 2022")
+    assert one and {r["Rapport"] for r in one} == {"Årsrapport 2022"}
+    assert rows(ds, "siffror", ord="hushåll", ar="2022", rapport="Årsrapport 2022")

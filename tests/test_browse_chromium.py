@@ -144,7 +144,7 @@ def test_search_result_page_renders_hits_with_sources(server, tmp_path):
     assert "Sök i rapporterna" in dom
     assert "«vräkningar»" in dom and "Årsrapport 2022" in dom and ">379<" in dom
     title = dom.split("<title>", 1)[1].split("</title>", 1)[0]
-    assert title.startswith("rapporter: -- Sök i rapporterna")  # the tab's title
+    assert title == "Sök i rapporterna: vräkning – rapporter"  # the tab's title
     assert ">visa SQL</a>)" in dom  # the SQL is hidden behind "visa SQL"
     assert "Frågan gav" in dom and 'value="Kör frågan"' in dom
     assert_picture_of_a_page(png)

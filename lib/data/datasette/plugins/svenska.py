@@ -147,6 +147,29 @@ def sv_villkor(
     return text
 
 
+# Labels of the canned queries' parameters (their names in the URL are ASCII).
+PARAMETERS = {"ar": "år", "rader": "rader före och efter"}
+
+
+def sv_parameter(name: str) -> str:
+    """The label of a canned query's parameter (``ar`` -> ``år``)."""
+    return PARAMETERS.get(name, name)
+
+
+def stod_inte(query: object) -> list[str]:
+    """The operators of a search that are not supported (``NEAR``, ``NOT``)."""
+    from lib.text.stems import unsupported
+
+    return unsupported(query)
+
+
 @hookimpl
 def prepare_jinja2_environment(env) -> None:  # noqa: ANN001
-    env.filters.update(tal=tal, sv=sv, sv_operator=sv_operator, sv_villkor=sv_villkor)
+    env.filters.update(
+        tal=tal,
+        sv=sv,
+        sv_operator=sv_operator,
+        sv_villkor=sv_villkor,
+        sv_parameter=sv_parameter,
+        stod_inte=stod_inte,
+    )
