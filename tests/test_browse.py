@@ -387,7 +387,7 @@ PAGES = {  # page -> (status, Swedish words that must be on it)
             "fallande",
             "Använd",
             "Visa och redigera SQL",
-            "Hämta som JSON, CSV (fler val)",
+            "Hämta som JSON, CSV för Excel, CSV (fler val)",
             "teman (lista)",
             "Avancerad export",
             "spara som fil",
@@ -412,7 +412,7 @@ PAGES = {  # page -> (status, Swedish words that must be on it)
             "Frågans parametrar",
             "Kör frågan",
             "Redigera SQL",
-            "Hämta som JSON, CSV",
+            "Hämta som JSON, CSV för Excel, CSV",
         ],
     ),
     "/rapporter/sok?ord=skyddat+boende&_show_sql=1": (200, ["(dölj SQL)"]),
@@ -762,3 +762,53 @@ def test_searches_say_how_many_matched_and_take_phrases_or_and_filters(ds):
     one = rows(ds, "sok", ord="våld", rapport="ÅRSRAPPORT 2022")
     assert one and {r["Rapport"] for r in one} == {"Årsrapport 2022"}
     assert rows(ds, "siffror", ord="hushåll", ar="2022", rapport="Årsrapport 2022")
+
+
+# --- downloads for Excel (plugins/excel.py) ---------------------------------------------
+
+
+def _excel(ds, path: str) -> tuple[object, list[list[str]]]:
+    r = get(ds, path)
+    if r.status_code == 302:  # a table is sent on with _size=max: every row, not a page
+        r = get(ds, r.headers["location"])
+    assert r.status_code == 200, r.text[:300]
+    body = r.content.decode("utf-8")
+    assert body.startswith("\ufeff")  # the byte order mark Excel needs for å, ä, ö
+    return r, list(csv_module.reader(io.StringIO(body[1:]), delimiter=";"))
+
+
+def test_the_excel_csv_has_a_bom_semicolons_and_decimal_commas(ds):
+    r, table = _excel(ds, "/rapporter/observationer.excel")
+    assert r.headers["content-type"].startswith("text/csv")
+    assert r.headers["content-disposition"] == 'attachment; filename="observationer.csv"'
+    header, body = table[0], table[1:]
+    assert header[:3] == ["nr", "indikator", "område"] and "jämförbarhet" in header
+    assert len(body) == len(processed.load("observations"))
+    value = header.index("värde")
+    decimals = [row[value] for row in body if "," in row[value]]
+    assert decimals and all("." not in row[value] for row in body)
+    obs = processed.load("observations")
+    assert sorted(float(row[value].replace(",", ".")) for row in body) == sorted(obs.value)
+    _, ind = _excel(ds, "/rapporter/indikator.excel?indikator=fs_hushall_stadsomrade")
+    first = dict(
+        zip(
+            ind[0],
+            next(
+                r
+                for r in ind[1:]
+                if r[ind[0].index("Källa")].endswith("121") and r[ind[0].index("Period")] == "2022"
+            ),
+            strict=True,
+        )
+    )
+    assert (first["Värde"], first["Uppgift"]) == ("1470", "1\u00a0470\u00a0hushåll")
+    page = get(ds, "/rapporter/observationer").text
+    assert 'href="/rapporter/observationer.excel?_labels=on">CSV för Excel</a>' in page
+
+
+def test_the_workbook_is_linked_from_the_start_page_and_observationer(ds):
+    for page in ("/", "/rapporter", "/rapporter/observationer"):
+        assert f'href="{browse.WORKBOOK_URL}"' in get(ds, page).text, page
+    r = get(ds, browse.WORKBOOK_URL)
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    assert r.content == (processed.processed_dir() / "observations.xlsx").read_bytes()

@@ -61,6 +61,7 @@ FACETS: dict[str, list[str | dict[str, str]]] = {
     "rapporter": ["område", "år"],
     "kallrader": ["rapport"],
 }
+WORKBOOK_URL = "/-/excel/siffror.xlsx"  # the build's workbook (plugins/excel.py serves it)
 LABEL_COLUMNS = {"indicators": "label", "rapporter": "rapport", "kallrader": "källa"}
 
 
@@ -89,6 +90,12 @@ def _table_metadata(name: str) -> dict[str, Any]:
         meta["label_column"] = LABEL_COLUMNS[name]
     if name == "passages":
         meta.update(fts_table=database.FTS, fts_pk="rowid")
+    if name == "observationer":
+        workbook = " ".join(database.texts()["package"]["workbook"].split())
+        meta["description_html"] = (
+            f"<p>{html.escape(meta.get('description', ''))}</p>"
+            f"<p>{workbook.format(excel=WORKBOOK_URL)}</p>"
+        )
     return meta
 
 
@@ -105,6 +112,8 @@ def metadata() -> dict[str, Any]:
         sok=_link("sok"),
         indikator=_link("indikator"),
         motsagelser=_link("motsagelser"),
+        siffror=_link("siffror"),
+        excel=WORKBOOK_URL,
     )
     views = {
         "indikator_over_aren": {
