@@ -49,7 +49,19 @@ def rows(ds, query: str, **params: str) -> list[dict]:
 
 def test_pages_answer_in_swedish_with_the_guide(ds):
     home = get(ds, "/")
-    assert home.status_code == 200 and "alla siffror med källa" in home.text
+    assert home.status_code == 200
+    start = readable(home.text.split('<details class="gbg-avancerat">')[0])
+    for words in (
+        "Alla siffror med källa",
+        "Sök bland siffrorna",
+        "Sök i rapporterna",
+        "En indikator över åren",
+        "Om datan",
+        "Excel-arbetsbok",
+    ):
+        assert words in start, words
+    assert "raw_lines" not in start  # the English tables are behind "För avancerade"
+    assert "För avancerade" in readable(home.text)
     page = get(ds, "/rapporter")
     assert page.status_code == 200
     for title in (
@@ -559,7 +571,11 @@ def test_translated_templates_match_the_installed_datasette():
     from datasette.version import __version__
 
     upstream = json.loads((browse.TEMPLATES_DIR / "UPSTREAM.json").read_text("utf-8"))
-    ours = {f"templates/{p.name}" for p in browse.TEMPLATES_DIR.glob("*.html")}
+    ours = {
+        f"templates/{p.name}"
+        for p in browse.TEMPLATES_DIR.glob("*.html")
+        if p.name not in browse.OWN_TEMPLATES
+    }
     assert ours <= set(upstream), f"not in UPSTREAM.json: {sorted(ours - set(upstream))}"
     root = Path(datasette.__file__).parent
     changed = [
@@ -812,3 +828,59 @@ def test_the_workbook_is_linked_from_the_start_page_and_observationer(ds):
     r = get(ds, browse.WORKBOOK_URL)
     assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
     assert r.content == (processed.processed_dir() / "observations.xlsx").read_bytes()
+
+
+# --- reading comfort -----------------------------------------------------------------
+
+
+def test_the_about_page_says_what_the_data_is(ds):
+    page = get(ds, browse.ABOUT_URL)
+    assert page.status_code == 200 and english_left(page.text) == []
+    text = readable(page.text)
+    reports = _rapporter()
+    assert all(name in text for name in reports.rapport)
+    changes = len(processed.load("ocr_changes"))
+    assert f"{changes:,} ändringar".replace(",", " ") in text  # readable() splits at NBSP
+    discrepancies = len(processed.load("discrepancies"))
+    assert f"{discrepancies} gånger anger rapporterna olika värden" in text
+    for heading in ("Källor", "Hur siffrorna lästes", "Reparerad text", "Förbehåll", "Licens"):
+        assert f">{heading}</h2>" in page.text
+    assert f'href="{browse.ABOUT_URL}#licens"' in get(ds, "/rapporter").text
+
+
+def test_page_titles_and_row_pages_and_values_read_in_swedish(ds):
+    sok = get(ds, "/rapporter/siffror?ord=skyddat+boende").text
+    assert "<title>Sök bland siffrorna: skyddat boende – rapporter</title>" in sok
+    row = get(ds, "/rapporter/observationer/1").text  # a row page keeps its links
+    obs = processed.load("observations").iloc[0]
+    assert f'<a href="/rapporter/indicators/{obs.indicator}">{obs.label}</a>' in row
+    assert re.search(r'<a href="/rapporter/kallrader/[^"]+">[^<]+, rad \d+</a>', row)
+    table = get(ds, "/rapporter/observationer?_sort=nr&_size=max").text
+    assert "1\u00a0470</td>" in table and ">1470<" not in table  # värde, Swedish format
+    assert '["' not in readable(table)  # themes as a list, not JSON
+    assert "same_figure" not in table and "curated" not in readable(table)
+    indicators = readable(get(ds, "/rapporter/indicators?_size=max").text)
+    assert "nivå" in indicators and " level " not in f" {indicators} "
+    assert "7.2 MB" not in get(ds, "/rapporter").text
+    assert re.search(r"rapporter\.db</a> <em>\d+,\d\u00a0MB</em>", get(ds, "/rapporter").text)
+    from lib.publish.swedish_tables import uppgift
+
+    assert uppgift(1, "personer", "level") == "1\u00a0person"
+    assert uppgift(2, "personer", "level") == "2\u00a0personer"
+
+
+def test_kallrad_has_a_window_of_text_lines_neighbours_and_the_table_header(ds):
+    """Årsrapport 2022, rad 121 is a row of a table whose first row (its header) is line
+    116: with one text line around it, the header still shows, marked."""
+    narrow = rows(ds, "kallrad", rapport="Årsrapport 2022", rad="121", rader="1")
+    marks = {r["Rad"]: r[" "] for r in narrow}
+    assert marks[121] == "▶" and marks[116] == "tabellhuvud (ovanför)"
+    assert "Mått" in next(r["Text"] for r in narrow if r["Rad"] == 116)
+    assert len(narrow) == 4
+    wide = rows(ds, "kallrad", rapport="årsrapport 2022", rad="121", rader="20")
+    assert len(wide) == 41 and all(r["Text"].strip() for r in wide)
+    page = get(ds, "/rapporter/kallrad?rapport=%C3%85rsrapport+2022&rad=121").text
+    earlier = _href(page, r'<a href="([^"]+)">← Tidigare rader</a>')
+    later = _href(page, r'<a href="([^"]+)">Senare rader →</a>')
+    first = rows(ds, "kallrad", rapport="Årsrapport 2022", rad="121")
+    assert f"rad={first[0]['Rad']}" in earlier and f"rad={first[-1]['Rad']}" in later

@@ -62,6 +62,9 @@ FACETS: dict[str, list[str | dict[str, str]]] = {
     "kallrader": ["rapport"],
 }
 WORKBOOK_URL = "/-/excel/siffror.xlsx"  # the build's workbook (plugins/excel.py serves it)
+ABOUT_URL = "/-/om"  # the page "Om datan" (plugins/om_datan.py)
+# Templates of this project (not translations of Datasette's, so not in UPSTREAM.json).
+OWN_TEMPLATES = ("om_datan.html",)
 LABEL_COLUMNS = {"indicators": "label", "rapporter": "rapport", "kallrader": "källa"}
 
 
@@ -131,9 +134,11 @@ def metadata() -> dict[str, Any]:
     }
     return {
         "title": package["title"],
-        "description_html": f"<p>{html.escape(' '.join(package['description'].split()))}</p>"
-        f"<p>{guide}</p>",
-        "license": "Allmänna handlingar från Göteborgs Stad (se README)",
+        # The start page (templates/index.html) leads to the pages; the guide is on the
+        # database's page.
+        "description_html": f"<p>{html.escape(' '.join(package['description'].split()))}</p>",
+        "license": "Allmänna handlingar från Göteborgs Stad (se Om datan)",
+        "license_url": f"{ABOUT_URL}#licens",
         "source": package["source"],
         "extra_css_urls": [CSS],
         "databases": {

@@ -164,8 +164,9 @@ tabell as (
                     and q.kind = 'table_row')
 )
 select t.line as Rad,
-       case when t.line = f.rad then '▶' when t.line = b.huvud then 'tabellhuvud'
-            else '' end as " ",
+       case when t.line = f.rad then '▶'
+            when t.line = b.huvud and t.nr < m.nr - f.n then 'tabellhuvud (ovanför)'
+            when t.line = b.huvud then 'tabellhuvud' else '' end as " ",
        t.text as Text, case when t.raw != t.text then t.raw end as "Rå text (OCR)"
 from textrader t, fraga f, mitt m, tabell b
 where t.nr between m.nr - f.n and m.nr + f.n

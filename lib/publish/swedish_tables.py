@@ -30,6 +30,16 @@ TEXTS_PATH = paths.PACKAGE_DATA_DIR / "publish.yml"
 # How a figure was read: every figure was read by hand; "auto" ones were also found by
 # the automatic reading of quantities.
 METHODS = {"auto": "handläst, även funnen automatiskt", "curated": "handläst"}
+# The singular of the units counted in the reports (1 person, 1 förfrågan).
+SINGULAR = {
+    "personer": "person",
+    "ärenden": "ärende",
+    "förfrågningar": "förfrågan",
+    "platser": "plats",
+    "kvinnor": "kvinna",
+    "män": "man",
+    "utredningar": "utredning",
+}
 RESTATEMENTS = {"same_figure": "samma siffra"}  # a figure repeated in the same report part
 CONTEXT_LINES = 5  # lines shown before and after a cited line
 _S, _I, _N = "string", "int64", "float64"
@@ -242,6 +252,8 @@ def uppgift(value: float, unit: str, value_type: str, qualifier: object = None) 
     """A figure as read: ``1 470 hushåll``, ``+12,3 %``, ``448 mnkr`` (Swedish format)."""
     number = formats.number(value, sign=value_type.startswith("change"))
     unit_text = {"procent": "%", "antal": ""}.get(unit, unit)
+    if formats.finite(value) and abs(float(value)) == 1:
+        unit_text = SINGULAR.get(unit_text, unit_text)  # 1 person, not 1 personer
     prefix = f"{qualifier} " if isinstance(qualifier, str) and qualifier else ""
     return f"{prefix}{number}{formats.NBSP if unit_text else ''}{unit_text}"
 

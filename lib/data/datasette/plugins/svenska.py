@@ -92,6 +92,18 @@ def tal(value: object) -> str:
     return number(value)
 
 
+def storlek(size: object) -> str:
+    """A file size in Swedish: ``7577600`` -> ``7,2 MB`` (Datasette writes ``7.2 MB``)."""
+    if not isinstance(size, (int, float)) or isinstance(size, bool):
+        return ""
+    value, unit = float(size), "byte"
+    for bigger in ("kB", "MB", "GB"):
+        if value < 1024:
+            break
+        value, unit = value / 1024, bigger
+    return f"{number(value, 0 if unit == 'byte' else 1)}\u00a0{unit}"
+
+
 def sv(text: object) -> object:
     """Datasette's English word or message in Swedish; anything else unchanged."""
     if not isinstance(text, str):
@@ -171,5 +183,6 @@ def prepare_jinja2_environment(env) -> None:  # noqa: ANN001
         sv_operator=sv_operator,
         sv_villkor=sv_villkor,
         sv_parameter=sv_parameter,
+        storlek=storlek,
         stod_inte=stod_inte,
     )
