@@ -884,3 +884,25 @@ def test_kallrad_has_a_window_of_text_lines_neighbours_and_the_table_header(ds):
     later = _href(page, r'<a href="([^"]+)">Senare rader →</a>')
     first = rows(ds, "kallrad", rapport="Årsrapport 2022", rad="121")
     assert f"rad={first[0]['Rad']}" in earlier and f"rad={first[-1]['Rad']}" in later
+
+
+# --- the chart of an indicator over the years (plugins/diagram.py) ----------------------
+
+
+def test_the_indicator_page_has_its_chart_inline_with_sources_and_caveats(ds):
+    page = get(ds, "/rapporter/indikator?indikator=fs_hushall_stadsomrade").text
+    figures = re.findall(r'<figure class="gbg-diagram">(.*?)</figure>', page, re.S)
+    assert len(figures) == 1
+    figure = figures[0]
+    assert figure.startswith("<svg ") and 'role="img"' in figure
+    caption = html_unescape(re.search(r"<figcaption>(.*?)</figcaption>", figure).group(1))
+    assert caption.startswith("Diagram: Antal hushåll med försörjningsstöd, stadsområdet")
+    assert "2022 1\u00a0470 (omstridd)" in caption and "mål: 2022 1\u00a0648" in caption
+    # nothing is fetched at view time: no external source or link in the chart
+    assert not re.search(r'(src|href)="(https?:)?//', figure)
+    several = get(ds, "/rapporter/indikator?indikator=skyddat+boende").text
+    labels = {r["Indikator"] for r in rows(ds, "indikator", indikator="skyddat boende")}
+    shown = several.count('<figure class="gbg-diagram">')
+    assert 1 < shown <= 4 and f"{len(labels)} indikatorer passar" in several
+    assert "gbg-diagram" not in get(ds, "/rapporter/indikator?indikator=").text
+    assert "gbg-diagram" not in get(ds, "/rapporter/sok?ord=hushåll").text

@@ -103,15 +103,28 @@ order by t.id not in (select rowid from exakt), t.poang, p.doc_id, p.passage_id
 limit {CAP}"""
 
 
+_INDIKATOR_WHERE = """f.text != '' and o.upprepning is null
+  and (o.indikator = f.text or gbg_hittar(i.label, f.text))"""
+
+
 def indikator_sql() -> str:
     return f"""
 with fraga as (select trim(coalesce(:indikator, '')) as text)
 select {_FIGURE_COLUMNS}
 from observationer o join indicators i on i.id = o.indikator, fraga f
-where f.text != '' and o.upprepning is null
-  and (o.indikator = f.text or gbg_hittar(i.label, f.text))
+where {_INDIKATOR_WHERE}
 order by i.label, o.område, o.grund, o.år, o.period, o.källa
 limit 1000"""
+
+
+def indikator_ids_sql() -> str:
+    """The ids of the indicators *En indikator över åren* shows, in its order (for the
+    charts of the plugin ``diagram.py``)."""
+    return f"""
+with fraga as (select trim(coalesce(:indikator, '')) as text)
+select o.indikator from observationer o join indicators i on i.id = o.indikator, fraga f
+where {_INDIKATOR_WHERE}
+group by o.indikator order by min(i.label)"""
 
 
 def motsagelser_sql() -> str:
