@@ -862,6 +862,8 @@ def test_page_titles_and_row_pages_and_values_read_in_swedish(ds):
     indicators = readable(get(ds, "/rapporter/indicators?_size=max").text)
     assert "nivå" in indicators and " level " not in f" {indicators} "
     assert "7.2 MB" not in get(ds, "/rapporter").text
+    lines = readable(get(ds, "/rapporter/raw_lines?_size=2").text)  # a compound key
+    assert " Link " not in f" {lines} " and " Rad doc_id " in f" {lines} "
     assert re.search(r"rapporter\.db</a> <em>\d+,\d\u00a0MB</em>", get(ds, "/rapporter").text)
     from lib.publish.swedish_tables import uppgift
 
@@ -884,6 +886,8 @@ def test_kallrad_has_a_window_of_text_lines_neighbours_and_the_table_header(ds):
     later = _href(page, r'<a href="([^"]+)">Senare rader →</a>')
     first = rows(ds, "kallrad", rapport="Årsrapport 2022", rad="121")
     assert f"rad={first[0]['Rad']}" in earlier and f"rad={first[-1]['Rad']}" in later
+    cited = get(ds, ROW).text  # the cited line's page leads to the wider window
+    assert 'href="/rapporter/kallrad?rapport=%C3%85rsrapport+2022&amp;rad=121"' in cited
 
 
 # --- the chart of an indicator over the years (plugins/diagram.py) ----------------------

@@ -6,6 +6,7 @@ In the HTML pages only (JSON and CSV keep the stored values):
 * the themes of a figure (a JSON array, so that Datasette can facet it) as a list:
   ``Hemlöshet, Våld i nära relation``;
 * the value types of the indicators in Swedish (``level`` -> ``nivå``);
+* a cited line's number (``kallrader.rad``) links to *Källrad i sitt sammanhang*;
 * on a row page (``/rapporter/observationer/256``), where Datasette shows foreign keys as
   bare ids, the indicator and the source are links again, with their labels, as on the
   table page.
@@ -14,6 +15,7 @@ In the HTML pages only (JSON and CSV keep the stored values):
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from datasette import hookimpl
 from datasette.utils import tilde_encode
@@ -87,11 +89,24 @@ async def _link(datasette, database: str, table: str, column: str, value: object
     return Markup('<a href="{}">{}</a>').format(href, escape(str(label)))
 
 
+def _context_link(row, value, datasette, database: str):  # noqa: ANN001, ANN202
+    """A cited line's number in ``kallrader`` as a link to *Källrad i sitt sammanhang*,
+    where the window can be widened and moved."""
+    keys = row.keys() if hasattr(row, "keys") else ()
+    if "rapport" not in keys or not isinstance(value, int):
+        return None
+    query = urlencode({"rapport": row["rapport"], "rad": value})
+    href = f"{datasette.urls.database(database)}/kallrad?{query}"
+    return Markup('<a href="{}" title="Visa fler rader runt omkring">{}</a>').format(href, value)
+
+
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):  # noqa: ANN001, ANN201
     shown = swedish_value(value, column)
     if shown is not None:
         return shown
+    if table == "kallrader" and column == "rad":
+        return _context_link(row, value, datasette, database)
     if table is None or not isinstance(value, (str, int)) or isinstance(value, bool):
         return None  # an expanded foreign key (a dict) is Datasette's link already
     known = _FKS.get((database, table))
