@@ -743,6 +743,9 @@ def test_skyddat_boende_finds_every_figure_on_it(ds):
     assert expected <= key
     labels = {r["Indikator"] for r in rows(ds, "indikator", indikator="skyddat boende")}
     assert set(about[about.label.str.contains(form)].label) <= labels
+    # the table's filter on the label (the id column holds no spaces) finds them too
+    by_label = rows(ds, "observationer", _size="max", **{"benämning__contains": "skyddat boende"})
+    assert by_label and all("skyddat boende" in r["benämning"] for r in by_label)
 
 
 def _rapporter():
@@ -798,7 +801,7 @@ def test_the_excel_csv_has_a_bom_semicolons_and_decimal_commas(ds):
     assert r.headers["content-type"].startswith("text/csv")
     assert r.headers["content-disposition"] == 'attachment; filename="observationer.csv"'
     header, body = table[0], table[1:]
-    assert header[:3] == ["nr", "indikator", "område"] and "jämförbarhet" in header
+    assert header[:4] == ["nr", "indikator", "benämning", "område"] and "jämförbarhet" in header
     assert len(body) == len(processed.load("observations"))
     value = header.index("värde")
     decimals = [row[value] for row in body if "," in row[value]]
@@ -820,6 +823,10 @@ def test_the_excel_csv_has_a_bom_semicolons_and_decimal_commas(ds):
     assert (first["Värde"], first["Uppgift"]) == ("1470", "1\u00a0470\u00a0hushåll")
     page = get(ds, "/rapporter/observationer").text
     assert 'href="/rapporter/observationer.excel?_labels=on">CSV för Excel</a>' in page
+    assert any(row[value].startswith("-") for row in body)  # negative numbers stay numbers
+    assert all(not row[header.index("uppgift")].startswith("+") for row in body)
+    assert any(u.startswith('="+') for u in (row[header.index("uppgift")] for row in body))
+    assert _plugin("excel").cell("=1+1") == '="=1+1"' and _plugin("excel").cell(-4.9) == "-4,9"
 
 
 def test_the_workbook_is_linked_from_the_start_page_and_observationer(ds):

@@ -99,6 +99,7 @@ SCHEMAS: dict[str, Schema] = {
         columns={
             "nr": Column(_I, "Running number (the order of the observations table)"),
             "indikator": Column(_S, "Indicator id (a link showing its label)"),
+            "benämning": Column(_S, "The indicator's Swedish label (to filter and download by)"),
             "område": Column(_S, "Geography"),
             "period": Column(_S, "Period"),
             "uppgift": Column(_S, "Value with unit in Swedish number format"),
@@ -276,6 +277,7 @@ def observationer(tables: Mapping[str, pd.DataFrame], reports: pd.DataFrame) -> 
                 lambda ts: json.dumps([themes.label(t) for t in ts.split(";")], ensure_ascii=False)
             ),
             "indikator": obs.indicator,
+            "benämning": obs.label,
             "område": obs.geography,
             "period": obs.period,
             "år": obs.period.map(lambda p: int(re.findall(r"\d{4}", p)[-1])),

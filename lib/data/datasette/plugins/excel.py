@@ -5,7 +5,8 @@
   fields and a decimal comma (what Excel expects with Swedish settings, so ``5,5`` is a
   number), served as a file to save (``Content-Disposition: attachment``). Every row of
   a table or query, not one page: a table's first request is sent on with ``_size=max``
-  (Datasette's row limit, 1 000, still applies). A link shows its label.
+  (Datasette's row limit, 1 000, still applies). A link shows its label; text that
+  Excel would take for a formula (``+58 förfrågningar``) is given as ``="+58 förfrågningar"``.
 * **The workbook** the build writes (``data/processed/observations.xlsx``: one sheet per
   theme, values as numbers) is served at :data:`WORKBOOK_URL`.
 """
@@ -25,6 +26,7 @@ FORMAT = "excel"
 LABEL = "CSV för Excel"
 WORKBOOK = "observations.xlsx"
 BOM = "\ufeff"
+FORMULA_START = ("=", "+", "-", "@")
 
 
 def cell(value: object) -> str:
@@ -33,13 +35,18 @@ def cell(value: object) -> str:
         value = value.get("label") or value.get("value")
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return str(int(value))
+    if isinstance(value, (bool, int)):
+        return str(int(value))  # a number: "-13" stays a number
     if isinstance(value, float):
         return repr(value).replace(".", ",") if not value.is_integer() else str(int(value))
     if isinstance(value, bytes):
         return value.hex()
-    return str(value)
+    text = str(value)
+    if text[:1] in FORMULA_START:
+        # Excel reads a field starting with = + - @ as a formula ("+58 förfrågningar"
+        # becomes #NAMN?, and a quote could run one): a constant formula shows it as text.
+        return '="' + text.replace('"', '""') + '"'
+    return text
 
 
 def excel_csv(columns: list[str], rows: list) -> str:
