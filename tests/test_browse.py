@@ -848,6 +848,9 @@ def test_the_about_page_says_what_the_data_is(ds):
     assert all(name in text for name in reports.rapport)
     changes = len(processed.load("ocr_changes"))
     assert f"{changes:,} ändringar".replace(",", " ") in text  # readable() splits at NBSP
+    docs = processed.load("documents")
+    ocr_files = docs[docs.text_quality == "ocr"].file.nunique()
+    assert ocr_files > 0 and f"{ocr_files} av filerna kommer från OCR" in text
     discrepancies = len(processed.load("discrepancies"))
     assert f"{discrepancies} gånger anger rapporterna olika värden" in text
     for heading in ("Källor", "Hur siffrorna lästes", "Reparerad text", "Förbehåll", "Licens"):

@@ -26,6 +26,7 @@ _COUNTS = {
     "discrepancies": "select count(*) from discrepancies",
     "auto": "select count(*) from observationer where metod != 'handläst'",
     "ocr_changes": "select count(*) from ocr_changes",
+    "ocr_files": "select count(distinct file) from documents where text_quality = 'ocr'",
 }
 
 
