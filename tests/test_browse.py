@@ -641,6 +641,10 @@ def test_a_huge_value_is_refused_at_once(ds):
     page = get(ds, "/rapporter?sql=select+randomblob(200000000)")
     assert page.status_code == 400
     assert "Ett värde blev för stort: gränsen är 20 000 byte per värde." in page.text
+    limits = (
+        "Gränser för en fråga: högst 2 sekunder, 1\u00a0000 rader per sida och 20\u00a0000 byte"
+    )
+    assert limits in page.text and limits in get(ds, "/rapporter").text
     # the longest stored values are still read whole
     longest = get(ds, "/rapporter.json?sql=select+max(length(sammanhang))+from+kallrader")
     assert longest.json()["rows"][0][0] > 1000

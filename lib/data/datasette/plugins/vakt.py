@@ -85,6 +85,26 @@ def prepare_connection(conn) -> None:  # noqa: ANN001 - sqlite3.Connection
     conn.setlimit(sqlite3.SQLITE_LIMIT_COLUMN, MAX_COLUMNS)
 
 
+def limits_text(time_limit_ms: int, max_rows: int) -> str:
+    """The limits of a query, in Swedish (shown beside the SQL box)."""
+    from lib.core.formats import number
+
+    seconds = number(time_limit_ms / 1000)
+    return (
+        f"Gränser för en fråga: högst {seconds} sekunder, {number(max_rows)} rader per sida "
+        f"och {number(MAX_LENGTH)} byte per värde."
+    )
+
+
+@hookimpl
+def extra_template_vars(datasette):  # noqa: ANN001, ANN201
+    return {
+        "gbg_limits": limits_text(
+            datasette.setting("sql_time_limit_ms"), datasette.setting("max_returned_rows")
+        )
+    }
+
+
 def allowed_hosts(server: tuple[str, int | None] | None) -> set[str]:
     """The ``Host`` values naming the address the server listens on."""
     if not server:
