@@ -22,7 +22,7 @@ from datasette.utils import tilde_encode
 
 from lib import paths
 from lib.errors import DataError
-from lib.publish import browse, database
+from lib.publish import browse, database, queries
 from lib.report import processed
 
 INJECTION = "'; DROP TABLE observations; --"
@@ -49,7 +49,19 @@ def rows(ds, query: str, **params: str) -> list[dict]:
 
 def test_pages_answer_in_swedish_with_the_guide(ds):
     home = get(ds, "/")
-    assert home.status_code == 200 and "alla siffror med källa" in home.text
+    assert home.status_code == 200
+    start = readable(home.text.split('<details class="gbg-avancerat">')[0])
+    for words in (
+        "Alla siffror med källa",
+        "Sök bland siffrorna",
+        "Sök i rapporterna",
+        "En indikator över åren",
+        "Om datan",
+        "Excel-arbetsbok",
+    ):
+        assert words in start, words
+    assert "raw_lines" not in start  # the English tables are behind "För avancerade"
+    assert "För avancerade" in readable(home.text)
     page = get(ds, "/rapporter")
     assert page.status_code == 200
     for title in (
@@ -136,8 +148,9 @@ def test_canned_queries_answer_with_real_figures(ds):
     )
     assert len(rows(ds, "motsagelser", tema="hemlöshet")) < len(contra)
     context = rows(ds, "kallrad", rapport="Delårsrapport 2024", rad="125")
-    around = range(125 - browse.CONTEXT, 125 + browse.CONTEXT + 1)
-    assert [r["Rad"] for r in context] == list(around)
+    marked_at = [r["Rad"] for r in context].index(125)
+    assert len(context) == 2 * queries.CONTEXT + 1 and marked_at == queries.CONTEXT
+    assert all(r["Text"].strip() for r in context)  # blank lines are not counted
     marked = next(r for r in context if r[" "] == "▶")
     assert marked["Rad"] == 125 and "försörjningsstöd" in marked["Text"]
     assert "forsorjningsstod" in marked["Rå text (OCR)"].replace("é", "o")
@@ -386,7 +399,7 @@ PAGES = {  # page -> (status, Swedish words that must be on it)
             "fallande",
             "Använd",
             "Visa och redigera SQL",
-            "Hämta som JSON, CSV (fler val)",
+            "Hämta som JSON, CSV för Excel, CSV (fler val)",
             "teman (lista)",
             "Avancerad export",
             "spara som fil",
@@ -411,7 +424,7 @@ PAGES = {  # page -> (status, Swedish words that must be on it)
             "Frågans parametrar",
             "Kör frågan",
             "Redigera SQL",
-            "Hämta som JSON, CSV",
+            "Hämta som JSON, CSV för Excel, CSV",
         ],
     ),
     "/rapporter/sok?ord=skyddat+boende&_show_sql=1": (200, ["(dölj SQL)"]),
@@ -519,7 +532,8 @@ def test_facets_sort_and_export_still_work(ds):
     sok = get(ds, "/rapporter/sok?ord=skyddat+boende").text
     hits = get(ds, _href(sok, r'<a href="([^"]+)">CSV</a>')).text.strip().splitlines()
     shown = rows(ds, "sok", ord="skyddat boende")
-    assert hits[0] == "Rapport,År,Rad,Text,Avsnitt" and len(hits) == len(shown) + 1
+    assert hits[0] == "Rapport,År,Rad,Text,Avsnitt,Träffar i alla"
+    assert len(hits) == len(shown) + 1
 
 
 def test_filter_operators_keep_their_keys_with_swedish_names(ds):
@@ -557,7 +571,11 @@ def test_translated_templates_match_the_installed_datasette():
     from datasette.version import __version__
 
     upstream = json.loads((browse.TEMPLATES_DIR / "UPSTREAM.json").read_text("utf-8"))
-    ours = {f"templates/{p.name}" for p in browse.TEMPLATES_DIR.glob("*.html")}
+    ours = {
+        f"templates/{p.name}"
+        for p in browse.TEMPLATES_DIR.glob("*.html")
+        if p.name not in browse.OWN_TEMPLATES
+    }
     assert ours <= set(upstream), f"not in UPSTREAM.json: {sorted(ours - set(upstream))}"
     root = Path(datasette.__file__).parent
     changed = [
@@ -575,3 +593,334 @@ def test_command_and_app_use_the_swedish_templates(tmp_path):
     cmd = browse.command(tmp_path / "rapporter.sqlite", tmp_path / "m.json")
     assert cmd[cmd.index("--template-dir") + 1] == str(browse.TEMPLATES_DIR)
     assert (browse.TEMPLATES_DIR / "base.html").is_file()
+
+
+# --- errors and limits (plugins/vakt.py) ------------------------------------------------
+
+
+def _timed(ds, path: str, n: int = 5, **kwargs) -> tuple[float, object]:
+    """The fastest of ``n`` in-process requests (seconds), and the last response."""
+    import time
+
+    async def run():
+        best, r = float("inf"), None
+        for _ in range(n):
+            t = time.perf_counter()
+            r = await ds.client.get(path, **kwargs)
+            best = min(best, time.perf_counter() - t)
+        return best, r
+
+    return asyncio.run(run())
+
+
+def test_an_error_page_is_swedish_prints_nothing_and_costs_no_more_than_a_page(ds, capfd):
+    """Datasette's own handler printed a ~190-line traceback per 404 (0.6-1.3 s); now a
+    404 costs about what the smallest page costs (a ratio to that floor, measured here)."""
+    floor, _ = _timed(ds, "/-/versions.json")
+    capfd.readouterr()
+    took, r = _timed(ds, "/rapporter/finns_inte")
+    out, err = capfd.readouterr()
+    assert r.status_code == 404 and "Tabellen finns inte." in r.text
+    assert (out, err) == ("", "")
+    assert took < 10 * floor + 0.005, (took, floor)
+    sort = get(ds, "/rapporter/observationer?_sort=finns_inte")
+    assert sort.status_code == 400  # the user's mistake, not the server's
+    assert "Tabellen kan inte sorteras efter finns_inte." in readable(sort.text)
+    assert english_left(sort.text) == []
+    as_json = get(ds, "/rapporter/finns_inte.json").json()
+    assert as_json["status"] == 404 and as_json["error"] == "Tabellen finns inte."
+
+
+def test_a_huge_value_is_refused_at_once(ds):
+    """setlimit: a value over 20 000 bytes is an error (randomblob(200000000) answered
+    after 12.8 s with 267 MB before); the time is a ratio to a small query's."""
+    floor, _ = _timed(ds, "/rapporter.json?sql=select+1", n=3)
+    took, r = _timed(ds, "/rapporter.json?sql=select+randomblob(200000000)", n=3)
+    assert r.status_code == 400 and r.json()["error"] == "string or blob too big"
+    assert took < 10 * floor + 0.005, (took, floor)
+    page = get(ds, "/rapporter?sql=select+randomblob(200000000)")
+    assert page.status_code == 400
+    assert "Ett värde blev för stort: gränsen är 20 000 byte per värde." in page.text
+    limits = (
+        "Gränser för en fråga: högst 2 sekunder, 1\u00a0000 rader per sida och 20\u00a0000 byte"
+    )
+    assert limits in page.text and limits in get(ds, "/rapporter").text
+    # the longest stored values are still read whole
+    longest = get(ds, "/rapporter.json?sql=select+max(length(sammanhang))+from+kallrader")
+    assert longest.json()["rows"][0][0] > 1000
+
+
+def test_a_foreign_host_is_refused_and_only_the_stylesheet_is_served(ds):
+    for host in ("evil.example", "evil.example:8001", "127.0.0.1.evil.example"):
+        r = get_with(ds, "/rapporter", headers={"host": host})
+        assert r.status_code == 400 and "Fel värdnamn" in r.text
+    assert get_with(ds, "/rapporter", headers={"host": "localhost"}).status_code == 200
+    assert get(ds, browse.CSS).status_code == 200
+    for path in ("/gbg/plugins/svenska.py", "/gbg/templates/base.html", "/gbg/../publish.yml"):
+        assert get(ds, path).status_code == 404, path
+    vakt = _plugin("vakt")
+    assert vakt.allowed_hosts(("127.0.0.1", 8017)) == {"127.0.0.1:8017", "localhost:8017"}
+
+
+def get_with(ds, path: str, **kwargs):
+    async def run():
+        return await ds.client.get(path, **kwargs)
+
+    return asyncio.run(run())
+
+
+# --- caveats beside figures (lib.publish.swedish_tables) --------------------------------
+
+
+def test_figures_carry_the_comparability_note_and_the_disagreeing_statement(ds):
+    """Skyddat boende 409 -> 467 requests (Gemensamma 2024) crosses the new rules of 1
+    April 2024: the note stands beside both figures, in every place a figure is shown."""
+    ind = rows(ds, "indikator", indikator="skyddat boende")
+    requests = [
+        r for r in ind if r["Uppgift"] in ("409\u00a0förfrågningar", "467\u00a0förfrågningar")
+    ]
+    assert len(requests) == 2
+    for r in requests:
+        assert (
+            "från 1 april 2024" in r["Jämförbarhet"]
+            and "inte fullt jämförbart" in r["Jämförbarhet"]
+        )
+    catalog = processed.load("indicators").set_index("id").comparability
+    obs = processed.load("observations")
+    with_note = obs.indicator.map(catalog).notna()
+    assert 0 < with_note.sum() < len(obs)
+    table = rows(ds, "observationer", _size="max", **{"jämförbarhet__notblank": "1"})
+    assert len(table) == with_note.sum()
+    first = next(
+        r
+        for r in rows(ds, "indikator", indikator="fs_hushall_stadsomrade")
+        if r["Källa"] == "Årsrapport 2022, rad 121" and r["Period"] == "2022"
+    )
+    assert first["Motsägelse"] == (
+        "Motsägs av Årsrapport 2022, rad 569: 1\u00a0472\u00a0hushåll "
+        "(samma uppgift anges med olika värden)"
+    )
+    assert first["Värde"] == 1470 and first["Enhet"] == "hushåll"
+    disputed = rows(ds, "observationer", _size="max", **{"motsägelse__notblank": "1"})
+    cited = processed.load("discrepancies")
+    assert {r["källa"].split(", rad ")[1] for r in disputed} <= {
+        str(n) for n in [*cited.line_a, *cited.line_b]
+    }
+    contra = rows(ds, "motsagelser", tema="skyddat boende")
+    assert contra and all("1 april 2024" in r["Jämförbarhet"] for r in contra)
+    csv = get(ds, "/rapporter/indikator.csv?indikator=skyddat+boende").text
+    assert "Jämförbarhet" in csv.splitlines()[0] and "inte fullt jämförbart" in csv
+
+
+# --- matching as a Swede expects (plugins/svensk_sokning.py, lib.text.stems) ------------
+
+
+def test_upper_case_a_ring_a_umlaut_and_o_umlaut_match_their_lower_case(ds):
+    """SQLite's like and lower fold ASCII only: 'ökning' found 1 row, 'Ökning' 5."""
+    for upper, lower, query, param in (
+        ("ÖKNING", "ökning", "siffror", "ord"),
+        ("VÅLD", "våld", "siffror", "ord"),
+        ("HEMLÖSHET", "hemlöshet", "motsagelser", "tema"),
+        ("VÅLD", "våld", "sok", "ord"),
+    ):
+        found = rows(ds, query, **{param: upper})
+        assert found and found == rows(ds, query, **{param: lower}), (query, upper)
+
+
+def test_skyddat_boende_finds_every_figure_on_it(ds):
+    """Every figure whose indicator or quote names skyddat boende in any form (Kriscentrum's
+    are "skyddade boenden"), from the processed table: all of them are found."""
+    obs = processed.load("observations")
+    obs = obs[obs.restatement_of.isna()]
+    form = re.compile(r"skydd\w*\s+boend", re.IGNORECASE)
+    about = obs[obs.label.str.contains(form) | obs.quote.str.contains(form)]
+    assert len(about) >= 20 and about.label.str.contains("skyddade", case=False).any()
+    found = rows(ds, "siffror", ord="skyddat boende")
+    key = {(r["Källa"], r["Period"], r["Område"], r["Värde"]) for r in found}
+    name = dict(zip(*(lambda r: (r.dokument, r.rapport))(_rapporter()), strict=True))
+    expected = {
+        (f"{name[d]}, rad {n}", p, g, v)
+        for d, n, p, g, v in zip(
+            about.doc_id, about.line, about.period, about.geography, about.value, strict=True
+        )
+    }
+    assert expected <= key
+    labels = {r["Indikator"] for r in rows(ds, "indikator", indikator="skyddat boende")}
+    assert set(about[about.label.str.contains(form)].label) <= labels
+    # the table's filter on the label (the id column holds no spaces) finds them too
+    by_label = rows(ds, "observationer", _size="max", **{"benämning__contains": "skyddat boende"})
+    assert by_label and all("skyddat boende" in r["benämning"] for r in by_label)
+
+
+def _rapporter():
+    path = processed.processed_dir() / database.DATABASE
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        import pandas as pd
+
+        return pd.read_sql("select dokument, rapport from rapporter", conn)
+
+
+def test_searches_say_how_many_matched_and_take_phrases_or_and_filters(ds):
+    many = rows(ds, "sok", ord="och")
+    assert len(many) == queries.CAP and many[0]["Träffar i alla"] > queries.CAP
+    page = readable(get(ds, "/rapporter/sok?ord=och").text)
+    total = swedish_count(many[0]["Träffar i alla"]).replace("\u00a0", " ")
+    assert f"{total} träffar i alla – de första 500 visas" in page.replace("\u00a0", " ")
+    words = {(r["Rapport"], r["Rad"]) for r in rows(ds, "sok", ord="skyddat boende")}
+    phrase = {(r["Rapport"], r["Rad"]) for r in rows(ds, "sok", ord='"skyddat boende"')}
+    vrak = {(r["Rapport"], r["Rad"]) for r in rows(ds, "sok", ord="vräkning")}
+    either = {(r["Rapport"], r["Rad"]) for r in rows(ds, "sok", ord='"skyddat boende" OR vräkning')}
+    assert phrase and vrak and phrase < words and either == phrase | vrak
+    figures = rows(ds, "siffror", ord="vräkning OR hemlöshet")
+    assert (
+        len(figures)
+        == len({r["Källa"] + r["Period"] + r["Indikator"] + r["Uppgift"] for r in figures})
+        > len(rows(ds, "siffror", ord="vräkning"))
+    )
+    near = readable(get(ds, "/rapporter/sok?ord=skyddat+NEAR+boende").text)
+    assert "NEAR stöds inte i sökningen" in near
+    all_years = rows(ds, "sok", ord="våld")
+    in_2024 = rows(ds, "sok", ord="våld", ar="2024")
+    assert in_2024 and {r["År"] for r in in_2024} == {2024} and len(in_2024) < len(all_years)
+    one = rows(ds, "sok", ord="våld", rapport="ÅRSRAPPORT 2022")
+    assert one and {r["Rapport"] for r in one} == {"Årsrapport 2022"}
+    assert rows(ds, "siffror", ord="hushåll", ar="2022", rapport="Årsrapport 2022")
+
+
+# --- downloads for Excel (plugins/excel.py) ---------------------------------------------
+
+
+def _excel(ds, path: str) -> tuple[object, list[list[str]]]:
+    r = get(ds, path)
+    if r.status_code == 302:  # a table is sent on with _size=max: every row, not a page
+        r = get(ds, r.headers["location"])
+    assert r.status_code == 200, r.text[:300]
+    body = r.content.decode("utf-8")
+    assert body.startswith("\ufeff")  # the byte order mark Excel needs for å, ä, ö
+    return r, list(csv_module.reader(io.StringIO(body[1:]), delimiter=";"))
+
+
+def test_the_excel_csv_has_a_bom_semicolons_and_decimal_commas(ds):
+    r, table = _excel(ds, "/rapporter/observationer.excel")
+    assert r.headers["content-type"].startswith("text/csv")
+    assert r.headers["content-disposition"] == 'attachment; filename="observationer.csv"'
+    header, body = table[0], table[1:]
+    assert header[:4] == ["nr", "indikator", "benämning", "område"] and "jämförbarhet" in header
+    assert len(body) == len(processed.load("observations"))
+    value = header.index("värde")
+    decimals = [row[value] for row in body if "," in row[value]]
+    assert decimals and all("." not in row[value] for row in body)
+    obs = processed.load("observations")
+    assert sorted(float(row[value].replace(",", ".")) for row in body) == sorted(obs.value)
+    _, ind = _excel(ds, "/rapporter/indikator.excel?indikator=fs_hushall_stadsomrade")
+    first = dict(
+        zip(
+            ind[0],
+            next(
+                r
+                for r in ind[1:]
+                if r[ind[0].index("Källa")].endswith("121") and r[ind[0].index("Period")] == "2022"
+            ),
+            strict=True,
+        )
+    )
+    assert (first["Värde"], first["Uppgift"]) == ("1470", "1\u00a0470\u00a0hushåll")
+    page = get(ds, "/rapporter/observationer").text
+    assert 'href="/rapporter/observationer.excel?_labels=on">CSV för Excel</a>' in page
+    assert any(row[value].startswith("-") for row in body)  # negative numbers stay numbers
+    assert all(not row[header.index("uppgift")].startswith("+") for row in body)
+    assert any(u.startswith('="+') for u in (row[header.index("uppgift")] for row in body))
+    assert _plugin("excel").cell("=1+1") == '="=1+1"' and _plugin("excel").cell(-4.9) == "-4,9"
+
+
+def test_the_workbook_is_linked_from_the_start_page_and_observationer(ds):
+    for page in ("/", "/rapporter", "/rapporter/observationer"):
+        assert f'href="{browse.WORKBOOK_URL}"' in get(ds, page).text, page
+    r = get(ds, browse.WORKBOOK_URL)
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    assert r.content == (processed.processed_dir() / "observations.xlsx").read_bytes()
+
+
+# --- reading comfort -----------------------------------------------------------------
+
+
+def test_the_about_page_says_what_the_data_is(ds):
+    page = get(ds, browse.ABOUT_URL)
+    assert page.status_code == 200 and english_left(page.text) == []
+    text = readable(page.text)
+    reports = _rapporter()
+    assert all(name in text for name in reports.rapport)
+    changes = len(processed.load("ocr_changes"))
+    assert f"{changes:,} ändringar".replace(",", " ") in text  # readable() splits at NBSP
+    docs = processed.load("documents")
+    ocr_files = docs[docs.text_quality == "ocr"].file.nunique()
+    assert ocr_files > 0 and f"{ocr_files} av filerna kommer från OCR" in text
+    discrepancies = len(processed.load("discrepancies"))
+    assert f"{discrepancies} gånger anger rapporterna olika värden" in text
+    for heading in ("Källor", "Hur siffrorna lästes", "Reparerad text", "Förbehåll", "Licens"):
+        assert f">{heading}</h2>" in page.text
+    assert f'href="{browse.ABOUT_URL}#licens"' in get(ds, "/rapporter").text
+
+
+def test_page_titles_and_row_pages_and_values_read_in_swedish(ds):
+    sok = get(ds, "/rapporter/siffror?ord=skyddat+boende").text
+    assert "<title>Sök bland siffrorna: skyddat boende – rapporter</title>" in sok
+    row = get(ds, "/rapporter/observationer/1").text  # a row page keeps its links
+    obs = processed.load("observations").iloc[0]
+    assert f'<a href="/rapporter/indicators/{obs.indicator}">{obs.label}</a>' in row
+    assert re.search(r'<a href="/rapporter/kallrader/[^"]+">[^<]+, rad \d+</a>', row)
+    table = get(ds, "/rapporter/observationer?_sort=nr&_size=max").text
+    assert "1\u00a0470</td>" in table and ">1470<" not in table  # värde, Swedish format
+    assert '["' not in readable(table)  # themes as a list, not JSON
+    assert "same_figure" not in table and "curated" not in readable(table)
+    indicators = readable(get(ds, "/rapporter/indicators?_size=max").text)
+    assert "nivå" in indicators and " level " not in f" {indicators} "
+    assert "7.2 MB" not in get(ds, "/rapporter").text
+    lines = readable(get(ds, "/rapporter/raw_lines?_size=2").text)  # a compound key
+    assert " Link " not in f" {lines} " and " Rad doc_id " in f" {lines} "
+    assert re.search(r"rapporter\.db</a> <em>\d+,\d\u00a0MB</em>", get(ds, "/rapporter").text)
+    from lib.publish.swedish_tables import uppgift
+
+    assert uppgift(1, "personer", "level") == "1\u00a0person"
+    assert uppgift(2, "personer", "level") == "2\u00a0personer"
+
+
+def test_kallrad_has_a_window_of_text_lines_neighbours_and_the_table_header(ds):
+    """Årsrapport 2022, rad 121 is a row of a table whose first row (its header) is line
+    116: with one text line around it, the header still shows, marked."""
+    narrow = rows(ds, "kallrad", rapport="Årsrapport 2022", rad="121", rader="1")
+    marks = {r["Rad"]: r[" "] for r in narrow}
+    assert marks[121] == "▶" and marks[116] == "tabellhuvud (ovanför)"
+    assert "Mått" in next(r["Text"] for r in narrow if r["Rad"] == 116)
+    assert len(narrow) == 4
+    wide = rows(ds, "kallrad", rapport="årsrapport 2022", rad="121", rader="20")
+    assert len(wide) == 41 and all(r["Text"].strip() for r in wide)
+    page = get(ds, "/rapporter/kallrad?rapport=%C3%85rsrapport+2022&rad=121").text
+    earlier = _href(page, r'<a href="([^"]+)">← Tidigare rader</a>')
+    later = _href(page, r'<a href="([^"]+)">Senare rader →</a>')
+    first = rows(ds, "kallrad", rapport="Årsrapport 2022", rad="121")
+    assert f"rad={first[0]['Rad']}" in earlier and f"rad={first[-1]['Rad']}" in later
+    cited = get(ds, ROW).text  # the cited line's page leads to the wider window
+    assert 'href="/rapporter/kallrad?rapport=%C3%85rsrapport+2022&amp;rad=121"' in cited
+
+
+# --- the chart of an indicator over the years (plugins/diagram.py) ----------------------
+
+
+def test_the_indicator_page_has_its_chart_inline_with_sources_and_caveats(ds):
+    page = get(ds, "/rapporter/indikator?indikator=fs_hushall_stadsomrade").text
+    figures = re.findall(r'<figure class="gbg-diagram">(.*?)</figure>', page, re.S)
+    assert len(figures) == 1
+    figure = figures[0]
+    assert figure.startswith("<svg ") and 'role="img"' in figure
+    caption = html_unescape(re.search(r"<figcaption>(.*?)</figcaption>", figure).group(1))
+    assert caption.startswith("Diagram: Antal hushåll med försörjningsstöd, stadsområdet")
+    assert "2022 1\u00a0470 (omstridd)" in caption and "mål: 2022 1\u00a0648" in caption
+    # nothing is fetched at view time: no external source or link in the chart
+    assert not re.search(r'(src|href)="(https?:)?//', figure)
+    several = get(ds, "/rapporter/indikator?indikator=skyddat+boende").text
+    labels = {r["Indikator"] for r in rows(ds, "indikator", indikator="skyddat boende")}
+    shown = several.count('<figure class="gbg-diagram">')
+    assert 1 < shown <= 4 and f"{len(labels)} indikatorer passar" in several
+    assert "gbg-diagram" not in get(ds, "/rapporter/indikator?indikator=").text
+    assert "gbg-diagram" not in get(ds, "/rapporter/sok?ord=hushåll").text

@@ -144,7 +144,26 @@ def test_search_result_page_renders_hits_with_sources(server, tmp_path):
     assert "Sök i rapporterna" in dom
     assert "«vräkningar»" in dom and "Årsrapport 2022" in dom and ">379<" in dom
     title = dom.split("<title>", 1)[1].split("</title>", 1)[0]
-    assert title.startswith("rapporter: -- Sök i rapporterna")  # the tab's title
+    assert title == "Sök i rapporterna: vräkning – rapporter"  # the tab's title
     assert ">visa SQL</a>)" in dom  # the SQL is hidden behind "visa SQL"
     assert "Frågan gav" in dom and 'value="Kör frågan"' in dom
+    assert_picture_of_a_page(png)
+
+
+@pytest.mark.slow
+def test_start_page_and_indicator_chart_render(server, tmp_path):
+    dom, png = render(f"{server}/", tmp_path, "start")
+    start = dom.split('<details class="gbg-avancerat">')[0]
+    for words in ("Sök bland siffrorna", "Sök i rapporterna", "Om datan", "Excel-arbetsbok"):
+        assert words in start
+    assert_picture_of_a_page(png)
+    dom, png = render(
+        f"{server}/rapporter/indikator?indikator=fs_hushall_stadsomrade", tmp_path, "diagram"
+    )
+    assert '<figure class="gbg-diagram"><svg' in dom and "Årsrapport 2022, rad 121" in dom
+    title = dom.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title == "En indikator över åren: fs_hushall_stadsomrade – rapporter"
+    assert_picture_of_a_page(png)
+    dom, png = render(f"{server}/rapporter/siffror?ord={quote('skyddat boende')}", tmp_path, "sok")
+    assert "träffar i alla" in dom and "Jämförbarhet" in dom
     assert_picture_of_a_page(png)

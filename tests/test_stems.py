@@ -87,3 +87,22 @@ def test_statements_keep_real_sentences_only() -> None:
     for r in found.itertuples():
         assert "perioden perioden" not in r.left + r.match + r.right
         assert not r.right.rstrip("…").strip().endswith("106")
+
+
+def test_a_search_takes_phrases_and_or() -> None:
+    assert stems.parse('"skyddat boende" OR vräkningar') == [[["skydd", "boend"]], [["vräkning"]]]
+    assert stems.fts_expression("skyddat boende") == '"skydd"* AND "boend"*'
+    assert stems.fts_expression('"skyddat boende" OR vräkning') == (
+        '("skydd"* + "boend"*) OR ("vrakning"*)'
+    )
+    assert stems.fts_expression('"') == '""' and stems.fts_expression("NEAR") == '""'
+    assert stems.unsupported("a NEAR b NOT c NEAR") == ["NEAR", "NOT"]
+
+
+def test_matching_folds_case_and_word_forms() -> None:
+    assert stems.matches("Antal vuxna i SKYDDADE BOENDEN", "skyddat boende")
+    assert stems.matches("Ökning av antalet", "ÖKNING") and stems.matches("ökning", "Ökning")
+    assert not stems.matches("boende som är skyddat", '"skyddat boende"')
+    assert stems.matches("boende som är skyddat", "skyddat boende")  # words anywhere
+    assert stems.matches("vräkningar", "hemlöshet OR vräkning")
+    assert not stems.matches(None, "x") and not stems.matches("x", "")

@@ -3,11 +3,8 @@
 :func:`metadata` generates Datasette's metadata from the declared schemas and the Swedish
 texts of ``lib/data/publish.yml`` (:mod:`lib.publish.database`): Swedish table and column
 descriptions, units, licence and source, facets, label columns and the canned queries
-
-* ``sok`` — *Sök i rapporterna*: full-text search of the passages, with or without å/ä/ö;
-* ``indikator`` — *En indikator över åren*: one indicator's figures across years and reports;
-* ``motsagelser`` — *Motsägelser*: statements of the same figure that disagree;
-* ``kallrad`` — *Källrad i sitt sammanhang*: any line of a report with the lines around it.
+of :mod:`lib.publish.queries` (*Sök bland siffrorna*, *Sök i rapporterna*, *En indikator
+över åren*, *Motsägelser*, *Källrad i sitt sammanhang*).
 
 Each figure's source in ``observationer`` links to its row in ``kallrader`` (a foreign key,
 which Datasette shows as a link), where the line stands with its context. In the results
@@ -33,20 +30,21 @@ from urllib.parse import quote
 
 from lib import paths
 from lib.errors import DataError
-from lib.publish import database
+from lib.publish import database, queries
 
 DATABASE_NAME = Path(database.DATABASE).stem  # Datasette's name of the database: "rapporter"
 METADATA = "datasette.json"
 HOST = "127.0.0.1"
 PORT = 8001
-CONTEXT = 6  # lines before and after in "Källrad i sitt sammanhang"
 SETTINGS = {
     "suggest_facets": "off",
     "default_page_size": "50",
     "default_facet_size": "8",
     "sql_time_limit_ms": "2000",
 }
-STATIC = ("gbg", paths.PACKAGE_DATA_DIR / "datasette")  # mount point and directory (CSS)
+# Mount point and directory of the static files: only the stylesheet lives there (the
+# plugins and templates are beside it, not under it, so they are not served).
+STATIC = ("gbg", paths.PACKAGE_DATA_DIR / "datasette" / "static")
 CSS = f"/{STATIC[0]}/rapporter.css"
 # Datasette plugins of this project: report lines in query results link to their context.
 PLUGINS_DIR = paths.PACKAGE_DATA_DIR / "datasette" / "plugins"
@@ -63,136 +61,11 @@ FACETS: dict[str, list[str | dict[str, str]]] = {
     "rapporter": ["område", "år"],
     "kallrader": ["rapport"],
 }
+WORKBOOK_URL = "/-/excel/siffror.xlsx"  # the build's workbook (plugins/excel.py serves it)
+ABOUT_URL = "/-/om"  # the page "Om datan" (plugins/om_datan.py)
+# Templates of this project (not translations of Datasette's, so not in UPSTREAM.json).
+OWN_TEMPLATES = ("om_datan.html",)
 LABEL_COLUMNS = {"indicators": "label", "rapporter": "rapport", "kallrader": "källa"}
-
-
-def _sok_sql() -> str:
-    # gbg_fts (plugins/svensk_sokning.py, lib.text.stems) turns the user's text into an FTS
-    # query of word stems as prefixes, so word forms match ("skyddat boende" finds
-    # "skyddade boendet", vräkning finds vräkningar); only word characters reach the
-    # query (no FTS syntax errors, nothing the user types is SQL); no words: no match.
-    fold, exact = database.FTS_FOLD, database.FTS
-    return f"""
-with fraga as (
-  select gbg_fts(coalesce(:ord, ''), 1) as q, gbg_fts(coalesce(:ord, ''), 0) as q_exakt
-),
--- an OCR file of a report that is also here as clean text (its twin) is left out, as
--- in lib.report.search: the same sentences would otherwise be listed twice
-tvillingar as (select doc_id from documents
-               where text_quality = 'ocr' and same_report_as is not null),
-exakt as (select rowid from {exact} where {exact} match (select q_exakt from fraga)),
-traffar as (
-  select rowid as id, bm25({fold}) as poang,
-         snippet({fold}, 0, '«', '»', ' … ', 24) as utdrag
-  from {fold} where {fold} match (select q from fraga)
-)
-select r.rapport as Rapport, r.år as År,
-       case when p.line_start = p.line_end then cast(p.line_start as text)
-            else p.line_start || '–' || p.line_end end as Rad,
-       t.utdrag as Text, p.section as Avsnitt
-from traffar t
-join passages p on p.rowid = t.id
-join rapporter r on r.dokument = p.doc_id
-where p.doc_id not in (select doc_id from tvillingar)
-order by t.id not in (select rowid from exakt), t.poang, p.doc_id, p.passage_id
-limit 500"""
-
-
-def _indikator_sql() -> str:
-    return """
-with fraga as (select trim(coalesce(:indikator, '')) as text)
-select i.label as Indikator, o.område as Område, o.grund as Grund, o.period as Period,
-       o.uppgift as Uppgift, o.källa as Källa, o.citat as Citat, o.anmärkning as Anmärkning
-from observationer o join indicators i on i.id = o.indikator, fraga f
-where f.text != '' and o.upprepning is null
-  and (o.indikator = f.text or i.label like '%' || f.text || '%')
-order by i.label, o.område, o.grund, o.år, o.period, o.källa
-limit 1000"""
-
-
-def _case(column: str, labels: dict[str, str]) -> str:
-    def lit(s: str) -> str:
-        return "'" + s.replace("'", "''") + "'"
-
-    whens = " ".join(f"when {lit(k)} then {lit(v)}" for k, v in labels.items())
-    return f"case {column} {whens} else {column} end"
-
-
-def _number(expr: str) -> str:
-    """SQL showing a number as read: 1470 (not 1470.0), -4,9 (decimal comma)."""
-    return (
-        f"case when {expr} = cast({expr} as integer) then cast({expr} as integer) "
-        f"else replace(cast({expr} as text), '.', ',') end"
-    )
-
-
-def _motsagelser_sql() -> str:
-    from lib.text import themes
-
-    kinds = database.texts().get("kinds", {})
-    theme = _case("d.theme", themes.theme_labels())
-    return f"""
-with fraga as (select trim(coalesce(:tema, '')) as text)
-select {_case("d.kind", kinds)} as Typ, {theme} as Tema, i.label as Indikator,
-       d.geography as Område, d.period as Period,
-       {_number("d.value_a")} as "Värde A", ra.rapport || ', rad ' || d.line_a as "Källa A",
-       d.quote_a as "Citat A",
-       {_number("d.value_b")} as "Värde B", rb.rapport || ', rad ' || d.line_b as "Källa B",
-       d.quote_b as "Citat B", d.note as Förklaring
-from discrepancies d
-join indicators i on i.id = d.indicator
-join rapporter ra on ra.dokument = d.doc_id_a
-join rapporter rb on rb.dokument = d.doc_id_b, fraga f
-where f.text = '' or d.theme = f.text or lower({theme}) like '%' || lower(f.text) || '%'
-order by d.theme, i.label, d.period"""
-
-
-def _kallrad_sql() -> str:
-    return f"""
-with fraga as (
-  select r.dokument, cast(trim(:rad) as integer) as rad from rapporter r
-  where r.dokument = trim(:rapport) or lower(r.rapport) = lower(trim(:rapport))
-)
-select l.line as Rad, case when l.line = f.rad then '▶' else '' end as " ",
-       l.text as Text, case when l.raw != l.text then l.raw end as "Rå text (OCR)"
-from raw_lines l join fraga f on l.doc_id = f.dokument
-where l.line between f.rad - {CONTEXT} and f.rad + {CONTEXT}
-order by l.line"""
-
-
-QUERIES: dict[str, tuple[str, str]] = {
-    "sok": (
-        "Sök i rapporterna",
-        "Sök ord eller fraser i rapporternas text, med eller utan å, ä och ö "
-        '(vräkning hittar även vräkningar; "skyddat boende" med citattecken söker '
-        "frasen). Träffar med exakt stavning kommer först. Radnumret leder till raden i "
-        "sitt sammanhang. En OCR-läst kopia av en rapport som också finns som ren text "
-        "visas inte (samma meningar skulle annars komma två gånger).",
-    ),
-    "indikator": (
-        "En indikator över åren",
-        "Skriv en indikators namn eller en del av det (t.ex. hushåll, skyddat "
-        "boende, vräkning) eller dess id: alla dess siffror över åren och "
-        "rapporterna, med källa. En siffra som upprepas i samma rapport visas en "
-        "gång; skiljer sig upprepningen finns den under Motsägelser.",
-    ),
-    "motsagelser": (
-        "Motsägelser",
-        "Uppgifter om samma sak som inte stämmer överens – registreras, rättas "
-        "aldrig. Lämna tema tomt för alla, eller skriv t.ex. hemlöshet.",
-    ),
-    "kallrad": (
-        "Källrad i sitt sammanhang",
-        f"En rad ur en rapport med {CONTEXT} rader före och efter. Rapport: kort namn "
-        "(t.ex. Årsrapport 2022) eller dokument-id; rad: radnummer.",
-    ),
-}
-_SQL = {
-    "sok": _sok_sql,
-    "indikator": _indikator_sql,
-    "motsagelser": _motsagelser_sql,
-    "kallrad": _kallrad_sql,
-}
 
 
 def _table_metadata(name: str) -> dict[str, Any]:
@@ -220,6 +93,12 @@ def _table_metadata(name: str) -> dict[str, Any]:
         meta["label_column"] = LABEL_COLUMNS[name]
     if name == "passages":
         meta.update(fts_table=database.FTS, fts_pk="rowid")
+    if name == "observationer":
+        workbook = " ".join(database.texts()["package"]["workbook"].split())
+        meta["description_html"] = (
+            f"<p>{html.escape(meta.get('description', ''))}</p>"
+            f"<p>{workbook.format(excel=WORKBOOK_URL)}</p>"
+        )
     return meta
 
 
@@ -236,6 +115,8 @@ def metadata() -> dict[str, Any]:
         sok=_link("sok"),
         indikator=_link("indikator"),
         motsagelser=_link("motsagelser"),
+        siffror=_link("siffror"),
+        excel=WORKBOOK_URL,
     )
     views = {
         "indikator_over_aren": {
@@ -253,9 +134,11 @@ def metadata() -> dict[str, Any]:
     }
     return {
         "title": package["title"],
-        "description_html": f"<p>{html.escape(' '.join(package['description'].split()))}</p>"
-        f"<p>{guide}</p>",
-        "license": "Allmänna handlingar från Göteborgs Stad (se README)",
+        # The start page (templates/index.html) leads to the pages; the guide is on the
+        # database's page.
+        "description_html": f"<p>{html.escape(' '.join(package['description'].split()))}</p>",
+        "license": "Allmänna handlingar från Göteborgs Stad (se Om datan)",
+        "license_url": f"{ABOUT_URL}#licens",
         "source": package["source"],
         "extra_css_urls": [CSS],
         "databases": {
@@ -263,15 +146,15 @@ def metadata() -> dict[str, Any]:
                 "title": package["title"],
                 "description_html": guide,
                 "tables": {**{n: _table_metadata(n) for n in names}, **views},
-                # The SQL starts with its title: Datasette puts the SQL in the page's <title>.
+                # query.html makes the page's <title> from the title and the search term.
                 "queries": {
                     name: {
                         "title": title,
                         "description": desc,
-                        "sql": f"-- {title}\n{_SQL[name]().strip()}",
+                        "sql": queries.SQL[name]().strip(),
                         "hide_sql": True,
                     }
-                    for name, (title, desc) in QUERIES.items()
+                    for name, (title, desc) in queries.QUERIES.items()
                 },
             }
         },

@@ -56,3 +56,64 @@ def fts_query(query: object, folded: bool = True) -> str:
         return '""'
     stems = [fold(s) if folded else s for s in query_stems(query)]
     return " ".join(f'"{s}"*' for s in stems) or '""'
+
+
+# --------------------------------------------------------------------------- query language
+# A search as typed: words (all required, anywhere), "a phrase" (its words in order), and
+# OR between alternatives; AND is the default and may be written. NEAR and NOT are not
+# supported: they are left out (the search page says so).
+_TOKEN = re.compile(r'"([^"]*)"|(\S+)')
+IGNORED = ("AND", "NEAR", "NOT")
+
+
+def parse(query: object) -> list[list[list[str]]]:
+    """``query`` as alternatives (OR) of terms (all required), each term a phrase: the
+    stems of its words in order. ``'"skyddat boende" OR vräkning'`` ->
+    ``[[["skydd", "boend"]], [["vräkning"]]]``. Empty when there is nothing to search."""
+    if not isinstance(query, str):
+        return []
+    groups: list[list[list[str]]] = [[]]
+    for phrase, word in _TOKEN.findall(query):
+        if word == "OR":
+            groups.append([])
+        elif word not in IGNORED:
+            stems = query_stems(phrase or word)
+            terms = [stems] if phrase else [[s] for s in stems]
+            groups[-1].extend(t for t in terms if t)
+    return [g for g in groups if g]
+
+
+def unsupported(query: object) -> list[str]:
+    """The operators of ``query`` that are not supported (``NEAR``, ``NOT``), in order."""
+    if not isinstance(query, str):
+        return []
+    words = [w for _, w in _TOKEN.findall(query)]
+    return [w for w in dict.fromkeys(words) if w in ("NEAR", "NOT")]
+
+
+def fts_expression(query: object, folded: bool = True) -> str:
+    """An FTS5 query for ``query`` (:func:`parse`): each word its stem as a prefix, a
+    phrase as prefixes joined with ``+``, alternatives with ``OR``. Only word characters
+    of the user reach it; nothing to search gives ``'""'``, which matches nothing."""
+    groups = parse(query)
+
+    def term(stems: list[str]) -> str:
+        return " + ".join(f'"{fold(s) if folded else s}"*' for s in stems)
+
+    alternatives = [" AND ".join(term(t) for t in g) for g in groups]
+    if len(alternatives) == 1:
+        return alternatives[0]
+    return " OR ".join(f"({a})" for a in alternatives) or '""'
+
+
+def _term_regex(stems: list[str]) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)" + r"\s+".join(re.escape(fold(s)) + r"\w*" for s in stems))
+
+
+def matches(text: object, query: object) -> bool:
+    """Whether ``text`` holds what ``query`` asks for (:func:`parse`), compared folded:
+    case, å/ä/ö and word forms ignored (``Skyddade boenden`` matches ``skyddat boende``)."""
+    if not isinstance(text, str):
+        return False
+    folded = fold(text)
+    return any(all(_term_regex(t).search(folded) for t in g) for g in parse(query))

@@ -17,6 +17,7 @@ give them in Swedish:
 from __future__ import annotations
 
 import json
+import re
 
 from datasette import hookimpl
 
@@ -40,7 +41,22 @@ WORDS = {
     "Permission denied": "Behörighet saknas.",
     "Database is immutable": "Databasen kan inte ändras.",
     "Database download is forbidden": "Databasen får inte laddas ned.",
+    "Invalid SQL": "Ogiltig SQL",
+    "SQL Interrupted": "Frågan avbröts",
+    "string or blob too big": "Ett värde blev för stort: gränsen är 20 000 byte per värde.",
+    "interrupted": "Frågan tog för lång tid och avbröts (gränsen är 2 sekunder).",
+    "Cannot use _sort and _sort_desc at the same time": (
+        "Sortera antingen stigande eller fallande, inte båda."
+    ),
 }
+# Messages with a part that varies: (pattern, Swedish with the same groups).
+PATTERNS = (
+    (re.compile(r"Cannot sort table by (.+)"), r"Tabellen kan inte sorteras efter \1."),
+    (re.compile(r"_n?o?col=(.+) - invalid columns"), r"Kolumnerna finns inte: \1."),
+    (re.compile(r"no such column: (.+)"), r"Kolumnen finns inte: \1."),
+    (re.compile(r"no such table: (.+)"), r"Tabellen finns inte: \1."),
+    (re.compile(r"too many columns in result set"), "Frågan ger för många kolumner."),
+)
 
 # Filter operators of Datasette 0.65 (key -> Swedish name in the operator menu, and how
 # a filter reads in the page's heading: {c} column, {v} value). SQL words stay SQL.
@@ -76,9 +92,28 @@ def tal(value: object) -> str:
     return number(value)
 
 
+def storlek(size: object) -> str:
+    """A file size in Swedish: ``7577600`` -> ``7,2 MB`` (Datasette writes ``7.2 MB``)."""
+    if not isinstance(size, (int, float)) or isinstance(size, bool):
+        return ""
+    value, unit = float(size), "byte"
+    for bigger in ("kB", "MB", "GB"):
+        if value < 1024:
+            break
+        value, unit = value / 1024, bigger
+    return f"{number(value, 0 if unit == 'byte' else 1)}\u00a0{unit}"
+
+
 def sv(text: object) -> object:
     """Datasette's English word or message in Swedish; anything else unchanged."""
-    return WORDS.get(text, text) if isinstance(text, str) else text
+    if not isinstance(text, str):
+        return text
+    if text in WORDS:
+        return WORDS[text]
+    for pattern, swedish in PATTERNS:
+        if pattern.fullmatch(text):
+            return pattern.sub(swedish, text)
+    return text
 
 
 def sv_operator(key: str, default: str = "") -> str:
@@ -124,6 +159,30 @@ def sv_villkor(
     return text
 
 
+# Labels of the canned queries' parameters (their names in the URL are ASCII).
+PARAMETERS = {"ar": "år", "rader": "rader före och efter"}
+
+
+def sv_parameter(name: str) -> str:
+    """The label of a canned query's parameter (``ar`` -> ``år``)."""
+    return PARAMETERS.get(name, name)
+
+
+def stod_inte(query: object) -> list[str]:
+    """The operators of a search that are not supported (``NEAR``, ``NOT``)."""
+    from lib.text.stems import unsupported
+
+    return unsupported(query)
+
+
 @hookimpl
 def prepare_jinja2_environment(env) -> None:  # noqa: ANN001
-    env.filters.update(tal=tal, sv=sv, sv_operator=sv_operator, sv_villkor=sv_villkor)
+    env.filters.update(
+        tal=tal,
+        sv=sv,
+        sv_operator=sv_operator,
+        sv_villkor=sv_villkor,
+        sv_parameter=sv_parameter,
+        storlek=storlek,
+        stod_inte=stod_inte,
+    )
