@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import islice
 
 from lib.sources.pagelayout import join_wrapped
 
 EDGE = 3  # lines at the top and at the bottom of a page that may be furniture
-_WORD_RE = re.compile(r"[^\W\d_]{2,}")
+_PUNCTUATION = ".,;:()[]?!\"'»«”“’*"
+_NUMBER_RE = re.compile(r"[\d\s.,%+\-−–/]+")
 
 
 def _signature(line: str) -> str:
@@ -98,11 +100,20 @@ def join_broken_rows(pages: list[list[str]]) -> int:
 
 
 def known_share(lines: list[str], limit: int = 5000) -> tuple[float, int]:
-    """The share of words (two letters or more, the first ``limit``) that are known Swedish
-    words, and how many words were looked at."""
+    """The share of a text's words (the first ``limit``) that are known Swedish words, and
+    how many words were looked at.
+
+    A word is what stands between spaces, punctuation at its ends taken off; numbers are
+    left out. Real report text scores about 0.9 (OCR'd text about 0.8); the text layer of a
+    PDF whose fonts lack a Unicode map 0.1 to 0.3, its "words" being glyph codes.
+    """
     from lib.sources.words import known_word
 
-    words = [w.lower() for line in lines for w in _WORD_RE.findall(line)][:limit]
+    tokens = (
+        t.strip(_PUNCTUATION).rstrip("-\u2010\u2011\u00ad") for ln in lines for t in ln.split()
+    )
+    words = list(islice((t for t in tokens if t and not _NUMBER_RE.fullmatch(t)), limit))
     if not words:
         return 1.0, 0
-    return sum(map(known_word, words)) / len(words), len(words)
+    known = sum(word.isalpha() and known_word(word.lower()) for word in words)
+    return known / len(words), len(words)

@@ -45,6 +45,7 @@ class Extraction:
     page_lines: list[int]  # 1-based raw line where each page's text starts
     empty_pages: list[int]  # 1-based numbers of pages without any text
     tool: str  # e.g. "pypdfium2 5.15.2 (PDFium 159.0.8149.0)"
+    joined_rows: int = 0  # table rows broken by a page break and joined again
 
     @property
     def text(self) -> str:
@@ -199,7 +200,7 @@ def extract_pdf(path: Path, progress: bool = False, accept_text_layer: bool = Fa
         pages = _read_pages(document, path.name, progress)
     finally:
         document.close()
-    join_broken_rows(pages)
+    joined = join_broken_rows(pages)
     lines: list[str] = []
     starts: list[int] = []
     for page_text in pages:
@@ -209,7 +210,8 @@ def extract_pdf(path: Path, progress: bool = False, accept_text_layer: bool = Fa
         raise DataError(f"{path}: the PDF has no text layer (a scanned report?); {OCR_HINT}.")
     _check_text_layer(path, lines, accept_text_layer)
     empty = [n for n, page_text in enumerate(pages, start=1) if not page_text]
-    return Extraction(lines, [min(s, len(lines)) for s in starts], empty, extraction_tool())
+    starts = [min(s, len(lines)) for s in starts]
+    return Extraction(lines, starts, empty, extraction_tool(), joined)
 
 
 def _check_text_layer(path: Path, lines: list[str], accept: bool) -> None:
