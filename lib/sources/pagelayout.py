@@ -111,7 +111,7 @@ class _Row:
         return out
 
     def _justified(self) -> bool:
-        """Words spaced evenly, mostly words of letters: a justified line, not table cells."""
+        """Words spaced evenly, most of them words of letters: a justified line, not cells."""
         if len(self.words) < 4:
             return False
         gaps = [b[0] - a[2] for a, b in zip(self.words, self.words[1:], strict=False)]
@@ -119,7 +119,7 @@ class _Row:
         return (
             max(gaps) - min(gaps) < 0.35 * self.height
             and max(gaps) < 6.0 * self.height
-            and lettered >= 0.75 * len(self.words)
+            and lettered >= 0.6 * len(self.words)
         )
 
 
@@ -162,21 +162,25 @@ def _gutter(rows: list[_Row], width: float) -> float | None:
     """The x of the gap between two text columns, if the page is set in two columns.
 
     A gutter is an x in the middle third of the page that most rows leave empty, with words
-    on both sides, and where both sides read like prose (no cell gaps in either half).
+    on both sides, where both sides read like prose (no cell gaps in either half) and the
+    right side's lines start at one margin (a justified page's wide word gaps line up by
+    chance at some x, but the words after them do not start at one x).
     """
     if len(rows) < 8:
         return None
     best, best_count = None, 0
     for step in range(0, 61):
         x = width * (1 / 3 + step / 180)
-        prose = 0
+        starts: list[float] = []
         for row in rows:
             left = [w for w in row.words if w[2] <= x]
             right = [w for w in row.words if w[0] >= x]
             if not left or not right or len(left) + len(right) != len(row.words):
                 continue
             if len(_Row(left).cells()) == 1 and len(_Row(right).cells()) == 1:
-                prose += 1
+                starts.append(right[0][0])
+        margin = Counter(round(x0) for x0 in starts).most_common(1)
+        prose = len(starts) if margin and margin[0][1] >= 0.6 * len(starts) else 0
         if prose > best_count:
             best, best_count = x, prose
     return best if best_count >= max(5, len(rows) // 3) else None
@@ -212,11 +216,15 @@ def join_wrapped(first: str, more: str) -> str:
     """A cell's text wrapped inside the cell, back on one line.
 
     A hyphen ending the first part is resolved as the passage builder does
-    (:func:`lib.sources.words.hyphen_join`: ``för-`` ``valtningen``, ``individ-`` ``och``).
+    (:func:`lib.sources.words.hyphen_join`: ``för-`` ``valtningen``, ``individ-`` ``och``);
+    a dash after a space stays a dash (``utfall -`` ``budget``); text wrapped after a slash
+    goes on without a space (``FHM/`` ``Socialstyrelsen``).
     """
     if not first or not more:
         return first or more
-    if first[-1] not in LINE_END_HYPHENS:
+    if first[-1] == "/":
+        return first + more
+    if first[-1] not in LINE_END_HYPHENS or first[-2:-1] in (" ", ""):
         return f"{first} {more}"
     from lib.sources.words import hyphen_join
 
@@ -303,26 +311,37 @@ def _pitch(rows: list[_Row]) -> float:
     The steps between consecutive lines of prose (rows of one cell) fall into clusters: the
     line pitch within paragraphs and the larger steps across paragraph gaps (on a page of
     short paragraphs, the more frequent ones). The pitch is the smallest step (to a point)
-    that is frequent, the median of the steps near it. Line spacing 1.0, 1.15 or 1.5 only
-    changes that step; a paragraph gap is a step clearly above it.
+    that is frequent, the median of the steps near it; on a page of tables, from all its
+    rows. Line spacing 1.0, 1.15 or 1.5 only changes that step; a paragraph gap is a step
+    clearly above it.
     """
     height = statistics.median(r.height for r in rows)
-    prose = [r for r in rows if len(r.cells()) == 1] or rows
-    steps = [
-        b.bottom - a.bottom
-        for a, b in zip(prose, prose[1:], strict=False)
-        if 0.8 * height < b.bottom - a.bottom <= 4.0 * height
-    ]
+    prose = [r for r in rows if len(r.cells()) == 1]
+    for lines in (prose, rows):
+        usual = _smallest_frequent(
+            [
+                b.bottom - a.bottom
+                for a, b in zip(lines, lines[1:], strict=False)
+                if 0.8 * height < b.bottom - a.bottom <= 4.0 * height
+            ]
+        )
+        if usual:
+            return usual
+    return 1.2 * height  # too few lines to tell (a title page): the text's height says
+
+
+def _smallest_frequent(steps: list[float]) -> float | None:
+    """The smallest step (to a point, ±1) that at least 3 and 0.3 × the most frequent take,
+    as the median of the steps near it; None if there is none."""
     counts = Counter(round(step) for step in steps)
     frequent = max(3.0, 0.3 * max(counts.values(), default=0))
     clusters = {
         step: sum(n for other, n in counts.items() if abs(other - step) <= 1) for step in counts
     }
-    usual = min((step for step, n in clusters.items() if n >= frequent), default=0)
-    near = [s for s in steps if abs(s - usual) <= 0.1 * usual + 0.5]
-    if not usual:  # too few lines to tell (paragraphs apart, a title page): the text's
-        return min([1.2 * height] + steps)  # own height says what a line is
-    return statistics.median(near)
+    usual = min((step for step, n in clusters.items() if n >= frequent), default=None)
+    if usual is None:
+        return None
+    return statistics.median(s for s in steps if abs(s - usual) <= 0.1 * usual + 0.5)
 
 
 class _Rules:
@@ -446,8 +465,8 @@ def page_layout(
             if not gap and not ruling.between(previous, row):
                 block[-1].append(row)  # more text of the row's cells
             elif (multi or _bounded_cell(rows, i, ruling, pitch)) and not (
-                gap and ruling.apart(previous, row)
-            ):
+                gap and (ruling.apart(previous, row) or not ruling.above(row))
+            ):  # a row of the table; after a gap, only right below a rule (not a footer)
                 block.append([row])
             else:
                 flush()

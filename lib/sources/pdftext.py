@@ -67,7 +67,7 @@ def _page_words(page) -> list[Word]:
     """Word boxes of one pypdfium2 page (top-down coordinates), built from its characters.
 
     Characters are read with their loose (font) boxes, so that letters with and without
-    diacritics share a row; words break at spaces and at horizontal jumps.
+    diacritics share a row; words break at spaces and at horizontal or vertical jumps.
     """
     from pypdfium2 import raw as pdfium_c
 
@@ -94,7 +94,7 @@ def _page_words(page) -> list[Word]:
                 continue
             if (
                 current is not None
-                and abs(top - current[1]) < 0.5 * (bottom - top)
+                and _overlap(top, bottom, current[1], current[3])
                 and current[0] - 1.0 <= x0
                 and x0 - current[2] < 0.25 * (bottom - top)
             ):
@@ -107,6 +107,13 @@ def _page_words(page) -> list[Word]:
         return [tuple(w) for w in words]  # type: ignore[misc]
     finally:
         textpage.close()
+
+
+def _overlap(top: float, bottom: float, other_top: float, other_bottom: float) -> bool:
+    """Whether two boxes share most of the lower one's height (one line of text; glyph
+    boxes differ in height, an Å reaching higher than an r)."""
+    shared = min(bottom, other_bottom) - max(top, other_top)
+    return shared > 0.5 * min(bottom - top, other_bottom - other_top)
 
 
 def _raised(textpage, i: int, text: str) -> bool:
