@@ -77,12 +77,18 @@ def missing(generator: str) -> str | None:
     return None
 
 
-def source_lines(c: corpus.Corpus) -> list[str]:
+def source_lines(c: corpus.Corpus, passages: tuple = PASSAGES) -> list[str]:
     """The real report lines the fixtures print (see PASSAGES)."""
     out: list[str] = []
-    for doc_id, first, last in PASSAGES:
+    for doc_id, first, last in passages:
         out += [""] + c.raw_lines(doc_id)[first - 1 : last]
     return out
+
+
+def report_lines(c: corpus.Corpus) -> list[str]:
+    """A whole report for the benchmark: the 2022 årsrapport (1 353 raw lines, about 50 pages
+    at line spacing 1.0), then the bullet list of PASSAGES."""
+    return source_lines(c, ((REPORT, 1, len(c.raw_lines(REPORT))), PASSAGES[-1]))
 
 
 # --------------------------------------------------------------------------- fonts
