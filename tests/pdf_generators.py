@@ -107,19 +107,19 @@ def font() -> tuple[str, Path]:
 
 
 @lru_cache(maxsize=1)
-def _advances() -> tuple[dict[int, float], float]:
-    from fontTools.ttLib import TTFont
+def _measure():
+    """An fpdf2 document with the font loaded, to measure text widths with."""
+    from fpdf import FPDF
 
-    tt = TTFont(str(font()[1]))
-    upm = tt["head"].unitsPerEm
-    widths = {code: tt["hmtx"][name][0] / upm for code, name in tt.getBestCmap().items()}
-    return widths, upm
+    pdf = FPDF(unit="pt")
+    pdf.add_font("F", "", str(font()[1]))
+    pdf.set_font("F", "", SIZE)
+    return pdf
 
 
 def width(text: str, size: float = SIZE) -> float:
-    """Advance width of text in points (unknown characters as wide as an 'M')."""
-    widths, _ = _advances()
-    return size * sum(widths.get(ord(ch), widths[ord("M")]) for ch in text)
+    """Advance width of text in points, in the font used, at ``size``."""
+    return _measure().get_string_width(text) * size / SIZE
 
 
 # --------------------------------------------------------------------------- document model
