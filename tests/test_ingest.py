@@ -625,3 +625,31 @@ def test_a_word_broken_by_any_hyphen_at_a_line_end_is_rejoined(hyphen):
     assert join_lines(f"vård{hyphen}", "och omsorg")[0] == (
         f"vård{hyphen.replace(chr(0xAD), '-')} och omsorg"
     )
+
+
+def test_ctrl_c_inside_a_c_library_call_is_an_interruption(monkeypatch, capsys):
+    # The reported traceback: SIGINT while ctypes converted an argument for PDFium became a
+    # ctypes.ArgumentError. Here a real ctypes call (libc's abs) whose argument conversion
+    # receives SIGINT, inside a command run by python -m lib's main().
+    import ctypes
+    import os
+    import signal
+
+    import lib.__main__ as cli
+
+    class Interrupting:
+        @classmethod
+        def from_param(cls, obj: int) -> int:
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(100_000):  # the signal handler runs here, inside the conversion
+                pass
+            return obj
+
+    libc_abs = ctypes.CDLL(None).abs
+    libc_abs.argtypes = [Interrupting]
+    # What the library raises by itself:
+    with pytest.raises(ctypes.ArgumentError), runs.stop_on_signals():
+        libc_abs(3)
+    monkeypatch.setattr(cli, "_cmd_check", lambda args: libc_abs(3))
+    assert cli.main(["check"]) == runs.EXIT_INTERRUPTED
+    assert capsys.readouterr().err == "interrupted: stopped\n"
