@@ -1,16 +1,17 @@
 """PDF text in the project's raw format: rows, table cells, columns, pages (pypdfium2).
 
 A PDF's text is read page by page with pypdfium2 (PDFium): every character with its
-position, and the page's vector shapes (cell borders). From them :func:`page_lines` builds
-one output line per text line, table rows as one line with TAB between cells (empty cells
-kept, text wrapped inside a cell joined back into its row), a blank line where a paragraph
-gap is, Swedish letters as they are, ligatures resolved, soft hyphens dropped inside a line
-and shown as ``-`` at its end; a page set in two columns is read column by column.
+position (a small raised digit is a footnote marker, kept apart as a superscript digit),
+and the page's vector shapes (cell borders). :mod:`lib.sources.pagelayout` builds each
+page's lines from them, a table ending one page handing its columns to the next;
+:mod:`lib.sources.pagejoin` joins table rows a page break split (below the running header
+and a repeated header row) and tells whether the text layer reads as Swedish at all.
 :func:`extract_pdf` also returns the first line of every page, which the manifest records
 (``page_lines``), so no page marker enters the text.
 
-The assembly takes word boxes and rules from any library (``make bench-add`` feeds it
-pdfplumber's and PyMuPDF's too, to compare them).
+PDFs from Word, LibreOffice and browsers (line spacing 1.0-1.5, rows broken across pages,
+justified text, lists, NBSP, NFD, line-end hyphens of any code point) are measured by
+``make bench-add`` (docs/benchmarks.md).
 """
 
 from __future__ import annotations
