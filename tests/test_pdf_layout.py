@@ -89,6 +89,12 @@ def test_a_row_broken_by_a_page_break_is_joined_below_the_repeated_header():
     ]
     # A new row (its label capitalised) is not joined to the row before.
     assert pagejoin.join_broken_rows(pages) == 0
+    # Nor a lower-case row after a finished one (a label closed by a bracket, a value).
+    pages = [
+        ["Mått\t2020\t2021\t2022", "Antal hushåll (stadsområde)\t1 791\t1 694\t1 470", "Sida 1"],
+        ["varav barnfamiljer\t\t\t", "Antal barn\t144\t148\t149", "Sida 2"],
+    ]
+    assert pagejoin.join_broken_rows(pages) == 0
 
 
 def test_known_word_share_of_real_text_and_of_glyph_codes(c):

@@ -69,9 +69,15 @@ def _rest_of_row(tail: str, head: str) -> bool:
     t, h = tail.split("\t"), head.split("\t")
     if len(h) > len(t):
         return False
-    filled = [(a, b) for a, b in zip(t, h, strict=False) if b.strip()]
-    goes_on = [b for a, b in filled if b.strip()[0].islower() and a.strip()]
-    return bool(goes_on) and all(b.strip()[0].islower() or not a.strip() for a, b in filled)
+    filled = [(a.strip(), b.strip()) for a, b in zip(t, h, strict=False) if b.strip()]
+    goes_on = [b for a, b in filled if b[0].islower() and a and _unfinished(a)]
+    return bool(goes_on) and all(b[0].islower() or not a for a, b in filled)
+
+
+def _unfinished(cell: str) -> bool:
+    """Whether a cell's text can go on on the next line: it ends with a letter, a comma or
+    a hyphen (not with a number, a closing bracket or a full stop)."""
+    return cell[-1].isalpha() or cell[-1] in ",-\u00ad\u2010\u2011"
 
 
 def join_broken_rows(pages: list[list[str]]) -> int:
