@@ -96,15 +96,16 @@ def test_line_spacing_makes_no_blank_line_after_every_line(
     assert blank < 0.4 * len(text)
 
 
-@pytest.mark.parametrize("spacing", gen.SPACINGS)
-def test_libreoffice_rows_broken_across_pages_are_rejoined(printed, real_corpus, spacing):
-    pdf, expected = _case(printed, real_corpus, "libreoffice", spacing)
-    out = pdftext.extract_pdf(pdf)
-    if spacing == 1.5:  # the row that LibreOffice breaks at this spacing, whole again
-        assert out.joined_rows == 1
-        assert "Nettokostnadsutveckling barn och unga\t\t29,1 %\t13,9 %" in out.lines
-    rows = [line for line in expected if "\t" in line]
-    assert _in_order(rows, out.lines) == []
+def test_libreoffice_rows_broken_across_pages_are_rejoined(printed, real_corpus):
+    joined = 0
+    for spacing in gen.SPACINGS:
+        pdf, expected = _case(printed, real_corpus, "libreoffice", spacing)
+        out = pdftext.extract_pdf(pdf)
+        joined += out.joined_rows
+        assert _in_order([line for line in expected if "\t" in line], out.lines) == []
+    # LibreOffice breaks a row whose label wraps when a page ends inside it (with Carlito
+    # at 1.5: "Nettokostnadsutveckling barn" / "och unga"); the row is whole again.
+    assert joined >= 1
 
 
 def test_page_furniture_is_found_by_repetition(printed, real_corpus):
