@@ -7,7 +7,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test check data lab browse browser lint format bench bench-ocr bench-build \
+.PHONY: run test check data lab browse browser pdf-generators lint format bench bench-ocr bench-build \
         bench-batch bench-propose bench-publish bench-add bless clean-venv clean-cache
 
 $(STAMP): pyproject.toml
@@ -33,7 +33,7 @@ run: data
 ## The tests read the processed tables, so the data is built first.
 JOBS ?= 2
 XDIST := -n $(JOBS) --dist loadfile
-test: data browser lint
+test: data browser pdf-generators lint
 	$(PY) -m pytest $(XDIST)
 	$(PY) -m pytest $(XDIST) --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg notebooks/
 
@@ -68,6 +68,21 @@ browser:
 	      >/dev/null) || { echo "note: chromium could not be installed; the browser test is skipped"; \
 	      case "$$CI" in 1|true|yes) echo "error: in CI the browser test must run"; exit 1;; esac; }; \
 	  else echo "note: chromium not found; the browser test is skipped"; fi; }
+
+## LibreOffice (without its GUI) and Carlito (Calibri's metrics) for the tests and the benchmark
+## that print real report text to PDF as Word-like documents (tests/test_pdf_generators.py,
+## make bench-add): installed with apt-get when missing and running as root on Debian/Ubuntu
+## (about 200 MB, under a minute with a Debian mirror); otherwise those tests are skipped and
+## say why. In CI (CI=true) an install that fails is an error.
+pdf-generators:
+	@command -v soffice >/dev/null 2>&1 && fc-list | grep -q Carlito || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing libreoffice-writer-nogui and fonts-crosextra-carlito for the PDF tests (apt-get)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      libreoffice-writer-nogui fonts-crosextra-carlito >/dev/null) \
+	      || { echo "note: LibreOffice could not be installed; its PDF tests are skipped"; \
+	      case "$$CI" in 1|true|yes) echo "error: in CI the PDF tests must run"; exit 1;; esac; }; \
+	  else echo "note: soffice or Carlito not found; LibreOffice PDF tests skip, Liberation Sans stands in"; fi; }
 
 ## Benchmarks (figures in docs/benchmarks.md): OCR repair accuracy and CPU, build wall time,
 ## notebook batch, proposing figures, database and full-text search, `add` of a 50-page PDF.

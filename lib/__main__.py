@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -311,6 +312,12 @@ def parser() -> argparse.ArgumentParser:
     a.add_argument("--text-quality", default=None, help="clean (default) or ocr")
     a.add_argument("--retrieved", default=None, help="date of retrieval (default today)")
     a.add_argument("--raw-dir", type=Path, default=None, help="raw directory (default data/raw)")
+    a.add_argument(
+        "--accept-text-layer",
+        action="store_true",
+        help="register a PDF whose text layer does not read as Swedish (check it first: "
+        "fonts without a Unicode map give unreadable text; OCR it instead)",
+    )
     a.set_defaults(func=_cmd_add)
 
     s = sub.add_parser("sha256", help="print the sha256 of files (for new manifest rows)")
@@ -326,7 +333,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         with runs.stop_on_signals():
-            return args.func(args)
+            try:
+                return args.func(args)
+            except Exception as exc:
+                # A signal that arrives inside a library call can surface as that library's
+                # error (ctypes.ArgumentError from PDFium during `add`): it is the interruption.
+                if runs.stopping():
+                    raise runs.Interrupted() from exc
+                raise
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -337,8 +351,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    status = main()
-    if _EXIT["at_once"]:
+    try:
+        status = main()
+    except KeyboardInterrupt:  # Ctrl-C before the command's own handling began
+        print("interrupted: stopped before anything was done", file=sys.stderr, flush=True)
+        status = 130
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # done: a late Ctrl-C changes nothing now
+    if _EXIT["at_once"] or status == 130:  # interrupted: everything is cleaned up already;
+        # PDFium's objects an interrupted page left open need no freeing (nor warnings)
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(status)

@@ -172,3 +172,20 @@ def raw_copy(tmp_path: Path) -> Path:
     for f in target.iterdir():
         f.chmod(0o644)
     return target
+
+
+@pytest.fixture(scope="session")
+def printed(tmp_path_factory: pytest.TempPathFactory, real_corpus: corpus.Corpus) -> Path:
+    """A folder with real report text printed to PDF by every available generator (headless
+    Chromium, LibreOffice) at line spacing 1.0, 1.15 and 1.5, once per session
+    (tests/pdf_generators.py says what the PDFs hold); starts processes: for slow tests."""
+    import pdf_generators as gen
+
+    lines = gen.source_lines(real_corpus)
+
+    def make(folder: Path) -> None:
+        for g in gen.GENERATORS:
+            for s in gen.SPACINGS if gen.missing(g) is None else ():
+                gen.print_pdf(g, s, lines, folder)
+
+    return once(tmp_path_factory, "pdf-generators", make)

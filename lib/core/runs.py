@@ -60,6 +60,11 @@ def _handler(signum: int, frame: object) -> None:
     raise Interrupted(signum)
 
 
+def stopping() -> bool:
+    """Whether a signal has been turned into :class:`Interrupted` and the run is stopping."""
+    return _State.raised
+
+
 @contextmanager
 def stop_on_signals() -> Iterator[None]:
     """SIGINT and SIGTERM raise :class:`Interrupted` in the main thread while inside.

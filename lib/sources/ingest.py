@@ -51,6 +51,7 @@ class Request:
     file: str | None = None
     text_quality: str | None = None
     retrieved: str | None = None
+    accept_text_layer: bool = False  # register a PDF whose words are mostly not Swedish
 
 
 @dataclass(frozen=True)
@@ -245,10 +246,13 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 
 def _stage(
-    raw_dir: Path, docs: list[corpus.Document], new_files: dict[str, bytes], manifest_text: str
-) -> Path:
-    """A hidden directory in raw_dir holding the corpus as it will be after the addition."""
-    staging = Path(tempfile.mkdtemp(prefix=".add-", dir=raw_dir))
+    staging: Path,
+    raw_dir: Path,
+    docs: list[corpus.Document],
+    new_files: dict[str, bytes],
+    manifest_text: str,
+) -> None:
+    """Fill a hidden directory in raw_dir with the corpus as it will be after the addition."""
     for d in docs:
         for name in filter(None, (d.file, d.pdf)):
             if (raw_dir / name).is_file():
@@ -256,7 +260,6 @@ def _stage(
     for name, data in new_files.items():
         (staging / name).write_bytes(data)
     (staging / "manifest.yml").write_text(manifest_text, encoding="utf-8")
-    return staging
 
 
 def _commit(staging: Path, raw_dir: Path, names: list[str]) -> None:
@@ -319,7 +322,9 @@ def _add(req: Request, raw_dir: Path, progress: bool) -> Added:
     row = dict(meta, file=name, origin_file=req.path.name)
     new_files: dict[str, bytes]
     if is_pdf:
-        extraction = extract_pdf(req.path, progress=progress)
+        extraction = extract_pdf(
+            req.path, progress=progress, accept_text_layer=bool(req.accept_text_layer)
+        )
         text = extraction.text.encode("utf-8")
         pdf_name = name[:-4] + ".pdf"
         row.update(
@@ -349,10 +354,11 @@ def _add(req: Request, raw_dir: Path, progress: bool) -> Added:
     row["source"] = (req.source or default_source).strip()
     old_text = manifest.read_text(encoding="utf-8")
     new_text = _append_row(old_text, manifest_row(row, starts))
-    staging = _stage(raw_dir, docs, new_files, new_text)
+    staging = Path(tempfile.mkdtemp(prefix=".add-", dir=raw_dir))
     try:
+        _stage(staging, raw_dir, docs, new_files, new_text)
         _validate_staged(staging, meta["doc_id"], len(docs))
-        _commit(staging, raw_dir, list(new_files))
+        _commit(staging, raw_dir, list(new_files))  # on Ctrl-C, takes back what it placed
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return Added(

@@ -10,7 +10,9 @@ import re
 from functools import lru_cache
 
 _CONJ = frozenset({"och", "eller", "samt", "respektive", "resp", "till", "som"})
-_LEFT_WORD_RE = re.compile(r"([^\W\d_]+)-$")
+# A hyphen ending a line: hyphen-minus, soft hyphen, Unicode hyphen, non-breaking hyphen.
+LINE_END_HYPHENS = "-\u00ad\u2010\u2011"
+_LEFT_WORD_RE = re.compile(r"([^\W\d_]+)[-\u00ad\u2010\u2011]$")
 _RIGHT_WORD_RE = re.compile(r"^([^\W_]+)")
 
 
@@ -46,17 +48,21 @@ def hyphen_join(left_word: str, right_word: str) -> str:
 
 
 def join_lines(left: str, right: str) -> tuple[str, int]:
-    """Join two pieces of text across a line break; return the text and where ``right`` starts."""
+    """Join two pieces of text across a line break; return the text and where ``right`` starts.
+
+    A word broken at the line end by a hyphen of any code point (``försörjningss‐`` /
+    ``töd``) is rejoined as :func:`hyphen_join` says.
+    """
     left, right = left.rstrip(), right.lstrip()
-    m = _LEFT_WORD_RE.search(left[-80:]) if left.endswith("-") else None
+    m = _LEFT_WORD_RE.search(left[-80:]) if left[-1:] in LINE_END_HYPHENS else None
     if m and right and right[0] not in "-–":
         if right.startswith(","):
             return left + right, len(left)
         r = _RIGHT_WORD_RE.match(right)
         sep = hyphen_join(m.group(1), r.group(1) if r else "")
         base = left[:-1] if sep == "" else left[:-1] + sep.rstrip(" ")
-        if sep == "- ":
-            base = left + " "
+        if sep == "- ":  # a compound's hyphen stays as printed (a soft one shows as "-")
+            base = left[:-1] + left[-1].replace("\u00ad", "-") + " "
         return base + right, len(base)
     base = left + " " if left else left
     return base + right, len(base)
