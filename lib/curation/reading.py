@@ -256,11 +256,16 @@ def geography_of(texts: list[str], info: DocInfo, known: list[str]) -> str:
     A name after ``exkl``/``utom`` excludes that area; the first part of a one-word
     compound name counts as the name (``Försörjningsstöd etablering`` names
     Etableringsenheten)."""
+    return named_geography(texts, known) or (info.district if info.district else "Göteborg")
+
+
+def named_geography(texts: list[str], known: list[str]) -> str | None:
+    """The area or service named nearest (see :func:`geography_of`), None if none is."""
     for text in texts:
         hits = _geography_hits(fold(text or ""), tuple(known)) if text else []
         if hits:
             return hits[-1][1]
-    return info.district if info.district else "Göteborg"
+    return None
 
 
 _EXCLUDING = re.compile(r"(?:exkl|exklusive|utom|forutom|utan)\.?\s*$")
@@ -386,6 +391,17 @@ def annotate(
         if follows and r["clause_role"] and not r["basis"] and basis == "utfall":
             basis = prev["p_basis"]  # ``bedöms … minska med 5,6 procent och volymen 5,7``
         near = _near_text(r)
+        named = named_geography(
+            [
+                r["row_text"] or r["label"],
+                r["before"],
+                r["caption"],
+                r["line_before"],
+                r["lead"],
+                r["heading"],
+            ],
+            geographies,
+        )
         out.append(
             {
                 "line": r["line"],
@@ -397,18 +413,8 @@ def annotate(
                     float(r["value"]), vt, r["sentence_before"] or r["before"], r["after"]
                 ),
                 "p_qualifier": r["qualifier_read"],
-                "p_geography": geography_of(
-                    [
-                        r["row_text"] or r["label"],
-                        r["before"],
-                        r["caption"],
-                        r["line_before"],
-                        r["lead"],
-                        r["heading"],
-                    ],
-                    info,
-                    geographies,
-                ),
+                "p_geography": named or (info.district if info.district else "Göteborg"),
+                "p_geography_named": named is not None,
                 "near": fold(f"{near} u_{unit} v_{vt}"),
                 "subject": fold(_subject_text(r)),
                 "noun": fold(_noun_text(r)),
