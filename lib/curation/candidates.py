@@ -24,6 +24,7 @@ import pandas as pd
 from lib.core.cache import memo
 from lib.curation.proposal_inputs import Tables
 from lib.curation.wording import FUNCTION_WORDS, WORD, fold, word_list
+from lib.text.fractions import fractions
 
 _WINDOW_BEFORE, _WINDOW_AFTER = 6, 4
 # What a document's candidate figures are computed from (the rest is the curation).
@@ -346,13 +347,14 @@ def _candidates(tables: Tables, doc_id: str) -> pd.DataFrame:
             )
         )
         taken.add((r["line"], r["start"]))
-    # number words the quantities layer did not take (``rekryterat fem``, ``en person``)
+    # number words the quantities layer did not take (``rekryterat fem``, ``en person``),
+    # unless part of a fraction (``två tredjedelar``, below)
     words = _number_words()
     parts = _parts(tables, doc_id)
     for i, text in enumerate(lines, start=1):
         for m in _number_word_re().finditer(text):
             w = fold(m.group())
-            if w not in words or (i, m.start()) in taken:
+            if w not in words or (i, m.start()) in taken or _in_fraction(text, m.start()):
                 continue
             if w in ("en", "ett") and not _counted_article(text, m.end(), lines, i):
                 continue
@@ -361,6 +363,15 @@ def _candidates(tables: Tables, doc_id: str) -> pd.DataFrame:
                     doc_id, _part_of(parts, i), i, m.start(), m.end(), words[w], m.group(), "word"
                 )
             )
+    for i, text in enumerate(lines, start=1):
+        for start, end, value, raw_words in fractions(text):
+            if (i, start) in taken:
+                continue
+            row = _extra(doc_id, _part_of(parts, i), i, start, end, value, raw_words, "fraction")
+            rows.append({**row, "unit": "procent"})
+            taken.update((i, k) for k in range(start, end))
+    furniture = _furniture_lines(tables, doc_id)
+    rows = [r for r in rows if r["line"] not in furniture]
     frame = _plain(pd.DataFrame(rows))
     _label_lists(frame, lines)
     ctx = []
@@ -424,6 +435,14 @@ def _candidates(tables: Tables, doc_id: str) -> pd.DataFrame:
     return _plain(frame)
 
 
+def _furniture_lines(tables: Tables, doc_id: str) -> set[int]:
+    """1-based lines of page furniture (page numbers, running headers and footers, stamps,
+    repeated document numbers: :func:`lib.text.layout.furniture`): never a figure."""
+    from lib.text import layout
+
+    return {i + 1 for i in layout.document_layout(tables.corpus, doc_id).furniture}
+
+
 def _row_text(passage: dict) -> str:
     """A table row's words without its figures: the label with its continuation lines
     (``Nettokostnad försörjningsstöd (exkl`` + ``etableringsenheten)``)."""
@@ -472,6 +491,10 @@ _ARTICLE_NOUNS = re.compile(
     r"avtal|ramavtal|kommun|organisation|förfrågan|ansökan|beslut|utredning)",
     re.IGNORECASE,
 )
+
+
+def _in_fraction(text: str, start: int) -> bool:
+    return any(a <= start < b for a, b, _, _ in fractions(text))
 
 
 def _counted_article(text: str, end: int, lines: list[str], line: int) -> bool:
@@ -560,7 +583,7 @@ def _raw_snippet(raw_line: str, r: dict, analysed_len: int) -> str:
     value = abs(float(r["value"]))
     if "\t" in raw_line:  # a table row: the whole row, as curators quote it
         return raw_line.strip()
-    word = str(r["raw"]) if r["source"] == "word" else None
+    word = str(r["raw"]) if r["source"] in ("word", "fraction") else None
     hits = list(_figure_re(value, word).finditer(raw_line))
     if not hits:
         return raw_line.strip()

@@ -185,7 +185,7 @@ def _gate(ind: str, score: float, margin: float) -> tuple[str | None, float, flo
 
 # The id's confidence: a logistic curve of similarity and margin whose constants were read
 # off the leave-one-report-out benchmark (docs/benchmarks.md).
-_CONFIDENCE = (-2.0, 6.0, 5.0)
+_CONFIDENCE = (-1.0, 4.0, 3.0)
 
 
 def id_confidence(score: float, margin: float) -> float:

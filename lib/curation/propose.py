@@ -237,7 +237,8 @@ def propose(
             }
         )
     frame = pd.DataFrame(rows)  # in document order: a later repeat is the restatement,
-    key = ["indicator", "period", "geography", "basis", "_part"]  # as the curators mark it
+    # as the curators mark it: the same figure (same value) stated again
+    key = ["indicator", "period", "geography", "basis", "value", "_part"]
     frame.loc[frame.duplicated(key), "restatement_of"] = "same_figure"
     frame = frame.sort_values(["confidence", "line"], ascending=[False, True], kind="stable")
     return frame.drop(columns="_part").reset_index(drop=True)[list(SHEET_COLUMNS)]
