@@ -270,6 +270,7 @@ def unit_from_words(text: str) -> str | None:
 # words after a figure that end its counted noun: what follows is a denominator
 # (``318 per månad``, ``12 varje vecka``)
 _RATE_WORDS = frozenset({"per", "varje"})
+_NOUN_REACH = 10  # words before a figure searched for its counted noun
 
 
 _PER_POPULATION = re.compile(r"per\s+100\s*000\s+invanare")
@@ -320,7 +321,8 @@ def unit_of(r: dict, learned: dict[str, str]) -> str:
         if t in unit_words():
             return unit_words()[t]
     # else the nearest count noun before it (``förfrågningar, från 317 stycken``)
-    for token in reversed(re.findall(rf"{WORD}+", r.get("before") or "")[-6:]):
+    words_before = r.get("sentence_before") or r.get("before") or ""
+    for token in reversed(re.findall(rf"{WORD}+", words_before)[-_NOUN_REACH:]):
         t = fold(token)
         if t in UNIT_NAMES:
             continue  # the unit of an earlier figure (``åtta procent (299)``)
@@ -397,8 +399,8 @@ def signed(value: float, value_type: str, before: str, after: str) -> float:
 
 # ``minus`` right before a figure, or a deficit (``underskott på 4 mnkr``): a negative value
 _NEGATIVE_LEVEL = re.compile(
-    r"\bminus\s*$|\bunderskott(?:et)?\s+(?:\w+\s+){0,3}?(?:pa|med|om)\s+"
-    r"(?:ca|cirka|drygt|knappt|nastan|ungefar|mindre an|mer an)?\s*$"
+    r"\bminus\s*$|\bunderskott(?:et)?\s+(?:\w+\s+){0,3}?(?:pa|med|om)"
+    r"(?:\s+(?:ca|cirka|drygt|knappt|nastan|ungefar|mindre an|mer an))?\s*$"
 )
 _DIRECTION_WORDS = re.compile(
     r"(?P<down>minsk|sänk|lägre|färre|minus|tapp|underskott|nedgång|lagre|farre|nedgang)"
