@@ -292,7 +292,7 @@ def _features(
                 sec,
                 1.0 if r["label"] else 0.0,
                 *[1.0 if uclass == c else 0.0 for c in _UNIT_CLASSES],
-                1.0 if r["source"] == "word" else 0.0,
+                1.0 if r["source"] in ("word", "fraction") else 0.0,
                 1.0 if r["source"] == "token" else 0.0,
                 1.0 if r["period"] else 0.0,
                 1.0 if (float(v).is_integer() and 1990 <= v <= 2035) else 0.0,

@@ -138,8 +138,11 @@ def _new_indicator(model: Model, r: dict, theme: str, info: DocInfo) -> dict:
 
 def _theme_of(r: dict, model: Model, sims: np.ndarray, themes: list[str]) -> str:
     passage = [t for t in r["passage_themes"].split(";") if t]
-    if passage:
-        return passage[0]
+    near = r["near_themes"]
+    if passage:  # of several, the one its setting names most
+        return max(passage, key=lambda t: near.get(t, 0))
+    if near:
+        return max(sorted(near), key=lambda t: near[t])
     if r["section_themes"]:
         return max(r["section_themes"], key=r["section_themes"].get)
     if len(sims):
