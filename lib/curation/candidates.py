@@ -456,7 +456,7 @@ def _furniture_lines(tables: Tables, doc_id: str) -> set[int]:
     repeated document numbers: :func:`lib.text.layout.furniture`): never a figure."""
     from lib.text import layout
 
-    return {i + 1 for i in layout.document_layout(tables.corpus, doc_id).furniture}
+    return {i + 1 for i in layout.furniture(tables.lines[doc_id])}
 
 
 def _row_text(passage: dict) -> str:
