@@ -202,6 +202,15 @@ def test_count_in_brackets_after_a_percent_change(gv: pd.DataFrame) -> None:
     assert (row.unit, row.value_type) == ("förfrågningar", "change_abs")
 
 
+def test_counted_noun_before_the_figure(gv: pd.DataFrame) -> None:
+    # gemensamma 2024 line 1227: "… där förfrågningarna ökat från 45 stycken 2023 till 73
+    # stycken 2024" (the definite plural names the unit)
+    assert _at(gv, 1227, 45).unit == "förfrågningar"
+    # line 4216: "Förvaltningen har rekryterat fem" / "socialsekreterare samt …"
+    assert _at(gv, 4216, 5).unit == "personer"
+    assert reading.unit_from_words("personerna i kö") == "personer"
+
+
 # --------------------------------------------------------------------------- basis, period
 
 

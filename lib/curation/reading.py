@@ -227,6 +227,11 @@ def unit_words() -> dict[str, str]:
                 "klienter",
                 "deltagare",
                 "besökare",
+                "medarbetare",
+                "anställda",
+                "socialsekreterare",
+                "handläggare",
+                "samordnare",
             ],
             "hushåll": ["hushåll", "hushållen"],
             "beslut": ["beslut", "besluten"],
@@ -259,6 +264,8 @@ def unit_from_words(text: str) -> str | None:
     for token in re.findall(rf"{WORD}+", fold(text))[:6]:
         if token in ("antal", "andel"):
             continue
+        if token.endswith("na") and token[:-2] in words:
+            token = token[:-2]  # the definite plural (``förfrågningarna``)
         for form in sorted(words, key=len, reverse=True):
             if token == form or (
                 len(token) > len(form) + 3 and token.endswith(form) and form not in ("man", "barn")
@@ -284,7 +291,10 @@ def unit_of(r: dict, learned: dict[str, str]) -> str:
     if unit in MONEY and fold(r["label"] or "").startswith("antal"):
         # an ``Antal …`` row counts whatever a money word elsewhere says
         return unit_from_words(r["label"]) or "antal"
-    written = fold(f"{r['label'] or ''} {r['caption'] or ''} {(r.get('after') or '')[:30]}")
+    written = fold(
+        f"{r['label'] or ''} {r['caption'] or ''} {(r.get('after') or '')[:30]} "
+        f"{(r.get('sentence_before') or '')[-60:]}"
+    )
     if _PER_POPULATION.search(written):
         return "per 100 000 invånare"
     if (
