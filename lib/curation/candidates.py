@@ -366,10 +366,13 @@ def _candidates(tables: Tables, doc_id: str) -> pd.DataFrame:
     # unless part of a fraction (``två tredjedelar``, below)
     words = _number_words()
     parts = _parts(tables, doc_id)
+    shares = {i: found for i, text in enumerate(lines, start=1) if (found := fractions(text))}
     for i, text in enumerate(lines, start=1):
         for m in _number_word_re().finditer(text):
             w = fold(m.group())
-            if w not in words or (i, m.start()) in taken or _in_fraction(text, m.start()):
+            if w not in words or (i, m.start()) in taken:
+                continue
+            if any(a <= m.start() < b for a, b, _, _ in shares.get(i, ())):
                 continue
             if w in ("en", "ett") and not _counted_article(text, m.end(), lines, i):
                 continue
@@ -378,8 +381,8 @@ def _candidates(tables: Tables, doc_id: str) -> pd.DataFrame:
                     doc_id, _part_of(parts, i), i, m.start(), m.end(), words[w], m.group(), "word"
                 )
             )
-    for i, text in enumerate(lines, start=1):
-        for start, end, value, raw_words in fractions(text):
+    for i, found in shares.items():
+        for start, end, value, raw_words in found:
             if (i, start) in taken:
                 continue
             row = _extra(doc_id, _part_of(parts, i), i, start, end, value, raw_words, "fraction")
@@ -507,10 +510,6 @@ _ARTICLE_NOUNS = re.compile(
     r"avtal|ramavtal|kommun|organisation|förfrågan|ansökan|beslut|utredning)",
     re.IGNORECASE,
 )
-
-
-def _in_fraction(text: str, start: int) -> bool:
-    return any(a <= start < b for a, b, _, _ in fractions(text))
 
 
 def _counted_article(text: str, end: int, lines: list[str], line: int) -> bool:

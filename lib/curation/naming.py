@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -59,6 +59,7 @@ class Scope:
     kinds: dict[str, set[str]]  # indicator -> kinds of area of its curated figures
     city: str
     districts: frozenset[str]
+    siblings: dict = field(default_factory=dict)  # (id, value type, unit class) -> id
 
     def kind(self, geography: str) -> str:
         """``stad``, ``stadsområde`` or the unit's own name."""
@@ -129,10 +130,19 @@ def _fits(entry: dict, r: dict, score: float, average: bool) -> bool:
     return _themes_fit(entry, r)
 
 
-def _as_value_type(ind: str, catalog: dict[str, dict], vt: str, uclass: str) -> str | None:
+def _as_value_type(
+    ind: str, catalog: dict[str, dict], vt: str, uclass: str, memo: dict
+) -> str | None:
     """The indicator itself, or its one sibling of the family with the value type."""
     if catalog[ind]["value_type"] == vt:
         return ind
+    key = (ind, vt, uclass)
+    if key not in memo:
+        memo[key] = _sibling(ind, catalog, vt, uclass)
+    return memo[key]
+
+
+def _sibling(ind: str, catalog: dict[str, dict], vt: str, uclass: str) -> str | None:
     family = _FAMILY.sub("", ind)
     siblings = [
         i
@@ -163,7 +173,9 @@ def choose(
     top = 0.0
     for k in order:
         score = float(score_all[k])
-        ind = _as_value_type(examples.indicator.iat[k], catalog, r["p_value_type"], uclass)
+        ind = _as_value_type(
+            examples.indicator.iat[k], catalog, r["p_value_type"], uclass, scopes.siblings
+        )
         if ind is None or ind == chosen:
             continue
         if not _fits(catalog[ind], r, score, average):
