@@ -238,6 +238,14 @@ def test_emot_is_no_comparison_issue16() -> None:
     assert reading.basis_of(_cand(""), "tog emot budgetmedel") == "budget"
 
 
+def test_theme_of_a_new_id_from_its_section_heading(gv: pd.DataFrame) -> None:
+    # gemensamma 2024 line 2675, under the heading "Skyddat boende": "Kostnaderna ökade
+    # med 16 procent (16 mnkr) mellan jämförelseåren." (the sentence names no theme; the
+    # passages around it speak of boende)
+    row = _at(gv, 2675, 16)
+    assert (row.new_indicator, row.theme) == ("ja", "vald_i_nara_relation")
+
+
 # --------------------------------------------------------------------------- naming
 
 

@@ -71,6 +71,9 @@ class _Index:
         self._p_starts = [r["line_start"] for r in self.passages]
         self._s_starts = [r["line_start"] for r in self.sections]
         self.leads, self.previous = self._leads_and_previous()
+        self.heading_themes = {
+            r["line_start"]: r["themes"] or "" for r in self.passages if r["kind"] == "heading"
+        }
 
     def passage(self, line: int, needle: str = "") -> dict | None:
         """The passage holding the line and, if given, the figure's text (a sentence or
@@ -120,18 +123,20 @@ class _Index:
                 best = r
         return best
 
-    def near_themes(self, line: int) -> dict[str, int]:
-        """How many passages tag each theme among those starting within NEAR_BEFORE lines
-        before and NEAR_AFTER after the line (the figure's setting when its own passage
-        names no theme; a generic sub-heading such as ``Arbete under året`` says nothing)."""
+    def near_themes(self, line: int) -> dict[str, float]:
+        """The themes of the passages starting within NEAR_BEFORE lines before and
+        NEAR_AFTER after the line, the nearer the more (weight 1 / (1 + distance / 10)):
+        the figure's setting when its own passage names no theme (a generic sub-heading
+        such as ``Arbete under året`` says nothing)."""
         lo = bisect.bisect_left(self._p_starts, line - NEAR_BEFORE)
         hi = bisect.bisect_right(self._p_starts, line + NEAR_AFTER)
-        counts: dict[str, int] = {}
+        weights: dict[str, float] = {}
         for r in self.passages[lo:hi]:
             for theme in (r["themes"] or "").split(";"):
                 if theme:
-                    counts[theme] = counts.get(theme, 0) + 1
-        return counts
+                    near = 1.0 / (1.0 + abs(r["line_start"] - line) / 10)
+                    weights[theme] = round(weights.get(theme, 0.0) + near, 6)
+        return weights
 
     def _section_themes(self) -> dict[str, dict[str, float]]:
         """Share of each section's passages tagged with each theme."""
@@ -440,6 +445,9 @@ def _candidates(tables: Tables, doc_id: str) -> pd.DataFrame:
                 "passage_themes": (passage["themes"] or "") if passage else "",
                 "section_themes": index.section_themes.get(sec_name or "", {}),
                 "near_themes": index.near_themes(r["line"]),
+                "heading_themes": index.heading_themes.get(section["line_start"], "")
+                if section
+                else "",
                 "passage_text": (
                     r["sentence"] or (passage["text"] if passage else lines[r["line"] - 1].strip())
                 ),

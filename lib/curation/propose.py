@@ -141,6 +141,9 @@ def _theme_of(r: dict, model: Model, sims: np.ndarray, themes: list[str]) -> str
     near = r["near_themes"]
     if passage:  # of several, the one its setting names most
         return max(passage, key=lambda t: near.get(t, 0))
+    heading = [t for t in r["heading_themes"].split(";") if t]
+    if heading:  # the heading of its section (``Skyddat boende``)
+        return max(heading, key=lambda t: near.get(t, 0))
     if near:
         return max(sorted(near), key=lambda t: near[t])
     if r["section_themes"]:
