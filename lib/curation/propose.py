@@ -111,14 +111,33 @@ def _slug(text: str, n: int = 4) -> str:
     return "_".join(words) or "uppgift"
 
 
+# Where the subject of a clause ends: a finite or change verb, a relative or a figure
+_SUBJECT_END = re.compile(
+    r"\s(?:har|hade|är|var|blev|ökade|ökat|ökar|minskade|minskat|minskar|steg|sjönk|uppgick|"
+    r"uppgår|låg|ligger|bedöms|beräknas|förväntas|vilket|som|där|med\s+\d|\d)",
+    re.IGNORECASE,
+)
+
+
+def _subject_phrase(clause: str) -> str:
+    """The subject of the clause before a figure (``Förfrågningar inom socialt boende med
+    stöd`` of ``… med stöd ökade med åtta procent``), if it holds two content words."""
+    head = _SUBJECT_END.split(f" {clause}", maxsplit=1)[0].strip(" ,:")
+    words = head.split()
+    content = [w for w in words if fold(w) not in {fold(x) for x in _STOP}]
+    return head if len(content) >= 2 and len(words) <= 8 else ""
+
+
 def _new_indicator(model: Model, r: dict, theme: str, info: DocInfo) -> dict:
     """A suggested id, Swedish label and definition for a figure no known indicator fits."""
     vt, unit = r["p_value_type"], r["p_unit"]
     if r["label"]:
         phrase = str(r["label"]).strip()
     else:
-        words = [w for w in r["before"].split() if not re.match(r"\d", w)][-5:]
-        phrase = " ".join(words) or r["heading"]
+        phrase = _subject_phrase(str(r["clause"] or ""))
+        if not phrase:
+            words = [w for w in r["before"].split() if not re.match(r"\d", w)][-5:]
+            phrase = " ".join(words) or r["heading"]
     phrase = re.sub(r"\s+", " ", phrase).strip(" :,.-")
     suffix = {
         "change_pct": "_forandring",
