@@ -271,6 +271,19 @@ def test_district_id_fits_any_district_not_the_city(scopes: naming.Scope) -> Non
     assert not scopes.fits("fs_hushall_stadsomrade_forandring", "Etableringsenheten", True)
 
 
+def test_change_of_money_is_no_change_of_a_count(tables: proposal_inputs.Tables) -> None:
+    assert naming.measured("Nettokostnad försörjningsstöd (exkl") == "amount"
+    assert naming.measured("Antal hushåll med försörjningsstöd") == "count"
+    assert naming.measured("Förändring jämfört med föregående år") is None
+    # delårsrapport 2024 lines 122-123: "Nettokostnad forsorjningsstöd (exkl 8,2% 8,7 %" /
+    # "etableringsenheten)", right above the households' row of line 125: the cost's
+    # change is not named after the households' change
+    sheet = propose.propose("sn_centrum_delarsrapport_2024_08", exclude_curated=True, tables=tables)
+    named = set(sheet[(sheet.line == 122) & (sheet.new_indicator == "")].indicator)
+    assert not any("hushall" in i for i in named)
+    assert _at(sheet, 125, 20).indicator == "fs_hushall_stadsomrade_forandring"
+
+
 def test_known_ids_carry_their_confidence(tables: proposal_inputs.Tables) -> None:
     sheet = propose.propose("sn_centrum_delarsrapport_2024_08", exclude_curated=True, tables=tables)
     known = sheet[sheet.new_indicator == ""]

@@ -16,9 +16,11 @@ An indicator's scope is read from the catalog and from the figures curated under
   ``mnkr``); a change maps to the change indicator of the same family (``X`` ->
   ``X_forandring``);
 * statistic: an average (``i genomsnitt``, ``per månad``) only fits a mean and a mean
-  only an average;
-* theme: one of the indicator's themes is a theme of the figure's passage, when the
-  passage has any.
+  only an average; a change or share of money (``nettokostnad``, ``avvikelse``) only
+  one of money, and of a count only one of a count, where the words of both say;
+* theme: one of the indicator's themes is a theme of the figure's setting (its
+  passage, else its section's heading, else the passages around it), when that names
+  any.
 
 ``match``, the id's confidence, is the share of such proposals that were right in
 the leave-one-report-out benchmark at the same similarity and margin
@@ -39,7 +41,7 @@ from lib.curation.wording import MONEY, fold
 # Similarity (0-1, with GEOGRAPHY_BONUS) from which a known id may be proposed, and how
 # much nearer it must be than the next id that fits (docs/benchmarks.md, "constants
 # chosen by hand").
-NAME_THRESHOLD = 0.6
+NAME_THRESHOLD = 0.5
 NAME_MARGIN = 0.02
 GEOGRAPHY_BONUS = 0.1
 _FAMILY = re.compile(r"_forandring(?:_[a-z]+)?$")
@@ -95,12 +97,23 @@ def is_average(r: dict) -> bool:
     return bool(_MEAN_WORDS.search(text))
 
 
+def figure_themes(r: dict) -> set[str]:
+    """The themes of a figure's setting: its passage's, else its section heading's, else
+    the theme the passages around it name most (empty when none does)."""
+    for field_ in ("passage_themes", "heading_themes"):
+        found = {t for t in str(r.get(field_) or "").split(";") if t}
+        if found:
+            return found
+    near = r.get("near_themes") or {}
+    return {max(sorted(near), key=lambda t: near[t])} if near else set()
+
+
 def _themes_fit(entry: dict, r: dict) -> bool:
-    passage = {t for t in str(r["passage_themes"] or "").split(";") if t}
-    if not passage:
+    setting = r["_themes"]
+    if not setting:
         return True
     own = {entry["theme"], *[t for t in str(entry.get("themes") or "").split(";") if t]}
-    return bool(own & passage)
+    return bool(own & setting)
 
 
 _EXCLUDING = re.compile(r"\b(?:exkl|exklusive|utom|forutom|utan)\b\.?")
@@ -109,6 +122,35 @@ _EXCLUDING = re.compile(r"\b(?:exkl|exklusive|utom|forutom|utan)\b\.?")
 def excludes(r: dict) -> bool:
     """The figure's label or clause leaves a unit out (``exkl. Etableringsenheten``)."""
     return bool(_EXCLUDING.search(fold(f"{r['row_text'] or r['label'] or ''} {r['clause']}")))
+
+
+_MONEY_WORDS = re.compile(
+    r"kostnad|intakt|budget|overskott|underskott|avvikelse|kronor|belopp|resultat|bidrag"
+)
+
+
+def measured(text: str) -> str | None:
+    """What a change or share is of: ``amount`` (money words: ``nettokostnad``,
+    ``avvikelse``), ``count`` (a count noun or ``antal``), or None when the words say
+    neither."""
+    from lib.curation.reading import unit_from_words
+
+    t = fold(text)
+    if _MONEY_WORDS.search(t):
+        return "amount"
+    if re.search(r"\bantal", t) or unit_from_words(text):
+        return "count"
+    return None
+
+
+def _measures_fit(entry: dict, r: dict) -> bool:
+    """A change or share of money is not one of a count (``Nettokostnad … -18,6 %`` is no
+    change in the number of households), as far as the words of both say."""
+    if r["p_value_type"] == "level":
+        return True
+    mine = measured(f"{r['row_text'] or r['label'] or ''} {r['clause'] or ''}")
+    theirs = measured(str(entry["label"]))
+    return mine is None or theirs is None or mine == theirs
 
 
 def _fits(entry: dict, r: dict, score: float, average: bool) -> bool:
@@ -127,7 +169,7 @@ def _fits(entry: dict, r: dict, score: float, average: bool) -> bool:
         return False
     if r["p_value_type"] in ("level", "share") and (entry.get("statistic") == "mean") != average:
         return False
-    return _themes_fit(entry, r)
+    return _measures_fit(entry, r) and _themes_fit(entry, r)
 
 
 def _as_value_type(
@@ -168,7 +210,7 @@ def choose(
     score_all = sims + GEOGRAPHY_BONUS * (examples.o_geography.to_numpy() == r["p_geography"])
     order = np.argsort(-score_all, kind="stable")[:40]
     uclass, average = unit_class(r["p_unit"]), is_average(r)
-    r = {**r, "_excludes": excludes(r)}
+    r = {**r, "_excludes": excludes(r), "_themes": figure_themes(r)}
     chosen: str | None = None
     top = 0.0
     for k in order:
@@ -197,7 +239,7 @@ def _gate(ind: str, score: float, margin: float) -> tuple[str | None, float, flo
 
 # The id's confidence: a logistic curve of similarity and margin whose constants were read
 # off the leave-one-report-out benchmark (docs/benchmarks.md).
-_CONFIDENCE = (-1.0, 4.0, 3.0)
+_CONFIDENCE = (-1.5, 4.0, 3.0)
 
 
 def id_confidence(score: float, margin: float) -> float:
