@@ -271,6 +271,15 @@ def test_district_id_fits_any_district_not_the_city(scopes: naming.Scope) -> Non
     assert not scopes.fits("fs_hushall_stadsomrade_forandring", "Etableringsenheten", True)
 
 
+def test_row_without_average_words_may_get_a_mean(tables: proposal_inputs.Tables) -> None:
+    # årsrapport 2022 line 121: "Antal hushåll med försörjningsstöd (stadsområde)" is
+    # curated as fs_hushall_stadsomrade, a monthly mean by the catalog; the row does not
+    # say so, and learning from every report names it (the "318 per månad" is
+    # the other way round: average words need a mean)
+    sheet = propose.propose(AR22, tables=tables)
+    assert set(sheet[sheet.line == 121].indicator) == {"fs_hushall_stadsomrade"}
+
+
 def test_change_of_money_is_no_change_of_a_count(tables: proposal_inputs.Tables) -> None:
     assert naming.measured("Nettokostnad försörjningsstöd (exkl") == "amount"
     assert naming.measured("Antal hushåll med försörjningsstöd") == "count"

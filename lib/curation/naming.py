@@ -15,8 +15,9 @@ An indicator's scope is read from the catalog and from the figures curated under
 * unit and value type: the same (a bare count fits any count unit; ``tkr`` is not
   ``mnkr``); a change maps to the change indicator of the same family (``X`` ->
   ``X_forandring``);
-* statistic: an average (``i genomsnitt``, ``per månad``) only fits a mean and a mean
-  only an average; a change or share of money (``nettokostnad``, ``avvikelse``) only
+* statistic: a figure its words call an average (``i genomsnitt``, ``per månad``) only
+  fits a mean (not the other way round: a table row seldom says that its figure is a
+  monthly average); a change or share of money (``nettokostnad``, ``avvikelse``) only
   one of money, and of a count only one of a count, where the words of both say;
 * theme: one of the indicator's themes is a theme of the figure's setting (its
   passage, else its section's heading, else the passages around it), when that names
@@ -167,8 +168,8 @@ def _fits(entry: dict, r: dict, score: float, average: bool) -> bool:
         return False  # (a bare number in a table may be money whose header was lost)
     if uclass == "count" and r["p_unit"] not in ("antal", entry["unit"]):
         return False
-    if r["p_value_type"] in ("level", "share") and (entry.get("statistic") == "mean") != average:
-        return False
+    if r["p_value_type"] in ("level", "share") and average and entry.get("statistic") != "mean":
+        return False  # (a table row seldom says that its figure is a monthly average)
     return _measures_fit(entry, r) and _themes_fit(entry, r)
 
 
