@@ -7,8 +7,18 @@ left out) is compared with the report's curated observations:
   rendering) with its value (sign aside: the validation reads values back without sign);
 * period, unit, basis right: among the recalled figures, the best-matching proposal has
   the curated period, unit and basis;
+* theme, sign and value type ("statistic": level, share or a kind of change) right, as
+  period, unit and basis;
 * indicator right: among recalled figures whose indicator is curated in another report
   (not the twin), the proposal names that indicator;
+* existing id right: among recalled figures whose best-matching proposal names an id of
+  the catalog (``new_indicator`` empty), the share where that id is the curated one
+  (learnable or not: a known id proposed for a figure no known id fits is wrong), and
+  the mean ``match`` of those proposals (the id's own confidence, to set against it);
+* new-id rate: the share of recalled figures proposed under a new id;
+* page furniture proposed: proposals on a line the layout marks as page furniture
+  (page numbers, running headers and footers, stamps) or whose figure is part of a
+  document number (``dnr``); must be 0;
 * recall within the top 2.5 × N proposals by confidence (N = the report's curated figures);
 * seconds for the command ``python -m lib propose DOC --exclude-curated`` run as a
   process, median of 3: with an empty cache (each run gets a new ``GBG_CACHE_DIR``: the
@@ -24,6 +34,7 @@ left out) is compared with the report's curated observations:
 from __future__ import annotations
 
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -57,6 +68,14 @@ class Score:
     learnable: int = 0
     learnable_recalled: int = 0
     indicator: int = 0
+    theme: int = 0
+    sign: int = 0
+    value_type: int = 0
+    existing: int = 0  # recalled figures proposed under a catalog id
+    existing_right: int = 0
+    existing_match: float = 0.0  # sum of the match column of those
+    new: int = 0  # recalled figures proposed under a new id
+    furniture: int = 0  # proposals on page furniture
     proposals: int = 0
     cold: float | None = None  # seconds, command with an empty cache
     warm: float | None = None  # seconds, command with a warm cache
@@ -77,7 +96,7 @@ def _learnable(tables: proposal_inputs.Tables, doc_id: str) -> set[str]:
 
 def score(tables: proposal_inputs.Tables, doc_id: str, sheet: pd.DataFrame) -> Score:
     """Compare a leave-one-out proposal sheet with the report's curation."""
-    s = Score(doc_id, proposals=len(sheet))
+    s = Score(doc_id, proposals=len(sheet), furniture=furniture_proposed(tables, doc_id, sheet))
     gold = curated_of(tables, doc_id)
     learnable = _learnable(tables, doc_id)
     s.n = len(gold)
@@ -99,10 +118,33 @@ def score(tables: proposal_inputs.Tables, doc_id: str, sheet: pd.DataFrame) -> S
         s.period += str(p.period) == str(g["period"])
         s.unit += p.unit == g["unit"]
         s.basis += p.basis == g["basis"]
+        s.theme += p.theme == g["theme"]
+        s.sign += (float(p.value) < 0) == (float(g["value"]) < 0)
+        s.value_type += p.value_type == g["value_type"]
+        if p.new_indicator == "ja":
+            s.new += 1
+        else:
+            s.existing += 1
+            s.existing_right += p.indicator == g["indicator"]
+            s.existing_match += float(p.match)
         if is_learnable:
             s.learnable_recalled += 1
             s.indicator += p.indicator == g["indicator"]
     return s
+
+
+_DNR = re.compile(r"\b(?:dnr|diarienr|diarienummer)\b", re.IGNORECASE)
+
+
+def furniture_proposed(tables: proposal_inputs.Tables, doc_id: str, sheet: pd.DataFrame) -> int:
+    """Proposals on a line of page furniture, or whose text is a document number."""
+    from lib.text import layout
+
+    marked = {i + 1 for i in layout.document_layout(tables.corpus, doc_id).furniture}
+    return sum(
+        int(r["line"]) in marked or bool(_DNR.search(str(r["raw"])))
+        for r in sheet.to_dict("records")
+    )
 
 
 def _agreement(p: pd.Series, g: dict) -> tuple:
@@ -119,39 +161,70 @@ def _ratio(a: int, b: int) -> str:
     return f"{a / b:.2f}" if b else "–"
 
 
-def table(scores: list[Score], floor: float | None = None) -> str:
-    """The per-report table and totals, in Markdown (docs/benchmarks.md carries it)."""
-    head = (
-        "| report | N | proposals | recall | in top 2.5N | period | unit | basis | "
-        "indicator (learnable) | s, empty cache | s, warm cache |\n"
-        "|---|---|---|---|---|---|---|---|---|---|---|"
-    )
-    lines = [head]
+_SUMMED = (
+    "n",
+    "recalled",
+    "in_top",
+    "period",
+    "unit",
+    "basis",
+    "learnable",
+    "learnable_recalled",
+    "indicator",
+    "theme",
+    "sign",
+    "value_type",
+    "existing",
+    "existing_right",
+    "existing_match",
+    "new",
+    "furniture",
+    "proposals",
+)
+
+
+def _with_total(scores: list[Score]) -> list[Score]:
     total = Score("**all reports**")
-    for s in scores + [total]:
-        if s is not total:
-            for f in (
-                "n",
-                "recalled",
-                "in_top",
-                "period",
-                "unit",
-                "basis",
-                "learnable",
-                "learnable_recalled",
-                "indicator",
-                "proposals",
-            ):
-                setattr(total, f, getattr(total, f) + getattr(s, f))
-            for f in ("cold", "warm"):
-                if getattr(s, f) is not None:
-                    setattr(total, f, max(getattr(total, f) or 0.0, getattr(s, f)))
+    for s in scores:
+        for f in _SUMMED:
+            setattr(total, f, getattr(total, f) + getattr(s, f))
+        for f in ("cold", "warm"):
+            if getattr(s, f) is not None:
+                setattr(total, f, max(getattr(total, f) or 0.0, getattr(s, f)))
+    return scores + [total]
+
+
+def table(scores: list[Score], floor: float | None = None) -> str:
+    """The per-report tables and totals, in Markdown (docs/benchmarks.md carries them):
+    reading (recall and the fields of the recalled figures), then naming and time."""
+    lines = [
+        "| report | N | proposals | recall | in top 2.5N | period | unit | basis | theme | "
+        "sign | value type |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    rows = _with_total(scores)
+    for s in rows:
+        r = s.recalled
         lines.append(
-            f"| {s.doc_id} | {s.n} | {s.proposals} | {_ratio(s.recalled, s.n)} ({s.recalled}) | "
-            f"{_ratio(s.in_top, s.n)} | {_ratio(s.period, s.recalled)} | "
-            f"{_ratio(s.unit, s.recalled)} | {_ratio(s.basis, s.recalled)} | "
-            f"{_ratio(s.indicator, s.learnable_recalled)} ({s.indicator}/"
-            f"{s.learnable_recalled}) | {_seconds(s.cold, floor)} | {_seconds(s.warm, floor)} |"
+            f"| {s.doc_id} | {s.n} | {s.proposals} | {_ratio(r, s.n)} ({r}) | "
+            f"{_ratio(s.in_top, s.n)} | {_ratio(s.period, r)} | {_ratio(s.unit, r)} | "
+            f"{_ratio(s.basis, r)} | {_ratio(s.theme, r)} | {_ratio(s.sign, r)} | "
+            f"{_ratio(s.value_type, r)} |"
+        )
+    lines += [
+        "",
+        "| report | indicator (learnable) | existing id right | mean match of those | "
+        "new id | furniture proposed | s, empty cache | s, warm cache |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for s in rows:
+        mean_match = f"{s.existing_match / s.existing:.2f}" if s.existing else "–"
+        lines.append(
+            f"| {s.doc_id} | {_ratio(s.indicator, s.learnable_recalled)} ({s.indicator}/"
+            f"{s.learnable_recalled}) | {_ratio(s.existing_right, s.existing)} "
+            f"({s.existing_right}/{s.existing}) | {mean_match} | "
+            f"{_ratio(s.new, s.recalled)} ({s.new}) | {s.furniture} | "
+            f"{_seconds(s.cold, floor)} | {_seconds(s.warm, floor)} |"
         )
     lines.append(
         "\nTotals pool the figures of all reports (the twin's figures count in both "

@@ -17,15 +17,18 @@ from __future__ import annotations
 
 import bisect
 import re
-from functools import cache, lru_cache
+from functools import cache
 
 import pandas as pd
 
 from lib.core.cache import memo
 from lib.curation.proposal_inputs import Tables
+from lib.curation.snippets import qualifier_of, raw_snippet
 from lib.curation.wording import FUNCTION_WORDS, WORD, fold, word_list
+from lib.text.fractions import fractions
 
 _WINDOW_BEFORE, _WINDOW_AFTER = 6, 4
+NEAR_BEFORE, NEAR_AFTER = 60, 20  # lines around a figure whose passages set its theme
 # What a document's candidate figures are computed from (the rest is the curation).
 _CANDIDATE_TABLES = ("quantities", "tokens", "passages", "sections", "documents")
 
@@ -68,6 +71,9 @@ class _Index:
         self._p_starts = [r["line_start"] for r in self.passages]
         self._s_starts = [r["line_start"] for r in self.sections]
         self.leads, self.previous = self._leads_and_previous()
+        self.heading_themes = {
+            r["line_start"]: r["themes"] or "" for r in self.passages if r["kind"] == "heading"
+        }
 
     def passage(self, line: int, needle: str = "") -> dict | None:
         """The passage holding the line and, if given, the figure's text (a sentence or
@@ -116,6 +122,21 @@ class _Index:
             if r["line_end"] >= line and (best is None or r["level"] >= best["level"]):
                 best = r
         return best
+
+    def near_themes(self, line: int) -> dict[str, float]:
+        """The themes of the passages starting within NEAR_BEFORE lines before and
+        NEAR_AFTER after the line, the nearer the more (weight 1 / (1 + distance / 10)):
+        the figure's setting when its own passage names no theme (a generic sub-heading
+        such as ``Arbete under året`` says nothing)."""
+        lo = bisect.bisect_left(self._p_starts, line - NEAR_BEFORE)
+        hi = bisect.bisect_right(self._p_starts, line + NEAR_AFTER)
+        weights: dict[str, float] = {}
+        for r in self.passages[lo:hi]:
+            for theme in (r["themes"] or "").split(";"):
+                if theme:
+                    near = 1.0 / (1.0 + abs(r["line_start"] - line) / 10)
+                    weights[theme] = round(weights.get(theme, 0.0) + near, 6)
+        return weights
 
     def _section_themes(self) -> dict[str, dict[str, float]]:
         """Share of each section's passages tagged with each theme."""
@@ -346,13 +367,17 @@ def _candidates(tables: Tables, doc_id: str) -> pd.DataFrame:
             )
         )
         taken.add((r["line"], r["start"]))
-    # number words the quantities layer did not take (``rekryterat fem``, ``en person``)
+    # number words the quantities layer did not take (``rekryterat fem``, ``en person``),
+    # unless part of a fraction (``två tredjedelar``, below)
     words = _number_words()
     parts = _parts(tables, doc_id)
+    shares = {i: found for i, text in enumerate(lines, start=1) if (found := fractions(text))}
     for i, text in enumerate(lines, start=1):
         for m in _number_word_re().finditer(text):
             w = fold(m.group())
             if w not in words or (i, m.start()) in taken:
+                continue
+            if any(a <= m.start() < b for a, b, _, _ in shares.get(i, ())):
                 continue
             if w in ("en", "ett") and not _counted_article(text, m.end(), lines, i):
                 continue
@@ -361,6 +386,15 @@ def _candidates(tables: Tables, doc_id: str) -> pd.DataFrame:
                     doc_id, _part_of(parts, i), i, m.start(), m.end(), words[w], m.group(), "word"
                 )
             )
+    for i, found in shares.items():
+        for start, end, value, raw_words in found:
+            if (i, start) in taken:
+                continue
+            row = _extra(doc_id, _part_of(parts, i), i, start, end, value, raw_words, "fraction")
+            rows.append({**row, "unit": "procent"})
+            taken.update((i, k) for k in range(start, end))
+    furniture = _furniture_lines(tables, doc_id)
+    rows = [r for r in rows if r["line"] not in furniture]
     frame = _plain(pd.DataFrame(rows))
     _label_lists(frame, lines)
     ctx = []
@@ -410,18 +444,30 @@ def _candidates(tables: Tables, doc_id: str) -> pd.DataFrame:
                 "passage_kind": passage["kind"] if passage else "",
                 "passage_themes": (passage["themes"] or "") if passage else "",
                 "section_themes": index.section_themes.get(sec_name or "", {}),
+                "near_themes": index.near_themes(r["line"]),
+                "heading_themes": index.heading_themes.get(section["line_start"], "")
+                if section
+                else "",
                 "passage_text": (
                     r["sentence"] or (passage["text"] if passage else lines[r["line"] - 1].strip())
                 ),
                 "line_before": full[: r["start"]],
                 # read here, once per document (cached), not at every proposal
                 "qualifier_read": qualifier_of({**r, "line_before": full[: r["start"]]}),
-                "snippet": _raw_snippet(raw[r["line"] - 1], r, len(full)),
+                "snippet": raw_snippet(raw[r["line"] - 1], r, len(full)),
             }
         )
     frame = pd.concat([frame.reset_index(drop=True), pd.DataFrame(ctx)], axis=1)
     frame = frame.sort_values(["line", "start"], kind="stable").reset_index(drop=True)
     return _plain(frame)
+
+
+def _furniture_lines(tables: Tables, doc_id: str) -> set[int]:
+    """1-based lines of page furniture (page numbers, running headers and footers, stamps,
+    repeated document numbers: :func:`lib.text.layout.furniture`): never a figure."""
+    from lib.text import layout
+
+    return {i + 1 for i in layout.furniture(tables.lines[doc_id])}
 
 
 def _row_text(passage: dict) -> str:
@@ -526,51 +572,3 @@ def _part_of(parts: list[tuple[int, int, str]], line: int) -> str:
         if a <= line <= b:
             return part
     return parts[-1][2]
-
-
-def qualifier_of(r: dict) -> str:
-    """≈ for an approximate figure, < > ≤ ≥ for a bound; empty when exact (as the build
-    reads it: :func:`lib.text.numbers.qualifier_before`)."""
-    from lib.text.numbers import qualifier_before
-
-    if r.get("qualifier"):
-        return str(r["qualifier"])
-    if r["source"] != "quantity":
-        return qualifier_before(r["line_before"]) or ""
-    return ""
-
-
-@lru_cache(maxsize=4096)
-def _figure_re(value: float, word: str | None) -> re.Pattern:
-    """A figure as the raw text may write it: the number word, or its digit forms."""
-    from lib.curation import values
-
-    if word is not None:
-        pattern = re.escape(word)
-    else:
-        forms = sorted(values.number_forms(value), key=len, reverse=True)
-        pattern = "|".join(re.escape(f) for f in forms)
-    return re.compile(rf"(?<![\d,.])(?:{pattern})(?!\d|,\d)")
-
-
-def _raw_snippet(raw_line: str, r: dict, analysed_len: int) -> str:
-    """A short exact piece of the raw line around the figure (the whole line if unsure)."""
-    from lib.curation import values
-
-    value = abs(float(r["value"]))
-    if "\t" in raw_line:  # a table row: the whole row, as curators quote it
-        return raw_line.strip()
-    word = str(r["raw"]) if r["source"] == "word" else None
-    hits = list(_figure_re(value, word).finditer(raw_line))
-    if not hits:
-        return raw_line.strip()
-    target = r["start"] / max(analysed_len, 1) * len(raw_line)
-    m = min(hits, key=lambda m: abs(m.start() - target))
-    left = [x.start() for x in re.finditer(r"\S+", raw_line[: m.start()])]
-    a = left[-5] if len(left) >= 5 else 0
-    right = [x.end() for x in re.finditer(r"\S+", raw_line[m.end() :])]
-    b = m.end() + (right[2] if len(right) >= 3 else len(raw_line) - m.end())
-    snippet = raw_line[a:b].strip()
-    if len(snippet) < 3 or not values.value_in_text(value, snippet):
-        return raw_line.strip()
-    return snippet

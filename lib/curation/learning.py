@@ -23,10 +23,8 @@ from lib.curation.proposal_inputs import TABLES, Tables, held_out, training_obse
 from lib.curation.reading import annotate, doc_info
 from lib.curation.wording import MONEY, fold
 
-GEOGRAPHY_BONUS = 0.1  # a curated figure about the same area or service is a closer match
-# Similarity (0-1) from which the nearest curated figure's indicator is proposed rather than
-# a new id. Low on purpose: a reviewer corrects a wrong known id more easily than finding
-# the right one among hundreds; the `match` column shows the similarity.
+# Similarity (0-1) from which a new id takes the unit of the nearest curated figure (a bare
+# count in a table); whether a known id is proposed is decided in lib.curation.naming.
 NAME_THRESHOLD = 0.3
 
 
@@ -294,7 +292,7 @@ def _features(
                 sec,
                 1.0 if r["label"] else 0.0,
                 *[1.0 if uclass == c else 0.0 for c in _UNIT_CLASSES],
-                1.0 if r["source"] == "word" else 0.0,
+                1.0 if r["source"] in ("word", "fraction") else 0.0,
                 1.0 if r["source"] == "token" else 0.0,
                 1.0 if r["period"] else 0.0,
                 1.0 if (float(v).is_integer() and 1990 <= v <= 2035) else 0.0,

@@ -13,11 +13,12 @@ The stages, one module each:
 * :mod:`lib.curation.reading`: rules for unit, value type, basis, period, geography and sign;
 * :mod:`lib.curation.learning`: the curated figures of the other reports as examples, similarity by
   TF-IDF of character n-grams over four text channels, and the confidence regression;
-* here: naming each candidate after the nearest example of the same value type and unit
-  class (a change maps to the change indicator of its nearest level, ``X`` ->
-  ``X_forandring``; below :data:`lib.curation.learning.NAME_THRESHOLD` a new id and Swedish label
-  are suggested), one row per known indicator for a figure with two coordinated subjects,
-  and the sheet's rows sorted by confidence.
+* :mod:`lib.curation.naming`: the known id of the nearest example whose scope fits the
+  figure (area, unit, value type, statistic, theme), if near enough and clearly nearer
+  than the next; ``match`` says how likely it is right;
+* here: a new id with a Swedish label and draft definition where no known id is proposed,
+  one row per known indicator for a figure with two coordinated subjects, and the sheet's
+  rows sorted by confidence.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ import re
 import numpy as np
 import pandas as pd
 
+from lib.curation import naming
 from lib.curation.candidates import candidates, with_variants
-from lib.curation.learning import GEOGRAPHY_BONUS, Model, _features, _similarity, train
+from lib.curation.learning import Model, _features, _similarity, train
 from lib.curation.proposal_inputs import Tables, load_tables
 from lib.curation.reading import DocInfo, annotate, doc_info, period_of
 from lib.curation.wording import MONEY, fold
@@ -63,7 +65,6 @@ SHEET_COLUMNS = (
 
 # --------------------------------------------------------------------------- proposing
 
-_FAMILY = re.compile(r"_forandring(?:_[a-z]+)?$")
 _STOP = {
     "och",
     "att",
@@ -101,54 +102,6 @@ _STOP = {
 }
 
 
-def _unit_class(unit: str) -> str:
-    if unit in ("procent", "procentenheter"):
-        return unit
-    return "money" if unit in MONEY else "count"
-
-
-def _choose_indicator(
-    examples: pd.DataFrame, catalog: dict[str, dict], r: dict, sims: np.ndarray, threshold: float
-) -> tuple[str | None, float]:
-    """The known indicator of the most similar curated figure that fits the candidate
-    (same value type, or the change indicator of the same family), if similar enough."""
-    if not len(sims):
-        return None, 0.0
-    vt, uclass = r["p_value_type"], _unit_class(r["p_unit"])
-    score_all = sims + GEOGRAPHY_BONUS * (examples.o_geography.to_numpy() == r["p_geography"])
-    order = np.argsort(-score_all, kind="stable")[:25]
-    for k in order:
-        score = float(score_all[k])
-        if score < threshold:
-            break
-        ind = examples.indicator.iat[k]
-        entry = catalog.get(ind)
-        if entry is None:
-            continue
-        if entry["value_type"] != vt:
-            family = _FAMILY.sub("", ind)
-            siblings = [
-                i
-                for i, e in catalog.items()
-                if _FAMILY.sub("", i) == family
-                and e["value_type"] == vt
-                and _unit_class(e["unit"]) == uclass
-            ]
-            if len(siblings) != 1:
-                continue
-            ind, entry = siblings[0], catalog[siblings[0]]
-        if uclass == "money" and entry["unit"] != r["p_unit"]:
-            continue  # tkr and mnkr are different indicators
-        if _unit_class(entry["unit"]) != uclass and not (
-            r["p_unit"] == "antal" and entry["unit"] in MONEY and score >= 0.5
-        ):
-            continue  # (a bare number in a table may be money whose header was lost)
-        if uclass == "count" and r["p_unit"] not in ("antal", entry["unit"]):
-            continue
-        return ind, score
-    return None, float(score_all[order[0]])
-
-
 def _slug(text: str, n: int = 4) -> str:
     words = [
         w
@@ -158,14 +111,33 @@ def _slug(text: str, n: int = 4) -> str:
     return "_".join(words) or "uppgift"
 
 
+# Where the subject of a clause ends: a finite or change verb, a relative or a figure
+_SUBJECT_END = re.compile(
+    r"\s(?:har|hade|är|var|blev|ökade|ökat|ökar|minskade|minskat|minskar|steg|sjönk|uppgick|"
+    r"uppgår|låg|ligger|bedöms|beräknas|förväntas|vilket|som|där|med\s+\d|\d)",
+    re.IGNORECASE,
+)
+
+
+def _subject_phrase(clause: str) -> str:
+    """The subject of the clause before a figure (``Förfrågningar inom socialt boende med
+    stöd`` of ``… med stöd ökade med åtta procent``), if it holds two content words."""
+    head = _SUBJECT_END.split(f" {clause}", maxsplit=1)[0].strip(" ,:")
+    words = head.split()
+    content = [w for w in words if fold(w) not in {fold(x) for x in _STOP}]
+    return head if len(content) >= 2 and len(words) <= 8 else ""
+
+
 def _new_indicator(model: Model, r: dict, theme: str, info: DocInfo) -> dict:
     """A suggested id, Swedish label and definition for a figure no known indicator fits."""
     vt, unit = r["p_value_type"], r["p_unit"]
     if r["label"]:
         phrase = str(r["label"]).strip()
     else:
-        words = [w for w in r["before"].split() if not re.match(r"\d", w)][-5:]
-        phrase = " ".join(words) or r["heading"]
+        phrase = _subject_phrase(str(r["clause"] or ""))
+        if not phrase:
+            words = [w for w in r["before"].split() if not re.match(r"\d", w)][-5:]
+            phrase = " ".join(words) or r["heading"]
     phrase = re.sub(r"\s+", " ", phrase).strip(" :,.-")
     suffix = {
         "change_pct": "_forandring",
@@ -185,8 +157,14 @@ def _new_indicator(model: Model, r: dict, theme: str, info: DocInfo) -> dict:
 
 def _theme_of(r: dict, model: Model, sims: np.ndarray, themes: list[str]) -> str:
     passage = [t for t in r["passage_themes"].split(";") if t]
-    if passage:
-        return passage[0]
+    near = r["near_themes"]
+    if passage:  # of several, the one its setting names most
+        return max(passage, key=lambda t: near.get(t, 0))
+    heading = [t for t in r["heading_themes"].split(";") if t]
+    if heading:  # the heading of its section (``Skyddat boende``)
+        return max(heading, key=lambda t: near.get(t, 0))
+    if near:
+        return max(sorted(near), key=lambda t: near[t])
     if r["section_themes"]:
         return max(r["section_themes"], key=r["section_themes"].get)
     if len(sims):
@@ -216,11 +194,13 @@ def propose(
     confidence = model.classifier.predict_proba(feats)[:, 1]
     sims = _similarity(model, cands, model.examples)
     themes = sorted(set(tables.indicators.theme))
+    vocabulary = tables.corpus.vocabulary
+    scopes = naming.scope(model.examples, vocabulary.city, vocabulary.districts)
     curated = {} if exclude_curated else _curated_at(tables, doc_id)
     rows = []
     named: dict[int, set[str | None]] = {}  # figure row -> indicators proposed for it
     for i, r in enumerate(cands.to_dict("records")):
-        ind, match = _choose_indicator(model.examples, model.catalog, r, sims[i], model.threshold)
+        ind, score, margin = naming.choose(model.examples, model.catalog, scopes, r, sims[i])
         main = None if r["variant_of"] is None else int(r["variant_of"])
         if main is not None:
             # a coordinated subject: a row of its own only for a known indicator that the
@@ -233,7 +213,9 @@ def propose(
             entry = model.catalog[ind]
             theme, unit, vt = entry["theme"], entry["unit"], entry["value_type"]
             label, definition, new = entry["label"], entry["definition"], ""
+            match = naming.id_confidence(score, margin)
         else:
+            match = 0.0
             theme = _theme_of(r, model, sims[i], themes)
             suggestion = _new_indicator(model, r, theme, info)
             ind, label, definition = (
@@ -244,7 +226,7 @@ def propose(
             unit, vt, new = r["p_unit"], r["p_value_type"], "ja"
             if unit == "antal" and len(sims[i]) and sims[i].max() >= model.threshold:
                 near_unit = model.examples.o_unit.iat[int(np.argmax(sims[i]))]
-                if _unit_class(near_unit) == "count":
+                if naming.unit_class(near_unit) == "count":
                     unit = near_unit  # what the most similar curated figure counts
         value = r["p_value"]
         value = int(value) if float(value).is_integer() else value
@@ -270,7 +252,7 @@ def propose(
                 "label": label,
                 "definition": definition,
                 "new_indicator": new,
-                "match": round(min(match, 1.0), 2),
+                "match": round(match, 2),
                 "restatement_of": "",
                 "curated": curated.get((int(r["line"]), abs(float(r["value"]))), ""),
                 "section": r["heading"],
@@ -280,7 +262,8 @@ def propose(
             }
         )
     frame = pd.DataFrame(rows)  # in document order: a later repeat is the restatement,
-    key = ["indicator", "period", "geography", "basis", "_part"]  # as the curators mark it
+    # as the curators mark it: the same figure (same value) stated again
+    key = ["indicator", "period", "geography", "basis", "value", "_part"]
     frame.loc[frame.duplicated(key), "restatement_of"] = "same_figure"
     frame = frame.sort_values(["confidence", "line"], ascending=[False, True], kind="stable")
     return frame.drop(columns="_part").reset_index(drop=True)[list(SHEET_COLUMNS)]

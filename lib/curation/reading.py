@@ -14,7 +14,7 @@ from functools import cache
 import pandas as pd
 
 from lib.curation.proposal_inputs import Tables
-from lib.curation.wording import FUNCTION_WORDS, UNIT_NAMES, WORD, fold, word_list
+from lib.curation.wording import FUNCTION_WORDS, MONEY, UNIT_NAMES, WORD, fold, word_list
 from lib.errors import DataError
 from lib.text.numbers import MONTHS
 
@@ -62,15 +62,48 @@ def _year_of(p: str) -> int:
 
 
 _CHANGE_LABEL = re.compile(r"(utveckling|forandring|okning|minskning|diff)")
+# a change verb before the figure (``har ökat med 6 procent``, ``minskade 9 %``)
 _CHANGE_VERB = re.compile(
-    r"\b(okat|okade|oka|okar|minskat|minskade|minska|minskar|steg|sjonk|"
+    r"\b(okat|okade|oka|okar|minskat|minskade|minska|minskar|steg|sjonk|stigit|sjunkit|"
     r"forandrats|okning(?:en)?|minskning(?:en)?)\b(?:\s+\w+){0,3}\s+"
     r"(?:med|pa)?\s*(?:ca|cirka|drygt|knappt|nastan|ungefar)?\s*$"
 )
+# a change noun, also as the tail of a compound (``en volymminskning om 8 procent``,
+# ``kostnadsökningen på``), with its preposition
+_CHANGE_NOUN = re.compile(
+    r"(?:okning|minskning|uppgang|nedgang|forandring|forbattring|forsamring)(?:en)?\b"
+    r"(?:\s+\w+){0,2}?\s+(?:med|pa|om)\s*(?:ca|cirka|drygt|knappt|nastan|ungefar)?\s*$"
+)
+# a comparison after the figure (``6 procent färre än året innan``, ``63 fler än 2022``):
+# fler/färre/mer/mindre always compare; högre/lägre only with a period (``lägre än
+# budget`` is a deviation)
+_COMPARED_AFTER = re.compile(
+    r"^\s*(?:procent(?:enheter)?\s+|%\s*|[a-z]+\s+)?"
+    r"(?:(?P<count>fler|farre|mer|mindre)|(?P<level>hogre|lagre))\s+an\b"
+    r"\s*(?P<what>[\w ]{0,24})"
+)
+_PERIOD_WORDS = re.compile(
+    r"^(?:aret|foregaende|forra|fjolaret|i fjol|samma|motsvarande|(?:ar\s+)?\d{4})"
+)
+_DOWN_AFTER = ("farre", "mindre", "lagre")
+
+
+def compared_after(after: str) -> re.Match | None:
+    """The comparison written after a figure (``färre än året innan``), or None."""
+    m = _COMPARED_AFTER.match(fold(after or ""))
+    if m and (m.group("count") or _PERIOD_WORDS.match(m.group("what").strip())):
+        return m
+    return None
+
+
+def _direction_after(m: re.Match) -> str:
+    return m.group("count") or m.group("level")
 
 
 def value_type_of(r: dict) -> str:
-    """level, share or a kind of change, from the unit and the words that name the figure."""
+    """level, share or a kind of change, from the unit and the words that name the figure:
+    a change verb or noun before it (``ökat med``, ``en volymminskning om``), a change
+    label, or a comparison after it (``6 procent färre än året innan``, ``63 fler än``)."""
     unit = r["unit"]
     if unit == "procentenheter":
         return "change_pp"
@@ -79,12 +112,33 @@ def value_type_of(r: dict) -> str:
     if not change and re.search(r"\bfran\s*$", before):
         change = False
     elif not change:
-        change = bool(_CHANGE_LABEL.search(fold(r.get("label") or ""))) or bool(
-            _CHANGE_VERB.search(before)
+        change = (
+            bool(_CHANGE_LABEL.search(fold(r.get("label") or "")))
+            or bool(_CHANGE_VERB.search(before))
+            or bool(_CHANGE_NOUN.search(before))
+            or compared_after(r.get("after") or "") is not None
         )
     if unit == "procent":
         return "change_pct" if change else "share"
     return "change_abs" if change else "level"
+
+
+# words that make a figure a forecast (folded): ``prognos``, ``bedömer``, ``bedöms``,
+# ``beräknas``, ``förväntas``, ``väntas``
+FORECAST = re.compile(
+    r"prognos|\bbedom(?:s|er|t|ning\w*)?\b|\bberaknas|\bberaknad|\bforvantas|\bvantas\b"
+)
+
+
+def later_basis(r: dict, info: DocInfo) -> str | None:
+    """The basis of a figure about a period after the report's year: a forecast when the
+    words say so (``bedömer … ökar med cirka 3 procent under 2024``), else a budget;
+    None for a figure of the report's period or with a basis of its own (a table column)."""
+    period = _norm_period(r["period"])
+    if not period or r["basis"] or _year_of(period) <= info.year:
+        return None
+    said = fold(f"{r['column'] or ''} {r['sentence_before'] or r['before']}")
+    return "prognos" if FORECAST.search(said) else "budget"
 
 
 def basis_of(r: dict, text: str) -> str:
@@ -97,10 +151,10 @@ def basis_of(r: dict, text: str) -> str:
     if b == "avvikelse":
         return "utfall"
     t = fold(text)
-    if re.search(r"prognos|\bbedom(?:s|er|t)?\b|\bberaknas|\bforvantas", t):
+    if FORECAST.search(t):
         return "prognos"
     if re.search(r"budget", t) and not re.search(
-        r"(mot|overskrid\w*|avvik\w*|underskott|overskott|jamfort med)\s+budget", t
+        r"\b(?:mot|overskrid\w*|avvik\w*|underskott|overskott|jamfort med)\s+budget", t
     ):
         return "budget"
     if re.search(r"\bmal(?:et|varde|vardet|sattning)?\b", t):
@@ -117,6 +171,11 @@ def period_of(r: dict, info: DocInfo, value_type: str, basis: str) -> str:
     """The period in the curated format: a year, a change A/B, an interval or a date."""
     p, base = _norm_period(r["period"]), _norm_period(r["base_period"])
     before = fold(r.get("before") or "")
+    compared = compared_after(r.get("after") or "") if value_type.startswith("change") else None
+    than = re.match(r"(?:ar\s+)?(\d{4})\b", compared.group("what").strip()) if compared else None
+    if than and not base:  # ``63 fler än 2022``
+        base = than.group(1)
+        p = p if p and p != base else str(info.year)
     label = fold(r.get("label") or "")
     if label in MONTHS and not p or (p and len(p) == 4 and label in MONTHS):
         month = MONTHS.index(label) + 1
@@ -141,7 +200,7 @@ def period_of(r: dict, info: DocInfo, value_type: str, basis: str) -> str:
         return info.period
     current = p or (str(info.year) if basis in ("prognos", "budget") else info.period)
     if (
-        re.search(r"(\bfran|jamfort med|jmf med|mot)\s*(?:ca|cirka)?\s*$", before)
+        re.search(r"\b(?:fran|jamfort med|jmf med|mot)\s*(?:ca|cirka)?\s*$", before)
         and not r.get("label")
         and (not p or _year_of(p) == info.year)
     ):
@@ -168,6 +227,11 @@ def unit_words() -> dict[str, str]:
                 "klienter",
                 "deltagare",
                 "besökare",
+                "medarbetare",
+                "anställda",
+                "socialsekreterare",
+                "handläggare",
+                "samordnare",
             ],
             "hushåll": ["hushåll", "hushållen"],
             "beslut": ["beslut", "besluten"],
@@ -200,6 +264,8 @@ def unit_from_words(text: str) -> str | None:
     for token in re.findall(rf"{WORD}+", fold(text))[:6]:
         if token in ("antal", "andel"):
             continue
+        if token.endswith("na") and token[:-2] in words:
+            token = token[:-2]  # the definite plural (``förfrågningarna``)
         for form in sorted(words, key=len, reverse=True):
             if token == form or (
                 len(token) > len(form) + 3 and token.endswith(form) and form not in ("man", "barn")
@@ -208,11 +274,36 @@ def unit_from_words(text: str) -> str | None:
     return None
 
 
+# words after a figure that end its counted noun: what follows is a denominator
+# (``318 per månad``, ``12 varje vecka``)
+_RATE_WORDS = frozenset({"per", "varje"})
+_NOUN_REACH = 10  # words before a figure searched for its counted noun
+
+
+_PER_POPULATION = re.compile(r"per\s+100\s*000\s+invanare")
+
+
 def unit_of(r: dict, learned: dict[str, str]) -> str:
     """A unit of the catalog vocabulary for a candidate (before its indicator is known)."""
     from lib.curation import catalog
 
     unit = r["unit"]
+    if unit in MONEY and fold(r["label"] or "").startswith("antal"):
+        # an ``Antal …`` row counts whatever a money word elsewhere says
+        return unit_from_words(r["label"]) or "antal"
+    written = fold(
+        f"{r['label'] or ''} {r['caption'] or ''} {(r.get('after') or '')[:30]} "
+        f"{(r.get('sentence_before') or '')[-60:]}"
+    )
+    if _PER_POPULATION.search(written):
+        return "per 100 000 invånare"
+    if (
+        unit == "procent"
+        and r["source"] != "fraction"
+        and not re.search(r"%|procent", fold(str(r["raw"] or "")))
+    ):
+        # ``ökade med åtta procent (299)``: the count in brackets took the percent's unit
+        unit = "antal"
     if unit in catalog.UNITS and unit != "antal":
         return unit
     if unit == "mdkr":
@@ -233,13 +324,18 @@ def unit_of(r: dict, learned: dict[str, str]) -> str:
     # the noun after the figure (``608 pågående ärenden``, ``2397 deltagare``)
     for token in re.findall(rf"{WORD}+", r.get("after") or "")[:3]:
         t = fold(token)
+        if t in _RATE_WORDS:
+            break  # ``318 per månad``: a rate or average, not a count of months
         if t in learned:
             return learned[t]
         if t in unit_words():
             return unit_words()[t]
     # else the nearest count noun before it (``förfrågningar, från 317 stycken``)
-    for token in reversed(re.findall(rf"{WORD}+", r.get("before") or "")[-6:]):
+    words_before = r.get("sentence_before") or r.get("before") or ""
+    for token in reversed(re.findall(rf"{WORD}+", words_before)[-_NOUN_REACH:]):
         t = fold(token)
+        if t in UNIT_NAMES:
+            continue  # the unit of an earlier figure (``åtta procent (299)``)
         if t in learned:
             return learned[t]
         named = unit_from_words(token)
@@ -256,11 +352,16 @@ def geography_of(texts: list[str], info: DocInfo, known: list[str]) -> str:
     A name after ``exkl``/``utom`` excludes that area; the first part of a one-word
     compound name counts as the name (``Försörjningsstöd etablering`` names
     Etableringsenheten)."""
+    return named_geography(texts, known) or (info.district if info.district else "Göteborg")
+
+
+def named_geography(texts: list[str], known: list[str]) -> str | None:
+    """The area or service named nearest (see :func:`geography_of`), None if none is."""
     for text in texts:
         hits = _geography_hits(fold(text or ""), tuple(known)) if text else []
         if hits:
             return hits[-1][1]
-    return info.district if info.district else "Göteborg"
+    return None
 
 
 _EXCLUDING = re.compile(r"(?:exkl|exklusive|utom|forutom|utan)\.?\s*$")
@@ -288,17 +389,32 @@ def _geography_re(known: tuple[str, ...]) -> tuple[re.Pattern, dict[str, str]]:
 
 
 def signed(value: float, value_type: str, before: str, after: str) -> float:
-    """A change written as a word (``minskat med 9 %``) is negative."""
-    if value < 0 or not value_type.startswith("change"):
+    """A change written as a word is negative: before the figure (``minskat med 9 %``, ``en
+    volymminskning om 8 procent``) or after it (``6 procent färre än året innan``); a
+    comparison after the figure decides over a word before it."""
+    if value < 0:
         return value
+    if _NEGATIVE_LEVEL.search(fold(before[-60:])):
+        return -value  # ``ett underskott med minus 2 miljoner kronor``
+    if not value_type.startswith("change"):
+        return value
+    m = compared_after(after)
+    if m:
+        return -value if _direction_after(m) in _DOWN_AFTER else value
     words = list(_DIRECTION_WORDS.finditer(before[-80:]))
     if words and words[-1].group("down"):  # the last change word before the figure
         return -value
     return value
 
 
+# ``minus`` right before a figure, or a deficit (``underskott på 4 mnkr``): a negative value
+_NEGATIVE_LEVEL = re.compile(
+    r"\bminus\s*$|\bunderskott(?:et)?\s+(?:\w+\s+){0,3}?(?:pa|med|om)"
+    r"(?:\s+(?:ca|cirka|drygt|knappt|nastan|ungefar|mindre an|mer an))?\s*$"
+)
 _DIRECTION_WORDS = re.compile(
-    r"(?P<down>minsk|sänk|lägre|färre|minus|tapp|underskott|nedgång)|(?:ök|steg|stig|högre|fler)",
+    r"(?P<down>minsk|sänk|lägre|färre|minus|tapp|underskott|nedgång|lagre|farre|nedgang)"
+    r"|(?:ök|steg|stig|högre|fler)",
     re.IGNORECASE,
 )
 
@@ -372,20 +488,26 @@ def annotate(
         )
         if follows and prev["p_value_type"].startswith("change") and not vt.startswith("change"):
             vt = prev["p_value_type"]  # ``ökat med 18,6 procent respektive 15 procent``
-        period = _norm_period(r["period"])
-        if (
-            info.full_year is not None
-            and period
-            and _year_of(period) > info.year
-            and not r["basis"]
-        ):
-            r = {**r, "basis": "budget"}
+        later = later_basis(r, info)
+        if later:
+            r = {**r, "basis": later}
         # the words before the figure in its sentence (a table row: its column and label)
         words = r["before"] if r["label"] else r["sentence_before"] or r["before"]
         basis = basis_of(r, f"{r['column'] or ''} {words} {r['label'] or ''}")
         if follows and r["clause_role"] and not r["basis"] and basis == "utfall":
             basis = prev["p_basis"]  # ``bedöms … minska med 5,6 procent och volymen 5,7``
         near = _near_text(r)
+        named = named_geography(
+            [
+                r["row_text"] or r["label"],
+                r["before"],
+                r["caption"],
+                r["line_before"],
+                r["lead"],
+                r["heading"],
+            ],
+            geographies,
+        )
         out.append(
             {
                 "line": r["line"],
@@ -397,18 +519,8 @@ def annotate(
                     float(r["value"]), vt, r["sentence_before"] or r["before"], r["after"]
                 ),
                 "p_qualifier": r["qualifier_read"],
-                "p_geography": geography_of(
-                    [
-                        r["row_text"] or r["label"],
-                        r["before"],
-                        r["caption"],
-                        r["line_before"],
-                        r["lead"],
-                        r["heading"],
-                    ],
-                    info,
-                    geographies,
-                ),
+                "p_geography": named or (info.district if info.district else "Göteborg"),
+                "p_geography_named": named is not None,
                 "near": fold(f"{near} u_{unit} v_{vt}"),
                 "subject": fold(_subject_text(r)),
                 "noun": fold(_noun_text(r)),

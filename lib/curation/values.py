@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from lib.text import fractions
+
 # ---------------------------------------------------------------- reading values back
 
 
@@ -80,6 +82,12 @@ def _value_spans(value: float, flat: str) -> list[tuple[int, int]]:
             m.span()
             for m in re.finditer(r"[^\W\d_]+", flat)
             if _number_words().get(m.group().lower()) == abs(value)
+        }
+    if abs(value) in fractions.VALUES:
+        spans |= {
+            m.span()
+            for m in re.finditer(r"[^\W\d_]+", flat)
+            if fractions.word_value(m.group()) == abs(value)
         }
     return sorted(spans)
 

@@ -92,10 +92,12 @@ def _page_lines(lines: list[str]) -> list[int]:
 def furniture(lines: list[str]) -> dict[int, str]:
     """Page furniture of a document: 0-based line index -> reason (page, stamp, header, title).
 
-    Page numbers (``7 (42)``, with or without a running title), organisation stamps
-    (``Socialförvaltningen Sydväst``, ``goteborg.se``), table headers repeated at page
-    breaks, and, within a few lines of a page number, running titles that recur at
-    several page breaks and lone years or dates.
+    Page numbers (``7 (42)``, with or without a running title; ``Sida 3 av 20``, ``3/20``
+    recurring with rising numbers), organisation stamps (``Socialförvaltningen
+    Sydväst``, ``goteborg.se``), table headers repeated at page breaks, within a few
+    lines of a page number running titles that recur at several page breaks and lone
+    years or dates, and anywhere a short line with a number other than a year or date (a
+    document number, ``dnr …-0127/23``) repeated at least three times, pages apart.
     """
     out: dict[int, str] = {}
     pages = _page_lines(lines)
@@ -116,6 +118,59 @@ def furniture(lines: list[str]) -> dict[int, str]:
     for i, key in near.items():
         if counts[key] >= 2 or _YEAR_DATE_RE.match(lines[i]):
             out[i] = "title"
+    for i in _counters(lines):
+        out.setdefault(i, "page")
+    for i in _repeated(lines):
+        out.setdefault(i, "repeated")
+    return out
+
+
+# ``Sida 3 av 20``, ``3 av 20``, ``… 3/20`` (a browser's footer): a page counter when the
+# same total recurs on at least REPEATS lines with rising page numbers.
+_COUNTER_RE = re.compile(
+    r"^\s*(?P<pre>.{0,90}?)\s*(?:sida\s+)?(?P<p>\d{1,3})\s*(?:av|/)\s*(?P<n>\d{1,3})\s*$",
+    re.IGNORECASE,
+)
+REPEATS = 3
+_REPEAT_GAP = 10  # lines between two occurrences of a running header or footer, at least
+
+
+def _counters(lines: list[str]) -> list[int]:
+    groups: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for i, line in enumerate(lines):
+        m = _COUNTER_RE.match(line)
+        if m and int(m["p"]) <= int(m["n"]):
+            key = (re.sub(r"\d+", "#", m["pre"].casefold()), m["n"])
+            groups.setdefault(key, []).append((i, int(m["p"])))
+    out = []
+    for found in groups.values():
+        pages = [p for _, p in found]
+        if len(found) >= REPEATS and all(a < b for a, b in zip(pages, pages[1:], strict=False)):
+            out += [i for i, _ in found]
+    return out
+
+
+# a year or a date: a running title's number that never becomes a figure anyway
+_DATED = re.compile(r"(?:19|20)\d\d(?:-\d\d-\d\d)?[.:]?")
+
+
+def _repeated(lines: list[str]) -> list[int]:
+    """Running headers and footers with a number that is not a year or date (``Dnr
+    N131-0127/23``): the same short line with words, no table row, at least REPEATS times
+    and never closer than a page's few lines."""
+    where: dict[str, list[int]] = {}
+    for i, line in enumerate(lines):
+        s = " ".join(line.split())
+        if s and len(s) <= 100 and "\t" not in line and not s.endswith((".", "!", "?")):
+            if not re.search(r"[^\W\d_]{2}", s):
+                continue
+            if any(not _DATED.fullmatch(t) for t in re.findall(r"\d[\d./:-]*", s)):
+                where.setdefault(s.casefold(), []).append(i)
+    out = []
+    for found in where.values():
+        gaps = [b - a for a, b in zip(found, found[1:], strict=False)]
+        if len(found) >= REPEATS and min(gaps) >= _REPEAT_GAP:
+            out += found
     return out
 
 

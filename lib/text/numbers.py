@@ -136,7 +136,10 @@ _REFERENCE = re.compile(
     r"|\bkap(?:itel|\.)?\s*\d+(?:\s*§\s*\d+)?"
     r"|\b\d+\s*kap\.?(?:\s*\d+\s*§)?"
     r"|§\s*\d+"
-    r"|(?<![-\d])\b\d+\s*§",
+    r"|(?<![-\d])\b\d+\s*§"
+    # a document number: ``Dnr N131-0127/23``, ``diarienummer 1234/22``, ``…-0127/23``
+    r"|\b(?:dnr|diarienr|diarienummer)\b\.?:?\s*[\w./-]*\d[\w./-]*"
+    r"|(?<=[A-Za-z\d]-)\d+/\d{2,4}\b",
     re.IGNORECASE,
 )
 _DATE = re.compile(

@@ -1,0 +1,249 @@
+"""Naming a candidate figure: the catalog id of the most similar curated figure, proposed
+only when that indicator's scope fits the figure, and clearly nearer than any other id
+that fits; otherwise :mod:`lib.curation.propose` suggests a new id (a new id is better
+than a wrong one).
+
+An indicator's scope is read from the catalog and from the figures curated under it:
+
+* area: the kind of area its curated figures are about: the city, a district (any
+  district: the catalog's definitions are area-neutral) or a named service or unit
+  (``Etableringsenheten``). A unit's id fits only a figure about that unit (a report
+  that never names the unit gets none of its ids); an id curated for several units fits
+  any unit; a figure that leaves a unit out (``exkl. Etableringsenheten``) fits only an
+  indicator whose label or definition leaves one out (prose often leaves it unsaid, so
+  not the other way round);
+* unit and value type: the same (a bare count fits any count unit; ``tkr`` is not
+  ``mnkr``); a change maps to the change indicator of the same family (``X`` ->
+  ``X_forandring``);
+* statistic: a figure its words call an average (``i genomsnitt``, ``per månad``) only
+  fits a mean (not the other way round: a table row seldom says that its figure is a
+  monthly average); a change or share of money (``nettokostnad``, ``avvikelse``) only
+  one of money, and of a count only one of a count, where the words of both say;
+* theme: one of the indicator's themes is a theme of the figure's setting (its
+  passage, else its section's heading, else the passages around it), when that names
+  any.
+
+``match``, the id's confidence, is the share of such proposals that were right in
+the leave-one-report-out benchmark at the same similarity and margin
+(:func:`id_confidence`; docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from lib.curation.wording import MONEY, fold
+
+# Similarity (0-1, with GEOGRAPHY_BONUS) from which a known id may be proposed, and how
+# much nearer it must be than the next id that fits (docs/benchmarks.md, "constants
+# chosen by hand").
+NAME_THRESHOLD = 0.5
+NAME_MARGIN = 0.02
+GEOGRAPHY_BONUS = 0.1
+_FAMILY = re.compile(r"_forandring(?:_[a-z]+)?$")
+_MEAN_WORDS = re.compile(r"\b(?:i\s+)?(?:genomsnitt\w*|snitt)\b|\bper\s+manad\b|\bmedel\w*")
+
+
+def unit_class(unit: str) -> str:
+    if unit in ("procent", "procentenheter"):
+        return unit
+    return "money" if unit in MONEY else "count"
+
+
+@dataclass
+class Scope:
+    """The scope of each known indicator and what the report names."""
+
+    kinds: dict[str, set[str]]  # indicator -> kinds of area of its curated figures
+    city: str
+    districts: frozenset[str]
+    siblings: dict = field(default_factory=dict)  # (id, value type, unit class) -> id
+
+    def kind(self, geography: str) -> str:
+        """``stad``, ``stadsområde`` or the unit's own name."""
+        if geography == self.city:
+            return "stad"
+        return "stadsområde" if geography in self.districts else geography
+
+    def fits(self, indicator: str, geography: str, named: bool) -> bool:
+        """Whether a figure about ``geography`` (named near it, or the report's default)
+        is in the indicator's area scope."""
+        kinds = self.kinds.get(indicator, set())
+        kind = self.kind(geography)
+        if kind in kinds:
+            return True
+        units = {k for k in kinds if k not in ("stad", "stadsområde")}
+        # a measure curated for several services fits any service
+        return kind not in ("stad", "stadsområde") and len(units) >= 2
+
+
+def scope(examples: pd.DataFrame, city: str, districts: tuple[str, ...]) -> Scope:
+    """The area kinds each indicator was curated for, from the training figures."""
+    s = Scope({}, city, frozenset(districts))
+    kinds: dict[str, set[str]] = {}
+    for ind, geo in zip(examples.indicator, examples.o_geography, strict=True):
+        kinds.setdefault(ind, set()).add(s.kind(geo))
+    s.kinds = kinds
+    return s
+
+
+def is_average(r: dict) -> bool:
+    """The words next to the figure say it is an average (``i genomsnitt``, ``per månad``)."""
+    text = fold(f"{(r.get('before') or '')[-40:]} {(r.get('after') or '')[:30]} {r['label'] or ''}")
+    return bool(_MEAN_WORDS.search(text))
+
+
+def figure_themes(r: dict) -> set[str]:
+    """The themes of a figure's setting: its passage's, else its section heading's, else
+    the theme the passages around it name most (empty when none does)."""
+    for field_ in ("passage_themes", "heading_themes"):
+        found = {t for t in str(r.get(field_) or "").split(";") if t}
+        if found:
+            return found
+    near = r.get("near_themes") or {}
+    return {max(sorted(near), key=lambda t: near[t])} if near else set()
+
+
+def _themes_fit(entry: dict, r: dict) -> bool:
+    setting = r["_themes"]
+    if not setting:
+        return True
+    own = {entry["theme"], *[t for t in str(entry.get("themes") or "").split(";") if t]}
+    return bool(own & setting)
+
+
+_EXCLUDING = re.compile(r"\b(?:exkl|exklusive|utom|forutom|utan)\b\.?")
+
+
+def excludes(r: dict) -> bool:
+    """The figure's label or clause leaves a unit out (``exkl. Etableringsenheten``)."""
+    return bool(_EXCLUDING.search(fold(f"{r['row_text'] or r['label'] or ''} {r['clause']}")))
+
+
+_MONEY_WORDS = re.compile(
+    r"kostnad|intakt|budget|overskott|underskott|avvikelse|kronor|belopp|resultat|bidrag"
+)
+
+
+def measured(text: str) -> str | None:
+    """What a change or share is of: ``amount`` (money words: ``nettokostnad``,
+    ``avvikelse``), ``count`` (a count noun or ``antal``), or None when the words say
+    neither."""
+    from lib.curation.reading import unit_from_words
+
+    t = fold(text)
+    if _MONEY_WORDS.search(t):
+        return "amount"
+    if re.search(r"\bantal", t) or unit_from_words(text):
+        return "count"
+    return None
+
+
+def _measures_fit(entry: dict, r: dict) -> bool:
+    """A change or share of money is not one of a count (``Nettokostnad … -18,6 %`` is no
+    change in the number of households), as far as the words of both say."""
+    if r["p_value_type"] == "level":
+        return True
+    mine = measured(f"{r['row_text'] or r['label'] or ''} {r['clause'] or ''}")
+    theirs = measured(str(entry["label"]))
+    return mine is None or theirs is None or mine == theirs
+
+
+def _fits(entry: dict, r: dict, score: float, average: bool) -> bool:
+    """Unit, value type, statistic, exclusions and theme of a catalog entry against the
+    candidate."""
+    if r["_excludes"] and not _EXCLUDING.search(fold(f"{entry['label']} {entry['definition']}")):
+        return False
+    uclass = unit_class(r["p_unit"])
+    if uclass == "money" and entry["unit"] != r["p_unit"]:
+        return False  # tkr and mnkr are different indicators
+    if unit_class(entry["unit"]) != uclass and not (
+        r["p_unit"] == "antal" and entry["unit"] in MONEY and score >= 0.5
+    ):
+        return False  # (a bare number in a table may be money whose header was lost)
+    if uclass == "count" and r["p_unit"] not in ("antal", entry["unit"]):
+        return False
+    if r["p_value_type"] in ("level", "share") and average and entry.get("statistic") != "mean":
+        return False  # (a table row seldom says that its figure is a monthly average)
+    return _measures_fit(entry, r) and _themes_fit(entry, r)
+
+
+def _as_value_type(
+    ind: str, catalog: dict[str, dict], vt: str, uclass: str, memo: dict
+) -> str | None:
+    """The indicator itself, or its one sibling of the family with the value type."""
+    if catalog[ind]["value_type"] == vt:
+        return ind
+    key = (ind, vt, uclass)
+    if key not in memo:
+        memo[key] = _sibling(ind, catalog, vt, uclass)
+    return memo[key]
+
+
+def _sibling(ind: str, catalog: dict[str, dict], vt: str, uclass: str) -> str | None:
+    family = _FAMILY.sub("", ind)
+    siblings = [
+        i
+        for i, e in catalog.items()
+        if _FAMILY.sub("", i) == family
+        and e["value_type"] == vt
+        and unit_class(e["unit"]) == uclass
+    ]
+    return siblings[0] if len(siblings) == 1 else None
+
+
+def choose(
+    examples: pd.DataFrame,
+    catalog: dict[str, dict],
+    scopes: Scope,
+    r: dict,
+    sims: np.ndarray,
+) -> tuple[str | None, float, float]:
+    """The known id to propose for a candidate, its similarity and its margin over the
+    next id that fits; (None, best similarity, 0) when no id fits well enough."""
+    if not len(sims):
+        return None, 0.0, 0.0
+    score_all = sims + GEOGRAPHY_BONUS * (examples.o_geography.to_numpy() == r["p_geography"])
+    order = np.argsort(-score_all, kind="stable")[:40]
+    uclass, average = unit_class(r["p_unit"]), is_average(r)
+    r = {**r, "_excludes": excludes(r), "_themes": figure_themes(r)}
+    chosen: str | None = None
+    top = 0.0
+    for k in order:
+        score = float(score_all[k])
+        ind = _as_value_type(
+            examples.indicator.iat[k], catalog, r["p_value_type"], uclass, scopes.siblings
+        )
+        if ind is None or ind == chosen:
+            continue
+        if not _fits(catalog[ind], r, score, average):
+            continue
+        if not scopes.fits(examples.indicator.iat[k], r["p_geography"], r["p_geography_named"]):
+            continue
+        if chosen is None:
+            chosen, top = ind, score
+            continue
+        return _gate(chosen, top, top - score)
+    return _gate(chosen, top, top) if chosen else (None, float(score_all[order[0]]), 0.0)
+
+
+def _gate(ind: str, score: float, margin: float) -> tuple[str | None, float, float]:
+    if score < NAME_THRESHOLD or margin < NAME_MARGIN:
+        return None, score, margin
+    return ind, score, margin
+
+
+# The id's confidence: a logistic curve of similarity and margin whose constants were read
+# off the leave-one-report-out benchmark (docs/benchmarks.md).
+_CONFIDENCE = (-1.5, 4.0, 3.0)
+
+
+def id_confidence(score: float, margin: float) -> float:
+    """How likely a proposed known id is the right one (0-1)."""
+    b0, b1, b2 = _CONFIDENCE
+    return 1.0 / (1.0 + math.exp(-(b0 + b1 * min(score, 1.0) + b2 * min(margin, 0.3))))
