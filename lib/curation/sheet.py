@@ -40,7 +40,8 @@ EXPLANATIONS: dict[str, str] = {
     "label": "Indikatorns svenska benämning (används när indikatorn är ny).",
     "definition": "Indikatorns definition (används när indikatorn är ny; skriv om förslaget).",
     "new_indicator": "ja när indikatorn inte finns i katalogen och läggs till vid accept.",
-    "match": "Sannolikhet (0–1) att den föreslagna befintliga indikatorn är rätt; 0 för ett nytt id (new_indicator = ja).",
+    "match": "Sannolikhet (0–1) att den föreslagna befintliga indikatorn är rätt; "
+    "0 för ett nytt id (new_indicator = ja).",
     "restatement_of": "same_figure när raden upprepar en uppgift som står på en annan rad i "
     "samma del; accept sätter det självt när värdet är detsamma. Anger rapporten samma uppgift "
     "med ett annat värde: skriv same_figure och förklara motsägelsen i note.",
