@@ -641,6 +641,10 @@ def test_a_huge_value_is_refused_at_once(ds):
     page = get(ds, "/rapporter?sql=select+randomblob(200000000)")
     assert page.status_code == 400
     assert "Ett värde blev för stort: gränsen är 20 000 byte per värde." in page.text
+    # the same value asked for in a table's filter is the user's mistake too, not a 500
+    where = get(ds, "/rapporter/observationer?_where=randomblob(200000000)")
+    assert where.status_code == 400
+    assert "Ett värde blev för stort: gränsen är 20 000 byte per värde." in where.text
     limits = (
         "Gränser för en fråga: högst 2 sekunder, 1\u00a0000 rader per sida och 20\u00a0000 byte"
     )

@@ -45,6 +45,10 @@ def _status_and_message(exception: BaseException) -> tuple[int, str, str | None,
         # about the request (an unknown sort column, bad _size …): the user's, a 400.
         status = 400 if exception.status == 500 else exception.status
         return status, exception.message, exception.title, exception.message_is_html
+    if isinstance(exception, sqlite3.DataError):
+        # A value over the length limit, asked for in a table's filter (?_where=
+        # randomblob(…)) rather than in the SQL box: the request's fault, like there.
+        return 400, str(exception), "Ogiltig fråga", False
     print(
         f"datasette: fel 500: {type(exception).__name__}: {exception}",
         file=sys.stderr,
