@@ -684,6 +684,17 @@ def test_figures_carry_the_comparability_note_and_the_disagreeing_statement(ds):
         r for r in ind if r["Uppgift"] in ("409\u00a0förfrågningar", "467\u00a0förfrågningar")
     ]
     assert len(requests) == 2
+    # beside the figure: the source and the caveats follow it, before the long quote
+    for query, param in (("indikator", "indikator"), ("siffror", "ord")):
+        columns = list(rows(ds, query, **{param: "skyddat boende"})[0])
+        at = columns.index("Uppgift")
+        assert columns[at : at + 5] == [
+            "Uppgift",
+            "Källa",
+            "Jämförbarhet",
+            "Anmärkning",
+            "Motsägelse",
+        ], query
     for r in requests:
         assert (
             "från 1 april 2024" in r["Jämförbarhet"]
@@ -809,7 +820,20 @@ def test_the_excel_csv_has_a_bom_semicolons_and_decimal_commas(ds):
     assert r.headers["content-type"].startswith("text/csv")
     assert r.headers["content-disposition"] == 'attachment; filename="observationer.csv"'
     header, body = table[0], table[1:]
-    assert header[:4] == ["nr", "indikator", "benämning", "område"] and "jämförbarhet" in header
+    # the figure, its source and its caveats side by side (not off the screen to the right)
+    assert header[:10] == [
+        "nr",
+        "indikator",
+        "område",
+        "period",
+        "grund",
+        "uppgift",
+        "källa",
+        "jämförbarhet",
+        "anmärkning",
+        "motsägelse",
+    ]
+    assert "benämning" in header
     assert len(body) == len(processed.load("observations"))
     value = header.index("värde")
     decimals = [row[value] for row in body if "," in row[value]]
