@@ -913,6 +913,40 @@ def test_page_titles_and_row_pages_and_values_read_in_swedish(ds):
     assert uppgift(2, "personer", "level") == "2\u00a0personer"
 
 
+def test_the_indicator_page_a_figure_links_to_is_swedish(ds):
+    """Every figure's indicator links to its row in the English table indicators: its
+    labels (scope, statistic …), theme ids and kinds of number were English there."""
+    from lib.curation.catalog import SCOPES, STATISTICS
+    from lib.text import themes
+
+    catalog = processed.load("indicators").set_index("id")
+    ind = "vnr_spink_forfragningar_skyddat_boende"  # 409 -> 467, linked from its figures
+    assert f'href="/rapporter/indicators/{ind}"' in get(ds, "/rapporter/observationer/256").text
+    page = get(ds, f"/rapporter/indicators/{ind}").text
+    labels = re.findall(r'td:nth-of-type\(\d+\):before \{ content: "([^"]*)"', page)
+    assert labels and "Omfång" in labels and "Slags tal" in labels
+    assert not {"scope", "statistic", "value_type", "break_from", "comparability"} & set(labels)
+    row = catalog.loc[ind]
+    text = readable(page)
+    assert SCOPES[row.scope] in text and STATISTICS[row.statistic] in text
+    assert themes.label(row.theme) in text and f" {row.theme} " not in f" {text} "
+    assert "<title>Indikatorer: " in page and english_left(page) == []
+
+
+def test_the_reports_remarks_from_the_manifest_are_swedish(ds):
+    """The manifest (data/raw, not edited) says of one issuer 'inferred from the text';
+    the table rapporter and Om datan show it in Swedish (``notes`` in publish.yml)."""
+    from lib.publish.swedish_tables import texts
+
+    manifest = paths.MANIFEST.read_text(encoding="utf-8")
+    notes = texts()["notes"]
+    assert [n for n in notes if n in manifest] == list(notes)  # each is still needed
+    shown = get(ds, "/rapporter/rapporter.json?_shape=array").text
+    shown = str(json.loads(shown)) + readable(get(ds, browse.ABOUT_URL).text)
+    assert [n for n in notes if n in shown] == []
+    assert all(swedish in shown for swedish in notes.values())
+
+
 def test_kallrad_has_a_window_of_text_lines_neighbours_and_the_table_header(ds):
     """Årsrapport 2022, rad 121 is a row of a table whose first row (its header) is line
     116: with one text line around it, the header still shows, marked."""

@@ -188,7 +188,7 @@ def rapporter(documents: pd.DataFrame) -> pd.DataFrame:
             "dokument": docs.doc_id,
             "rapport": docs.short_title,
             "titel": docs.doc_title,
-            "utgivare": docs.issuer,
+            "utgivare": docs.issuer.map(_swedish_notes),
             "område": docs.district,
             "typ": docs.report_type,
             "år": docs.year,
@@ -197,6 +197,16 @@ def rapporter(documents: pd.DataFrame) -> pd.DataFrame:
             "fil": docs.file,
         }
     ).reset_index(drop=True)
+
+
+def _swedish_notes(text: object) -> object:
+    """A manifest value with its English remarks in Swedish (``notes`` in publish.yml):
+    ``… (inferred from the text; …)`` -> ``… (härlett ur texten; …)``."""
+    if not isinstance(text, str):
+        return text
+    for english, swedish in (texts().get("notes") or {}).items():
+        text = text.replace(english, swedish)
+    return text
 
 
 def source_label(report: str, line: int) -> str:
