@@ -631,6 +631,59 @@ def test_an_error_page_is_swedish_prints_nothing_and_costs_no_more_than_a_page(d
     assert as_json["status"] == 404 and as_json["error"] == "Tabellen finns inte."
 
 
+@pytest.mark.slow
+def test_the_terminal_shows_only_access_lines_for_the_users_mistakes(tmp_path):
+    """A running `make browse`, asked for what a user gets wrong: no traceback, no 500, no
+    warnings of Datasette's unawaited facets; an SQL error is Datasette's one ERROR line."""
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    meta = tmp_path / browse.METADATA
+    meta.write_bytes(browse.metadata_bytes())
+    db = processed.processed_dir() / database.DATABASE
+    proc = subprocess.Popen(
+        browse.command(db, meta, port), stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    mistakes = {
+        "/rapporter/finns_inte": 404,
+        "/rapporter/observationer?_sort=finns_inte": 400,
+        "/rapporter/observationer?_facet=finns_inte": 400,
+        "/rapporter/observationer?_facet_date=finns_inte": 400,
+        "/rapporter/raw_lines/x": 400,  # a compound key given one value
+        "/rapporter/observationer?_where=randomblob(200000000)": 400,
+        "/rapporter.json?sql=select+randomblob(200000000)": 400,
+    }
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/-/versions.json", timeout=2).read()
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "no server"
+                time.sleep(0.3)
+        got = {}
+        for path, _ in mistakes.items():
+            try:
+                got[path] = urllib.request.urlopen(url + path, timeout=10).status
+            except urllib.error.HTTPError as e:
+                got[path] = e.code
+    finally:
+        proc.terminate()
+        out = proc.communicate(timeout=20)[0].decode()
+    assert got == mistakes
+    lines = [ln for ln in out.splitlines() if ln.strip()]
+    assert sum(ln.startswith("INFO:") and '" 40' in ln for ln in lines) == len(mistakes)
+    other = [ln for ln in lines if not ln.startswith(("INFO:", "ERROR: conn=", "Datasette"))]
+    assert other == [], other[:5]
+
+
 def test_a_huge_value_is_refused_at_once(ds):
     """setlimit: a value over 20 000 bytes is an error (randomblob(200000000) answered
     after 12.8 s with 267 MB before); the time is a ratio to a small query's."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+import warnings
 
 from datasette import Response, hookimpl
 from datasette.plugins import pm
@@ -31,6 +32,20 @@ from markupsafe import Markup
 MAX_LENGTH = 20_000  # bytes of one value: six times the longest stored (3 234)
 MAX_COLUMNS = 64  # columns of a result (the widest table has 26)
 LOCAL_NAMES = ("127.0.0.1", "localhost")
+MISSING_KEY = "You did not supply a value for binding parameter"
+MISSING_KEY_SV = (
+    "Adressen saknar en del av radens nyckel: en rad i den här tabellen anges med alla "
+    "sina nyckelvärden, åtskilda med kommatecken."
+)
+# When one facet of a table page fails (?_facet=a column that does not exist, a 400),
+# Datasette leaves the other facets' coroutines unawaited and Python prints a warning of
+# four lines for each to the terminal; they are Datasette's, harmless, and not news.
+warnings.filterwarnings(
+    "ignore",
+    message=r"coroutine '(\w+Facet\.facet_results|TableView\._data_traced\.<locals>\.\w+)' "
+    r"was never awaited",
+    category=RuntimeWarning,
+)
 
 if pm.has_plugin("datasette.handle_exception"):
     pm.unregister(name="datasette.handle_exception")  # it prints a traceback per error
@@ -49,6 +64,10 @@ def _status_and_message(exception: BaseException) -> tuple[int, str, str | None,
         # A value over the length limit, asked for in a table's filter (?_where=
         # randomblob(…)) rather than in the SQL box: the request's fault, like there.
         return 400, str(exception), "Ogiltig fråga", False
+    if isinstance(exception, sqlite3.ProgrammingError) and str(exception).startswith(MISSING_KEY):
+        # A row address with fewer key values than the table's key (/raw_lines/x for a
+        # key of document and line): Datasette binds what is there and SQLite complains.
+        return 400, MISSING_KEY_SV, None, False
     print(
         f"datasette: fel 500: {type(exception).__name__}: {exception}",
         file=sys.stderr,
