@@ -887,6 +887,12 @@ def test_the_excel_csv_has_a_bom_semicolons_and_decimal_commas(ds):
         "motsägelse",
     ]
     assert "benämning" in header
+    themes = [row[header.index("teman")] for row in body]
+    assert "Våld i nära relation" in themes and not any(t.startswith("[") for t in themes)
+    _, contra = _excel(ds, "/rapporter/motsagelser.excel?tema=")
+    values = [v for row in contra[1:] for v in row[5:9:3]]  # Värde A, Värde B
+    negative = [v for v in values if v.startswith(("-", '="-'))]
+    assert negative and all(re.fullmatch(r"-\d+(,\d+)?", v) for v in negative), negative
     assert len(body) == len(processed.load("observations"))
     value = header.index("värde")
     decimals = [row[value] for row in body if "," in row[value]]
