@@ -926,6 +926,24 @@ def test_the_workbook_is_linked_from_the_start_page_and_observationer(ds):
     r = get(ds, browse.WORKBOOK_URL)
     assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
     assert r.content == (processed.processed_dir() / "observations.xlsx").read_bytes()
+    # the workbook a reader downloads first carries the caveats too, in Swedish
+    import pandas as pd
+
+    sheet = pd.read_excel(io.BytesIO(r.content), sheet_name="Våld i nära relation")
+    header = list(sheet.columns)
+    assert header[header.index("Enhet") + 1 :][:3] == ["Jämförbarhet", "Anmärkning", "Motsägelse"]
+    spink = sheet[sheet.Indikator == "vnr_spink_forfragningar_skyddat_boende"]
+    assert sorted(spink.Värde) == [409, 467]  # 409 -> 467 crosses the rules of 1 April 2024
+    assert all("inte fullt jämförbart" in note for note in spink.Jämförbarhet)
+    disputed = spink[spink.Värde == 409].Motsägelse.iloc[0]
+    assert disputed.startswith("Motsägs av 2024_gemensamma_verksamheter_arsrapporter.txt, rad ")
+    catalog = processed.load("indicators").set_index("id").comparability
+    every = pd.concat(pd.read_excel(io.BytesIO(r.content), sheet_name=None).values())
+    assert every.Jämförbarhet.notna().sum() == every.Indikator.map(catalog).notna().sum() > 0
+    assert set(every.Värdetyp) <= {"nivå", "andel"} | {
+        v for v in every.Värdetyp if "förändring" in v
+    }
+    assert set(every.Metod) == {"handläst", "handläst, även funnen automatiskt"}
 
 
 # --- reading comfort -----------------------------------------------------------------

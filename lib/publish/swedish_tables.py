@@ -30,6 +30,13 @@ TEXTS_PATH = paths.PACKAGE_DATA_DIR / "publish.yml"
 # How a figure was read: every figure was read by hand; "auto" ones were also found by
 # the automatic reading of quantities.
 METHODS = {"auto": "handläst, även funnen automatiskt", "curated": "handläst"}
+VALUE_TYPES = {  # what kind of figure an indicator's values are
+    "level": "nivå",
+    "share": "andel",
+    "change_pct": "förändring i procent",
+    "change_pp": "förändring i procentenheter",
+    "change_abs": "förändring i antal",
+}
 # The singular of the units counted in the reports (1 person, 1 förfrågan).
 SINGULAR = {
     "personer": "person",

@@ -27,15 +27,9 @@ from markupsafe import Markup, escape
 from lib.core.formats import number
 from lib.curation.catalog import SCOPES, STATISTICS
 from lib.publish import swedish_tables
+from lib.publish.swedish_tables import VALUE_TYPES
 
 VALUE_COLUMNS = {"värde", "value", "value_a", "value_b", "Värde", "Värde A", "Värde B"}
-VALUE_TYPES = {
-    "level": "nivå",
-    "share": "andel",
-    "change_pct": "förändring i procent",
-    "change_pp": "förändring i procentenheter",
-    "change_abs": "förändring i antal",
-}
 LIST_COLUMNS = {"teman"}
 THEME_COLUMNS = {"theme", "themes"}  # theme ids, ";" between several
 WORDS = {"statistic": STATISTICS, "scope": SCOPES}
