@@ -712,6 +712,14 @@ def test_a_foreign_host_is_refused_and_only_the_stylesheet_is_served(ds):
         r = get_with(ds, "/rapporter", headers={"host": host})
         assert r.status_code == 400 and "Fel värdnamn" in r.text
     assert get_with(ds, "/rapporter", headers={"host": "localhost"}).status_code == 200
+
+    # the server is read-only: a POST (it gave a 500 on a canned query) is refused
+    async def post():
+        return await ds.client.post("/rapporter/siffror", data={"ord": "skyddat"})
+
+    refused = asyncio.run(post())
+    assert refused.status_code == 405 and "skrivskyddad" in refused.text
+    assert refused.headers["allow"] == "GET, HEAD"
     assert get(ds, browse.CSS).status_code == 200
     for path in ("/gbg/plugins/svenska.py", "/gbg/templates/base.html", "/gbg/../publish.yml"):
         assert get(ds, path).status_code == 404, path

@@ -15,6 +15,8 @@
   (``127.0.0.1:<port>`` or ``localhost:<port>``) is refused with 400 before Datasette sees
   it, which closes DNS rebinding; Datasette builds absolute links from that header, so
   they name the served address.
+* **Methods**: only GET and HEAD reach Datasette; anything else is a 405 (the server is
+  read-only, and Datasette answered a POST to a canned query with a 500).
 """
 
 from __future__ import annotations
@@ -140,31 +142,45 @@ def allowed_hosts(server: tuple[str, int | None] | None) -> set[str]:
     return allowed
 
 
-async def _refuse(send) -> None:  # noqa: ANN001
-    body = "Fel värdnamn (Host): den här servern svarar bara på sin egen adress.\n".encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 400,
-            "headers": [
-                (b"content-type", b"text/plain; charset=utf-8"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
+HOST_REFUSED = "Fel värdnamn (Host): den här servern svarar bara på sin egen adress."
+METHOD_REFUSED = "Servern är skrivskyddad: den svarar bara på GET (läsa), inte på {method}."
+READ_METHODS = ("GET", "HEAD")
+
+
+async def _refuse(send, status: int, message: str) -> None:  # noqa: ANN001
+    body = (message + "\n").encode()
+    headers = [
+        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if status == 405:
+        headers.append((b"allow", ", ".join(READ_METHODS).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def refusal(scope: dict) -> tuple[int, str] | None:
+    """(status, message) when a request must not reach Datasette: a foreign ``Host``
+    (DNS rebinding), or a method other than GET/HEAD (the database is read-only; Datasette
+    0.65 answered a POST to a canned query with a 500)."""
+    headers = dict(scope.get("headers") or [])
+    host = headers.get(b"host", b"").decode("latin-1").lower()
+    if host not in allowed_hosts(scope.get("server")):
+        return 400, HOST_REFUSED
+    method = str(scope.get("method", "GET")).upper()
+    if method not in READ_METHODS:
+        return 405, METHOD_REFUSED.format(method=method)
+    return None
 
 
 @hookimpl
 def asgi_wrapper(datasette):  # noqa: ANN001, ANN201
     def wrap(app):  # noqa: ANN001, ANN202
         async def guarded(scope, receive, send):  # noqa: ANN001, ANN202
-            if scope.get("type") == "http":
-                headers = dict(scope.get("headers") or [])
-                host = headers.get(b"host", b"").decode("latin-1").lower()
-                if host not in allowed_hosts(scope.get("server")):
-                    await _refuse(send)
-                    return
+            refused = refusal(scope) if scope.get("type") == "http" else None
+            if refused is not None:
+                await _refuse(send, *refused)
+                return
             await app(scope, receive, send)
 
         return guarded
