@@ -1016,6 +1016,7 @@ def test_the_indicator_page_a_figure_links_to_is_swedish(ds):
     assert SCOPES[row.scope] in text and STATISTICS[row.statistic] in text
     assert themes.label(row.theme) in text and f" {row.theme} " not in f" {text} "
     assert "<title>Indikatorer: " in page and english_left(page) == []
+    assert '<a href="/rapporter/indicators">Indikatorer</a>' in page  # the crumb too
 
 
 def test_the_reports_remarks_from_the_manifest_are_swedish(ds):

@@ -78,9 +78,17 @@ def etikett(column: str, table: str | None = None) -> str:
 
 
 @hookimpl
-def prepare_jinja2_environment(env) -> None:  # noqa: ANN001
+def prepare_jinja2_environment(env, datasette) -> None:  # noqa: ANN001
+    def tabellnamn(name: str, database: str | None = None) -> str:
+        """Jinja filter: a table's Swedish title (``indicators`` -> ``Indikatorer``) for
+        the crumbs, or its name when it has none."""
+        if not database:
+            return name
+        return str(datasette.table_metadata(database, name).get("title") or name)
+
     env.filters["visning"] = visning
     env.filters["etikett"] = etikett
+    env.filters["tabellnamn"] = tabellnamn
 
 
 _FKS: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}  # the database is immutable
