@@ -1050,6 +1050,8 @@ def test_kallrad_has_a_window_of_text_lines_neighbours_and_the_table_header(ds):
     assert f"rad={first[0]['Rad']}" in earlier and f"rad={first[-1]['Rad']}" in later
     cited = get(ds, ROW).text  # the cited line's page leads to the wider window
     assert 'href="/rapporter/kallrad?rapport=%C3%85rsrapport+2022&amp;rad=121"' in cited
+    form = get(ds, "/rapporter/kallrad").text  # the report first, then line and window
+    assert form.index('name="rapport"') < form.index('name="rad"') < form.index('name="rader"')
     # a mistyped report or line says what to write instead of a bare "0 rader"
     typo = readable(get(ds, "/rapporter/kallrad?rapport=Årsrapport+2O22&rad=121").text)
     assert "Ingen rad hittades" in typo and "0 rader" in typo

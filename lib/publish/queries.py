@@ -146,13 +146,19 @@ def kallrad_sql() -> str:
     """The line with ``rader`` text lines before and after it (blank lines, every other
     line of a clean report, are not counted) and, for a row of a table, the table's
     first row (its header) when it is above the window."""
+    # the parameters first, so that the form asks for them in this order (Datasette lists
+    # them as they appear): the report, the line, the window
     return f"""
-with fraga as (
-  select r.dokument, cast(trim(:rad) as integer) as rad,
-         min(max(coalesce(cast(nullif(trim(coalesce(:rader, '')), '') as integer), {CONTEXT}),
-                 1), {MAX_CONTEXT}) as n
-  from rapporter r
-  where r.dokument = trim(:rapport) or gbg_lower(r.rapport) = gbg_lower(trim(:rapport))
+with parametrar as (
+  select trim(coalesce(:rapport, '')) as rapport, trim(coalesce(:rad, '')) as rad,
+         trim(coalesce(:rader, '')) as rader
+),
+fraga as (
+  select r.dokument, cast(nullif(p.rad, '') as integer) as rad,
+         min(max(coalesce(cast(nullif(p.rader, '') as integer), {CONTEXT}), 1),
+             {MAX_CONTEXT}) as n
+  from rapporter r, parametrar p
+  where r.dokument = p.rapport or gbg_lower(r.rapport) = gbg_lower(p.rapport)
 ),
 textrader as (
   select l.line, l.text, l.raw, row_number() over (order by l.line) as nr
