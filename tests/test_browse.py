@@ -970,6 +970,13 @@ def test_the_about_page_says_what_the_data_is(ds):
     assert ocr_files > 0 and f"{ocr_files} av filerna kommer från OCR" in text
     discrepancies = len(processed.load("discrepancies"))
     assert f"{discrepancies} gånger anger rapporterna olika värden" in text
+    # "N av siffrorna" counts the same figures as "Här finns M siffror" (no restatements)
+    obs = processed.load("observations")
+    figures = obs[obs.restatement_of.isna()]
+    auto = int((figures.method == "auto").sum())
+    assert 0 < auto < int((obs.method == "auto").sum())  # the two counts differ here
+    assert f"Här finns {len(figures)} siffror" in text
+    assert f"{auto} av siffrorna fann det också" in text
     for heading in ("Källor", "Hur siffrorna lästes", "Reparerad text", "Förbehåll", "Licens"):
         assert f">{heading}</h2>" in page.text
     assert f'href="{browse.ABOUT_URL}#licens"' in get(ds, "/rapporter").text
