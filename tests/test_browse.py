@@ -430,7 +430,11 @@ PAGES = {  # page -> (status, Swedish words that must be on it)
     "/rapporter/sok?ord=skyddat+boende&_show_sql=1": (200, ["(dölj SQL)"]),
     ROW: (
         200,
-        ["Hämta som JSON", "Länkar från andra tabeller", "3 rader från källa i observationer"],
+        [
+            "Hämta som JSON",
+            "Länkar från andra tabeller",
+            "3 rader från källa i Alla siffror med källa",
+        ],
     ),
     "/rapporter/finns_inte": (404, ["Fel 404", "Tabellen finns inte.", "Till startsidan"]),
 }
@@ -1024,6 +1028,9 @@ def test_the_indicator_page_a_figure_links_to_is_swedish(ds):
     assert themes.label(row.theme) in text and f" {row.theme} " not in f" {text} "
     assert "<title>Indikatorer: " in page and english_left(page) == []
     assert '<a href="/rapporter/indicators">Indikatorer</a>' in page  # the crumb too
+    # the tables that link here, by their Swedish titles and column labels
+    assert "från indikator i Alla siffror med källa" in text
+    assert " från indicator i " not in text and " i observations " not in f"{text} "
 
 
 def test_the_reports_remarks_from_the_manifest_are_swedish(ds):
