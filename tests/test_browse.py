@@ -430,7 +430,11 @@ PAGES = {  # page -> (status, Swedish words that must be on it)
     "/rapporter/sok?ord=skyddat+boende&_show_sql=1": (200, ["(dölj SQL)"]),
     ROW: (
         200,
-        ["Hämta som JSON", "Länkar från andra tabeller", "3 rader från källa i observationer"],
+        [
+            "Hämta som JSON",
+            "Länkar från andra tabeller",
+            "3 rader från källa i Alla siffror med källa",
+        ],
     ),
     "/rapporter/finns_inte": (404, ["Fel 404", "Tabellen finns inte.", "Till startsidan"]),
 }
@@ -631,6 +635,59 @@ def test_an_error_page_is_swedish_prints_nothing_and_costs_no_more_than_a_page(d
     assert as_json["status"] == 404 and as_json["error"] == "Tabellen finns inte."
 
 
+@pytest.mark.slow
+def test_the_terminal_shows_only_access_lines_for_the_users_mistakes(tmp_path):
+    """A running `make browse`, asked for what a user gets wrong: no traceback, no 500, no
+    warnings of Datasette's unawaited facets; an SQL error is Datasette's one ERROR line."""
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    meta = tmp_path / browse.METADATA
+    meta.write_bytes(browse.metadata_bytes())
+    db = processed.processed_dir() / database.DATABASE
+    proc = subprocess.Popen(
+        browse.command(db, meta, port), stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    mistakes = {
+        "/rapporter/finns_inte": 404,
+        "/rapporter/observationer?_sort=finns_inte": 400,
+        "/rapporter/observationer?_facet=finns_inte": 400,
+        "/rapporter/observationer?_facet_date=finns_inte": 400,
+        "/rapporter/raw_lines/x": 400,  # a compound key given one value
+        "/rapporter/observationer?_where=randomblob(200000000)": 400,
+        "/rapporter.json?sql=select+randomblob(200000000)": 400,
+    }
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/-/versions.json", timeout=2).read()
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "no server"
+                time.sleep(0.3)
+        got = {}
+        for path, _ in mistakes.items():
+            try:
+                got[path] = urllib.request.urlopen(url + path, timeout=10).status
+            except urllib.error.HTTPError as e:
+                got[path] = e.code
+    finally:
+        proc.terminate()
+        out = proc.communicate(timeout=20)[0].decode()
+    assert got == mistakes
+    lines = [ln for ln in out.splitlines() if ln.strip()]
+    assert sum(ln.startswith("INFO:") and '" 40' in ln for ln in lines) == len(mistakes)
+    other = [ln for ln in lines if not ln.startswith(("INFO:", "ERROR: conn=", "Datasette"))]
+    assert other == [], other[:5]
+
+
 def test_a_huge_value_is_refused_at_once(ds):
     """setlimit: a value over 20 000 bytes is an error (randomblob(200000000) answered
     after 12.8 s with 267 MB before); the time is a ratio to a small query's."""
@@ -641,6 +698,10 @@ def test_a_huge_value_is_refused_at_once(ds):
     page = get(ds, "/rapporter?sql=select+randomblob(200000000)")
     assert page.status_code == 400
     assert "Ett värde blev för stort: gränsen är 20 000 byte per värde." in page.text
+    # the same value asked for in a table's filter is the user's mistake too, not a 500
+    where = get(ds, "/rapporter/observationer?_where=randomblob(200000000)")
+    assert where.status_code == 400
+    assert "Ett värde blev för stort: gränsen är 20 000 byte per värde." in where.text
     limits = (
         "Gränser för en fråga: högst 2 sekunder, 1\u00a0000 rader per sida och 20\u00a0000 byte"
     )
@@ -655,6 +716,14 @@ def test_a_foreign_host_is_refused_and_only_the_stylesheet_is_served(ds):
         r = get_with(ds, "/rapporter", headers={"host": host})
         assert r.status_code == 400 and "Fel värdnamn" in r.text
     assert get_with(ds, "/rapporter", headers={"host": "localhost"}).status_code == 200
+
+    # the server is read-only: a POST (it gave a 500 on a canned query) is refused
+    async def post():
+        return await ds.client.post("/rapporter/siffror", data={"ord": "skyddat"})
+
+    refused = asyncio.run(post())
+    assert refused.status_code == 405 and "skrivskyddad" in refused.text
+    assert refused.headers["allow"] == "GET, HEAD"
     assert get(ds, browse.CSS).status_code == 200
     for path in ("/gbg/plugins/svenska.py", "/gbg/templates/base.html", "/gbg/../publish.yml"):
         assert get(ds, path).status_code == 404, path
@@ -680,6 +749,17 @@ def test_figures_carry_the_comparability_note_and_the_disagreeing_statement(ds):
         r for r in ind if r["Uppgift"] in ("409\u00a0förfrågningar", "467\u00a0förfrågningar")
     ]
     assert len(requests) == 2
+    # beside the figure: the source and the caveats follow it, before the long quote
+    for query, param in (("indikator", "indikator"), ("siffror", "ord")):
+        columns = list(rows(ds, query, **{param: "skyddat boende"})[0])
+        at = columns.index("Uppgift")
+        assert columns[at : at + 5] == [
+            "Uppgift",
+            "Källa",
+            "Jämförbarhet",
+            "Anmärkning",
+            "Motsägelse",
+        ], query
     for r in requests:
         assert (
             "från 1 april 2024" in r["Jämförbarhet"]
@@ -805,7 +885,26 @@ def test_the_excel_csv_has_a_bom_semicolons_and_decimal_commas(ds):
     assert r.headers["content-type"].startswith("text/csv")
     assert r.headers["content-disposition"] == 'attachment; filename="observationer.csv"'
     header, body = table[0], table[1:]
-    assert header[:4] == ["nr", "indikator", "benämning", "område"] and "jämförbarhet" in header
+    # the figure, its source and its caveats side by side (not off the screen to the right)
+    assert header[:10] == [
+        "nr",
+        "indikator",
+        "område",
+        "period",
+        "grund",
+        "uppgift",
+        "källa",
+        "jämförbarhet",
+        "anmärkning",
+        "motsägelse",
+    ]
+    assert "benämning" in header
+    themes = [row[header.index("teman")] for row in body]
+    assert "Våld i nära relation" in themes and not any(t.startswith("[") for t in themes)
+    _, contra = _excel(ds, "/rapporter/motsagelser.excel?tema=")
+    values = [v for row in contra[1:] for v in row[5:9:3]]  # Värde A, Värde B
+    negative = [v for v in values if v.startswith(("-", '="-'))]
+    assert negative and all(re.fullmatch(r"-\d+(,\d+)?", v) for v in negative), negative
     assert len(body) == len(processed.load("observations"))
     value = header.index("värde")
     decimals = [row[value] for row in body if "," in row[value]]
@@ -839,6 +938,24 @@ def test_the_workbook_is_linked_from_the_start_page_and_observationer(ds):
     r = get(ds, browse.WORKBOOK_URL)
     assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
     assert r.content == (processed.processed_dir() / "observations.xlsx").read_bytes()
+    # the workbook a reader downloads first carries the caveats too, in Swedish
+    import pandas as pd
+
+    sheet = pd.read_excel(io.BytesIO(r.content), sheet_name="Våld i nära relation")
+    header = list(sheet.columns)
+    assert header[header.index("Enhet") + 1 :][:3] == ["Jämförbarhet", "Anmärkning", "Motsägelse"]
+    spink = sheet[sheet.Indikator == "vnr_spink_forfragningar_skyddat_boende"]
+    assert sorted(spink.Värde) == [409, 467]  # 409 -> 467 crosses the rules of 1 April 2024
+    assert all("inte fullt jämförbart" in note for note in spink.Jämförbarhet)
+    disputed = spink[spink.Värde == 409].Motsägelse.iloc[0]
+    assert disputed.startswith("Motsägs av 2024_gemensamma_verksamheter_arsrapporter.txt, rad ")
+    catalog = processed.load("indicators").set_index("id").comparability
+    every = pd.concat(pd.read_excel(io.BytesIO(r.content), sheet_name=None).values())
+    assert every.Jämförbarhet.notna().sum() == every.Indikator.map(catalog).notna().sum() > 0
+    assert set(every.Värdetyp) <= {"nivå", "andel"} | {
+        v for v in every.Värdetyp if "förändring" in v
+    }
+    assert set(every.Metod) == {"handläst", "handläst, även funnen automatiskt"}
 
 
 # --- reading comfort -----------------------------------------------------------------
@@ -857,6 +974,13 @@ def test_the_about_page_says_what_the_data_is(ds):
     assert ocr_files > 0 and f"{ocr_files} av filerna kommer från OCR" in text
     discrepancies = len(processed.load("discrepancies"))
     assert f"{discrepancies} gånger anger rapporterna olika värden" in text
+    # "N av siffrorna" counts the same figures as "Här finns M siffror" (no restatements)
+    obs = processed.load("observations")
+    figures = obs[obs.restatement_of.isna()]
+    auto = int((figures.method == "auto").sum())
+    assert 0 < auto < int((obs.method == "auto").sum())  # the two counts differ here
+    assert f"Här finns {len(figures)} siffror" in text
+    assert f"{auto} av siffrorna fann det också" in text
     for heading in ("Källor", "Hur siffrorna lästes", "Reparerad text", "Förbehåll", "Licens"):
         assert f">{heading}</h2>" in page.text
     assert f'href="{browse.ABOUT_URL}#licens"' in get(ds, "/rapporter").text
@@ -885,6 +1009,44 @@ def test_page_titles_and_row_pages_and_values_read_in_swedish(ds):
     assert uppgift(2, "personer", "level") == "2\u00a0personer"
 
 
+def test_the_indicator_page_a_figure_links_to_is_swedish(ds):
+    """Every figure's indicator links to its row in the English table indicators: its
+    labels (scope, statistic …), theme ids and kinds of number were English there."""
+    from lib.curation.catalog import SCOPES, STATISTICS
+    from lib.text import themes
+
+    catalog = processed.load("indicators").set_index("id")
+    ind = "vnr_spink_forfragningar_skyddat_boende"  # 409 -> 467, linked from its figures
+    assert f'href="/rapporter/indicators/{ind}"' in get(ds, "/rapporter/observationer/256").text
+    page = get(ds, f"/rapporter/indicators/{ind}").text
+    labels = re.findall(r'td:nth-of-type\(\d+\):before \{ content: "([^"]*)"', page)
+    assert labels and "Omfång" in labels and "Slags tal" in labels
+    assert not {"scope", "statistic", "value_type", "break_from", "comparability"} & set(labels)
+    row = catalog.loc[ind]
+    text = readable(page)
+    assert SCOPES[row.scope] in text and STATISTICS[row.statistic] in text
+    assert themes.label(row.theme) in text and f" {row.theme} " not in f" {text} "
+    assert "<title>Indikatorer: " in page and english_left(page) == []
+    assert '<a href="/rapporter/indicators">Indikatorer</a>' in page  # the crumb too
+    # the tables that link here, by their Swedish titles and column labels
+    assert "från indikator i Alla siffror med källa" in text
+    assert " från indicator i " not in text and " i observations " not in f"{text} "
+
+
+def test_the_reports_remarks_from_the_manifest_are_swedish(ds):
+    """The manifest (data/raw, not edited) says of one issuer 'inferred from the text';
+    the table rapporter and Om datan show it in Swedish (``notes`` in publish.yml)."""
+    from lib.publish.swedish_tables import texts
+
+    manifest = paths.MANIFEST.read_text(encoding="utf-8")
+    notes = texts()["notes"]
+    assert [n for n in notes if n in manifest] == list(notes)  # each is still needed
+    shown = get(ds, "/rapporter/rapporter.json?_shape=array").text
+    shown = str(json.loads(shown)) + readable(get(ds, browse.ABOUT_URL).text)
+    assert [n for n in notes if n in shown] == []
+    assert all(swedish in shown for swedish in notes.values())
+
+
 def test_kallrad_has_a_window_of_text_lines_neighbours_and_the_table_header(ds):
     """Årsrapport 2022, rad 121 is a row of a table whose first row (its header) is line
     116: with one text line around it, the header still shows, marked."""
@@ -902,6 +1064,15 @@ def test_kallrad_has_a_window_of_text_lines_neighbours_and_the_table_header(ds):
     assert f"rad={first[0]['Rad']}" in earlier and f"rad={first[-1]['Rad']}" in later
     cited = get(ds, ROW).text  # the cited line's page leads to the wider window
     assert 'href="/rapporter/kallrad?rapport=%C3%85rsrapport+2022&amp;rad=121"' in cited
+    form = get(ds, "/rapporter/kallrad").text  # the report first, then line and window
+    assert form.index('name="rapport"') < form.index('name="rad"') < form.index('name="rader"')
+    # a mistyped report or line says what to write instead of a bare "0 rader"
+    typo = readable(get(ds, "/rapporter/kallrad?rapport=Årsrapport+2O22&rad=121").text)
+    assert "Ingen rad hittades" in typo and "0 rader" in typo
+    assert "Ingen rad hittades" not in readable(get(ds, "/rapporter/kallrad").text)
+    none = readable(get(ds, "/rapporter/siffror?ord=qxqxqx").text)
+    assert "Inga träffar." in none
+    assert "Inga träffar." not in readable(get(ds, "/rapporter/sok?ord=skyddat").text)
 
 
 # --- the chart of an indicator over the years (plugins/diagram.py) ----------------------

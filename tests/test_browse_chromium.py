@@ -106,6 +106,24 @@ def render(url: str, folder: Path, name: str) -> tuple[str, Path]:
     return dom.stdout, png
 
 
+CAVEAT_BACKGROUND = (0xFF, 0xF8, 0xE1)  # td.col-Jmfrbarhet… in rapporter.css
+
+
+def caveat_columns(png: Path) -> tuple[int, int]:
+    """The leftmost x and the number of pixels of the caveats' background colour."""
+    from PIL import Image
+
+    with Image.open(png) as im:
+        rgb = im.convert("RGB")
+        xs = [
+            x
+            for x in range(0, WIDTH, 2)
+            for y in range(0, HEIGHT, 4)
+            if rgb.getpixel((x, y)) == CAVEAT_BACKGROUND
+        ]
+    return (min(xs) if xs else WIDTH), len(xs) * 8
+
+
 def assert_picture_of_a_page(png: Path) -> None:
     from PIL import Image
 
@@ -167,3 +185,7 @@ def test_start_page_and_indicator_chart_render(server, tmp_path):
     dom, png = render(f"{server}/rapporter/siffror?ord={quote('skyddat boende')}", tmp_path, "sok")
     assert "träffar i alla" in dom and "Jämförbarhet" in dom
     assert_picture_of_a_page(png)
+    # the caveats (highlighted columns, rapporter.css) are on the screen beside the figure,
+    # not after the long quote, off to the right
+    left, area = caveat_columns(png)
+    assert area > 5_000 and left < 0.6 * WIDTH, (left, area)

@@ -123,3 +123,8 @@ def test_alt_text_carries_every_value(pts):
     alt = indicator_chart.chart(rows).get_label()
     assert alt.startswith("Diagram: Antal placeringsförfrågningar om socialt boende med stöd")
     assert "2023 3\u00a0781" in alt and "2024 4\u00a0080" in alt
+    # a long title wraps in the chart, not in the words (it read "… stöd –, Göteborg")
+    long = _of(pts, "vnr_spink_forfragningar_skyddat_boende_avhoppare", "Göteborg")
+    assert "\n" in indicator_chart.title(long)[: indicator_chart.title(long).rfind("\n")]
+    alt = indicator_chart.alt_text(long)
+    assert "–," not in alt and " – Göteborg, förfrågningar, 2023–2024." in alt

@@ -237,10 +237,13 @@ def indicators(ctx: Context) -> dict[str, object]:
 
 
 def export(ctx: Context) -> dict[str, object]:
-    """The observations as an Excel workbook."""
+    """The observations as an Excel workbook, with their caveats."""
     from lib.publish import excel as module
 
-    return {"observations.xlsx": module.workbook_bytes(ctx.table("observations"))}
+    data = module.workbook_bytes(
+        ctx.table("observations"), ctx.table("indicators"), ctx.table("discrepancies")
+    )
+    return {"observations.xlsx": data}
 
 
 def publish(ctx: Context) -> dict[str, object]:
@@ -304,6 +307,11 @@ STAGES: tuple[Stage, ...] = (
         files=("rapporter.sqlite", "datapackage.json"),
         parallel=True,
     ),
-    Stage("export", export, needs=("observations",), files=("observations.xlsx",)),
+    Stage(
+        "export",
+        export,
+        needs=("observations", "indicators", "discrepancies"),
+        files=("observations.xlsx",),
+    ),
     Stage("dictionary", dictionary, files=("README.md",), table_list=True),
 )

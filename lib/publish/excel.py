@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from lib.core import formats
+from lib.publish.swedish_tables import METHODS, VALUE_TYPES
 from lib.text.themes import theme_labels
 
 # Swedish column headers of the exported observations (order = sheet column order).
@@ -29,6 +30,10 @@ HEADERS: dict[str, str] = {
     "qualifier": "Ungefär/gräns",
     "value": "Värde",
     "unit": "Enhet",
+    # the caveats beside the figure, as in the browser
+    "comparability": "Jämförbarhet",
+    "note": "Anmärkning",
+    "dispute": "Motsägelse",
     "value_type": "Värdetyp",
     "basis": "Grund (utfall/prognos/budget/mål)",
     "period": "Period",
@@ -40,15 +45,21 @@ HEADERS: dict[str, str] = {
     "part_id": "Del-id",
     "method": "Metod",
     "ocr_line": "Rad i OCR-versionen",
-    "note": "Anmärkning",
     "themes": "Teman",
 }
 FIXED_TIME = "2000-01-01T00:00:00Z"
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
-def workbook_bytes(obs: pd.DataFrame) -> bytes:
-    """The observations as an .xlsx file (bytes), one sheet per theme."""
+def workbook_bytes(
+    obs: pd.DataFrame,
+    indicators: pd.DataFrame | None = None,
+    discrepancies: pd.DataFrame | None = None,
+) -> bytes:
+    """The observations as an .xlsx file (bytes), one sheet per theme, each figure with the
+    indicator's comparability note and the statement that disagrees with it (when the
+    catalog and the discrepancies are given)."""
+    obs = with_caveats(obs, indicators, discrepancies)
     wb = Workbook()
     wb.remove(wb.active)
     themes = obs.themes.str.split(";")
@@ -62,15 +73,45 @@ def workbook_bytes(obs: pd.DataFrame) -> bytes:
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = ws.dimensions
         for i, key in enumerate(HEADERS, start=1):
-            width = {"label": 50, "quote": 80, "note": 50, "indicator": 36, "themes": 30}.get(
-                key, 14
-            )
+            width = {
+                "label": 50,
+                "quote": 80,
+                "note": 50,
+                "comparability": 50,
+                "dispute": 50,
+                "indicator": 36,
+                "themes": 30,
+            }.get(key, 14)
             ws.column_dimensions[get_column_letter(i)].width = width
     buffer = io.BytesIO()
     # As Workbook.save, but stored uncompressed: _reproducible compresses it, once.
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         ExcelWriter(wb, archive).save()
     return _reproducible(buffer.getvalue())
+
+
+class _Files(dict):
+    """Document id -> its text file (as the sheets' Källfil); an unknown id as it is."""
+
+    def __missing__(self, key: str) -> str:
+        return key
+
+
+def with_caveats(
+    obs: pd.DataFrame,
+    indicators: pd.DataFrame | None = None,
+    discrepancies: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The observations with ``comparability`` (the indicator's note on breaks in the
+    series) and ``dispute`` (``Motsägs av <file>, rad <line>: <figure> (<kind>)``)."""
+    from lib.publish import swedish_tables
+
+    notes = swedish_tables.comparability(indicators) if indicators is not None else {}
+    disputes: list = [None] * len(obs)
+    if discrepancies is not None and len(obs):
+        files = _Files(zip(obs.doc_id, obs.source_file, strict=True))
+        disputes = swedish_tables.disputes(obs, discrepancies, files)
+    return obs.assign(comparability=obs.indicator.map(notes), dispute=disputes)
 
 
 def _cell(key: str, value: object) -> object:
@@ -80,6 +121,10 @@ def _cell(key: str, value: object) -> object:
         return int(value)  # type: ignore[call-overload]  # a number (not NA, checked above)
     if key == "qualifier":
         return formats.qualifier_text(value)
+    if key == "value_type":
+        return VALUE_TYPES.get(str(value), value)
+    if key == "method":
+        return METHODS.get(str(value), value)
     if key == "themes":
         return ", ".join(theme_labels()[t] for t in str(value).split(";"))
     return value

@@ -36,14 +36,6 @@ def _case(column: str, labels: dict[str, str]) -> str:
     return f"case {column} {whens} else {column} end"
 
 
-def _number(expr: str) -> str:
-    """SQL showing a number as read: 1470 (not 1470.0), -4,9 (decimal comma)."""
-    return (
-        f"case when {expr} = cast({expr} as integer) then cast({expr} as integer) "
-        f"else replace(cast({expr} as text), '.', ',') end"
-    )
-
-
 def _report_and_year(report: str, year: str) -> str:
     """Conditions on the optional parameters ``rapport`` (part of the short name, or the
     document id) and ``ar`` (a year)."""
@@ -52,10 +44,12 @@ def _report_and_year(report: str, year: str) -> str:
   and (trim(coalesce(:ar, '')) = '' or {year} = cast(trim(:ar) as integer))"""
 
 
+# The source and the caveats stand right after the figure (not off the screen to the
+# right, after the quote); the numeric value and unit (for sorting and Excel) come last.
 _FIGURE_COLUMNS = """i.label as Indikator, o.område as Område, o.grund as Grund,
-       o.period as Period, o.uppgift as Uppgift, o.värde as Värde, o.enhet as Enhet,
-       o.källa as Källa, o.citat as Citat, o.anmärkning as Anmärkning,
-       o.jämförbarhet as Jämförbarhet, o.motsägelse as Motsägelse"""
+       o.period as Period, o.uppgift as Uppgift, o.källa as Källa,
+       o.jämförbarhet as Jämförbarhet, o.anmärkning as Anmärkning,
+       o.motsägelse as Motsägelse, o.citat as Citat, o.värde as Värde, o.enhet as Enhet"""
 
 
 def siffror_sql() -> str:
@@ -136,9 +130,9 @@ def motsagelser_sql() -> str:
 with fraga as (select trim(coalesce(:tema, '')) as text)
 select {_case("d.kind", kinds)} as Typ, {theme} as Tema, i.label as Indikator,
        d.geography as Område, d.period as Period,
-       {_number("d.value_a")} as "Värde A", ra.rapport || ', rad ' || d.line_a as "Källa A",
+       d.value_a as "Värde A", ra.rapport || ', rad ' || d.line_a as "Källa A",
        d.quote_a as "Citat A",
-       {_number("d.value_b")} as "Värde B", rb.rapport || ', rad ' || d.line_b as "Källa B",
+       d.value_b as "Värde B", rb.rapport || ', rad ' || d.line_b as "Källa B",
        d.quote_b as "Citat B", d.note as Förklaring, i.comparability as Jämförbarhet
 from discrepancies d
 join indicators i on i.id = d.indicator
@@ -152,13 +146,19 @@ def kallrad_sql() -> str:
     """The line with ``rader`` text lines before and after it (blank lines, every other
     line of a clean report, are not counted) and, for a row of a table, the table's
     first row (its header) when it is above the window."""
+    # the parameters first, so that the form asks for them in this order (Datasette lists
+    # them as they appear): the report, the line, the window
     return f"""
-with fraga as (
-  select r.dokument, cast(trim(:rad) as integer) as rad,
-         min(max(coalesce(cast(nullif(trim(coalesce(:rader, '')), '') as integer), {CONTEXT}),
-                 1), {MAX_CONTEXT}) as n
-  from rapporter r
-  where r.dokument = trim(:rapport) or gbg_lower(r.rapport) = gbg_lower(trim(:rapport))
+with parametrar as (
+  select trim(coalesce(:rapport, '')) as rapport, trim(coalesce(:rad, '')) as rad,
+         trim(coalesce(:rader, '')) as rader
+),
+fraga as (
+  select r.dokument, cast(nullif(p.rad, '') as integer) as rad,
+         min(max(coalesce(cast(nullif(p.rader, '') as integer), {CONTEXT}), 1),
+             {MAX_CONTEXT}) as n
+  from rapporter r, parametrar p
+  where r.dokument = p.rapport or gbg_lower(r.rapport) = gbg_lower(p.rapport)
 ),
 textrader as (
   select l.line, l.text, l.raw, row_number() over (order by l.line) as nr

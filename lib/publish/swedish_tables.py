@@ -30,6 +30,13 @@ TEXTS_PATH = paths.PACKAGE_DATA_DIR / "publish.yml"
 # How a figure was read: every figure was read by hand; "auto" ones were also found by
 # the automatic reading of quantities.
 METHODS = {"auto": "handläst, även funnen automatiskt", "curated": "handläst"}
+VALUE_TYPES = {  # what kind of figure an indicator's values are
+    "level": "nivå",
+    "share": "andel",
+    "change_pct": "förändring i procent",
+    "change_pp": "förändring i procentenheter",
+    "change_abs": "förändring i antal",
+}
 # The singular of the units counted in the reports (1 person, 1 förfrågan).
 SINGULAR = {
     "personer": "person",
@@ -99,32 +106,32 @@ SCHEMAS: dict[str, Schema] = {
         columns={
             "nr": Column(_I, "Running number (the order of the observations table)"),
             "indikator": Column(_S, "Indicator id (a link showing its label)"),
-            "benämning": Column(_S, "The indicator's Swedish label (to filter and download by)"),
             "område": Column(_S, "Geography"),
             "period": Column(_S, "Period"),
+            "grund": Column(_S, "Basis"),
             "uppgift": Column(_S, "Value with unit in Swedish number format"),
             "källa": Column(_S, "Source: report and line (a link to the line in context)"),
-            "citat": Column(_S, "Quote"),
-            "grund": Column(_S, "Basis"),
-            "teman": Column(
-                _S,
-                "Themes of the indicator, Swedish labels, as a JSON array "
-                "(primary first; Datasette facets it element by element)",
-            ),
-            "år": Column(_I, "Year the period ends in"),
-            "värde": Column(_N, "Value", unit_column="enhet"),
-            "enhet": Column(_S, "Unit"),
-            "metod": Column(_S, "How the figure was read, in Swedish (method auto or curated)"),
-            "anmärkning": Column(_S, "Note", nullable=True),
             "jämförbarhet": Column(
                 _S, "The indicator's note on breaks in the series (Swedish)", nullable=True
             ),
+            "anmärkning": Column(_S, "Note", nullable=True),
             "motsägelse": Column(
                 _S,
                 "Where another statement of the same figure disagrees: its source, value and "
                 "the kind of discrepancy (Swedish)",
                 nullable=True,
             ),
+            "citat": Column(_S, "Quote"),
+            "värde": Column(_N, "Value", unit_column="enhet"),
+            "enhet": Column(_S, "Unit"),
+            "benämning": Column(_S, "The indicator's Swedish label (to filter and download by)"),
+            "år": Column(_I, "Year the period ends in"),
+            "teman": Column(
+                _S,
+                "Themes of the indicator, Swedish labels, as a JSON array "
+                "(primary first; Datasette facets it element by element)",
+            ),
+            "metod": Column(_S, "How the figure was read, in Swedish (method auto or curated)"),
             "ocr_källa": Column(_S, "Line in the OCR rendering", nullable=True),
             "upprepning": Column(
                 _S, "'samma siffra' for a restatement in the same report part", nullable=True
@@ -143,8 +150,8 @@ VIEWS: dict[str, str] = {
         join documents d on d.doc_id = o.doc_id and d.part_id = o.part_id
         order by o.rowid""",
     "indikator_over_aren": """
-        select i.label as indikator, o.område, o.grund, o.år, o.period, o.uppgift, o.värde,
-               o.enhet, o.källa, o.citat, o.anmärkning, o.jämförbarhet, o.motsägelse,
+        select i.label as indikator, o.område, o.grund, o.år, o.period, o.uppgift, o.källa,
+               o.jämförbarhet, o.anmärkning, o.motsägelse, o.citat, o.värde, o.enhet,
                o.indikator as indikator_id
         from observationer o join indicators i on i.id = o.indikator
         where o.upprepning is null
@@ -188,7 +195,7 @@ def rapporter(documents: pd.DataFrame) -> pd.DataFrame:
             "dokument": docs.doc_id,
             "rapport": docs.short_title,
             "titel": docs.doc_title,
-            "utgivare": docs.issuer,
+            "utgivare": docs.issuer.map(_swedish_notes),
             "område": docs.district,
             "typ": docs.report_type,
             "år": docs.year,
@@ -197,6 +204,16 @@ def rapporter(documents: pd.DataFrame) -> pd.DataFrame:
             "fil": docs.file,
         }
     ).reset_index(drop=True)
+
+
+def _swedish_notes(text: object) -> object:
+    """A manifest value with its English remarks in Swedish (``notes`` in publish.yml):
+    ``… (inferred from the text; …)`` -> ``… (härlett ur texten; …)``."""
+    if not isinstance(text, str):
+        return text
+    for english, swedish in (texts().get("notes") or {}).items():
+        text = text.replace(english, swedish)
+    return text
 
 
 def source_label(report: str, line: int) -> str:

@@ -407,7 +407,10 @@ def _legend(ax: Axes, pts: pd.DataFrame, colors: dict[str, str]) -> None:
 def alt_text(pts: pd.DataFrame, place: str | None = None) -> str:
     """The chart in words, every point with its value: what a screen reader reads and what
     the notebook tests compare."""
-    head = ", ".join(title(pts, place).split("\n"))
+    # the title's first line may be wrapped ("… avhopparverksamhet –\nGöteborg"): its
+    # lines join with a space, the unit and years follow after a comma
+    what, _, unit_years = title(pts, place).rpartition("\n")
+    head = f"{' '.join(what.split())}, {unit_years}"
     parts = []
     for (geo, basis), d in pts.sort_values("x").groupby(["geography", "basis"], sort=False):
         values = ", ".join(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from pathlib import Path
 
@@ -27,12 +28,21 @@ LABEL = "CSV för Excel"
 WORKBOOK = "observations.xlsx"
 BOM = "\ufeff"
 FORMULA_START = ("=", "+", "-", "@")
+LIST_COLUMNS = {"teman"}  # JSON arrays in the table, lists for a reader
 
 
-def cell(value: object) -> str:
-    """A value as Excel with Swedish settings reads it: ``5.5`` -> ``5,5``."""
+def cell(value: object, column: str = "") -> str:
+    """A value as Excel with Swedish settings reads it: ``5.5`` -> ``5,5``; the themes of a
+    figure (a JSON array, for Datasette's facets) as a list, as on the page."""
     if isinstance(value, dict):  # a foreign key shown with its label (_labels=on)
         value = value.get("label") or value.get("value")
+    if column in LIST_COLUMNS and isinstance(value, str) and value.startswith("["):
+        try:
+            items = json.loads(value)
+        except ValueError:
+            items = None
+        if isinstance(items, list):
+            value = ", ".join(str(i) for i in items)
     if value is None:
         return ""
     if isinstance(value, (bool, int)):
@@ -55,7 +65,7 @@ def excel_csv(columns: list[str], rows: list) -> str:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([cell(row[c]) for c in columns])
+        writer.writerow([cell(row[c], c) for c in columns])
     return BOM + out.getvalue()
 
 

@@ -24,7 +24,8 @@ _COUNTS = {
     "with_note": "select count(*) from indicators where comparability is not null",
     "indicators_all": "select count(*) from indicators",
     "discrepancies": "select count(*) from discrepancies",
-    "auto": "select count(*) from observationer where metod != 'handläst'",
+    # of the figures counted above (a restatement is not a figure of its own)
+    "auto": "select count(*) from observationer where metod != 'handläst' and upprepning is null",
     "ocr_changes": "select count(*) from ocr_changes",
     "ocr_files": "select count(distinct file) from documents where text_quality = 'ocr'",
 }

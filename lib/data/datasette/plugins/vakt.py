@@ -15,12 +15,15 @@
   (``127.0.0.1:<port>`` or ``localhost:<port>``) is refused with 400 before Datasette sees
   it, which closes DNS rebinding; Datasette builds absolute links from that header, so
   they name the served address.
+* **Methods**: only GET and HEAD reach Datasette; anything else is a 405 (the server is
+  read-only, and Datasette answered a POST to a canned query with a 500).
 """
 
 from __future__ import annotations
 
 import sqlite3
 import sys
+import warnings
 
 from datasette import Response, hookimpl
 from datasette.plugins import pm
@@ -31,6 +34,20 @@ from markupsafe import Markup
 MAX_LENGTH = 20_000  # bytes of one value: six times the longest stored (3 234)
 MAX_COLUMNS = 64  # columns of a result (the widest table has 26)
 LOCAL_NAMES = ("127.0.0.1", "localhost")
+MISSING_KEY = "You did not supply a value for binding parameter"
+MISSING_KEY_SV = (
+    "Adressen saknar en del av radens nyckel: en rad i den här tabellen anges med alla "
+    "sina nyckelvärden, åtskilda med kommatecken."
+)
+# When one facet of a table page fails (?_facet=a column that does not exist, a 400),
+# Datasette leaves the other facets' coroutines unawaited and Python prints a warning of
+# four lines for each to the terminal; they are Datasette's, harmless, and not news.
+warnings.filterwarnings(
+    "ignore",
+    message=r"coroutine '(\w+Facet\.facet_results|TableView\._data_traced\.<locals>\.\w+)' "
+    r"was never awaited",
+    category=RuntimeWarning,
+)
 
 if pm.has_plugin("datasette.handle_exception"):
     pm.unregister(name="datasette.handle_exception")  # it prints a traceback per error
@@ -45,6 +62,14 @@ def _status_and_message(exception: BaseException) -> tuple[int, str, str | None,
         # about the request (an unknown sort column, bad _size …): the user's, a 400.
         status = 400 if exception.status == 500 else exception.status
         return status, exception.message, exception.title, exception.message_is_html
+    if isinstance(exception, sqlite3.DataError):
+        # A value over the length limit, asked for in a table's filter (?_where=
+        # randomblob(…)) rather than in the SQL box: the request's fault, like there.
+        return 400, str(exception), "Ogiltig fråga", False
+    if isinstance(exception, sqlite3.ProgrammingError) and str(exception).startswith(MISSING_KEY):
+        # A row address with fewer key values than the table's key (/raw_lines/x for a
+        # key of document and line): Datasette binds what is there and SQLite complains.
+        return 400, MISSING_KEY_SV, None, False
     print(
         f"datasette: fel 500: {type(exception).__name__}: {exception}",
         file=sys.stderr,
@@ -117,31 +142,45 @@ def allowed_hosts(server: tuple[str, int | None] | None) -> set[str]:
     return allowed
 
 
-async def _refuse(send) -> None:  # noqa: ANN001
-    body = "Fel värdnamn (Host): den här servern svarar bara på sin egen adress.\n".encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 400,
-            "headers": [
-                (b"content-type", b"text/plain; charset=utf-8"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
+HOST_REFUSED = "Fel värdnamn (Host): den här servern svarar bara på sin egen adress."
+METHOD_REFUSED = "Servern är skrivskyddad: den svarar bara på GET (läsa), inte på {method}."
+READ_METHODS = ("GET", "HEAD")
+
+
+async def _refuse(send, status: int, message: str) -> None:  # noqa: ANN001
+    body = (message + "\n").encode()
+    headers = [
+        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if status == 405:
+        headers.append((b"allow", ", ".join(READ_METHODS).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def refusal(scope: dict) -> tuple[int, str] | None:
+    """(status, message) when a request must not reach Datasette: a foreign ``Host``
+    (DNS rebinding), or a method other than GET/HEAD (the database is read-only; Datasette
+    0.65 answered a POST to a canned query with a 500)."""
+    headers = dict(scope.get("headers") or [])
+    host = headers.get(b"host", b"").decode("latin-1").lower()
+    if host not in allowed_hosts(scope.get("server")):
+        return 400, HOST_REFUSED
+    method = str(scope.get("method", "GET")).upper()
+    if method not in READ_METHODS:
+        return 405, METHOD_REFUSED.format(method=method)
+    return None
 
 
 @hookimpl
 def asgi_wrapper(datasette):  # noqa: ANN001, ANN201
     def wrap(app):  # noqa: ANN001, ANN202
         async def guarded(scope, receive, send):  # noqa: ANN001, ANN202
-            if scope.get("type") == "http":
-                headers = dict(scope.get("headers") or [])
-                host = headers.get(b"host", b"").decode("latin-1").lower()
-                if host not in allowed_hosts(scope.get("server")):
-                    await _refuse(send)
-                    return
+            refused = refusal(scope) if scope.get("type") == "http" else None
+            if refused is not None:
+                await _refuse(send, *refused)
+                return
             await app(scope, receive, send)
 
         return guarded

@@ -5,7 +5,10 @@ In the HTML pages only (JSON and CSV keep the stored values):
 * values (``värde``, ``Värde A`` …) in Swedish number format: ``1 470``, ``-4,9``;
 * the themes of a figure (a JSON array, so that Datasette can facet it) as a list:
   ``Hemlöshet, Våld i nära relation``;
-* the value types of the indicators in Swedish (``level`` -> ``nivå``);
+* the value types of the indicators in Swedish (``level`` -> ``nivå``), and on an
+  indicator's page (the link of every figure) its theme ids as labels, its kind of number
+  (``count``) and its scope in words; the labels of that page's values are Swedish
+  (``scope`` -> *Omfång*, ``labels`` in ``lib/data/publish.yml``);
 * a cited line's number (``kallrader.rad``) links to *Källrad i sitt sammanhang*;
 * on a row page (``/rapporter/observationer/256``), where Datasette shows foreign keys as
   bare ids, the indicator and the source are links again, with their labels, as on the
@@ -22,16 +25,23 @@ from datasette.utils import tilde_encode
 from markupsafe import Markup, escape
 
 from lib.core.formats import number
+from lib.curation.catalog import SCOPES, STATISTICS
+from lib.publish import swedish_tables
+from lib.publish.swedish_tables import VALUE_TYPES
 
 VALUE_COLUMNS = {"värde", "value", "value_a", "value_b", "Värde", "Värde A", "Värde B"}
-VALUE_TYPES = {
-    "level": "nivå",
-    "share": "andel",
-    "change_pct": "förändring i procent",
-    "change_pp": "förändring i procentenheter",
-    "change_abs": "förändring i antal",
-}
 LIST_COLUMNS = {"teman"}
+THEME_COLUMNS = {"theme", "themes"}  # theme ids, ";" between several
+WORDS = {"statistic": STATISTICS, "scope": SCOPES}
+READER_TABLES = {*swedish_tables.SCHEMAS, *swedish_tables.VIEWS}  # Swedish column names
+
+
+def _theme_labels(ids: str) -> str | None:
+    from lib.text import themes
+
+    labels = themes.theme_labels()
+    parts = ids.split(";")
+    return ", ".join(labels[p] for p in parts) if all(p in labels for p in parts) else None
 
 
 def swedish_value(value: object, column: str) -> str | None:
@@ -40,6 +50,10 @@ def swedish_value(value: object, column: str) -> str | None:
         return number(value)
     if column == "value_type" and isinstance(value, str):
         return VALUE_TYPES.get(value)
+    if column in WORDS and isinstance(value, str):
+        return WORDS[column].get(value)
+    if column in THEME_COLUMNS and isinstance(value, str):
+        return _theme_labels(value)
     if column in LIST_COLUMNS and isinstance(value, str) and value.startswith("["):
         try:
             items = json.loads(value)
@@ -55,9 +69,26 @@ def visning(value: object, column: str) -> object:
     return value if shown is None else shown
 
 
+def etikett(column: str, table: str | None = None) -> str:
+    """Jinja filter: the label of ``column`` on a row page: its Swedish name for an
+    English table (``scope`` -> ``Omfång``), the column name itself for a Swedish one."""
+    if table in READER_TABLES:
+        return column
+    return str((swedish_tables.texts().get("labels") or {}).get(column, column))
+
+
 @hookimpl
-def prepare_jinja2_environment(env) -> None:  # noqa: ANN001
+def prepare_jinja2_environment(env, datasette) -> None:  # noqa: ANN001
+    def tabellnamn(name: str, database: str | None = None) -> str:
+        """Jinja filter: a table's Swedish title (``indicators`` -> ``Indikatorer``) for
+        the crumbs, or its name when it has none."""
+        if not database:
+            return name
+        return str(datasette.table_metadata(database, name).get("title") or name)
+
     env.filters["visning"] = visning
+    env.filters["etikett"] = etikett
+    env.filters["tabellnamn"] = tabellnamn
 
 
 _FKS: dict[tuple[str, str], dict[str, tuple[str, str]]] = {}  # the database is immutable
