@@ -254,18 +254,20 @@ def scopes(tables: proposal_inputs.Tables) -> naming.Scope:
     """The scope of the indicators learned without the 2022 årsrapport."""
     model = learning.train(tables, AR22)
     v = tables.corpus.vocabulary
-    return naming.scope(model.examples, v.city, v.districts)
+    return naming.scope(model.examples, model.catalog, v.city, v.districts)
 
 
 def test_unit_id_only_for_that_unit(scopes: naming.Scope) -> None:
-    # fs_hushall_etablering_forandring is curated for Etableringsenheten only
+    # fs_hushall_etablering_forandring: scope enhet, curated for Etableringsenheten only
+    assert scopes.scopes["fs_hushall_etablering_forandring"] == "enhet"
     assert scopes.fits("fs_hushall_etablering_forandring", "Etableringsenheten", True)
     assert not scopes.fits("fs_hushall_etablering_forandring", "Centrum", False)
     assert not scopes.fits("fs_hushall_etablering_forandring", "Nordost", True)
 
 
 def test_district_id_fits_any_district_not_the_city(scopes: naming.Scope) -> None:
-    # fs_hushall_stadsomrade_forandring is curated for Centrum (a district)
+    # fs_hushall_stadsomrade_forandring: declared scope stadsområde (curated for Centrum)
+    assert scopes.scopes["fs_hushall_stadsomrade_forandring"] == "stadsområde"
     assert scopes.fits("fs_hushall_stadsomrade_forandring", "Nordost", False)
     assert not scopes.fits("fs_hushall_stadsomrade_forandring", "Göteborg", False)
     assert not scopes.fits("fs_hushall_stadsomrade_forandring", "Etableringsenheten", True)
@@ -306,8 +308,8 @@ def test_city_report_gets_no_district_id(gv: pd.DataFrame, tables: proposal_inpu
     """A city-wide report's figures get a new id rather than one curated for a district."""
     model = learning.train(tables, GV)
     v = tables.corpus.vocabulary
-    kinds = naming.scope(model.examples, v.city, v.districts).kinds
-    district_only = {i for i, k in kinds.items() if k == {"stadsområde"}}
+    scopes = naming.scope(model.examples, model.catalog, v.city, v.districts).scopes
+    district_only = {i for i, s in scopes.items() if s == "stadsområde"}
     assert district_only  # the training reports have district indicators
     city = gv[gv.geography == v.city]
     assert every(~city.indicator.isin(district_only))

@@ -5,13 +5,14 @@ than a wrong one).
 
 An indicator's scope is read from the catalog and from the figures curated under it:
 
-* area: the kind of area its curated figures are about: the city, a district (any
-  district: the catalog's definitions are area-neutral) or a named service or unit
-  (``Etableringsenheten``). A unit's id fits only a figure about that unit (a report
-  that never names the unit gets none of its ids); an id curated for several units fits
-  any unit; a figure that leaves a unit out (``exkl. Etableringsenheten``) fits only an
-  indicator whose label or definition leaves one out (prose often leaves it unsaid, so
-  not the other way round);
+* area: the catalog's declared ``scope`` (:data:`lib.curation.catalog.SCOPES`): a figure
+  about a district fits ``stadsområde`` or ``område``, one about the city ``stad`` or
+  ``område`` (:func:`lib.curation.catalog.scope_fits`); an ``enhet`` indicator fits only
+  a figure about a unit it was curated for (``Etableringsenheten``: a report that never
+  names the unit gets none of its ids), or any unit when it was curated for several; a
+  figure that leaves a unit out (``exkl. Etableringsenheten``) fits only an indicator
+  whose label or definition leaves one out (prose often leaves it unsaid, so not the
+  other way round);
 * unit and value type: the same (a bare count fits any count unit; ``tkr`` is not
   ``mnkr``); a change maps to the change indicator of the same family (``X`` ->
   ``X_forandring``);
@@ -37,6 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from lib.curation.catalog import area_kind, scope_fits
 from lib.curation.wording import MONEY, fold
 
 # Similarity (0-1, with GEOGRAPHY_BONUS) from which a known id may be proposed, and how
@@ -57,39 +59,39 @@ def unit_class(unit: str) -> str:
 
 @dataclass
 class Scope:
-    """The scope of each known indicator and what the report names."""
+    """The declared scope of each known indicator (the catalog's ``scope``), the units
+    its curated figures are about, and the units the report names."""
 
-    kinds: dict[str, set[str]]  # indicator -> kinds of area of its curated figures
+    scopes: dict[str, str]  # indicator -> scope (catalog.SCOPES)
+    units: dict[str, set[str]]  # indicator of scope enhet -> the units it was curated for
     city: str
-    districts: frozenset[str]
+    districts: tuple[str, ...]
+    named: frozenset[str] = frozenset()  # units the report names near some figure
     siblings: dict = field(default_factory=dict)  # (id, value type, unit class) -> id
-
-    def kind(self, geography: str) -> str:
-        """``stad``, ``stadsområde`` or the unit's own name."""
-        if geography == self.city:
-            return "stad"
-        return "stadsområde" if geography in self.districts else geography
 
     def fits(self, indicator: str, geography: str, named: bool) -> bool:
         """Whether a figure about ``geography`` (named near it, or the report's default)
-        is in the indicator's area scope."""
-        kinds = self.kinds.get(indicator, set())
-        kind = self.kind(geography)
-        if kind in kinds:
-            return True
-        units = {k for k in kinds if k not in ("stad", "stadsområde")}
-        # a measure curated for several services fits any service
-        return kind not in ("stad", "stadsområde") and len(units) >= 2
+        is in the indicator's declared scope; a unit's indicator fits only that unit (one
+        curated for several units fits any unit)."""
+        scope = self.scopes.get(indicator, "")
+        if scope != "enhet":
+            return scope_fits(scope, geography, self.city, self.districts)
+        units = self.units.get(indicator, set())
+        kind = area_kind(geography, self.city, self.districts)
+        return kind == "enhet" and (geography in units or len(units) >= 2)
 
 
-def scope(examples: pd.DataFrame, city: str, districts: tuple[str, ...]) -> Scope:
-    """The area kinds each indicator was curated for, from the training figures."""
-    s = Scope({}, city, frozenset(districts))
-    kinds: dict[str, set[str]] = {}
+def scope(
+    examples: pd.DataFrame, catalog: dict[str, dict], city: str, districts: tuple[str, ...]
+) -> Scope:
+    """Each known indicator's declared scope, and the units the training figures of the
+    unit indicators are about."""
+    scopes = {ind: str(e["scope"]) for ind, e in catalog.items()}
+    units: dict[str, set[str]] = {}
     for ind, geo in zip(examples.indicator, examples.o_geography, strict=True):
-        kinds.setdefault(ind, set()).add(s.kind(geo))
-    s.kinds = kinds
-    return s
+        if scopes.get(ind) == "enhet":
+            units.setdefault(ind, set()).add(geo)
+    return Scope(scopes, units, city, tuple(districts))
 
 
 def is_average(r: dict) -> bool:

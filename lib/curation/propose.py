@@ -195,7 +195,7 @@ def propose(
     sims = _similarity(model, cands, model.examples)
     themes = sorted(set(tables.indicators.theme))
     vocabulary = tables.corpus.vocabulary
-    scopes = naming.scope(model.examples, vocabulary.city, vocabulary.districts)
+    scopes = naming.scope(model.examples, model.catalog, vocabulary.city, vocabulary.districts)
     curated = {} if exclude_curated else _curated_at(tables, doc_id)
     rows = []
     named: dict[int, set[str | None]] = {}  # figure row -> indicators proposed for it
