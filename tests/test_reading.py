@@ -15,7 +15,7 @@ import pytest
 from checks import every
 
 from benchmarks import propose as bench_propose
-from lib.curation import learning, naming, proposal_inputs, propose, reading
+from lib.curation import catalog, learning, naming, proposal_inputs, propose, reading
 from lib.text import fractions, layout, numbers
 
 GV = "gemensamma_verksamheter_2024"
@@ -292,14 +292,14 @@ def test_quoted_area_only_where_the_figure_names_none(tables: proposal_inputs.Ta
     assert s.geography(city_id, "Centrum") == v.city
 
 
-def test_quoted_ids_in_a_district_report(tables: proposal_inputs.Tables) -> None:
+def test_quoted_ids_in_a_district_report(ar22: pd.DataFrame) -> None:
     # årsrapport 2022 line 803, "Temporära bostäder 3 437 0 -3 437" in the table of
     # kommuncentrala poster, names no unit: nearly the words of the delårsrapport's row
     # "Temporära bostäder (Etableringsenheten)", so the unit's id, with the unit as area;
     # line 468 "samverkansavtal med 11 idéburna organisationer" is the city's IOP count,
     # the only id that fits; the district's own rows of line 572 ("Antal pågående
     # ärenden") are not named after Etableringsenheten's closed cases
-    sheet = propose.propose(AR22, exclude_curated=True, tables=tables)
+    sheet = ar22
     temp = sheet[sheet.line == 803]
     assert len(temp) > 0
     assert set(zip(temp.indicator, temp.geography, strict=True)) == {
@@ -310,6 +310,21 @@ def test_quoted_ids_in_a_district_report(tables: proposal_inputs.Tables) -> None
     rows = sheet[sheet.line == 572]
     assert len(rows) > 0
     assert every(rows.new_indicator == "ja")
+
+
+def test_known_ids_fit_their_scope_with_the_proposed_area(
+    ar22: pd.DataFrame, gv: pd.DataFrame, tables: proposal_inputs.Tables
+) -> None:
+    """Every known id comes with a geography of its declared scope (accept's check)."""
+    v = tables.corpus.vocabulary
+    scopes = dict(zip(tables.indicators.id, tables.indicators.scope, strict=True))
+    for sheet in (ar22, gv):
+        known = sheet[sheet.new_indicator == ""]
+        assert len(known) > 0
+        assert all(
+            catalog.scope_fits(scopes[i], g, v.city, v.districts)
+            for i, g in zip(known.indicator, known.geography, strict=True)
+        )
 
 
 def test_row_without_average_words_may_get_a_mean(tables: proposal_inputs.Tables) -> None:
