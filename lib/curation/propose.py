@@ -195,7 +195,8 @@ def propose(
     sims = _similarity(model, cands, model.examples)
     themes = sorted(set(tables.indicators.theme))
     vocabulary = tables.corpus.vocabulary
-    scopes = naming.scope(model.examples, vocabulary.city, vocabulary.districts)
+    scopes = naming.scope(model.examples, model.catalog, vocabulary.city, vocabulary.districts)
+    scopes.named = frozenset(cands.p_geography[cands.p_geography_named])
     curated = {} if exclude_curated else _curated_at(tables, doc_id)
     rows = []
     named: dict[int, set[str | None]] = {}  # figure row -> indicators proposed for it
@@ -209,7 +210,9 @@ def propose(
                 continue
             confidence[i] = confidence[main]
         named.setdefault(i if main is None else main, set()).add(ind)
+        geography = r["p_geography"]
         if ind is not None:
+            geography = scopes.geography(ind, geography)
             entry = model.catalog[ind]
             theme, unit, vt = entry["theme"], entry["unit"], entry["value_type"]
             label, definition, new = entry["label"], entry["definition"], ""
@@ -246,7 +249,7 @@ def propose(
                 "value_type": vt,
                 "basis": r["p_basis"],
                 "period": period,
-                "geography": r["p_geography"],
+                "geography": geography,
                 "theme": theme,
                 "indicator": ind,
                 "label": label,
