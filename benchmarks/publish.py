@@ -16,12 +16,14 @@ Figures vary with the load of the machine; quote medians and ratios.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sqlite3
 import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from lib import paths
 from lib.publish import database
@@ -90,6 +92,15 @@ def build_cost(repeats: int = 5) -> dict[str, float]:
     }
 
 
+def _prepare_as_datasette_does(conn: sqlite3.Connection, plugin: Path) -> None:
+    """Register the plugin's SQL functions (gbg_fts, …) on ``conn``, as Datasette does."""
+    spec = importlib.util.spec_from_file_location("svensk_sokning", plugin)
+    assert spec is not None and spec.loader is not None, plugin
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.prepare_connection(conn)
+
+
 def query_times(repeats: int = 20) -> dict[str, float]:
     """Median ms of the search query over :data:`QUERIES` and of a LIKE scan (floor)."""
     from datasette.utils import escape_fts
@@ -100,11 +111,12 @@ def query_times(repeats: int = 20) -> dict[str, float]:
     path = processed.processed_dir() / database.DATABASE
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     conn.create_function("escape_fts", 1, escape_fts)
+    _prepare_as_datasette_does(conn, browse.PLUGINS_DIR / "svensk_sokning.py")
     fts, like, hits = [], [], {}
     for _ in range(repeats):
         for q in QUERIES:
             t0 = time.perf_counter()
-            hits[q] = len(conn.execute(sql, {"ord": q}).fetchall())
+            hits[q] = len(conn.execute(sql, {"ord": q, "rapport": "", "ar": ""}).fetchall())
             t1 = time.perf_counter()
             conn.execute("select count(*) from passages where text like ?", (f"%{q}%",)).fetchone()
             t2 = time.perf_counter()
