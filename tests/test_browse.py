@@ -1095,3 +1095,19 @@ def test_the_indicator_page_has_its_chart_inline_with_sources_and_caveats(ds):
     assert 1 < shown <= 4 and f"{len(labels)} indikatorer passar" in several
     assert "gbg-diagram" not in get(ds, "/rapporter/indikator?indikator=").text
     assert "gbg-diagram" not in get(ds, "/rapporter/sok?ord=hushåll").text
+
+
+def test_an_excel_csv_cut_at_the_row_limit_says_so(ds):
+    """raw_lines has more rows than Datasette's limit (1 000): the file for Excel says in its
+    name and its last line that it is cut, rather than ending silently."""
+    with sqlite3.connect(processed.processed_dir() / "rapporter.sqlite") as conn:
+        total = conn.execute("select count(*) from raw_lines").fetchone()[0]
+    assert total > 1000
+    r, table = _excel(ds, "/rapporter/raw_lines.excel")
+    assert r.headers["content-disposition"] == (
+        'attachment; filename="raw_lines_forsta_1000_raderna.csv"'
+    )
+    assert len(table) == 1 + 1000 + 1
+    assert table[-1][0].startswith("Obs: bara de första 1\u00a0000 raderna")
+    _, whole = _excel(ds, "/rapporter/observationer.excel")
+    assert not whole[-1][0].startswith("Obs:")

@@ -5,7 +5,8 @@
   fields and a decimal comma (what Excel expects with Swedish settings, so ``5,5`` is a
   number), served as a file to save (``Content-Disposition: attachment``). Every row of
   a table or query, not one page: a table's first request is sent on with ``_size=max``
-  (Datasette's row limit, 1 000, still applies). A link shows its label; text that
+  (Datasette's row limit, 1 000, still applies: a file cut there says so in its name and
+  in a last line, never silently). A link shows its label; text that
   Excel would take for a formula (``+58 förfrågningar``) is given as ``="+58 förfrågningar"``.
 * **The workbook** the build writes (``data/processed/observations.xlsx``: one sheet per
   theme, values as numbers) is served at :data:`WORKBOOK_URL`.
@@ -69,8 +70,17 @@ def excel_csv(columns: list[str], rows: list) -> str:
     return BOM + out.getvalue()
 
 
-def _name(table: str | None, query_name: str | None) -> str:
-    return (table or query_name or "fraga").replace("/", "_") + ".csv"
+def _name(table: str | None, query_name: str | None, cut: int = 0) -> str:
+    stem = (table or query_name or "fraga").replace("/", "_")
+    return f"{stem}_forsta_{cut}_raderna.csv" if cut else stem + ".csv"
+
+
+def cut_note(shown: int) -> str:
+    """The last line of a file cut at Datasette's row limit (Swedish, for the reader)."""
+    return (
+        f"Obs: bara de första {shown:,} raderna".replace(",", "\u00a0")
+        + "; hela tabellen finns i data/processed (CSV och Parquet) och i rapporter.sqlite."
+    )
 
 
 def render(datasette, columns, rows, table, query_name, request, data):  # noqa: ANN001, ANN201
@@ -78,7 +88,10 @@ def render(datasette, columns, rows, table, query_name, request, data):  # noqa:
         separator = "&" if request.query_string else ""
         return Response.redirect(f"{request.path}?{request.query_string}{separator}_size=max")
     body = excel_csv(list(columns), rows)
-    disposition = f'attachment; filename="{_name(table, query_name)}"'
+    cut = len(rows) if data.get("next") else 0
+    if cut:
+        body += excel_csv([cut_note(cut)], [])[1:]
+    disposition = f'attachment; filename="{_name(table, query_name, cut)}"'
     return Response(
         body,
         content_type="text/csv; charset=utf-8",
