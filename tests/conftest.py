@@ -24,9 +24,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from lib import paths
+from lib.curation import observations
+from lib.curation.catalog import Indicator, load_catalog
 from lib.sources import corpus
 
 # --------------------------------------------------------------------------- once per session
@@ -189,3 +192,15 @@ def printed(tmp_path_factory: pytest.TempPathFactory, real_corpus: corpus.Corpus
                 gen.print_pdf(g, s, lines, folder)
 
     return once(tmp_path_factory, "pdf-generators", make)
+
+
+@pytest.fixture(scope="module")
+def catalog() -> dict[str, Indicator]:
+    """The indicator catalog in data/curated/indicators (read-only in the tests)."""
+    return load_catalog()
+
+
+@pytest.fixture(scope="module")
+def obs(catalog: dict[str, Indicator]) -> pd.DataFrame:
+    """The curated observations, checked against the catalog."""
+    return observations.curated_observations(catalog=catalog)

@@ -19,6 +19,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PAGE_W, PAGE_H = 595.28, 841.89  # A4 in points
+# The manifest fields of a report that does not exist, added from a PDF in the tests
+# (`python -m lib add`): a district's årsrapport of a year the corpus does not have.
+NEW_REPORT = {
+    "doc_id": "sn_hisingen_arsrapport_2025",
+    "title": "Årsrapport 2025, Socialnämnden Hisingen",
+    "issuer": "Socialnämnden Hisingen",
+    "district": "Hisingen",
+    "report_type": "årsrapport",
+    "period_start": "2025-01-01",
+    "period_end": "2025-12-31",
+}
 MARGIN = 56.0
 CELL_PAD = 14.0
 

@@ -21,16 +21,6 @@ from lib.errors import DataError
 
 
 @pytest.fixture(scope="module")
-def catalog():
-    return load_catalog()
-
-
-@pytest.fixture(scope="module")
-def obs(catalog):
-    return observations.curated_observations(catalog=catalog)
-
-
-@pytest.fixture(scope="module")
 def districts(c, obs) -> tuple[str, ...]:
     """The districts of the manifest's vocabulary that the curated figures are about."""
     named = tuple(d for d in c.vocabulary.districts if (obs.geography == d).any())

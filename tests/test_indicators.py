@@ -18,16 +18,6 @@ from lib.text import repaired, themes
 GV = "gemensamma_verksamheter_2024"
 
 
-@pytest.fixture(scope="module")
-def catalog():
-    return load_catalog()
-
-
-@pytest.fixture(scope="module")
-def obs(catalog):
-    return observations.curated_observations(catalog=catalog)
-
-
 def _one(obs, **where) -> pd.Series:
     sel = obs
     for k, v in where.items():

@@ -26,15 +26,7 @@ from lib.sources import corpus, ingest, pdftext
 
 REPORT = "sn_centrum_arsrapport_2022"
 HEADER = "Årsrapport 2022, Socialnämnden Centrum"
-META = {
-    "doc_id": "sn_hisingen_arsrapport_2025",
-    "title": "Årsrapport 2025, Socialnämnden Hisingen",
-    "issuer": "Socialnämnden Hisingen",
-    "district": "Hisingen",
-    "report_type": "årsrapport",
-    "period_start": "2025-01-01",
-    "period_end": "2025-12-31",
-}
+META = pdf_fixture.NEW_REPORT  # the manifest fields of a report added in a test
 
 
 def _real(c: corpus.Corpus, first: int, last: int) -> list[str]:

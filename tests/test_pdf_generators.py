@@ -32,15 +32,7 @@ pytestmark = pytest.mark.slow
 
 CASES = [(g, s) for g in gen.GENERATORS for s in gen.SPACINGS]
 IDS = [f"{g}-{s}" for g, s in CASES]
-META = {
-    "doc_id": "sn_hisingen_arsrapport_2025",
-    "title": "Årsrapport 2025, Socialnämnden Hisingen",
-    "issuer": "Socialnämnden Hisingen",
-    "district": "Hisingen",
-    "report_type": "årsrapport",
-    "period_start": "2025-01-01",
-    "period_end": "2025-12-31",
-}
+META = pdf_fixture.NEW_REPORT  # the manifest fields of a report added in a test
 
 
 def _add(pdf: Path, raw: Path) -> list[str]:
