@@ -725,7 +725,10 @@ def test_a_foreign_host_is_refused_and_only_the_stylesheet_is_served(ds):
     assert refused.status_code == 405 and "skrivskyddad" in refused.text
     assert refused.headers["allow"] == "GET, HEAD"
     assert get(ds, browse.CSS).status_code == 200
-    for path in ("/gbg/plugins/svenska.py", "/gbg/templates/base.html", "/gbg/../publish.yml"):
+    for path in ("/gbg/plugins/svenska.py", "/gbg/templates/base.html", "/gbg/finns_inte.css"):
+        missing = get(ds, path)  # in Swedish (Datasette's own answer is "File not found")
+        assert missing.status_code == 404 and "Filen finns inte" in missing.text, path
+    for path in ("/gbg/../publish.yml", "/gbg/%2e%2e/publish.yml"):
         assert get(ds, path).status_code == 404, path
     vakt = _plugin("vakt")
     assert vakt.allowed_hosts(("127.0.0.1", 8017)) == {"127.0.0.1:8017", "localhost:8017"}

@@ -15,6 +15,8 @@
   (``127.0.0.1:<port>`` or ``localhost:<port>``) is refused with 400 before Datasette sees
   it, which closes DNS rebinding; Datasette builds absolute links from that header, so
   they name the served address.
+* **Static files**: a file asked for under a static mount (``/gbg/…``) that is not there,
+  or lies outside it, is a Swedish 404 (Datasette's own answer is English).
 * **Methods**: only GET and HEAD reach Datasette; anything else is a 405 (the server is
   read-only, and Datasette answered a POST to a canned query with a 500).
 """
@@ -24,6 +26,8 @@ from __future__ import annotations
 import sqlite3
 import sys
 import warnings
+from pathlib import Path
+from urllib.parse import unquote
 
 from datasette import Response, hookimpl
 from datasette.plugins import pm
@@ -173,11 +177,31 @@ def refusal(scope: dict) -> tuple[int, str] | None:
     return None
 
 
+NO_FILE = "Filen finns inte. Gå till startsidan: /"
+
+
+def missing_static(path: str, mounts: list[tuple[str, str]]) -> bool:
+    """The request asks for a file under a static mount (``/gbg/…``) that is not there
+    (Datasette would answer in English); a path out of the mount counts as missing."""
+    for mount, folder in mounts:
+        prefix = f"/{mount}/"
+        if path.startswith(prefix):
+            root = Path(folder).resolve()
+            target = (root / unquote(path[len(prefix) :])).resolve()
+            return not (target.is_relative_to(root) and target.is_file())
+    return False
+
+
 @hookimpl
 def asgi_wrapper(datasette):  # noqa: ANN001, ANN201
+    mounts = list(datasette.static_mounts or [])
+
     def wrap(app):  # noqa: ANN001, ANN202
         async def guarded(scope, receive, send):  # noqa: ANN001, ANN202
-            refused = refusal(scope) if scope.get("type") == "http" else None
+            http = scope.get("type") == "http"
+            refused = refusal(scope) if http else None
+            if http and refused is None and missing_static(str(scope.get("path", "")), mounts):
+                refused = (404, NO_FILE)
             if refused is not None:
                 await _refuse(send, *refused)
                 return
