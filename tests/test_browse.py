@@ -625,6 +625,7 @@ def test_an_error_page_is_swedish_prints_nothing_and_costs_no_more_than_a_page(d
     took, r = _timed(ds, "/rapporter/finns_inte")
     out, err = capfd.readouterr()
     assert r.status_code == 404 and "Tabellen finns inte." in r.text
+    assert '<p class="crumbs"><a href="/">Startsida</a></p>' in r.text  # the top bar too
     assert (out, err) == ("", "")
     assert took < 10 * floor + 0.005, (took, floor)
     sort = get(ds, "/rapporter/observationer?_sort=finns_inte")
