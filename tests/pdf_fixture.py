@@ -116,8 +116,10 @@ class _Layout:
         ruled: bool,
         label_width: float | None = None,
         padding: float = 0.0,
+        footer: str = "{number} ({total})",
     ) -> None:
         self.pdf, self.size, self.header, self.ruled = pdf, size, header, ruled
+        self.footer = footer
         self.label_width, self.padding = label_width, padding
         self.lead = size * 1.4
         self.columns = columns
@@ -219,7 +221,7 @@ class _Layout:
                     self.pdf.text(op[1], op[2], op[3])
                 else:
                     self.pdf.rect(op[1], op[2], op[3], op[4])
-            footer = f"{number} ({total})"
+            footer = self.footer.format(number=number, total=total)
             self.pdf.set_font("DejaVu", "", self.size - 1)
             self.pdf.text(
                 PAGE_W - MARGIN - self.pdf.get_string_width(footer), PAGE_H - MARGIN + 24, footer
@@ -241,6 +243,7 @@ def render(
     size: float = 10.0,
     label_width: float | None = None,
     padding: float = 0.0,
+    footer: str = "{number} ({total})",
 ) -> Rendered:
     """Lay out raw-format lines as report pages; return the PDF and its expected lines.
 
@@ -250,12 +253,13 @@ def render(
     table's first column is that narrow and longer labels wrap inside their cells, as in
     many reports; the row is still expected as one line. ``padding`` (points) spaces a
     table's rows further apart than the lines within a cell. Cells too wide for the page
-    wrap. Every page gets ``header`` (if given) at the top and ``n (N)`` at the bottom. A
+    wrap. Every page gets ``header`` (if given) at the top and ``footer`` at the bottom
+    (``{number}`` and ``{total}`` filled in; ``n (N)`` unless given). A
     soft hyphen (U+00AD) ending a wrapped line is expected back as ``-``; inside a line it
     is expected to vanish.
     """
     pdf = _new_pdf()
-    layout = _Layout(pdf, size, header, columns, ruled, label_width, padding)
+    layout = _Layout(pdf, size, header, columns, ruled, label_width, padding, footer)
     for kind, block in _blocks(lines):
         if kind == "gap":
             layout.gap()
