@@ -436,3 +436,15 @@ def test_no_page_furniture_is_proposed(tables: proposal_inputs.Tables, gv: pd.Da
     # gemensamma 2024 has page numbers, running titles and stamps on many pages
     assert len(layout.document_layout(tables.corpus, GV).furniture) > 10
     assert bench_propose.furniture_proposed(tables, GV, gv) == 0
+
+
+# ------------------------------------------------------------- number words that are nouns
+
+
+def test_sex_is_a_figure_only_before_a_counted_word(tables: proposal_inputs.Tables, gv) -> None:
+    """Line 4905 of the 2024 report, "personer som har köpt sex och/eller …", names no
+    figure (it was proposed as 6 persons); "sex platser", "sex medarbetare" still are."""
+    assert "köpt sex och/eller" in tables.lines[GV][4905 - 1]
+    assert gv[gv.line == 4905].empty
+    sixes = gv[(gv.value == 6) & gv.raw.str.contains(r"\bsex (?:platser|medarbetare)", regex=True)]
+    assert set(sixes.line) >= {3671, 135}

@@ -381,6 +381,8 @@ def _candidates(tables: Tables, doc_id: str) -> pd.DataFrame:
                 continue
             if w in ("en", "ett") and not _counted_article(text, m.end(), lines, i):
                 continue
+            if w in _noun_number_words() and not _counted_noun(text, m.end(), lines, i):
+                continue
             rows.append(
                 _extra(
                     doc_id, _part_of(parts, i), i, m.start(), m.end(), words[w], m.group(), "word"
@@ -518,6 +520,24 @@ _ARTICLE_NOUNS = re.compile(
     r"avtal|ramavtal|kommun|organisation|förfrågan|ansökan|beslut|utredning)",
     re.IGNORECASE,
 )
+
+
+@cache
+def _noun_number_words() -> frozenset[str]:
+    from lib.text import numbers
+
+    return frozenset(fold(w) for w in numbers.vocab().number_words_also_nouns)
+
+
+def _counted_noun(text: str, end: int, lines: list[str], line: int) -> bool:
+    """A number word that is also a noun (``sex``) counts only before a counted word
+    (``sex platser``), not before a conjunction, a preposition or punctuation (``köpt sex
+    och/eller …``)."""
+    rest = text[end:]
+    if not rest.strip() and line < len(lines):
+        rest = " " + lines[line]
+    word = re.match(rf"\s+({WORD}[\w-]*)", rest)
+    return word is not None and fold(word.group(1)) not in FUNCTION_WORDS
 
 
 def _counted_article(text: str, end: int, lines: list[str], line: int) -> bool:

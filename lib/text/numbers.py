@@ -74,6 +74,7 @@ class Vocab:
     cell_tables: tuple[dict, ...] = ()
     table_units: tuple[dict, ...] = ()
     period_contexts: tuple[dict, ...] = ()
+    number_words_also_nouns: frozenset[str] = frozenset()  # "sex": a figure before a noun only
 
 
 @lru_cache(maxsize=1)
@@ -126,6 +127,7 @@ def vocab() -> Vocab:
         tuple(data.get("cell_tables") or ()),
         tuple(data.get("table_units") or ()),
         tuple(data.get("period_contexts") or ()),
+        frozenset(f for w in data.get("number_words_also_nouns") or () for f in (w, _fold(str(w)))),
     )
 
 
