@@ -448,3 +448,15 @@ def test_sex_is_a_figure_only_before_a_counted_word(tables: proposal_inputs.Tabl
     assert gv[gv.line == 4905].empty
     sixes = gv[(gv.value == 6) & gv.raw.str.contains(r"\bsex (?:platser|medarbetare)", regex=True)]
     assert set(sixes.line) >= {3671, 135}
+
+
+def test_a_footnote_marker_in_brackets_is_no_figure(tables: proposal_inputs.Tables) -> None:
+    """Lines 1345 and 1354 of the 2022 årsrapport: "… vuxna.[1]Arbetet …" and the note
+    "[1] Inom ekonomiskt bistånd …" (both were proposed as the figure 1)."""
+    ars = "sn_centrum_arsrapport_2022"
+    lines = tables.lines[ars]
+    assert "vuxna.[1]Arbetet" in lines[1345 - 1] and lines[1354 - 1].startswith("[1] Inom")
+    found = [m.group() for m in numbers._REFERENCE.finditer(lines[1345 - 1] + lines[1354 - 1])]
+    assert found == ["[1]", "[1]"]
+    proposed = propose.propose(ars, exclude_curated=True, tables=tables)
+    assert proposed[proposed.line.isin([1345, 1354])].empty

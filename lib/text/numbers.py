@@ -141,7 +141,9 @@ _REFERENCE = re.compile(
     r"|(?<![-\d])\b\d+\s*§"
     # a document number: ``Dnr N131-0127/23``, ``diarienummer 1234/22``, ``…-0127/23``
     r"|\b(?:dnr|diarienr|diarienummer)\b\.?:?\s*[\w./-]*\d[\w./-]*"
-    r"|(?<=[A-Za-z\d]-)\d+/\d{2,4}\b",
+    r"|(?<=[A-Za-z\d]-)\d+/\d{2,4}\b"
+    # a footnote marker in square brackets: ``vuxna.[1]Arbetet``, ``[1] Inom …``
+    r"|\[\d{1,3}\]",
     re.IGNORECASE,
 )
 _DATE = re.compile(
