@@ -460,3 +460,13 @@ def test_a_footnote_marker_in_brackets_is_no_figure(tables: proposal_inputs.Tabl
     assert found == ["[1]", "[1]"]
     proposed = propose.propose(ars, exclude_curated=True, tables=tables)
     assert proposed[proposed.line.isin([1345, 1354])].empty
+
+
+def test_a_value_said_unchanged_is_a_share_not_a_change(tables: proposal_inputs.Tables) -> None:
+    """Line 98 of the 2024 delårsrapport: "andelen ärenden … tillgodosett oförändrad på 34%
+    jämfört med samma period föregående år" is the share, 34 %, not a change of 34 %."""
+    doc = "sn_centrum_delarsrapport_2024_08"
+    assert "oförändrad på 34% jämfört med" in tables.lines[doc][98 - 1]
+    proposed = propose.propose(doc, exclude_curated=True, tables=tables)
+    row = proposed[(proposed.line == 98) & (proposed.value == 34)]
+    assert len(row) == 1 and row.value_type.item() == "share", row.T

@@ -86,6 +86,11 @@ _PERIOD_WORDS = re.compile(
     r"^(?:aret|foregaende|forra|fjolaret|i fjol|samma|motsvarande|(?:ar\s+)?\d{4})"
 )
 _DOWN_AFTER = ("farre", "mindre", "lagre")
+# a value that stayed (``andelen … oförändrad på 34 % jämfört med …``): a level, whatever
+# period it is compared with
+_UNCHANGED_AT = re.compile(
+    r"\boforandra(?:d|t|de)\s+(?:pa|vid)\s*(?:ca|cirka|drygt|knappt|nastan|ungefar)?\s*$"
+)
 
 
 def compared_after(after: str) -> re.Match | None:
@@ -103,13 +108,15 @@ def _direction_after(m: re.Match) -> str:
 def value_type_of(r: dict) -> str:
     """level, share or a kind of change, from the unit and the words that name the figure:
     a change verb or noun before it (``ökat med``, ``en volymminskning om``), a change
-    label, or a comparison after it (``6 procent färre än året innan``, ``63 fler än``)."""
+    label, or a comparison after it (``6 procent färre än året innan``, ``63 fler än``);
+    a value said to be unchanged (``oförändrad på 34 %``) is a level or share."""
     unit = r["unit"]
     if unit == "procentenheter":
         return "change_pp"
     before = fold(r.get("before") or "")
     change = bool(r["change"]) or bool(r["base_period"])
-    if not change and re.search(r"\bfran\s*$", before):
+    unchanged = _UNCHANGED_AT.search(before) is not None
+    if unchanged or (not change and re.search(r"\bfran\s*$", before)):
         change = False
     elif not change:
         change = (
