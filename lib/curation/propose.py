@@ -100,14 +100,13 @@ _STOP = {
     "mot",
     "sig",
 }
+_STOP_FOLDED = frozenset(fold(s) for s in _STOP)
 
 
 def _slug(text: str, n: int = 4) -> str:
-    words = [
-        w
-        for w in re.findall(r"[a-z]+", fold(text))
-        if w not in {fold(s) for s in _STOP} and len(w) > 1
-    ][:n]
+    words = [w for w in re.findall(r"[a-z]+", fold(text)) if w not in _STOP_FOLDED and len(w) > 1][
+        :n
+    ]
     return "_".join(words) or "uppgift"
 
 
@@ -124,7 +123,7 @@ def _subject_phrase(clause: str) -> str:
     stöd`` of ``… med stöd ökade med åtta procent``), if it holds two content words."""
     head = _SUBJECT_END.split(f" {clause}", maxsplit=1)[0].strip(" ,:")
     words = head.split()
-    content = [w for w in words if fold(w) not in {fold(x) for x in _STOP}]
+    content = [w for w in words if fold(w) not in _STOP_FOLDED]
     return head if len(content) >= 2 and len(words) <= 8 else ""
 
 
