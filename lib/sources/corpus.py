@@ -394,6 +394,19 @@ def _verify(path: Path, data: bytes, expected: str | None) -> None:
         )
 
 
+def _scope(d: Document) -> dict[str, object]:
+    """Issuer, area, kind and period of a report: the columns `documents` and `parts` share."""
+    return {
+        "issuer": d.issuer,
+        "district": d.district,
+        "report_type": d.report_type,
+        "period_start": d.period_start.isoformat(),
+        "period_end": d.period_end.isoformat(),
+        "year": d.year,
+        "text_quality": d.text_quality,
+    }
+
+
 class Corpus:
     """The validated raw corpus of one data/raw directory."""
 
@@ -534,13 +547,7 @@ class Corpus:
                     "doc_id": d.doc_id,
                     "file": d.file,
                     "title": d.title,
-                    "issuer": d.issuer,
-                    "district": d.district,
-                    "report_type": d.report_type,
-                    "period_start": d.period_start.isoformat(),
-                    "period_end": d.period_end.isoformat(),
-                    "year": d.year,
-                    "text_quality": d.text_quality,
+                    **_scope(d),
                     "n_lines": len(self._lines[d.doc_id]),
                     "n_parts": len(self.parts(d.doc_id)),
                     "sha256": d.sha256,
@@ -573,13 +580,7 @@ class Corpus:
                         "doc_title": d.title,
                         "part_title": p.title,
                         "unit": p.unit,
-                        "issuer": d.issuer,
-                        "district": d.district,
-                        "report_type": d.report_type,
-                        "period_start": d.period_start.isoformat(),
-                        "period_end": d.period_end.isoformat(),
-                        "year": d.year,
-                        "text_quality": d.text_quality,
+                        **_scope(d),
                         "line_start": p.line_start,
                         "line_end": p.line_end,
                         "n_lines": p.line_end - p.line_start + 1,

@@ -188,26 +188,9 @@ def _read_input(path: Path) -> bytes:
     return data
 
 
-ROW_ORDER = (
-    "doc_id",
-    "file",
-    "title",
-    "short_title",
-    "issuer",
-    "district",
-    "report_type",
-    "period_start",
-    "period_end",
-    "year",
-    "text_quality",
-    "sha256",
-    "source",
-    "origin_file",
-    "retrieved",
-    "pdf",
-    "pdf_sha256",
-    "extraction",
-)
+# The manifest's fields in the order of its hand-written rows: the required ones with the
+# optional short title after the title, then the PDF's.
+ROW_ORDER = (*corpus.DOC_FIELDS[:3], "short_title", *corpus.DOC_FIELDS[3:], *corpus.PDF_FIELDS)
 
 
 class _RowDumper(yaml.SafeDumper):
