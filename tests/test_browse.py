@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
+import served
 from datasette.utils import tilde_encode
 
 from lib import paths
@@ -640,21 +641,10 @@ def test_an_error_page_is_swedish_prints_nothing_and_costs_no_more_than_a_page(d
 def test_the_terminal_shows_only_access_lines_for_the_users_mistakes(tmp_path):
     """A running `make browse`, asked for what a user gets wrong: no traceback, no 500, no
     warnings of Datasette's unawaited facets; an SQL error is Datasette's one ERROR line."""
-    import socket
-    import time
     import urllib.error
     import urllib.request
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    meta = tmp_path / browse.METADATA
-    meta.write_bytes(browse.metadata_bytes())
-    db = processed.processed_dir() / database.DATABASE
-    proc = subprocess.Popen(
-        browse.command(db, meta, port), stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
+    proc, url = served.start(tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     mistakes = {
         "/rapporter/finns_inte": 404,
         "/rapporter/observationer?_sort=finns_inte": 400,
@@ -665,14 +655,6 @@ def test_the_terminal_shows_only_access_lines_for_the_users_mistakes(tmp_path):
         "/rapporter.json?sql=select+randomblob(200000000)": 400,
     }
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/-/versions.json", timeout=2).read()
-                break
-            except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, "no server"
-                time.sleep(0.3)
         got = {}
         for path, _ in mistakes.items():
             try:

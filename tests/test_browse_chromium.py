@@ -12,17 +12,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-
-from lib.publish import browse, database
-from lib.report import processed
+import served
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 MISSING = "chromium not installed (make test installs it as root: apt-get install chromium)"
@@ -52,32 +47,11 @@ FLAGS = [
 WIDTH, HEIGHT = 1366, 1000
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """Datasette serving the built database, started like `make browse`; stopped after."""
     folder = tmp_path_factory.mktemp("browse")
-    meta = folder / browse.METADATA
-    meta.write_bytes(browse.metadata_bytes())
-    port = _free_port()
-    cmd = browse.command(processed.processed_dir() / database.DATABASE, meta, port)
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/-/versions.json", timeout=2).read()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"Datasette did not start: {proc.stderr.read().decode()[-500:]}")
-            time.sleep(0.3)
+    proc, url = served.start(folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     yield url
     proc.terminate()
     proc.wait(timeout=10)
