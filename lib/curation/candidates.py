@@ -26,6 +26,7 @@ from lib.curation.proposal_inputs import Tables
 from lib.curation.snippets import qualifier_of, raw_snippet
 from lib.curation.wording import FUNCTION_WORDS, WORD, fold, word_list
 from lib.text.fractions import fractions
+from lib.text.numbers import vocab
 
 _WINDOW_BEFORE, _WINDOW_AFTER = 6, 4
 NEAR_BEFORE, NEAR_AFTER = 60, 20  # lines around a figure whose passages set its theme
@@ -383,11 +384,10 @@ def _candidates(tables: Tables, doc_id: str) -> pd.DataFrame:
                 continue
             if w in _noun_number_words() and not _counted_noun(text, m.end(), lines, i):
                 continue
-            rows.append(
-                _extra(
-                    doc_id, _part_of(parts, i), i, m.start(), m.end(), words[w], m.group(), "word"
-                )
+            row = _extra(
+                doc_id, _part_of(parts, i), i, m.start(), m.end(), words[w], m.group(), "word"
             )
+            rows.append({**row, "unit": _money_after(text, m.end(), lines, i) or "antal"})
     for i, found in shares.items():
         for start, end, value, raw_words in found:
             if (i, start) in taken:
@@ -538,6 +538,17 @@ def _counted_noun(text: str, end: int, lines: list[str], line: int) -> bool:
         rest = " " + lines[line]
     word = re.match(rf"\s+({WORD}[\w-]*)", rest)
     return word is not None and fold(word.group(1)) not in FUNCTION_WORDS
+
+
+def _money_after(text: str, end: int, lines: list[str], line: int) -> str | None:
+    """The money unit written right after a number word (``en halv miljon kronor``: mnkr)."""
+    rest = text[end:]
+    if not rest.strip() and line < len(lines):
+        rest = " " + lines[line]
+    v = vocab()
+    m = v.unit_re.match(rest.lstrip())
+    unit = v.unit_of.get(" ".join(m.group().lower().split())) if m else None
+    return unit if unit in v.scales or unit == "kr" else None
 
 
 def _counted_article(text: str, end: int, lines: list[str], line: int) -> bool:

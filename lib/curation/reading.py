@@ -417,7 +417,7 @@ def signed(value: float, value_type: str, before: str, after: str) -> float:
 # ``minus`` right before a figure, or a deficit (``underskott på 4 mnkr``): a negative value
 _NEGATIVE_LEVEL = re.compile(
     r"\bminus\s*$|\bunderskott(?:et)?\s+(?:\w+\s+){0,3}?(?:pa|med|om)"
-    r"(?:\s+(?:ca|cirka|drygt|knappt|nastan|ungefar|mindre an|mer an))?\s*$"
+    r"(?:\s+(?:ca|cirka|drygt|knappt|nastan|ungefar|mindre an|mer an))?(?:\s+(?:en|ett))?\s*$"
 )
 _DIRECTION_WORDS = re.compile(
     r"(?P<down>minsk|sänk|lägre|färre|minus|tapp|underskott|nedgång|lagre|farre|nedgang)"
