@@ -148,7 +148,11 @@ def furniture_proposed(tables: proposal_inputs.Tables, doc_id: str, sheet: pd.Da
 
 
 def _agreement(p: pd.Series, g: dict) -> tuple:
+    """How well a proposal at the figure's line and absolute value matches it: the same
+    signed value first (``3 437`` and ``-3 437`` on one row are two figures), then the
+    fields."""
     return (
+        float(p.value) == float(g["value"]),
         p.indicator == g["indicator"],
         str(p.period) == str(g["period"]),
         p.basis == g["basis"],

@@ -302,13 +302,14 @@ def test_quoted_area_only_where_the_figure_names_none(tables: proposal_inputs.Ta
 def test_quoted_ids_in_a_district_report(ar22: pd.DataFrame) -> None:
     # årsrapport 2022 line 803, "Temporära bostäder 3 437 0 -3 437" in the table of
     # kommuncentrala poster, names no unit: nearly the words of the delårsrapport's row
-    # "Temporära bostäder (Etableringsenheten)", so the unit's id, with the unit as area;
-    # line 468 "samverkansavtal med 11 idéburna organisationer" is the city's IOP count,
-    # the only id that fits; the district's own rows of line 572 ("Antal pågående
+    # "Temporära bostäder (Etableringsenheten)", so the unit's id, with the unit as area
+    # (not for the cell of the column "Avvikelse": that is no outcome); line 468
+    # "samverkansavtal med 11 idéburna organisationer" is the city's IOP count, the only
+    # id that fits; the district's own rows of line 572 ("Antal pågående
     # ärenden") are not named after Etableringsenheten's closed cases
     sheet = ar22
-    temp = sheet[sheet.line == 803]
-    assert len(temp) > 0
+    temp = sheet[(sheet.line == 803) & (sheet.value >= 0)]
+    assert len(temp) == 2  # Utfall 3 437, Budgeterat belopp 0
     assert set(zip(temp.indicator, temp.geography, strict=True)) == {
         ("fs_temporara_bostader_kommuncentral", "Etableringsenheten")
     }
@@ -493,7 +494,26 @@ def test_a_number_word_before_a_money_unit_is_money(
     assert (row.unit, row.value) == ("mnkr", -0.5)
 
 
+def test_a_cell_of_a_deviation_column_is_no_outcome(ar22: pd.DataFrame) -> None:
+    """Line 803 of the 2022 årsrapport, columns Utfall | Budgeterat belopp | Avvikelse:
+    "Temporära bostäder 3 437 0 -3 437"; the deviation is not named after the post's
+    outcome (the only id of that post in the training reports)."""
+    row = ar22[ar22.line == 803].set_index("value").indicator
+    assert row[-3437] != "fs_temporara_bostader_kommuncentral"
+    assert row[3437] == "fs_temporara_bostader_kommuncentral"
+
+
 # --------------------------------------------------------------- restating a table in prose
 
 
 # ------------------------------------------------------------------------- areas in the text
+
+
+def test_benchmark_pairs_a_figure_with_its_signed_value() -> None:
+    """3 437 and -3 437 on one row are two figures: the curated -3 437 is scored against
+    the proposal of -3 437, whatever the other's fields."""
+    gold = {"value": -3437.0, "indicator": "a", "period": "2022", "basis": "utfall", "unit": "tkr"}
+    fields = {"period": "2022", "basis": "utfall", "unit": "tkr", "confidence": 0.9}
+    outcome = pd.Series({**fields, "value": 3437, "indicator": "a"})
+    deviation = pd.Series({**fields, "value": -3437, "indicator": "b"})
+    assert bench_propose._agreement(deviation, gold) > bench_propose._agreement(outcome, gold)

@@ -156,6 +156,7 @@ def _themes_fit(entry: dict, r: dict) -> bool:
 
 
 _EXCLUDING = re.compile(r"\b(?:exkl|exklusive|utom|forutom|utan)\b\.?")
+_DEVIATION = re.compile(r"avvikelse")
 
 
 def excludes(r: dict) -> bool:
@@ -197,6 +198,8 @@ def _fits(entry: dict, r: dict, score: float, average: bool) -> bool:
     candidate."""
     if r["_excludes"] and not _EXCLUDING.search(fold(f"{entry['label']} {entry['definition']}")):
         return False
+    if _DEVIATION.search(fold(r["column"] or "")) and not _DEVIATION.search(fold(entry["label"])):
+        return False  # a cell of a column ``Avvikelse`` is no outcome or budget
     uclass = unit_class(r["p_unit"])
     if uclass == "money" and entry["unit"] != r["p_unit"]:
         return False  # tkr and mnkr are different indicators
