@@ -506,6 +506,54 @@ def test_a_cell_of_a_deviation_column_is_no_outcome(ar22: pd.DataFrame) -> None:
 # --------------------------------------------------------------- restating a table in prose
 
 
+def test_prose_restating_a_table_cell_takes_its_id(
+    tables: proposal_inputs.Tables, delar: pd.DataFrame
+) -> None:
+    """The 2024 delårsrapport's table of line 971 ("Vuxenoch 20,5 - 20,5 21,0 12,0", the
+    forecast 21,0) and line 1009, 38 lines later: "en prognos på 21 miljoner kronor för
+    helåret" (similarity 0.25 to any curated sentence: a new id by its words alone)."""
+    assert "en prognos på 21 miljoner kronor" in " ".join(tables.lines[DELAR][1008 - 1 : 1010])
+    cells = delar[(delar.line == 971) & (delar.value == 21)]
+    assert len(cells) == 1 and cells.new_indicator.item() == ""
+    prose = _at(delar, 1009, 21)
+    assert (prose.indicator, prose.new_indicator) == (cells.indicator.item(), "")
+    assert (prose.restatement_of, prose.match) == ("same_figure", cells.match.item())
+
+
+def _sheet_rows(*rows: dict) -> pd.DataFrame:
+    """Proposal rows made here: a table cell and a prose figure of one report part."""
+    base = {
+        "value": 21,
+        "unit": "mnkr",
+        "basis": "prognos",
+        "period": "2024",
+        "geography": "Centrum",
+        "_part": "p",
+        "label": "",
+        "definition": "",
+        "value_type": "level",
+        "match": 0.0,
+    }
+    return pd.DataFrame([{**base, **r} for r in rows])
+
+
+def test_restatement_needs_one_id_near_and_in_the_same_theme(tables) -> None:  # noqa: ANN001
+    model = learning.train(tables, DELAR)
+    ind = "fs_avd_vuxen_fs_avvikelse"
+    cell = {"line": 971, "_row": True, "indicator": ind, "new_indicator": "", "match": 0.9}
+    cell["theme"] = model.catalog[ind]["theme"]
+    prose = {"line": 1009, "_row": False, "indicator": "fs_ny", "new_indicator": "ja"}
+    near = propose._restated_rows(_sheet_rows(cell, {**prose, "theme": cell["theme"]}), model)
+    assert near.indicator.tolist() == [ind, ind] and near.match.tolist() == [0.9, 0.9]
+    far = {**prose, "line": 971 + propose.RESTATED_WITHIN + 1, "theme": cell["theme"]}
+    assert propose._restated_rows(_sheet_rows(cell, far), model).indicator.tolist()[1] == "fs_ny"
+    other = {**prose, "theme": "hemloshet"}
+    assert propose._restated_rows(_sheet_rows(cell, other), model).indicator.tolist()[1] == "fs_ny"
+    two = {**cell, "indicator": "fs_budgetavvikelse_stadsomrade", "line": 972}
+    both = _sheet_rows(cell, two, {**prose, "theme": cell["theme"]})
+    assert propose._restated_rows(both, model).indicator.tolist()[2] == "fs_ny"
+
+
 # ------------------------------------------------------------------------- areas in the text
 
 

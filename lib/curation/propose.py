@@ -17,8 +17,8 @@ The stages, one module each:
   figure (area, unit, value type, statistic, theme), if near enough and clearly nearer
   than the next; ``match`` says how likely it is right;
 * here: a new id with a Swedish label and draft definition where no known id is proposed,
-  one row per known indicator for a figure with two coordinated subjects, and the sheet's
-  rows sorted by confidence.
+  the id of a table cell for prose that restates it nearby, one row per known indicator
+  for a figure with two coordinated subjects, and the sheet's rows sorted by confidence.
 """
 
 from __future__ import annotations
@@ -261,14 +261,50 @@ def propose(
                 "sentence": re.sub(r"\s+", " ", str(r["passage_text"])),
                 "note": "",
                 "_part": r["part_id"],
+                "_row": bool(r["label"]),
             }
         )
-    frame = pd.DataFrame(rows)  # in document order: a later repeat is the restatement,
+    frame = _restated_rows(pd.DataFrame(rows), model)
+    # in document order: a later repeat is the restatement,
     # as the curators mark it: the same figure (same value) stated again
     key = ["indicator", "period", "geography", "basis", "value", "_part"]
     frame.loc[frame.duplicated(key), "restatement_of"] = "same_figure"
     frame = frame.sort_values(["confidence", "line"], ascending=[False, True], kind="stable")
-    return frame.drop(columns="_part").reset_index(drop=True)[list(SHEET_COLUMNS)]
+    return frame.drop(columns=["_part", "_row"]).reset_index(drop=True)[list(SHEET_COLUMNS)]
+
+
+_RESTATED = ["value", "unit", "basis", "period", "geography", "_part"]
+RESTATED_WITHIN = 60  # lines between a table cell and the prose that restates it
+
+
+def _restated_rows(frame: pd.DataFrame, model: Model) -> pd.DataFrame:
+    """A figure in prose given a new id takes the known id of a table cell of the same
+    report part with the same value, unit, basis, period and area (``en prognos på 21
+    miljoner kronor`` after a table's ``21,0``): the text restates the table, as the
+    curators mark it (``same_figure``); its ``match`` is the cell's."""
+    if frame.empty:
+        return frame
+    named = frame[frame._row & (frame.new_indicator == "")]
+    cells: dict[tuple, list[int]] = {}
+    for k, key in zip(named.index, named[_RESTATED].itertuples(index=False), strict=True):
+        cells.setdefault(tuple(key), []).append(k)
+    for k in frame.index[~frame._row & (frame.new_indicator == "ja")]:
+        found = [
+            j
+            for j in cells.get(tuple(frame.loc[k, _RESTATED]), [])
+            if abs(frame.at[j, "line"] - frame.at[k, "line"]) <= RESTATED_WITHIN
+        ]
+        ids = {frame.at[j, "indicator"] for j in found}
+        if len(ids) != 1:
+            continue  # no cell, or cells of several indicators: the words must decide
+        j = found[0]
+        entry = model.catalog[frame.at[j, "indicator"]]
+        if frame.at[k, "theme"] not in {entry["theme"], *str(entry.get("themes") or "").split(";")}:
+            continue  # the figure's setting is about something else
+        for col in ("indicator", "label", "definition", "theme", "value_type", "match"):
+            frame.at[k, col] = frame.at[j, col]
+        frame.at[k, "new_indicator"] = ""
+    return frame
 
 
 def _curated_at(tables: Tables, doc_id: str) -> dict[tuple[int, float], str]:
