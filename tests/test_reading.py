@@ -557,6 +557,23 @@ def test_restatement_needs_one_id_near_and_in_the_same_theme(tables) -> None:  #
 # ------------------------------------------------------------------------- areas in the text
 
 
+def test_a_unit_is_named_with_prepositions_and_inflections(
+    tables: proposal_inputs.Tables, gv: pd.DataFrame
+) -> None:
+    """Lines 4816-4817 of the 2024 report: "Kompetenscentrum för våld i nära relationer
+    erbjuder utbildningar och stöd till medarbetare i Göteborgs Stad och sju
+    avtalskommuner": the unit's figure (curated as Kompetenscentrum våld i nära
+    relation), though the city is named nearer to it."""
+    text = " ".join(tables.lines[GV][4816 - 1 : 4817])
+    assert "Kompetenscentrum för våld i nära relationer erbjuder" in text
+    known = ["Kompetenscentrum våld i nära relation", "Göteborg", "Centrum"]
+    before = text[: text.index("sju avtalskommuner")]
+    unit = "Kompetenscentrum våld i nära relation"
+    assert reading.named_geography([before], known, "Göteborg") == unit
+    assert reading.named_geography(["stöd till medarbetare i Göteborgs Stad"], known) == "Göteborg"
+    assert _at(gv, 4817, 7).geography == unit
+
+
 def test_benchmark_pairs_a_figure_with_its_signed_value() -> None:
     """3 437 and -3 437 on one row are two figures: the curated -3 437 is scored against
     the proposal of -3 437, whatever the other's fields."""

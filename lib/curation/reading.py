@@ -29,6 +29,12 @@ class DocInfo:
     full_year: bool
     district: str | None
     title: str
+    city: str = ""  # the city of the corpus (lib.sources.corpus vocabulary)
+
+    @property
+    def area(self) -> str:
+        """The report's own area: its district, else the city."""
+        return self.district or self.city
 
 
 def doc_info(tables: Tables, doc_id: str) -> DocInfo:
@@ -44,7 +50,8 @@ def doc_info(tables: Tables, doc_id: str) -> DocInfo:
     start, end = pd.Timestamp(r.period_start), pd.Timestamp(r.period_end)
     full = (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year
     period = str(end.year) if full else f"{start:%Y-%m}/{end:%Y-%m}"
-    return DocInfo(doc_id, int(r.year), period, full, r.district, r.doc_title)
+    city = tables.corpus.vocabulary.city
+    return DocInfo(doc_id, int(r.year), period, full, r.district, r.doc_title, city)
 
 
 def _norm_period(p: str | None) -> str | None:
@@ -354,18 +361,24 @@ def unit_of(r: dict, learned: dict[str, str]) -> str:
 def geography_of(texts: list[str], info: DocInfo, known: list[str]) -> str:
     """The area or service a figure is about: a known geography named nearby (the row
     label first, then the words before the figure, the paragraph's lead, the heading;
-    nearest first), else the document's district (Göteborg for city-wide reports).
+    nearest first), else the document's district (the city for city-wide reports).
 
     A name after ``exkl``/``utom`` excludes that area; the first part of a one-word
     compound name counts as the name (``Försörjningsstöd etablering`` names
     Etableringsenheten)."""
-    return named_geography(texts, known) or (info.district if info.district else "Göteborg")
+    return named_geography(texts, known, info.city) or info.area
 
 
-def named_geography(texts: list[str], known: list[str]) -> str | None:
-    """The area or service named nearest (see :func:`geography_of`), None if none is."""
+def named_geography(texts: list[str], known: list[str], city: str = "") -> str | None:
+    """The area or service named nearest (see :func:`geography_of`), None if none is; a
+    text naming the city and an area or service within it is about the latter
+    (``Kompetenscentrum … erbjuder stöd till medarbetare i Göteborgs Stad och sju
+    avtalskommuner``)."""
     for text in texts:
         hits = _geography_hits(fold(text or ""), tuple(known)) if text else []
+        within = [h for h in hits if h[1] != city]
+        if within:
+            return within[-1][1]
         if hits:
             return hits[-1][1]
     return None
@@ -376,13 +389,13 @@ _EXCLUDING = re.compile(r"(?:exkl|exklusive|utom|forutom|utan)\.?\s*$")
 
 def _geography_hits(text: str, known: tuple[str, ...]) -> list[tuple[int, str]]:
     pattern, names = _geography_re(known)
-    hits = [(m.start(), names[m.group()]) for m in pattern.finditer(text)]
-    singles = [f for f in names if " " not in f]
+    hits = [(m.start(), names[str(m.lastgroup)]) for m in pattern.finditer(text)]
+    singles = {fold(g): g for g in names.values() if " " not in g}
     for m in re.finditer(r"[a-z]{8,}", text):
         w = m.group()
         name = next((f for f in singles if f.startswith(w) and len(f) - len(w) >= 3), None)
         if name and not any(a == m.start() for a, _ in hits):
-            hits.append((m.start(), names[name]))
+            hits.append((m.start(), singles[name]))
     return sorted(
         (a, g) for a, g in hits if not _EXCLUDING.search(text[max(0, a - 12) : a].rstrip("( "))
     )
@@ -390,9 +403,24 @@ def _geography_hits(text: str, known: tuple[str, ...]) -> list[tuple[int, str]]:
 
 @cache
 def _geography_re(known: tuple[str, ...]) -> tuple[re.Pattern, dict[str, str]]:
+    """One pattern of every known name, as written or (names of several words) with a
+    preposition between its words and the last word inflected (``Kompetenscentrum för
+    våld i nära relationer`` names ``Kompetenscentrum våld i nära relation``); the match's
+    group is the name's index."""
     names = {fold(g): g for g in reversed(known)}
-    alts = "|".join(re.escape(f) for f in sorted(names, key=len, reverse=True))
-    return re.compile(rf"(?<![a-z])(?:{alts})"), names
+    ordered = sorted(names, key=len, reverse=True)
+    alts = "|".join(f"(?P<g{k}>{_name_pattern(f)})" for k, f in enumerate(ordered))
+    return re.compile(rf"(?<![a-z])(?:{alts})"), {f"g{k}": names[f] for k, f in enumerate(ordered)}
+
+
+_BETWEEN_NAME_WORDS = r"(?:\s+(?:for|av|mot|om|vid|till))?\s+"
+
+
+def _name_pattern(name: str) -> str:
+    words = name.split()
+    if len(words) == 1:
+        return re.escape(name)
+    return _BETWEEN_NAME_WORDS.join(re.escape(w) for w in words) + r"(?:er|erna|en|ens|s)?(?![a-z])"
 
 
 def signed(value: float, value_type: str, before: str, after: str) -> float:
@@ -507,13 +535,14 @@ def annotate(
         named = named_geography(
             [
                 r["row_text"] or r["label"],
-                r["before"],
+                r["before"] if r["label"] else r["sentence_before"] or r["before"],
                 r["caption"],
                 r["line_before"],
                 r["lead"],
                 r["heading"],
             ],
             geographies,
+            info.city,
         )
         out.append(
             {
@@ -526,7 +555,7 @@ def annotate(
                     float(r["value"]), vt, r["sentence_before"] or r["before"], r["after"]
                 ),
                 "p_qualifier": r["qualifier_read"],
-                "p_geography": named or (info.district if info.district else "Göteborg"),
+                "p_geography": named or info.area,
                 "p_geography_named": named is not None,
                 "near": fold(f"{near} u_{unit} v_{vt}"),
                 "subject": fold(_subject_text(r)),
