@@ -289,7 +289,7 @@ def test_quoted_area_only_where_the_figure_names_none(tables: proposal_inputs.Ta
     unit_id, city_id = "fs_hushall_etablering_forandring", "vnr_iop_antal_kvinnojourer"
     assert s.scopes[city_id] == "stad"
     assert s.fits(unit_id, "Centrum", False) is None  # the report names no unit yet
-    s.named = frozenset({"Etableringsenheten"})
+    s.named = {"Etableringsenheten": [803]}
     assert s.fits(unit_id, "Centrum", False) == "quoted"
     assert s.fits(unit_id, "Centrum", True) is None
     assert s.fits(city_id, "Centrum", False) == "quoted"
@@ -582,3 +582,25 @@ def test_benchmark_pairs_a_figure_with_its_signed_value() -> None:
     outcome = pd.Series({**fields, "value": 3437, "indicator": "a"})
     deviation = pd.Series({**fields, "value": -3437, "indicator": "b"})
     assert bench_propose._agreement(deviation, gold) > bench_propose._agreement(outcome, gold)
+
+
+def test_units_named_anywhere_in_the_report_and_the_nearest_one(
+    tables: proposal_inputs.Tables, delar: pd.DataFrame
+) -> None:
+    """The 2024 delårsrapport's table of agreements (OCR'd; cells broken over lines):
+    "6 kommuner: Partille, …, Öckerö" (line 854) above its unit, "Barnahus" (859), after
+    the row of "Regionalt stödcentrum / heder" (849-850, a name broken over two lines).
+    The figure names no area; the count of agreement municipalities, curated for several
+    units, may be quoted from the unit named nearest."""
+    model = learning.train(tables, DELAR)
+    named = reading.areas_named(tables.lines[DELAR], model.geographies)
+    assert named["Barnahus"] == [859] and 849 in named["Regionalt stödcentrum heder"]
+    v = tables.corpus.vocabulary
+    s = naming.scope(model.examples, model.catalog, v.city, v.districts)
+    s.named = named
+    assert s.units["vnr_avtalskommuner"] >= {"Barnahus", "Regionalt stödcentrum heder"}
+    assert s.fits("vnr_avtalskommuner", "Centrum", False) == "quoted"
+    assert s.geography("vnr_avtalskommuner", "Centrum", 857) == "Barnahus"
+    assert s.geography("vnr_avtalskommuner", "Centrum", 848) == "Regionalt stödcentrum heder"
+    row = _at(delar, 854, 6)
+    assert (row.indicator, row.geography) == ("vnr_avtalskommuner", "Barnahus")

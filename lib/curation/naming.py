@@ -14,8 +14,8 @@ An indicator's scope is read from the catalog and from the figures curated under
   whose label or definition leaves one out (prose often leaves it unsaid, so not the
   other way round). A figure whose text names no area (its geography is the report's
   default) may be *quoted* from another: a city id fits it in a district's report, a
-  unit's id when the report names that unit near some figure; it then takes that area
-  (:meth:`Scope.geography`);
+  unit's id when the report names that unit; it then takes that area, the unit named
+  nearest to it if several (:meth:`Scope.geography`);
 * unit and value type: the same (a bare count fits any count unit; ``tkr`` is not
   ``mnkr``); a change maps to the change indicator of the same family (``X`` ->
   ``X_forandring``);
@@ -81,7 +81,7 @@ class Scope:
     units: dict[str, set[str]]  # indicator of scope enhet -> the units it was curated for
     city: str
     districts: tuple[str, ...]
-    named: frozenset[str] = frozenset()  # units the report names near some figure
+    named: dict[str, list[int]] = field(default_factory=dict)  # area -> lines naming it
     siblings: dict = field(default_factory=dict)  # (id, value type, unit class) -> id
 
     def fits(self, indicator: str, geography: str, named: bool) -> str | None:
@@ -100,21 +100,26 @@ class Scope:
             return "area"
         if named:
             return None
-        if (scope == "stad" and kind == "stadsområde") or (scope == "enhet" and units & self.named):
+        if (scope == "stad" and kind == "stadsområde") or (
+            scope == "enhet" and units & set(self.named)
+        ):
             return "quoted"
         return None
 
-    def geography(self, indicator: str, geography: str) -> str:
+    def geography(self, indicator: str, geography: str, line: int = 0) -> str:
         """The area of a figure proposed under ``indicator``: its own, or the one the
         indicator is about when a figure that names no area is quoted from it (the city;
-        the one unit of the indicator that the report names)."""
+        of the indicator's units that the report names, the one named nearest to the
+        figure's line, the first by name if two are as near)."""
         scope = self.scopes.get(indicator, "")
         if scope != "enhet" and scope_fits(scope, geography, self.city, self.districts):
             return geography
         if scope == "stad":
             return self.city
-        units = self.units.get(indicator, set()) & self.named
-        return units.pop() if len(units) == 1 and scope == "enhet" else geography
+        units = sorted(self.units.get(indicator, set()) & set(self.named))
+        if scope != "enhet" or not units:
+            return geography
+        return min(units, key=lambda u: min(abs(n - line) for n in self.named[u]))
 
 
 def scope(

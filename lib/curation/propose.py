@@ -32,7 +32,7 @@ from lib.curation import naming
 from lib.curation.candidates import candidates, with_variants
 from lib.curation.learning import Model, _features, _similarity, train
 from lib.curation.proposal_inputs import Tables, load_tables
-from lib.curation.reading import DocInfo, annotate, doc_info, period_of
+from lib.curation.reading import DocInfo, annotate, areas_named, doc_info, period_of
 from lib.curation.wording import MONEY, fold
 
 # The columns of a proposal sheet, in order (docs/adding-a-report.md, "Proposing and
@@ -195,7 +195,7 @@ def propose(
     themes = sorted(set(tables.indicators.theme))
     vocabulary = tables.corpus.vocabulary
     scopes = naming.scope(model.examples, model.catalog, vocabulary.city, vocabulary.districts)
-    scopes.named = frozenset(cands.p_geography[cands.p_geography_named])
+    scopes.named = areas_named(tables.lines[doc_id], model.geographies)
     curated = {} if exclude_curated else _curated_at(tables, doc_id)
     rows = []
     named: dict[int, set[str | None]] = {}  # figure row -> indicators proposed for it
@@ -211,7 +211,7 @@ def propose(
         named.setdefault(i if main is None else main, set()).add(ind)
         geography = r["p_geography"]
         if ind is not None:
-            geography = scopes.geography(ind, geography)
+            geography = scopes.geography(ind, geography, int(r["line"]))
             entry = model.catalog[ind]
             theme, unit, vt = entry["theme"], entry["unit"], entry["value_type"]
             label, definition, new = entry["label"], entry["definition"], ""

@@ -387,6 +387,21 @@ def named_geography(texts: list[str], known: list[str], city: str = "") -> str |
 _EXCLUDING = re.compile(r"(?:exkl|exklusive|utom|forutom|utan)\.?\s*$")
 
 
+def areas_named(lines: list[str], known: list[str]) -> dict[str, list[int]]:
+    """Each known area or service a report's text names, and the lines (1-based) where
+    (a name broken over two lines counts on its first)."""
+    found: dict[str, list[int]] = {}
+    for i, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        own = fold(line)
+        text = f"{own} {fold(lines[i]) if i < len(lines) else ''}"
+        for at, name in _geography_hits(text, tuple(known)):
+            if at < len(own):
+                found.setdefault(name, []).append(i)
+    return found
+
+
 def _geography_hits(text: str, known: tuple[str, ...]) -> list[tuple[int, str]]:
     pattern, names = _geography_re(known)
     hits = [(m.start(), names[str(m.lastgroup)]) for m in pattern.finditer(text)]
