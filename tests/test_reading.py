@@ -15,7 +15,7 @@ import pytest
 from checks import every
 
 from benchmarks import propose as bench_propose
-from lib.curation import catalog, learning, naming, proposal_inputs, propose, reading
+from lib.curation import candidates, catalog, learning, naming, proposal_inputs, propose, reading
 from lib.text import fractions, layout, numbers
 
 GV = "gemensamma_verksamheter_2024"
@@ -604,3 +604,15 @@ def test_units_named_anywhere_in_the_report_and_the_nearest_one(
     assert s.geography("vnr_avtalskommuner", "Centrum", 848) == "Regionalt stödcentrum heder"
     row = _at(delar, 854, 6)
     assert (row.indicator, row.geography) == ("vnr_avtalskommuner", "Barnahus")
+
+
+def test_a_clause_after_an_amount_in_kronor_has_no_stray_letters(
+    tables: proposal_inputs.Tables,
+) -> None:
+    """Line 4462 of the 2024 report: "2 112 657 kronor i utvecklingsmedel till 14
+    organisationer": the clause of 14 has no "onor" (the rest of "kronor" once "kr" was
+    taken for the amount's unit)."""
+    assert "2 112 657 kronor i utvecklingsmedel till 14" in tables.lines[GV][4462 - 1]
+    cands = candidates.candidates(tables, GV)
+    clause = cands[(cands.line == 4462) & (cands.value == 14)].clause.item()
+    assert clause.endswith("i utvecklingsmedel till") and "onor" not in clause.split()

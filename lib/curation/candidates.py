@@ -159,11 +159,13 @@ _LEAD = re.compile(rf"^\s*({WORD}[\w-]*(?:\s+[\w-]+){{0,3}})\s*:\s+\S")
 _LEAD_SPAN = 6
 _CLAUSE_WORDS = 8
 _OPENING_WORDS = 4
+# The unit written after a figure (``kronor`` whole: not ``kr`` and a stray ``onor``).
+_UNIT_AFTER = r"(?:%|procent(?:enheter)?|(?:mn|t)?kr\b|(?:miljon(?:er)?\s+)?kronor)"
 # What ends the clause a figure stands in, looking back from the figure: a sentence end,
 # a colon or semicolon, or an earlier figure with its unit.
 _CLAUSE_END = re.compile(
     r"(?:[.!?]\s+(?=[A-ZÅÄÖ])|[:;]\s|\(|\)|"
-    r"[-–]?\d[\d ,.]*\s*(?:%|procent(?:enheter)?|mnkr|tkr|kr|miljon(?:er)?\s+kronor)?)"
+    rf"[-–]?\d[\d ,.]*\s*{_UNIT_AFTER}?)"
 )
 
 
@@ -197,10 +199,7 @@ def _clause(before: str, after: str) -> tuple[str, str]:
     return " ".join(words[-_CLAUSE_WORDS:]), "after" if own else ""
 
 
-_NUMBER_END = re.compile(
-    r"\d[\d ,.]*\s*(?:%|procent(?:enheter)?|mnkr|tkr|kr|miljon(?:er)?\s+"
-    r"kronor)?\s*,?\s*$"
-)
+_NUMBER_END = re.compile(rf"\d[\d ,.]*\s*{_UNIT_AFTER}?\s*,?\s*$")
 _SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-ZÅÄÖ0-9])")
 _FIRST_OF_PAIR = re.compile(r"^\s*(?:%|procent(?:enheter)?|mnkr|tkr|kr)?\s*,?\s*respektive\b")
 
