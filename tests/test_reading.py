@@ -616,3 +616,16 @@ def test_a_clause_after_an_amount_in_kronor_has_no_stray_letters(
     cands = candidates.candidates(tables, GV)
     clause = cands[(cands.line == 4462) & (cands.value == 14)].clause.item()
     assert clause.endswith("i utvecklingsmedel till") and "onor" not in clause.split()
+
+
+def test_a_figure_whose_setting_names_no_theme_gets_no_known_id(
+    tables: proposal_inputs.Tables, gv: pd.DataFrame
+) -> None:
+    """The "14 organisationer" of line 4462 (development grants in the section on grants
+    to civil society: no theme in its passage, heading or the passages around it) was
+    named after the city's IOP count of women's shelters ("elva idéburna
+    organisationer"), the only id that fits, at similarity 0.34."""
+    cands = candidates.candidates(tables, GV)
+    row = cands[(cands.line == 4462) & (cands.value == 14)].iloc[0].to_dict()
+    assert naming.figure_themes(row) == set()
+    assert _at(gv, 4462, 14).new_indicator == "ja"

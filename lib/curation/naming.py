@@ -24,8 +24,8 @@ An indicator's scope is read from the catalog and from the figures curated under
   monthly average); a change or share of money (``nettokostnad``, ``avvikelse``) only
   one of money, and of a count only one of a count, where the words of both say;
 * theme: one of the indicator's themes is a theme of the figure's setting (its
-  passage, else its section's heading, else the passages around it), when that names
-  any.
+  passage, else its section's heading, else the passages around it); a figure whose
+  setting names no theme gets no known id.
 
 Gate (:func:`_gate`): a known id is proposed from similarity ``NAME_THRESHOLD`` and
 ``NAME_MARGIN`` nearer than the next id that fits; a quoted area's id from
@@ -155,7 +155,7 @@ def figure_themes(r: dict) -> set[str]:
 def _themes_fit(entry: dict, r: dict) -> bool:
     setting = r["_themes"]
     if not setting:
-        return True
+        return False  # a setting that names no theme is no theme figure's
     own = {entry["theme"], *[t for t in str(entry.get("themes") or "").split(";") if t]}
     return bool(own & setting)
 
