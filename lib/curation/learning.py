@@ -251,6 +251,16 @@ def _similarity(model: Model, frame: pd.DataFrame, examples: pd.DataFrame) -> np
     return total / np.maximum(fa @ ea.T, 1e-9)
 
 
+def noun_similarity(model: Model, frame: pd.DataFrame, examples: pd.DataFrame) -> np.ndarray:
+    """How alike the counted nouns of each candidate and curated figure are (the ``noun``
+    channel alone, 0-1); -1 where either wrote none."""
+    if examples.empty or frame.empty:
+        return np.zeros((len(frame), len(examples)))
+    f, e = _vectors(model, frame)["noun"], _vectors(model, examples)["noun"]
+    both = np.outer(_nonempty(f), _nonempty(e)) > 0
+    return np.where(both, (f @ e.T).toarray(), -1.0)
+
+
 def _nonempty(m) -> np.ndarray:
     return (np.diff(m.tocsr().indptr) > 0).astype(float)
 

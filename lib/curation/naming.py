@@ -31,7 +31,9 @@ Gate (:func:`_gate`): a known id is proposed from similarity ``NAME_THRESHOLD`` 
 ``NAME_MARGIN`` nearer than the next id that fits; a quoted area's id from
 ``NAME_QUOTED`` (nearly the same words: the text does not say the area); and an id that
 is the only one fitting among the ``NEAREST`` examples from ``NAME_ALONE`` (the checks
-above leave no other reading).
+above leave no other reading). Else a count whose counted noun is like (``NOUN_ALIKE``)
+that of only one fitting id's curated figures gets that id (:func:`_counted_alike`:
+``sju avtalskommuner``, ``nio kranskommuner``).
 
 ``match``, the id's confidence, is the share of such proposals that were right in
 the leave-one-report-out benchmark at the same similarity and margin
@@ -62,6 +64,9 @@ GEOGRAPHY_BONUS = 0.1
 NAME_QUOTED = 0.6
 NAME_ALONE = 0.3
 NEAREST = 40
+# A count's counted noun as like as this (the ``noun`` channel) to the curated figures of
+# only one id that fits names it when the gate above does not (docs/benchmarks.md).
+NOUN_ALIKE = 0.5
 _FAMILY = re.compile(r"_forandring(?:_[a-z]+)?$")
 _MEAN_WORDS = re.compile(r"\b(?:i\s+)?(?:genomsnitt\w*|snitt)\b|\bper\s+manad\b|\bmedel\w*")
 
@@ -249,37 +254,70 @@ def choose(
     scopes: Scope,
     r: dict,
     sims: np.ndarray,
+    nouns: np.ndarray | None = None,
 ) -> tuple[str | None, float, float]:
     """The known id to propose for a candidate, its similarity and its margin over the
     next id that fits (the similarity itself when none does); (None, best similarity, 0)
-    when no id fits well enough (:func:`_gate`)."""
+    when no id fits well enough (:func:`_gate`, then :func:`_counted_alike` with the
+    counted nouns' similarities ``nouns``)."""
     if not len(sims):
         return None, 0.0, 0.0
     score_all = sims + GEOGRAPHY_BONUS * (examples.o_geography.to_numpy() == r["p_geography"])
     order = np.argsort(-score_all, kind="stable")[:NEAREST]
+    fitting = _fitting(examples, catalog, scopes, r, score_all, order)
+    if not fitting:
+        return None, float(score_all[order[0]]), 0.0
+    ind, top, area, _ = fitting[0]
+    others = [f for f in fitting if f[0] != ind]
+    margin = top - others[0][1] if others else top
+    chosen = _gate(ind, top, margin, area, alone=not others)
+    if chosen[0] is None and nouns is not None and unit_class(r["p_unit"]) == "count":
+        return _counted_alike(fitting, nouns, r) or chosen
+    return chosen
+
+
+def _fitting(
+    examples: pd.DataFrame,
+    catalog: dict[str, dict],
+    scopes: Scope,
+    r: dict,
+    score_all: np.ndarray,
+    order: np.ndarray,
+) -> list[tuple[str, float, str, int]]:
+    """The ids that fit the candidate (:func:`_fits`, :meth:`Scope.fits`) among the
+    nearest examples, nearest first: (id, similarity, ``area``/``quoted``, example)."""
     uclass, average = unit_class(r["p_unit"]), is_average(r)
     r = {**r, "_excludes": excludes(r), "_themes": figure_themes(r)}
-    chosen: str | None = None
-    top, area = 0.0, "area"
+    found = []
     for k in order:
         score = float(score_all[k])
         ind = _as_value_type(
             examples.indicator.iat[k], catalog, r["p_value_type"], uclass, scopes.siblings
         )
-        if ind is None or ind == chosen:
-            continue
-        if not _fits(catalog[ind], r, score, average):
+        if ind is None or not _fits(catalog[ind], r, score, average):
             continue
         fit = scopes.fits(examples.indicator.iat[k], r["p_geography"], r["p_geography_named"])
-        if fit is None:
-            continue
-        if chosen is None:
-            chosen, top, area = ind, score, fit
-            continue
-        return _gate(chosen, top, top - score, area, alone=False)
-    if chosen is None:
-        return None, float(score_all[order[0]]), 0.0
-    return _gate(chosen, top, top, area, alone=True)
+        if fit is not None:
+            found.append((ind, score, fit, int(k)))
+    return found
+
+
+def _counted_alike(
+    fitting: list[tuple[str, float, str, int]], nouns: np.ndarray, r: dict
+) -> tuple[str, float, float] | None:
+    """A count whose counted noun is like that of the curated figures of exactly one id
+    that fits (``sju avtalskommuner`` and ``nio kranskommuner``, ``6 kommuner``): that id,
+    whatever the other words (a table fragment or a sentence about something else says
+    little); its margin over the nearest other id that fits (0 when that is nearer)."""
+    if r["p_value_type"] != "level":
+        return None
+    alike = {ind for ind, _, _, k in fitting if nouns[k] >= NOUN_ALIKE}
+    if len(alike) != 1:
+        return None
+    ind = alike.pop()
+    score = max(s for i, s, _, _ in fitting if i == ind)
+    other = max((s for i, s, _, _ in fitting if i != ind), default=0.0)
+    return ind, score, max(score - other, 0.0)
 
 
 def _gate(

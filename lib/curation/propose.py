@@ -30,7 +30,7 @@ import pandas as pd
 
 from lib.curation import naming
 from lib.curation.candidates import candidates, with_variants
-from lib.curation.learning import Model, _features, _similarity, train
+from lib.curation.learning import Model, _features, _similarity, noun_similarity, train
 from lib.curation.proposal_inputs import Tables, load_tables
 from lib.curation.reading import DocInfo, annotate, areas_named, doc_info, period_of
 from lib.curation.wording import MONEY, fold
@@ -192,6 +192,7 @@ def propose(
         raise RuntimeError("propose: the model was not trained (learning.train fits it)")
     confidence = model.classifier.predict_proba(feats)[:, 1]
     sims = _similarity(model, cands, model.examples)
+    nouns = noun_similarity(model, cands, model.examples)
     themes = sorted(set(tables.indicators.theme))
     vocabulary = tables.corpus.vocabulary
     scopes = naming.scope(model.examples, model.catalog, vocabulary.city, vocabulary.districts)
@@ -200,7 +201,9 @@ def propose(
     rows = []
     named: dict[int, set[str | None]] = {}  # figure row -> indicators proposed for it
     for i, r in enumerate(cands.to_dict("records")):
-        ind, score, margin = naming.choose(model.examples, model.catalog, scopes, r, sims[i])
+        ind, score, margin = naming.choose(
+            model.examples, model.catalog, scopes, r, sims[i], nouns[i]
+        )
         main = None if r["variant_of"] is None else int(r["variant_of"])
         if main is not None:
             # a coordinated subject: a row of its own only for a known indicator that the
