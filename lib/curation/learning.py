@@ -11,6 +11,7 @@ checksums of the tables, texts, manifest and code it is learned from.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -259,6 +260,23 @@ def noun_similarity(model: Model, frame: pd.DataFrame, examples: pd.DataFrame) -
     f, e = _vectors(model, frame)["noun"], _vectors(model, examples)["noun"]
     both = np.outer(_nonempty(f), _nonempty(e)) > 0
     return np.where(both, (f @ e.T).toarray(), -1.0)
+
+
+def catalog_similarity(model: Model, frame: pd.DataFrame) -> tuple[list[str], np.ndarray]:
+    """How like each candidate's naming words (the ``near`` channel: row label or clause,
+    without its unit and value-type tokens) are to the catalog's own label and definition
+    of each indicator curated in the training reports (0-1): the ids, and a candidates ×
+    ids matrix."""
+    ids = sorted(set(model.examples.indicator))
+    if frame.empty or not ids:
+        return ids, np.zeros((len(frame), len(ids)))
+    vectorizer = model.vectorizers["near"]
+    words = [_TOKENS.sub(" ", str(t)) for t in frame["near"]]
+    texts = [fold(f"{model.catalog[i]['label']} {model.catalog[i]['definition']}") for i in ids]
+    return ids, (vectorizer.transform(words) @ vectorizer.transform(texts).T).toarray()
+
+
+_TOKENS = re.compile(r"\b[uv]_\S+")
 
 
 def _nonempty(m) -> np.ndarray:

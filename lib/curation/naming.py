@@ -33,7 +33,9 @@ Gate (:func:`_gate`): a known id is proposed from similarity ``NAME_THRESHOLD`` 
 is the only one fitting among the ``NEAREST`` examples from ``NAME_ALONE`` (the checks
 above leave no other reading). Else a count whose counted noun is like (``NOUN_ALIKE``)
 that of only one fitting id's curated figures gets that id (:func:`_counted_alike`:
-``sju avtalskommuner``, ``nio kranskommuner``).
+``sju avtalskommuner``, ``nio kranskommuner``); else an id whose catalog label and
+definition the figure's words are clearly most like, with a curated figure not far off
+(:func:`_catalog_agrees`).
 
 ``match``, the id's confidence, is the share of such proposals that were right in
 the leave-one-report-out benchmark at the same similarity and margin
@@ -67,6 +69,12 @@ NEAREST = 40
 # A count's counted noun as like as this (the ``noun`` channel) to the curated figures of
 # only one id that fits names it when the gate above does not (docs/benchmarks.md).
 NOUN_ALIKE = 0.5
+# An id of the figure's own area below the gate whose catalog label and definition are the
+# most like the figure's words (from CATALOG_WORDS, CATALOG_LEAD ahead of the next id that
+# fits), with a curated figure similar from CATALOG_SCORE (docs/benchmarks.md).
+CATALOG_SCORE = 0.35
+CATALOG_WORDS = 0.25
+CATALOG_LEAD = 0.05
 _FAMILY = re.compile(r"_forandring(?:_[a-z]+)?$")
 _MEAN_WORDS = re.compile(r"\b(?:i\s+)?(?:genomsnitt\w*|snitt)\b|\bper\s+manad\b|\bmedel\w*")
 
@@ -255,11 +263,13 @@ def choose(
     r: dict,
     sims: np.ndarray,
     nouns: np.ndarray | None = None,
+    words: dict[str, float] | None = None,
 ) -> tuple[str | None, float, float]:
     """The known id to propose for a candidate, its similarity and its margin over the
     next id that fits (the similarity itself when none does); (None, best similarity, 0)
     when no id fits well enough (:func:`_gate`, then :func:`_counted_alike` with the
-    counted nouns' similarities ``nouns``)."""
+    counted nouns' similarities ``nouns``, then :func:`_catalog_agrees` with the
+    similarity of the figure's words to each id's catalog label and definition)."""
     if not len(sims):
         return None, 0.0, 0.0
     score_all = sims + GEOGRAPHY_BONUS * (examples.o_geography.to_numpy() == r["p_geography"])
@@ -272,7 +282,9 @@ def choose(
     margin = top - others[0][1] if others else top
     chosen = _gate(ind, top, margin, area, alone=not others)
     if chosen[0] is None and nouns is not None and unit_class(r["p_unit"]) == "count":
-        return _counted_alike(fitting, nouns, r) or chosen
+        chosen = _counted_alike(fitting, nouns, r) or chosen
+    if chosen[0] is None and words:
+        chosen = _catalog_agrees(fitting, words) or chosen
     return chosen
 
 
@@ -318,6 +330,28 @@ def _counted_alike(
     score = max(s for i, s, _, _ in fitting if i == ind)
     other = max((s for i, s, _, _ in fitting if i != ind), default=0.0)
     return ind, score, max(score - other, 0.0)
+
+
+def _catalog_agrees(
+    fitting: list[tuple[str, float, str, int]], words: dict[str, float]
+) -> tuple[str, float, float] | None:
+    """An id below the gate whose catalog label and definition the figure's words are most
+    like (``CATALOG_WORDS``, ``CATALOG_LEAD`` ahead of any other id that fits in the
+    figure's own area), with a curated figure similar from ``CATALOG_SCORE``: the
+    curators' words and the catalog's agree (``Nettokostnaden har minskat med 9,4 %``:
+    ``Förändring av nettokostnad försörjningsstöd, stadsområdet``); margin 0."""
+    best: dict[str, float] = {}
+    for ind, score, area, _ in fitting:
+        if area == "area":  # (a quoted area's id needs nearly the same words: NAME_QUOTED)
+            best[ind] = max(best.get(ind, 0.0), score)
+    ranked = sorted(best, key=lambda i: words.get(i, 0.0), reverse=True)
+    if not ranked:
+        return None
+    first, alike = ranked[0], words.get(ranked[0], 0.0)
+    lead = alike - (words.get(ranked[1], 0.0) if len(ranked) > 1 else 0.0)
+    if best[first] >= CATALOG_SCORE and alike >= CATALOG_WORDS and lead >= CATALOG_LEAD:
+        return first, best[first], 0.0
+    return None
 
 
 def _gate(

@@ -30,7 +30,14 @@ import pandas as pd
 
 from lib.curation import naming
 from lib.curation.candidates import candidates, with_variants
-from lib.curation.learning import Model, _features, _similarity, noun_similarity, train
+from lib.curation.learning import (
+    Model,
+    _features,
+    _similarity,
+    catalog_similarity,
+    noun_similarity,
+    train,
+)
 from lib.curation.proposal_inputs import Tables, load_tables
 from lib.curation.reading import DocInfo, annotate, areas_named, doc_info, period_of
 from lib.curation.wording import MONEY, fold
@@ -193,6 +200,7 @@ def propose(
     confidence = model.classifier.predict_proba(feats)[:, 1]
     sims = _similarity(model, cands, model.examples)
     nouns = noun_similarity(model, cands, model.examples)
+    catalog_ids, catalog_words = catalog_similarity(model, cands)
     themes = sorted(set(tables.indicators.theme))
     vocabulary = tables.corpus.vocabulary
     scopes = naming.scope(model.examples, model.catalog, vocabulary.city, vocabulary.districts)
@@ -201,8 +209,9 @@ def propose(
     rows = []
     named: dict[int, set[str | None]] = {}  # figure row -> indicators proposed for it
     for i, r in enumerate(cands.to_dict("records")):
+        words = dict(zip(catalog_ids, catalog_words[i], strict=True))
         ind, score, margin = naming.choose(
-            model.examples, model.catalog, scopes, r, sims[i], nouns[i]
+            model.examples, model.catalog, scopes, r, sims[i], nouns[i], words
         )
         main = None if r["variant_of"] is None else int(r["variant_of"])
         if main is not None:
