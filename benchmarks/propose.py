@@ -16,6 +16,8 @@ left out) is compared with the report's curated observations:
   (learnable or not: a known id proposed for a figure no known id fits is wrong), and
   the mean ``match`` of those proposals (the id's own confidence, to set against it);
 * new-id rate: the share of recalled figures proposed under a new id;
+* known ids off the curation: proposals under a catalog id for a figure nobody curated
+  (most of them wrong: what a new report's reviewer would have to undo);
 * page furniture proposed: proposals on a line the layout marks as page furniture
   (page numbers, running headers and footers, stamps) or whose figure is part of a
   document number (``dnr``); must be 0;
@@ -75,6 +77,7 @@ class Score:
     existing_right: int = 0
     existing_match: float = 0.0  # sum of the match column of those
     new: int = 0  # recalled figures proposed under a new id
+    uncurated_known: int = 0  # proposals under a catalog id where no figure is curated
     furniture: int = 0  # proposals on page furniture
     proposals: int = 0
     cold: float | None = None  # seconds, command with an empty cache
@@ -100,6 +103,12 @@ def score(tables: proposal_inputs.Tables, doc_id: str, sheet: pd.DataFrame) -> S
     gold = curated_of(tables, doc_id)
     learnable = _learnable(tables, doc_id)
     s.n = len(gold)
+    curated = {(int(line), abs(float(v))) for line, v in zip(gold.at_line, gold.value, strict=True)}
+    known = sheet[sheet.new_indicator != "ja"]
+    s.uncurated_known = sum(
+        (int(line), abs(float(v))) not in curated
+        for line, v in zip(known.line, known.value, strict=True)
+    )
     ranked = sheet.reset_index(drop=True)
     top = int(TOP_FACTOR * s.n + 0.5)
     by_key: dict[tuple[int, float], list[int]] = {}
@@ -182,6 +191,7 @@ _SUMMED = (
     "existing_right",
     "existing_match",
     "new",
+    "uncurated_known",
     "furniture",
     "proposals",
 )
@@ -218,8 +228,9 @@ def table(scores: list[Score], floor: float | None = None) -> str:
     lines += [
         "",
         "| report | indicator (learnable) | existing id right | mean match of those | "
-        "new id | furniture proposed | s, empty cache | s, warm cache |",
-        "|---|---|---|---|---|---|---|---|",
+        "new id | known ids off the curation | furniture proposed | s, empty cache | "
+        "s, warm cache |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for s in rows:
         mean_match = f"{s.existing_match / s.existing:.2f}" if s.existing else "–"
@@ -227,7 +238,7 @@ def table(scores: list[Score], floor: float | None = None) -> str:
             f"| {s.doc_id} | {_ratio(s.indicator, s.learnable_recalled)} ({s.indicator}/"
             f"{s.learnable_recalled}) | {_ratio(s.existing_right, s.existing)} "
             f"({s.existing_right}/{s.existing}) | {mean_match} | "
-            f"{_ratio(s.new, s.recalled)} ({s.new}) | {s.furniture} | "
+            f"{_ratio(s.new, s.recalled)} ({s.new}) | {s.uncurated_known} | {s.furniture} | "
             f"{_seconds(s.cold, floor)} | {_seconds(s.warm, floor)} |"
         )
     lines.append(
