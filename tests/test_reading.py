@@ -504,9 +504,12 @@ def test_a_cell_of_a_deviation_column_is_no_outcome(ar22: pd.DataFrame) -> None:
     """Line 803 of the 2022 årsrapport, columns Utfall | Budgeterat belopp | Avvikelse:
     "Temporära bostäder 3 437 0 -3 437"; the deviation is not named after the post's
     outcome (the only id of that post in the training reports)."""
-    row = ar22[ar22.line == 803].set_index("value").indicator
-    assert row[-3437] != "fs_temporara_bostader_kommuncentral"
-    assert row[3437] == "fs_temporara_bostader_kommuncentral"
+    row = ar22[ar22.line == 803].set_index("value")
+    assert row.indicator[3437] == "fs_temporara_bostader_kommuncentral"
+    deviation = row.loc[-3437]
+    assert deviation.indicator != "fs_temporara_bostader_kommuncentral"
+    # a new id for the deviation says so
+    assert deviation.indicator.endswith("_avvikelse") and deviation.label.startswith("Avvikelse")
 
 
 # --------------------------------------------------------------- restating a table in prose

@@ -150,8 +150,13 @@ def _new_indicator(model: Model, r: dict, theme: str, info: DocInfo) -> dict:
         "change_pp": "_forandring_procentenheter",
         "change_abs": "_forandring_" + ("mnkr" if unit in MONEY else "antal"),
     }.get(vt, "")
+    deviation = bool(r["label"]) and "avvikelse" in fold(r["column"] or "")
+    if deviation:  # a cell of a column ``Avvikelse``: not the row's outcome
+        suffix = "_avvikelse" + suffix
     ident = model.prefixes.get(theme, "") + _slug(phrase) + suffix
     label = phrase[:1].upper() + phrase[1:]
+    if deviation:
+        label = f"Avvikelse: {label}"
     if vt.startswith("change"):
         label = f"Förändring: {label}" + (", procent" if vt == "change_pct" else "")
     definition = (
