@@ -365,10 +365,10 @@ def test_known_ids_carry_their_confidence(delar: pd.DataFrame) -> None:
     # margin, or the only id that fits at the lowest similarity), the catalog's words
     # (margin 0 from CATALOG_SCORE); a count named by its counted noun may be less sure
     # still (as low as its similarity and margin say)
-    floor = min(
+    floor = min(naming.gate_floor(), naming.id_confidence(naming.CATALOG_SCORE, 0.0))
+    assert naming.gate_floor() == min(
         naming.id_confidence(naming.NAME_THRESHOLD, naming.NAME_MARGIN),
         naming.id_confidence(naming.NAME_ALONE, naming.NAME_ALONE),
-        naming.id_confidence(naming.CATALOG_SCORE, 0.0),
     )
     counts = known.unit.map(naming.unit_class) == "count"
     assert every(known[~counts].match >= round(floor, 2))

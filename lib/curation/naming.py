@@ -375,3 +375,10 @@ def id_confidence(score: float, margin: float) -> float:
     """How likely a proposed known id is the right one (0-1)."""
     b0, b1, b2 = _CONFIDENCE
     return 1.0 / (1.0 + math.exp(-(b0 + b1 * min(score, 1.0) + b2 * min(margin, 0.3))))
+
+
+def gate_floor() -> float:
+    """The lowest confidence an id named by the similarity gate gets (near enough with the
+    least margin, or the only id that fits at the lowest similarity); the counted-noun and
+    catalog-words rules may give less."""
+    return min(id_confidence(NAME_THRESHOLD, NAME_MARGIN), id_confidence(NAME_ALONE, NAME_ALONE))

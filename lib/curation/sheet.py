@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from lib.core import store
+from lib.curation import naming
 from lib.errors import DataError
 
 ACCEPT_MARKS = ("ja", "x", "yes")
@@ -41,7 +42,10 @@ EXPLANATIONS: dict[str, str] = {
     "definition": "Indikatorns definition (används när indikatorn är ny; skriv om förslaget).",
     "new_indicator": "ja när indikatorn inte finns i katalogen och läggs till vid accept.",
     "match": "Sannolikhet (0–1) att den föreslagna befintliga indikatorn är rätt; "
-    "0 för ett nytt id (new_indicator = ja).",
+    "0 för ett nytt id (new_indicator = ja). Under "
+    + format(round(naming.gate_floor(), 2), ".2f").replace(".", ",")
+    + " kom id:t från det räknade ordet (sju avtalskommuner) eller katalogens ord: "
+    "granska dem först.",
     "restatement_of": "same_figure när raden upprepar en uppgift som står på en annan rad i "
     "samma del; accept sätter det självt när värdet är detsamma. Anger rapporten samma uppgift "
     "med ett annat värde: skriv same_figure och förklara motsägelsen i note.",
