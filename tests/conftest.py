@@ -28,7 +28,7 @@ import pandas as pd
 import pytest
 
 from lib import paths
-from lib.curation import observations
+from lib.curation import observations, proposal_inputs, propose
 from lib.curation.catalog import Indicator, load_catalog
 from lib.sources import corpus
 
@@ -165,6 +165,27 @@ def real_corpus() -> corpus.Corpus:
 def c(real_corpus: corpus.Corpus) -> corpus.Corpus:
     """Short name for the real corpus, as the module tests use it."""
     return real_corpus
+
+
+@pytest.fixture(scope="session")
+def tables() -> proposal_inputs.Tables:
+    """The processed tables proposing reads (read-only; test_publish's ``tables`` are its
+    own)."""
+    return propose.load_tables()
+
+
+@pytest.fixture(scope="session")
+def held_out(tables: proposal_inputs.Tables) -> Callable[[str], pd.DataFrame]:
+    """A report's leave-one-out proposals (``propose --exclude-curated``), computed once
+    per session and worker for every module that reads them; each call returns a copy."""
+    made: dict[str, pd.DataFrame] = {}
+
+    def proposals(doc_id: str) -> pd.DataFrame:
+        if doc_id not in made:
+            made[doc_id] = propose.propose(doc_id, exclude_curated=True, tables=tables)
+        return made[doc_id].copy()
+
+    return proposals
 
 
 @pytest.fixture

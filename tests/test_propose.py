@@ -9,6 +9,7 @@ rebuilds; every error path names the sheet row in one line and leaves the files 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -25,14 +26,9 @@ ARS_2022 = "sn_centrum_arsrapport_2022"
 
 
 @pytest.fixture(scope="module")
-def tables() -> proposal_inputs.Tables:
-    return propose.load_tables()
-
-
-@pytest.fixture(scope="module")
-def ars_2022(tables: proposal_inputs.Tables) -> pd.DataFrame:
+def ars_2022(held_out: Callable[[str], pd.DataFrame]) -> pd.DataFrame:
     """Proposals for the 2022 årsrapport, learned from the other reports only."""
-    return propose.propose(ARS_2022, exclude_curated=True, tables=tables)
+    return held_out(ARS_2022)
 
 
 def _at(frame: pd.DataFrame, line: int, value: float) -> pd.Series:
@@ -118,9 +114,11 @@ def test_exclude_curated_never_reads_the_reports_curation(
     pd.testing.assert_frame_equal(again, ars_2022)
 
 
-def test_benchmark_scores_the_questionnaire(tables: proposal_inputs.Tables) -> None:
+def test_benchmark_scores_the_questionnaire(
+    tables: proposal_inputs.Tables, held_out: Callable[[str], pd.DataFrame]
+) -> None:
     doc = "sf_sydvast_trygghet_uppfoljning_2023"
-    frame = propose.propose(doc, exclude_curated=True, tables=tables)
+    frame = held_out(doc)
     s = bench_propose.score(tables, doc, frame)
     # two curated figures: "har en person som" (line 517) and 10 % of e-ansökningar (525)
     assert (s.n, s.recalled) == (2, 2)
@@ -131,9 +129,9 @@ DELAR_2024 = "sn_centrum_delarsrapport_2024_08"
 
 
 @pytest.fixture(scope="module")
-def delar_2024(tables: proposal_inputs.Tables) -> pd.DataFrame:
+def delar_2024(held_out: Callable[[str], pd.DataFrame]) -> pd.DataFrame:
     """Proposals for the OCR'd delårsrapport 2024, learned from the other reports only."""
-    return propose.propose(DELAR_2024, exclude_curated=True, tables=tables)
+    return held_out(DELAR_2024)
 
 
 def _indicators_at(frame: pd.DataFrame, line: int, value: float) -> set[str]:

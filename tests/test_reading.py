@@ -10,6 +10,8 @@ window gives them, and the quantities layer's fields for a figure it did not mar
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -26,25 +28,20 @@ YEAR_REPORT = reading.DocInfo("issue16", 2023, "2023", True, "Nordost", "Årsrap
 
 
 @pytest.fixture(scope="module")
-def tables() -> proposal_inputs.Tables:
-    return propose.load_tables()
-
-
-@pytest.fixture(scope="module")
-def gv(tables: proposal_inputs.Tables) -> pd.DataFrame:
+def gv(held_out: Callable[[str], pd.DataFrame]) -> pd.DataFrame:
     """Proposals for the gemensamma verksamheter 2024, learned from the other reports."""
-    return propose.propose(GV, exclude_curated=True, tables=tables)
+    return held_out(GV)
 
 
 @pytest.fixture(scope="module")
-def ar22(tables: proposal_inputs.Tables) -> pd.DataFrame:
-    return propose.propose(AR22, exclude_curated=True, tables=tables)
+def ar22(held_out: Callable[[str], pd.DataFrame]) -> pd.DataFrame:
+    return held_out(AR22)
 
 
 @pytest.fixture(scope="module")
-def delar(tables: proposal_inputs.Tables) -> pd.DataFrame:
+def delar(held_out: Callable[[str], pd.DataFrame]) -> pd.DataFrame:
     """Proposals for the 2024 delårsrapport (OCR'd), learned from the other reports."""
-    return propose.propose(DELAR, exclude_curated=True, tables=tables)
+    return held_out(DELAR)
 
 
 def _at(frame: pd.DataFrame, line: int, value: float) -> pd.Series:
@@ -173,8 +170,10 @@ def test_fraction_is_proposed_as_a_share(gv: pd.DataFrame) -> None:
     assert (row.unit, row.value_type) == ("procent", "share")
 
 
-def test_approximate_fraction_keeps_its_qualifier(tables: proposal_inputs.Tables) -> None:
-    sheet = propose.propose("sf_centrum_stadengemensam_2024", exclude_curated=True, tables=tables)
+def test_approximate_fraction_keeps_its_qualifier(
+    held_out: Callable[[str], pd.DataFrame],
+) -> None:
+    sheet = held_out("sf_centrum_stadengemensam_2024")
     row = _at(sheet, 777, 33)  # "Cirka en tredjedel av det"
     assert (row.qualifier, row.unit) == ("≈", "procent")
 
