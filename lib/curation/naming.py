@@ -114,7 +114,7 @@ class Scope:
         if named:
             return None
         if (scope == "stad" and kind == "stadsområde") or (
-            scope == "enhet" and units & set(self.named)
+            scope == "enhet" and units & self.named.keys()
         ):
             return "quoted"
         return None
@@ -129,7 +129,7 @@ class Scope:
             return geography
         if scope == "stad":
             return self.city
-        units = sorted(self.units.get(indicator, set()) & set(self.named))
+        units = sorted(self.units.get(indicator, set()) & self.named.keys())
         if scope != "enhet" or not units:
             return geography
         return min(units, key=lambda u: min(abs(n - line) for n in self.named[u]))
