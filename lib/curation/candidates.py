@@ -528,22 +528,26 @@ def _noun_number_words() -> frozenset[str]:
     return frozenset(fold(w) for w in numbers.vocab().number_words_also_nouns)
 
 
+def _rest_after(text: str, end: int, lines: list[str], line: int) -> str:
+    """The text after a word, or the next line when the word ends its line (1-based)."""
+    rest = text[end:]
+    if not rest.strip() and line < len(lines):
+        rest = " " + lines[line]
+    return rest
+
+
 def _counted_noun(text: str, end: int, lines: list[str], line: int) -> bool:
     """A number word that is also a noun (``sex``) counts only before a counted word
     (``sex platser``), not before a conjunction, a preposition or punctuation (``köpt sex
     och/eller …``)."""
-    rest = text[end:]
-    if not rest.strip() and line < len(lines):
-        rest = " " + lines[line]
+    rest = _rest_after(text, end, lines, line)
     word = re.match(rf"\s+({WORD}[\w-]*)", rest)
     return word is not None and fold(word.group(1)) not in FUNCTION_WORDS
 
 
 def _money_after(text: str, end: int, lines: list[str], line: int) -> str | None:
     """The money unit written right after a number word (``en halv miljon kronor``: mnkr)."""
-    rest = text[end:]
-    if not rest.strip() and line < len(lines):
-        rest = " " + lines[line]
+    rest = _rest_after(text, end, lines, line)
     v = vocab()
     m = v.unit_re.match(rest.lstrip())
     unit = v.unit_of.get(" ".join(m.group().lower().split())) if m else None
@@ -552,9 +556,7 @@ def _money_after(text: str, end: int, lines: list[str], line: int) -> str | None
 
 def _counted_article(text: str, end: int, lines: list[str], line: int) -> bool:
     """``en``/``ett`` counted: followed by a countable noun (``en person``, ``ett ärende``)."""
-    rest = text[end:]
-    if not rest.strip() and line < len(lines):
-        rest = " " + lines[line]
+    rest = _rest_after(text, end, lines, line)
     return bool(_ARTICLE_NOUNS.match(rest)) or bool(
         re.match(r"^\s*(?:av|till)\s", rest) and re.search(r"\b(?:samt|och)\s*$", text[: end - 3])
     )
